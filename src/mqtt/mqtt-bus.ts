@@ -1,0 +1,37 @@
+/** MqttBus: how the hub talks MQTT, whether the broker is embedded (aedes) or external (mqtt.js). */
+
+export type QoS = 0 | 1 | 2;
+
+export interface PublishOptions {
+  readonly qos?: QoS;
+  readonly retain?: boolean;
+}
+
+/** What the bus knows about an incoming message besides topic and payload. */
+export interface MessageMeta {
+  /** Publisher's MQTT client id when the broker is embedded; undefined on an external broker. */
+  readonly clientId?: string;
+  readonly retain: boolean;
+  readonly qos: QoS;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer, meta: MessageMeta) => void;
+
+/** A device connection opened or closed (embedded broker only; external brokers rely on wills). */
+export interface PresenceEvent {
+  readonly clientId: string;
+  readonly connected: boolean;
+  /** true when the connection ended without DISCONNECT (network loss, keep-alive timeout). */
+  readonly abrupt?: boolean;
+}
+
+export interface MqttBus {
+  /** "embedded" or "external". */
+  readonly kind: 'embedded' | 'external';
+  publish(topic: string, payload: Buffer | string, options?: PublishOptions): Promise<void>;
+  /** Subscribe a handler to a topic filter; resolves once the broker acknowledged. Returns the unsubscribe. */
+  subscribe(filter: string, handler: MessageHandler, options?: { qos?: QoS }): Promise<() => Promise<void>>;
+  /** Connection presence of MQTT clients; a no-op subscription on buses that cannot see it. */
+  onPresence(listener: (event: PresenceEvent) => void): () => void;
+  close(): Promise<void>;
+}
