@@ -61,3 +61,13 @@ export function toRpcErrorObject(error: unknown): RpcErrorObject {
   }
   return { code: ERROR_CATALOGUE.INTERNAL_ERROR.rpc, message: 'Internal error' };
 }
+
+/** A wire error object for a catalogued code (used where errors are recorded rather than thrown). */
+export function errorObject(code: ErrorCode, message: string, data?: unknown): RpcErrorObject {
+  return data === undefined ? { code: ERROR_CATALOGUE[code].rpc, message } : { code: ERROR_CATALOGUE[code].rpc, message, data };
+}
+
+/** The catalogued code carrying a numeric JSON-RPC code, if any. */
+export function codeForRpc(rpc: number): ErrorCode | undefined {
+  return (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).find((code) => ERROR_CATALOGUE[code].rpc === rpc);
+}

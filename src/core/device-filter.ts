@@ -1,0 +1,52 @@
+/** Device filters shared by device.list, batch.execute, data.query and the LLM tools. */
+import type { Device, DeviceProtocol, DeviceStatus, DeviceType } from './device.ts';
+
+export interface DeviceFilter {
+  readonly type?: DeviceType;
+  readonly manufacturer?: string;
+  readonly model?: string;
+  readonly status?: DeviceStatus;
+  /** Every tag listed must be present (case-insensitive). */
+  readonly tags?: readonly string[];
+  readonly zone?: string;
+  readonly parentId?: string;
+  readonly protocol?: DeviceProtocol;
+  /** A measurement type the device reports or declares, e.g. "temperature". */
+  readonly measurementType?: string;
+  /** Case-insensitive substring of name, hardware id, manufacturer or model. */
+  readonly search?: string;
+}
+
+const same = (a: string, b: string): boolean => a.localeCompare(b, undefined, { sensitivity: 'accent' }) === 0;
+
+/** Measurement types a device declares in its static schema. */
+export function declaredMeasurements(device: Device): string[] {
+  const list = device.staticSchema['measurements'];
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((m: unknown) =>
+    m !== null && typeof m === 'object' && typeof (m as { measurement_type?: unknown }).measurement_type === 'string'
+      ? [(m as { measurement_type: string }).measurement_type]
+      : [],
+  );
+}
+
+/** True when `device` satisfies every criterion of `filter`. Deregistered devices only match an explicit status. */
+export function matchesFilter(device: Device, filter: DeviceFilter): boolean {
+  if (filter.status !== undefined ? device.status !== filter.status : device.status === 'deregistered') return false;
+  if (filter.type !== undefined && device.type !== filter.type) return false;
+  if (filter.manufacturer !== undefined && !same(device.manufacturer, filter.manufacturer)) return false;
+  if (filter.model !== undefined && !same(device.model, filter.model)) return false;
+  if (filter.zone !== undefined && (device.zone === null || !same(device.zone, filter.zone))) return false;
+  if (filter.parentId !== undefined && device.parentId !== filter.parentId) return false;
+  if (filter.protocol !== undefined && !device.protocols.includes(filter.protocol)) return false;
+  if (filter.tags !== undefined && !filter.tags.every((t) => device.tags.some((own) => same(own, t)))) return false;
+  if (filter.measurementType !== undefined && !declaredMeasurements(device).some((m) => same(m, filter.measurementType as string))) {
+    return false;
+  }
+  if (filter.search !== undefined) {
+    const needle = filter.search.toLowerCase();
+    const hay = `${device.name}\n${device.hardwareId}\n${device.manufacturer}\n${device.model}`.toLowerCase();
+    if (!hay.includes(needle)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,218 @@
+/** DeviceRegistry: the in-memory fleet, written through to a RegistryStore, emitting lifecycle events. */
+import type { RegistryStore } from '../storage/registry-store.ts';
+import { deviceIdFor } from './device-id.ts';
+import { matchesFilter, type DeviceFilter } from './device-filter.ts';
+import type { Device, DeviceProtocol, DeviceStatus, DeviceType, JsonObject } from './device.ts';
+import { HubError } from './errors.ts';
+import type { EventBus } from './event-bus.ts';
+
+export interface RegistrationInput {
+  readonly hardwareId: string;
+  readonly type: DeviceType;
+  readonly parentId: string | null;
+  readonly staticSchema: JsonObject;
+  readonly schemaVersion: string;
+  readonly protocol: DeviceProtocol;
+  readonly name?: string;
+  readonly tags?: readonly string[];
+  readonly zone?: string | null;
+  readonly heartbeatIntervalMs?: number | null;
+  readonly dynamicState?: JsonObject;
+}
+
+export interface RegistryOptions {
+  readonly store: RegistryStore;
+  readonly events: EventBus;
+  readonly now?: () => number;
+  /** Called when a write-through to the store fails (the in-memory state stays authoritative). */
+  readonly onStoreError?: (error: unknown) => void;
+}
+
+const text = (value: unknown, fallback: string): string => (typeof value === 'string' && value.length > 0 ? value : fallback);
+
+export class DeviceRegistry {
+  readonly #byId = new Map<string, Device>();
+  readonly #byHardwareId = new Map<string, string>();
+  /** Devices whose lastSeen changed since the last flush: persisted in bulk, not per message. */
+  readonly #dirty = new Set<string>();
+  /** Children taken offline because their MCU went offline; they come back with it. */
+  readonly #offlineWithParent = new Set<string>();
+  readonly #store: RegistryStore;
+  readonly #events: EventBus;
+  readonly #now: () => number;
+  readonly #onStoreError: (error: unknown) => void;
+
+  constructor(options: RegistryOptions) {
+    this.#store = options.store;
+    this.#events = options.events;
+    this.#now = options.now ?? Date.now;
+    this.#onStoreError = options.onStoreError ?? (() => {});
+  }
+
+  /** Load every stored device. Devices come back `offline` until they speak again. */
+  async load(): Promise<void> {
+    for (const stored of await this.#store.loadDevices()) {
+      const device = stored.status === 'online' ? { ...stored, status: 'offline' as const } : stored;
+      this.#byId.set(device.id, device);
+      this.#byHardwareId.set(device.hardwareId, device.id);
+    }
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  get(id: string): Device | undefined {
+    return this.#byId.get(id);
+  }
+
+  getByHardwareId(hardwareId: string): Device | undefined {
+    const id = this.#byHardwareId.get(hardwareId);
+    return id === undefined ? undefined : this.#byId.get(id);
+  }
+
+  /** The device, or DEVICE_NOT_FOUND naming the id (deregistered devices count as not found). */
+  require(id: string): Device {
+    const device = this.#byId.get(id);
+    if (!device || device.status === 'deregistered') {
+      throw new HubError('DEVICE_NOT_FOUND', `device not found: ${id}`, { device_id: id });
+    }
+    return device;
+  }
+
+  list(filter: DeviceFilter = {}): Device[] {
+    const out: Device[] = [];
+    for (const device of this.#byId.values()) if (matchesFilter(device, filter)) out.push(device);
+    return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+
+  children(parentId: string): Device[] {
+    return this.list({ parentId });
+  }
+
+  /** Register or re-register; the UUID is derived from the hardware id, so it never changes. */
+  async register(input: RegistrationInput): Promise<{ device: Device; created: boolean }> {
+    const id = deviceIdFor(input.hardwareId);
+    const existing = this.#byId.get(id);
+    const parent = input.parentId === null ? undefined : this.require(input.parentId);
+    const now = this.#now();
+    const protocols = existing?.protocols.includes(input.protocol)
+      ? existing.protocols
+      : [...(existing?.protocols ?? []), input.protocol];
+    const device: Device = {
+      id,
+      hardwareId: input.hardwareId,
+      type: input.type,
+      parentId: input.parentId,
+      name: input.name ?? existing?.name ?? defaultName(input),
+      manufacturer: text(input.staticSchema['manufacturer'], existing?.manufacturer ?? 'unknown'),
+      model: text(input.staticSchema['model'], existing?.model ?? 'unknown'),
+      schemaVersion: input.schemaVersion,
+      staticSchema: input.staticSchema,
+      dynamicState: input.dynamicState ?? existing?.dynamicState ?? {},
+      tags: input.tags ?? existing?.tags ?? parent?.tags ?? [],
+      zone: input.zone !== undefined ? input.zone : (existing?.zone ?? parent?.zone ?? null),
+      status: 'online',
+      protocols,
+      registeredAt: existing && existing.status !== 'deregistered' ? existing.registeredAt : now,
+      lastSeen: now,
+      heartbeatIntervalMs: input.heartbeatIntervalMs !== undefined ? input.heartbeatIntervalMs : (existing?.heartbeatIntervalMs ?? null),
+    };
+    this.#byId.set(id, device);
+    this.#byHardwareId.set(device.hardwareId, id);
+    this.#offlineWithParent.delete(id);
+    await this.#persist(device);
+    const created = !existing || existing.status === 'deregistered';
+    this.#events.emit('device.registered', { device, created });
+    if (existing && existing.status !== 'online' && !created) {
+      this.#events.emit('device.status', { device, previous: existing.status });
+    }
+    return { device, created };
+  }
+
+  /** A message arrived from the device: refresh lastSeen and bring it (and its children) back online. */
+  touch(id: string): void {
+    const device = this.#byId.get(id);
+    if (!device || device.status === 'deregistered') return;
+    const now = this.#now();
+    if (device.status === 'offline') {
+      this.#replace({ ...device, lastSeen: now, status: 'online' }, device.status);
+      for (const child of this.children(id)) {
+        if (this.#offlineWithParent.delete(child.id)) this.#replace({ ...child, status: 'online', lastSeen: now }, child.status);
+      }
+      return;
+    }
+    this.#byId.set(id, { ...device, lastSeen: now });
+    this.#dirty.add(id);
+  }
+
+  /** Merge a dynamic-state document into the device's state. */
+  updateDynamicState(id: string, patch: JsonObject): Device {
+    const device = this.require(id);
+    const updated: Device = { ...device, dynamicState: { ...device.dynamicState, ...patch }, lastSeen: this.#now() };
+    this.#byId.set(id, updated);
+    this.#dirty.add(id);
+    this.#events.emit('device.updated', { device: updated });
+    return updated;
+  }
+
+  /** Set a status; an MCU going offline takes its attached devices with it. */
+  setStatus(id: string, status: Exclude<DeviceStatus, 'deregistered'>): void {
+    const device = this.#byId.get(id);
+    if (!device || device.status === status || device.status === 'deregistered') return;
+    this.#replace({ ...device, status }, device.status);
+    if (status === 'offline') {
+      for (const child of this.children(id)) {
+        if (child.status === 'online') {
+          this.#offlineWithParent.add(child.id);
+          this.#replace({ ...child, status: 'offline' }, child.status);
+        }
+      }
+    } else {
+      this.#offlineWithParent.delete(id);
+    }
+  }
+
+  /** Mark a device (and its attached devices) deregistered; history and telemetry are kept. */
+  async deregister(id: string): Promise<Device> {
+    const device = this.require(id);
+    for (const child of this.children(id)) await this.deregister(child.id);
+    const updated: Device = { ...device, status: 'deregistered' };
+    this.#byId.set(id, updated);
+    this.#offlineWithParent.delete(id);
+    await this.#persist(updated);
+    this.#events.emit('device.status', { device: updated, previous: device.status });
+    this.#events.emit('device.removed', { device: updated });
+    return updated;
+  }
+
+  /** Persist devices whose lastSeen / dynamic state changed since the last flush. */
+  async flush(): Promise<void> {
+    const ids = [...this.#dirty];
+    this.#dirty.clear();
+    for (const id of ids) {
+      const device = this.#byId.get(id);
+      if (device) await this.#persist(device);
+    }
+  }
+
+  #replace(device: Device, previous: DeviceStatus): void {
+    this.#byId.set(device.id, device);
+    this.#dirty.add(device.id);
+    this.#events.emit('device.status', { device, previous });
+  }
+
+  async #persist(device: Device): Promise<void> {
+    try {
+      await this.#store.saveDevice(device);
+    } catch (error) {
+      this.#onStoreError(error);
+      throw new HubError('STORE_ERROR', `device save failed: ${device.id}`);
+    }
+  }
+}
+
+function defaultName(input: RegistrationInput): string {
+  const model = text(input.staticSchema['model'], input.type);
+  return `${model} ${input.hardwareId}`;
+}

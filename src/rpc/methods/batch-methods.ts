@@ -1,0 +1,94 @@
+/** batch.execute: one command against every matching device, with a result for each — none skipped silently. */
+import { Type } from '@sinclair/typebox';
+import type { Device } from '../../core/device.ts';
+import { HubError, toRpcErrorObject } from '../../core/errors.ts';
+import { defineMethod, type MethodDefinition } from '../method.ts';
+import { DeviceRef, JsonObjectSchema, Uuid } from '../wire.ts';
+import { DeviceFilterParams, hasFilter, toDeviceFilter } from './filter-params.ts';
+import { resolveDevice, type HubServices } from './services.ts';
+
+/** Methods a batch may run, and which id param names the target. */
+export const BATCH_TARGETS: Readonly<Record<string, 'mcu_id' | 'sensor_id'>> = {
+  'mcu.get_status': 'mcu_id',
+  'mcu.get_config': 'mcu_id',
+  'mcu.set_config': 'mcu_id',
+  'mcu.reboot': 'mcu_id',
+  'mcu.upload_program': 'mcu_id',
+  'mcu.execute_script': 'mcu_id',
+  'sensor.scan_bus': 'mcu_id',
+  'sensor.read': 'sensor_id',
+  'sensor.read_raw': 'sensor_id',
+  'sensor.configure': 'sensor_id',
+  'sensor.calibrate': 'sensor_id',
+  'sensor.reset': 'sensor_id',
+  'sensor.health': 'sensor_id',
+};
+
+const ItemResult = Type.Object({
+  device_id: Uuid,
+  name: Type.String(),
+  status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
+  result: Type.Optional(Type.Unknown()),
+  error: Type.Optional(Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Optional(Type.Unknown()) })),
+});
+
+export function batchMethods(services: HubServices): MethodDefinition[] {
+  return [
+    defineMethod({
+      name: 'batch.execute',
+      summary: 'Run one command on every device that matches device_ids and/or a filter, e.g. configure all soil sensors to low-power mode.',
+      description: `method is one of ${Object.keys(BATCH_TARGETS).join(', ')}. Each device gets its own result; devices of the wrong type or offline are reported as failed.`,
+      kind: 'write',
+      tags: ['batch', 'command'],
+      params: Type.Object({
+        method: Type.Union(Object.keys(BATCH_TARGETS).map((m) => Type.Literal(m))),
+        params: Type.Optional(JsonObjectSchema),
+        device_ids: Type.Optional(Type.Array(DeviceRef, { maxItems: 10_000 })),
+        filter: Type.Optional(DeviceFilterParams),
+        concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, default: 16 })),
+        timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+      }),
+      result: Type.Object({
+        method: Type.String(),
+        total: Type.Integer(),
+        succeeded: Type.Integer(),
+        failed: Type.Integer(),
+        results: Type.Array(ItemResult),
+      }),
+      async handler(params, context) {
+        if (!params.device_ids && !(params.filter && hasFilter(params.filter))) {
+          throw new HubError('INVALID_PARAMS', 'Invalid params: batch.execute needs device_ids or a non-empty filter', {
+            issues: [{ path: '/filter', message: 'give device_ids or at least one filter field' }],
+          });
+        }
+        const targets = new Map<string, Device>();
+        for (const ref of params.device_ids ?? []) {
+          const d = resolveDevice(services, ref);
+          targets.set(d.id, d);
+        }
+        if (params.filter && hasFilter(params.filter)) {
+          for (const d of services.registry.list(toDeviceFilter(services, params.filter))) targets.set(d.id, d);
+        }
+        const idParam = BATCH_TARGETS[params.method] as 'mcu_id' | 'sensor_id';
+        const devices = [...targets.values()];
+        const results = new Array<typeof ItemResult.static>(devices.length);
+        let next = 0;
+        const worker = async (): Promise<void> => {
+          for (let i = next++; i < devices.length; i = next++) {
+            const device = devices[i] as Device;
+            try {
+              const call = { ...params.params, [idParam]: device.id, ...(params.timeout_ms !== undefined && { timeout_ms: params.timeout_ms }) };
+              const result = await services.invoke(params.method, call, context);
+              results[i] = { device_id: device.id, name: device.name, status: 'succeeded', result };
+            } catch (error) {
+              results[i] = { device_id: device.id, name: device.name, status: 'failed', error: toRpcErrorObject(error) };
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(params.concurrency ?? 16, devices.length) }, worker));
+        const succeeded = results.filter((r) => r.status === 'succeeded').length;
+        return { method: params.method, total: results.length, succeeded, failed: results.length - succeeded, results };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,40 @@
+/** Device-filter params shared by device.list, data.*, batch.execute; converted once to a core DeviceFilter. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { DeviceFilter } from '../../core/device-filter.ts';
+import { DeviceRef, DeviceTypeSchema, StatusSchema } from '../wire.ts';
+import { resolveDevice, type HubServices } from './services.ts';
+
+export const DeviceFilterParams = Type.Object({
+  type: Type.Optional(DeviceTypeSchema),
+  manufacturer: Type.Optional(Type.String({ description: 'e.g. "Bosch"' })),
+  model: Type.Optional(Type.String({ description: 'e.g. "BMP580", "ESP32-S3"' })),
+  status: Type.Optional(StatusSchema),
+  tags: Type.Optional(Type.Array(Type.String(), { description: 'every tag must be present' })),
+  zone: Type.Optional(Type.String({ description: 'e.g. "Zone A"' })),
+  parent_id: Type.Optional(DeviceRef),
+  protocol: Type.Optional(Type.Union([Type.Literal('native'), Type.Literal('sparkplug'), Type.Literal('lwm2m')])),
+  measurement_type: Type.Optional(Type.String({ description: 'devices declaring this measurement, e.g. "temperature"' })),
+  search: Type.Optional(Type.String({ description: 'substring of name, hardware id, manufacturer or model' })),
+});
+export type DeviceFilterParams = Static<typeof DeviceFilterParams>;
+
+/** Convert wire filter params (resolving parent_id) to a core DeviceFilter. */
+export function toDeviceFilter(services: HubServices, params: DeviceFilterParams): DeviceFilter {
+  return {
+    ...(params.type !== undefined && { type: params.type }),
+    ...(params.manufacturer !== undefined && { manufacturer: params.manufacturer }),
+    ...(params.model !== undefined && { model: params.model }),
+    ...(params.status !== undefined && { status: params.status }),
+    ...(params.tags !== undefined && { tags: params.tags }),
+    ...(params.zone !== undefined && { zone: params.zone }),
+    ...(params.parent_id !== undefined && { parentId: resolveDevice(services, params.parent_id).id }),
+    ...(params.protocol !== undefined && { protocol: params.protocol }),
+    ...(params.measurement_type !== undefined && { measurementType: params.measurement_type }),
+    ...(params.search !== undefined && { search: params.search }),
+  };
+}
+
+/** True when any filter field is set (an empty filter must not silently select the whole fleet for writes). */
+export function hasFilter(params: DeviceFilterParams): boolean {
+  return Object.values(params).some((v) => v !== undefined);
+}
