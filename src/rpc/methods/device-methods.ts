@@ -137,7 +137,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       kind: 'read',
       tags: ['device'],
       params: Type.Object({ device_id: DeviceRef }),
-      result: Type.Intersect([DeviceWire, Type.Object({ attached: Type.Array(Uuid) })]),
+      result: Type.Object({ ...DeviceWire.properties, attached: Type.Array(Uuid) }),
       async handler(params) {
         const device = resolveDevice(services, params.device_id);
         return { ...deviceToWire(device), attached: registry.children(device.id).map((c) => c.id) };
@@ -148,14 +148,12 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       summary: 'List devices, filtered by type, manufacturer/model, status, tags, zone, parent MCU or measurement type.',
       kind: 'read',
       tags: ['device'],
-      params: Type.Intersect([
-        DeviceFilterParams,
-        Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-          include_schema: Type.Optional(Type.Boolean({ default: true, description: 'false omits static_schema and dynamic_state' })),
-        }),
-      ]),
+      params: Type.Object({
+        ...DeviceFilterParams.properties,
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+        offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        include_schema: Type.Optional(Type.Boolean({ default: true, description: 'false omits static_schema and dynamic_state' })),
+      }),
       result: Type.Object({ devices: Type.Array(DeviceWire), total: Type.Integer() }),
       async handler(params) {
         const all = registry.list(toDeviceFilter(services, params));

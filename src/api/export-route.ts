@@ -1,0 +1,67 @@
+/** GET /export: telemetry streamed as CSV or JSON lines, with the data.export selection as query parameters. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toRpcErrorObject } from '../core/errors.ts';
+import type { HubServices } from '../rpc/methods/services.ts';
+import { CSV_HEADER, exportLines } from '../rpc/methods/data-methods.ts';
+import type { RangedSelection } from '../rpc/methods/query-params.ts';
+import type { HttpRoute } from './http-server.ts';
+
+/**
+ * Query: `device_id` (repeatable), `measurement_type` (repeatable), `zone`, `model`, `type`, `start`,
+ * `end`, `last` (e.g. 24h), `format` (csv | jsonl). Rows are written as the store yields them, with
+ * backpressure, so a year of data never sits in memory.
+ */
+export function exportRoute(services: HubServices): HttpRoute {
+  return {
+    method: 'GET',
+    path: '/export',
+    async handler(req: IncomingMessage, res: ServerResponse) {
+      const url = new URL(req.url ?? '/', 'http://hub');
+      const q = url.searchParams;
+      const format = q.get('format') === 'jsonl' ? 'jsonl' : 'csv';
+      const filter: NonNullable<RangedSelection['filter']> = {};
+      for (const key of ['zone', 'model', 'manufacturer', 'search'] as const) {
+        const value = q.get(key);
+        if (value !== null) filter[key] = value;
+      }
+      const type = q.get('type');
+      if (type === 'mcu' || type === 'sensor' || type === 'actuator') filter.type = type;
+      const ids = q.getAll('device_id');
+      const measurements = q.getAll('measurement_type');
+      const range: NonNullable<RangedSelection['time_range']> = {};
+      for (const key of ['start', 'end', 'last'] as const) {
+        const value = q.get(key);
+        if (value !== null) range[key] = value;
+      }
+      const selection: RangedSelection = {
+        ...(ids.length > 0 && { device_ids: ids }),
+        ...(Object.keys(filter).length > 0 && { filter }),
+        ...(measurements.length > 0 && { measurement_types: measurements }),
+        time_range: range,
+      };
+      const lines = exportLines(services, selection, format);
+      let first: IteratorResult<string>;
+      try {
+        first = await lines.next();
+      } catch (error) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: toRpcErrorObject(error) }));
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+        'content-disposition': `attachment; filename="telemetry.${format === 'csv' ? 'csv' : 'jsonl'}"`,
+      });
+      if (format === 'csv') res.write(`${CSV_HEADER}\n`);
+      try {
+        for (let next = first; !next.done; next = await lines.next()) {
+          if (!res.write(`${next.value}\n`)) await new Promise((resolve) => res.once('drain', resolve));
+          if (res.destroyed) break;
+        }
+      } catch (error) {
+        services.logger.error({ err: error }, 'export: stream failed');
+      }
+      res.end();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/** `llm-iot rpc <method> [json]`: call a running hub over HTTP and print the result. */
+import { parseArgs } from 'node:util';
+
+export async function rpcCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { url: { type: 'string' } }, allowPositionals: true, strict: true });
+  const [method, json] = positionals;
+  if (method === undefined) {
+    process.stderr.write('usage: llm-iot rpc <method> [json-params] [--url http://127.0.0.1:8080]\n');
+    return 2;
+  }
+  let params: unknown = {};
+  if (json !== undefined) {
+    try {
+      params = JSON.parse(json);
+    } catch (error) {
+      process.stderr.write(`llm-iot rpc: params are not JSON: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 2;
+    }
+  }
+  const base = values.url ?? process.env['LLMIOT_URL'] ?? 'http://127.0.0.1:8080';
+  let response: Response;
+  try {
+    response = await fetch(`${base.replace(/\/$/, '')}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    process.stderr.write(`llm-iot rpc: cannot reach the hub at ${base}: ${cause}\n`);
+    return 1;
+  }
+  const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
+  if (body.error) {
+    process.stderr.write(`error ${body.error.code}: ${body.error.message}\n`);
+    if (body.error.data !== undefined) process.stderr.write(`${JSON.stringify(body.error.data, null, 2)}\n`);
+    return 1;
+  }
+  process.stdout.write(`${JSON.stringify(body.result, null, 2)}\n`);
+  return 0;
+}

@@ -1,0 +1,71 @@
+/** `llm-iot start`: build the hub, open its ports, log the addresses, shut down cleanly on SIGINT/SIGTERM. */
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../config/load-config.ts';
+import { createHub } from '../hub.ts';
+import { listenHttp, type HttpListener } from '../api/http-server.ts';
+import { createLogger } from '../log/logger.ts';
+import { EmbeddedMqttBus } from '../mqtt/embedded-bus.ts';
+import { listenMqttTcp, listenMqttTls, type MqttListener } from '../mqtt/listeners.ts';
+
+export async function startCommand(argv: string[]): Promise<number> {
+  const { config, file } = loadConfig(argv);
+  const logger = createLogger({ level: config.logLevel });
+  if (file) logger.info({ file }, 'config file loaded');
+  const hub = await createHub(config, { logger });
+  const listeners: (HttpListener | MqttListener)[] = [];
+  try {
+    const http = await listenHttp(hub.http, { port: config.httpPort, host: config.httpHost });
+    listeners.push(http);
+    const addresses: Record<string, string> = {
+      rpc: `${http.url}/rpc`,
+      websocket: `${http.url.replace(/^http/, 'ws')}/ws`,
+      metrics: `${http.url}/metrics`,
+    };
+    if (hub.bus instanceof EmbeddedMqttBus) {
+      const mqtt = await listenMqttTcp(hub.bus, { port: config.mqttPort, host: config.mqttHost, logger });
+      listeners.push(mqtt);
+      addresses['mqtt'] = `mqtt://${displayHost(config.mqttHost)}:${mqtt.port}`;
+      addresses['mqtt_ws'] = `${http.url.replace(/^http/, 'ws')}/mqtt`;
+      if (config.tlsCert !== undefined && config.tlsKey !== undefined) {
+        const tls = await listenMqttTls(hub.bus, {
+          port: config.mqttTlsPort,
+          host: config.mqttHost,
+          cert: readFileSync(config.tlsCert),
+          key: readFileSync(config.tlsKey),
+          logger,
+        });
+        listeners.push(tls);
+        addresses['mqtts'] = `mqtts://${displayHost(config.mqttHost)}:${tls.port}`;
+      }
+    } else {
+      addresses['mqtt'] = `${config.mqttUrl ?? ''} (external broker)`;
+    }
+    logger.info({ ...addresses, store: config.store === 'sqlite' ? `${config.dataDir}/hub.db` : redact(config.store) }, 'llm-iot hub listening');
+  } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error));
+    await Promise.all(listeners.map((l) => l.close()));
+    await hub.close();
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down: flushing telemetry and closing');
+      process.once(signal, () => process.exit(130));
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await Promise.all(listeners.map((l) => l.close()));
+  await hub.close();
+  logger.info('llm-iot hub stopped');
+  return 0;
+}
+
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+}

@@ -1,0 +1,80 @@
+/** The hub's configuration options: one table for defaults, config file keys, LLMIOT_* variables, CLI flags and --help. */
+
+export type OptionType = 'string' | 'integer' | 'boolean';
+
+export interface OptionSpec {
+  /** Key in HubConfig and in the JSON config file. */
+  readonly key: keyof HubConfig;
+  /** CLI flag without dashes. */
+  readonly flag: string;
+  /** Environment variable. */
+  readonly env: string;
+  readonly type: OptionType;
+  readonly description: string;
+}
+
+export interface HubConfig {
+  httpPort: number;
+  httpHost: string;
+  mqttPort: number;
+  mqttHost: string;
+  mqttTlsPort: number;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  mqttUrl: string | undefined;
+  mqttSharedGroup: string | undefined;
+  store: string;
+  dataDir: string;
+  heartbeatInterval: number;
+  missedHeartbeats: number;
+  commandTimeout: number;
+  maxMessageBytes: number;
+  telemetryBatchSize: number;
+  telemetryFlushMs: number;
+  telemetryMaxPending: number;
+  logLevel: string;
+}
+
+export const DEFAULTS: HubConfig = {
+  httpPort: 8080,
+  httpHost: '0.0.0.0',
+  mqttPort: 1883,
+  mqttHost: '0.0.0.0',
+  mqttTlsPort: 8883,
+  tlsCert: undefined,
+  tlsKey: undefined,
+  mqttUrl: undefined,
+  mqttSharedGroup: undefined,
+  store: 'sqlite',
+  dataDir: './data',
+  heartbeatInterval: 30,
+  missedHeartbeats: 3,
+  commandTimeout: 10_000,
+  maxMessageBytes: 262_144,
+  telemetryBatchSize: 5_000,
+  telemetryFlushMs: 50,
+  telemetryMaxPending: 1_000_000,
+  logLevel: 'info',
+};
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { key: 'httpPort', flag: 'http-port', env: 'LLMIOT_HTTP_PORT', type: 'integer', description: 'HTTP port: JSON-RPC POST /rpc, WebSocket /ws, MQTT over WebSocket /mqtt, /healthz, /metrics (0 = ephemeral)' },
+  { key: 'httpHost', flag: 'http-host', env: 'LLMIOT_HTTP_HOST', type: 'string', description: 'HTTP bind address' },
+  { key: 'mqttPort', flag: 'mqtt-port', env: 'LLMIOT_MQTT_PORT', type: 'integer', description: 'embedded broker MQTT/TCP port (0 = ephemeral)' },
+  { key: 'mqttHost', flag: 'mqtt-host', env: 'LLMIOT_MQTT_HOST', type: 'string', description: 'embedded broker bind address' },
+  { key: 'mqttTlsPort', flag: 'mqtt-tls-port', env: 'LLMIOT_MQTT_TLS_PORT', type: 'integer', description: 'embedded broker MQTTS port, used when --tls-cert and --tls-key are given' },
+  { key: 'tlsCert', flag: 'tls-cert', env: 'LLMIOT_TLS_CERT', type: 'string', description: 'PEM certificate file for MQTTS' },
+  { key: 'tlsKey', flag: 'tls-key', env: 'LLMIOT_TLS_KEY', type: 'string', description: 'PEM private key file for MQTTS' },
+  { key: 'mqttUrl', flag: 'mqtt-url', env: 'LLMIOT_MQTT_URL', type: 'string', description: 'external broker URL (mqtt://, mqtts://, ws://); no embedded broker is started' },
+  { key: 'mqttSharedGroup', flag: 'mqtt-shared-group', env: 'LLMIOT_MQTT_SHARED_GROUP', type: 'string', description: 'external broker: MQTT 5 shared-subscription group so several hubs split ingestion' },
+  { key: 'store', flag: 'store', env: 'LLMIOT_STORE', type: 'string', description: 'sqlite (file in --data-dir), memory, or a postgres:// URL' },
+  { key: 'dataDir', flag: 'data-dir', env: 'LLMIOT_DATA_DIR', type: 'string', description: 'directory of the SQLite store' },
+  { key: 'heartbeatInterval', flag: 'heartbeat-interval', env: 'LLMIOT_HEARTBEAT_INTERVAL', type: 'integer', description: 'seconds between device heartbeats expected by default' },
+  { key: 'missedHeartbeats', flag: 'missed-heartbeats', env: 'LLMIOT_MISSED_HEARTBEATS', type: 'integer', description: 'heartbeat intervals a device may miss before it is offline' },
+  { key: 'commandTimeout', flag: 'command-timeout', env: 'LLMIOT_COMMAND_TIMEOUT', type: 'integer', description: 'default ms to wait for a device to answer a command' },
+  { key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'LLMIOT_MAX_MESSAGE_BYTES', type: 'integer', description: 'largest device or API message accepted, in bytes' },
+  { key: 'telemetryBatchSize', flag: 'telemetry-batch-size', env: 'LLMIOT_TELEMETRY_BATCH_SIZE', type: 'integer', description: 'points per store transaction' },
+  { key: 'telemetryFlushMs', flag: 'telemetry-flush-ms', env: 'LLMIOT_TELEMETRY_FLUSH_MS', type: 'integer', description: 'longest a point waits before it is written' },
+  { key: 'telemetryMaxPending', flag: 'telemetry-max-pending', env: 'LLMIOT_TELEMETRY_MAX_PENDING', type: 'integer', description: 'points buffered before new telemetry is refused (OVERLOADED)' },
+  { key: 'logLevel', flag: 'log-level', env: 'LLMIOT_LOG_LEVEL', type: 'string', description: 'fatal, error, warn, info, debug, trace or silent' },
+];

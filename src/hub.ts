@@ -1,0 +1,201 @@
+/** createHub: the composition root. Wires broker, stores, core, protocols and APIs; opens no port. */
+import type { Server } from 'node:http';
+import { CommandExecutor } from './core/command-executor.ts';
+import { DeviceRegistry } from './core/device-registry.ts';
+import { EventBus } from './core/event-bus.ts';
+import { LatestValueCache } from './core/latest-cache.ts';
+import { LivenessMonitor } from './core/liveness-monitor.ts';
+import { TelemetryPipeline } from './core/telemetry-pipeline.ts';
+import { createHttpServer } from './api/http-server.ts';
+import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-server.ts';
+import { exportRoute } from './api/export-route.ts';
+import { DEFAULTS, type HubConfig } from './config/options.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { HubMetrics } from './metrics/hub-metrics.ts';
+import { EmbeddedMqttBus } from './mqtt/embedded-bus.ts';
+import { ExternalMqttBus } from './mqtt/external-bus.ts';
+import { attachMqttWebSocket, type MqttWebSocketAttachment } from './mqtt/listeners.ts';
+import type { MqttBus } from './mqtt/mqtt-bus.ts';
+import { NativeAdapter } from './protocols/native/native-adapter.ts';
+import { RpcDispatcher } from './rpc/dispatcher.ts';
+import { MethodRegistry } from './rpc/method-registry.ts';
+import { hubMethods, SubscriptionHub, type HubServices } from './rpc/methods/index.ts';
+import { rpcDiscoverMethod } from './rpc/openrpc.ts';
+import { SchemaValidator } from './schema/schema-validator.ts';
+import { openStores, type Stores } from './storage/open-stores.ts';
+
+export const HUB_VERSION = '0.1.0';
+
+export interface HubOptions {
+  readonly logger?: Logger;
+  /** Use this bus instead of creating one (tests). */
+  readonly bus?: MqttBus;
+  readonly now?: () => number;
+}
+
+/** A wired hub. `http` is created but not listening: the CLI (or a test) listens. */
+export interface Hub {
+  readonly config: HubConfig;
+  readonly logger: Logger;
+  readonly events: EventBus;
+  readonly registry: DeviceRegistry;
+  readonly pipeline: TelemetryPipeline;
+  readonly cache: LatestValueCache;
+  readonly executor: CommandExecutor;
+  readonly methods: MethodRegistry;
+  readonly dispatcher: RpcDispatcher;
+  readonly services: HubServices;
+  readonly metrics: HubMetrics;
+  readonly bus: MqttBus;
+  readonly stores: Stores;
+  readonly http: Server;
+  readonly native: NativeAdapter;
+  /** Flush telemetry and registry, fail pending commands, close broker and stores. */
+  close(): Promise<void>;
+}
+
+export async function createHub(partial: Partial<HubConfig> = {}, options: HubOptions = {}): Promise<Hub> {
+  const config: HubConfig = { ...DEFAULTS, ...partial };
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const now = options.now ?? Date.now;
+  /** Shutdown steps, run last-registered first: listeners, adapters, commands, telemetry flush, registry flush, stores. */
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stores = await openStores({ store: config.store, dataDir: config.dataDir });
+  cleanups.push(() => stores.close());
+  try {
+    const events = new EventBus((error, event) => logger.error({ err: error, event }, 'event listener failed'));
+    const onStoreError = (error: unknown): void => logger.error({ err: error }, 'registry store write failed');
+    const registry = new DeviceRegistry({ store: stores.registry, events, now, onStoreError });
+    await registry.load();
+    cleanups.push(() => registry.flush());
+    const cache = new LatestValueCache();
+    cache.update(await stores.telemetry.latest());
+    const pipeline = new TelemetryPipeline({
+      store: stores.telemetry,
+      events,
+      cache,
+      batchSize: config.telemetryBatchSize,
+      flushIntervalMs: config.telemetryFlushMs,
+      maxPendingPoints: config.telemetryMaxPending,
+      onWriteError: (error, points, final) => logger.error({ err: error, points, final }, 'telemetry write failed'),
+    });
+    cleanups.push(() => pipeline.close());
+    const executor = new CommandExecutor({ registry, store: stores.registry, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError });
+    cleanups.push(() => executor.close());
+    const metrics = new HubMetrics();
+    events.on('command.updated', ({ command }) => {
+      if (command.state !== 'pending' && command.state !== 'sent') metrics.commands.inc({ method: command.method, state: command.state });
+    });
+    const methods = new MethodRegistry();
+    let dispatcher: RpcDispatcher | undefined;
+    const services: HubServices = {
+      registry,
+      pipeline,
+      cache,
+      executor,
+      telemetry: stores.telemetry,
+      registryStore: stores.registry,
+      schemas: new SchemaValidator(),
+      events,
+      logger,
+      now,
+      heartbeatIntervalS: config.heartbeatInterval,
+      invoke: (method, params, context) => (dispatcher as RpcDispatcher).invoke(method, params, context),
+    };
+    for (const method of hubMethods(services, new SubscriptionHub(services))) methods.add(method);
+    methods.add(rpcDiscoverMethod(methods, { title: 'llm-iot hub', version: HUB_VERSION }));
+
+    const bus = options.bus ?? (await createBus(config, logger, metrics));
+    if (!options.bus) cleanups.push(() => bus.close());
+    let native: NativeAdapter | undefined;
+    dispatcher = new RpcDispatcher(methods, logger, {
+      onResponse: (message, context) => native?.handleResponse(message, context),
+      onNotificationError: (method, error, context) => native?.notificationFailed(method, error, context),
+    });
+    native = new NativeAdapter({ bus, dispatcher, registry, executor, logger, metrics, maxMessageBytes: config.maxMessageBytes });
+    executor.addChannel(native);
+    await native.start();
+    cleanups.push(() => native.stop());
+
+    const liveness = new LivenessMonitor({ registry, defaultHeartbeatMs: config.heartbeatInterval * 1000, missedBeats: config.missedHeartbeats, now });
+    liveness.start();
+    const flushTimer = setInterval(() => registry.flush().catch(onStoreError), 5_000);
+    flushTimer.unref();
+    cleanups.push(() => {
+      liveness.stop();
+      clearInterval(flushTimer);
+    });
+
+    metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
+    const http = createHttpServer({
+      dispatcher,
+      logger,
+      maxBodyBytes: Math.max(config.maxMessageBytes, 1024 * 1024),
+      routes: [
+        {
+          method: 'GET',
+          path: '/metrics',
+          handler: async (_req, res) => {
+            res.writeHead(200, { 'content-type': metrics.registry.contentType });
+            res.end(await metrics.registry.metrics());
+          },
+        },
+        exportRoute(services),
+      ],
+      health: () => ({ status: 'ok', devices: registry.size, broker: bus.kind, store: config.store.startsWith('postgres') ? 'postgres' : config.store }),
+    });
+    const ws: JsonRpcWebSocket = attachJsonRpcWebSocket({ server: http, dispatcher, logger, maxMessageBytes: config.maxMessageBytes });
+    cleanups.push(() => ws.close());
+    if (bus instanceof EmbeddedMqttBus) {
+      const mqttWs: MqttWebSocketAttachment = attachMqttWebSocket(bus, http, '/mqtt');
+      cleanups.push(() => mqttWs.close());
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      logger,
+      events,
+      registry,
+      pipeline,
+      cache,
+      executor,
+      methods,
+      dispatcher,
+      services,
+      metrics,
+      bus,
+      stores,
+      http,
+      native,
+      close: () => (closing ??= runCleanups(cleanups, logger)),
+    };
+  } catch (error) {
+    await runCleanups(cleanups, logger);
+    throw error;
+  }
+}
+
+async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics): Promise<MqttBus> {
+  if (config.mqttUrl !== undefined) {
+    return ExternalMqttBus.connect(config.mqttUrl, {
+      logger,
+      ...(config.mqttSharedGroup !== undefined && { sharedGroup: config.mqttSharedGroup }),
+    });
+  }
+  return EmbeddedMqttBus.create({
+    maxPacketBytes: config.maxMessageBytes,
+    logger,
+    onRejected: (reason) => metrics.rejected.inc({ protocol: 'mqtt', reason }),
+  });
+}
+
+async function runCleanups(cleanups: readonly (() => Promise<void> | void)[], logger: Logger): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown step failed');
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Native LLM-IoT protocol over MQTT: JSON-RPC 2.0 from devices on `llmiot/v1/{id}/up` goes to the
+ * same dispatcher as HTTP and WebSocket; answers and hub→device commands go out on `…/down`.
+ * Garbage is logged with the client id, counted and dropped; nothing a device sends stops the hub.
+ */
+import type { CommandChannel } from '../../core/command-channel.ts';
+import type { CommandExecutor } from '../../core/command-executor.ts';
+import type { CommandRecord } from '../../core/command.ts';
+import type { DeviceRegistry } from '../../core/device-registry.ts';
+import type { Device } from '../../core/device.ts';
+import { errorObject, HubError } from '../../core/errors.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { HubMetrics } from '../../metrics/hub-metrics.ts';
+import type { MessageMeta, MqttBus, PresenceEvent } from '../../mqtt/mqtt-bus.ts';
+import type { RpcDispatcher, IncomingResponse } from '../../rpc/dispatcher.ts';
+import type { CallContext } from '../../rpc/method.ts';
+import type { ProtocolAdapter } from '../protocol-adapter.ts';
+import { clientIdOfUpTopic, downTopic, NATIVE_UP_FILTER } from './topics.ts';
+
+export interface NativeAdapterOptions {
+  readonly bus: MqttBus;
+  readonly dispatcher: RpcDispatcher;
+  readonly registry: DeviceRegistry;
+  readonly executor: CommandExecutor;
+  readonly logger: Logger;
+  readonly metrics: HubMetrics;
+  readonly maxMessageBytes: number;
+}
+
+/** A client's connection-scoped state: its sessions and close callbacks (subscriptions over MQTT). */
+interface ClientSession {
+  readonly session: Map<string, unknown>;
+  readonly cleanups: (() => void)[];
+}
+
+export class NativeAdapter implements ProtocolAdapter, CommandChannel {
+  readonly name = 'native';
+  readonly protocol = 'native';
+  readonly #o: NativeAdapterOptions;
+  readonly #sessions = new Map<string, ClientSession>();
+  #unsubscribe: (() => Promise<void>) | undefined;
+  #unpresence: (() => void) | undefined;
+
+  constructor(options: NativeAdapterOptions) {
+    this.#o = options;
+  }
+
+  async start(): Promise<void> {
+    this.#unsubscribe = await this.#o.bus.subscribe(NATIVE_UP_FILTER, (topic, payload, meta) => this.#onMessage(topic, payload, meta), { qos: 1 });
+    this.#unpresence = this.#o.bus.onPresence((event) => this.#onPresence(event));
+  }
+
+  async stop(): Promise<void> {
+    this.#unpresence?.();
+    await this.#unsubscribe?.();
+    for (const clientId of [...this.#sessions.keys()]) this.#endSession(clientId);
+  }
+
+  supports(device: Device): boolean {
+    return device.parentId === null && device.protocols.includes('native');
+  }
+
+  async deliver(target: Device, command: CommandRecord): Promise<void> {
+    const message = { jsonrpc: '2.0', id: command.id, method: command.method, params: command.params };
+    await this.#o.bus.publish(downTopic(target.hardwareId), JSON.stringify(message), { qos: 1 });
+  }
+
+  /** Route a device's answer to a hub command. Called by the dispatcher's onResponse. */
+  handleResponse(message: IncomingResponse, context: CallContext): void {
+    if (context.transport !== 'mqtt' || typeof message.id !== 'string') {
+      this.#reject('unmatched_response', context.clientId, 'response without a hub command id');
+      return;
+    }
+    const outcome =
+      message.error !== undefined
+        ? { error: normalizeError(message.error) }
+        : { result: message.result };
+    if (!this.#o.executor.complete(message.id, outcome)) this.#reject('unmatched_response', context.clientId, `no pending command ${message.id}`);
+  }
+
+  /** A notification's handler failed: no one to answer, so log and count it. */
+  notificationFailed(method: string, error: unknown, context: CallContext): void {
+    if (context.transport !== 'mqtt') return;
+    const reason = error instanceof HubError ? error.code.toLowerCase() : 'internal_error';
+    this.#reject(reason, context.clientId, `${method}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  #onMessage(topic: string, payload: Buffer, meta: MessageMeta): void {
+    const clientId = clientIdOfUpTopic(topic);
+    if (clientId === undefined) return this.#reject('bad_topic', meta.clientId, topic);
+    // On the embedded broker a client may only speak for itself.
+    if (meta.clientId !== undefined && meta.clientId !== clientId) {
+      return this.#reject('spoofed_topic', meta.clientId, `published on ${topic}`);
+    }
+    this.#o.metrics.messages.native.inc();
+    if (payload.length > this.#o.maxMessageBytes) {
+      this.#reject('oversized', clientId, `${payload.length} bytes > ${this.#o.maxMessageBytes}`);
+      return this.#answer(clientId, { jsonrpc: '2.0', id: null, error: errorObject('PAYLOAD_TOO_LARGE', `message too large: ${payload.length} bytes, limit ${this.#o.maxMessageBytes}`) });
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(payload.toString('utf8'));
+    } catch (error) {
+      this.#reject('malformed_json', clientId, error instanceof Error ? error.message : 'invalid JSON');
+      return this.#answer(clientId, { jsonrpc: '2.0', id: null, error: errorObject('PARSE_ERROR', 'Parse error: invalid JSON') });
+    }
+    const mcu = this.#o.registry.getByHardwareId(clientId);
+    if (mcu) this.#o.registry.touch(mcu.id);
+    this.#o.dispatcher.handleMessage(message, this.#context(clientId)).then(
+      (answer) => {
+        if (answer !== undefined) this.#answer(clientId, answer);
+      },
+      (error: unknown) => this.#o.logger.error({ err: error, clientId }, 'native: dispatch failed'),
+    );
+  }
+
+  #context(clientId: string): CallContext {
+    let state = this.#sessions.get(clientId);
+    if (!state) this.#sessions.set(clientId, (state = { session: new Map(), cleanups: [] }));
+    const cleanups = state.cleanups;
+    return {
+      transport: 'mqtt',
+      clientId,
+      principal: `mqtt:${clientId}`,
+      session: state.session,
+      notify: (method, params) => this.#answer(clientId, { jsonrpc: '2.0', method, params }),
+      onClose: (cleanup) => cleanups.push(cleanup),
+    };
+  }
+
+  #answer(clientId: string, message: unknown): void {
+    this.#o.bus.publish(downTopic(clientId), JSON.stringify(message), { qos: 1 }).catch((error: unknown) => {
+      this.#o.logger.warn({ err: error, clientId }, 'native: answer not delivered');
+    });
+  }
+
+  #onPresence(event: PresenceEvent): void {
+    if (event.connected) return;
+    this.#endSession(event.clientId);
+    const mcu = this.#o.registry.getByHardwareId(event.clientId);
+    if (!mcu || mcu.status === 'deregistered') return;
+    this.#o.registry.setStatus(mcu.id, 'offline');
+    const failed = this.#o.executor.failPendingFor(mcu.id, event.abrupt ? 'connection lost' : 'disconnected');
+    this.#o.logger.info({ clientId: event.clientId, abrupt: event.abrupt ?? false, failedCommands: failed }, 'native: device disconnected');
+  }
+
+  #endSession(clientId: string): void {
+    const state = this.#sessions.get(clientId);
+    if (!state) return;
+    this.#sessions.delete(clientId);
+    for (const cleanup of state.cleanups) cleanup();
+  }
+
+  #reject(reason: string, clientId: string | undefined, detail: string): void {
+    this.#o.metrics.rejected.inc({ protocol: 'native', reason });
+    this.#o.logger.warn({ clientId, reason, detail }, 'native: message rejected');
+  }
+}
+
+function normalizeError(error: unknown): { code: number; message: string; data?: unknown } {
+  if (error !== null && typeof error === 'object') {
+    const e = error as Record<string, unknown>;
+    const code = typeof e['code'] === 'number' ? e['code'] : -32000;
+    const message = typeof e['message'] === 'string' ? e['message'] : 'device error';
+    return e['data'] === undefined ? { code, message } : { code, message, data: e['data'] };
+  }
+  return { code: -32000, message: String(error) };
+}

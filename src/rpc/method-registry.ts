@@ -1,0 +1,142 @@
+/** The registry of JSON-RPC methods: one place to add, find and validate every method of the hub. */
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
+import addFormatsModule from 'ajv-formats';
+import { HubError } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
+import type { MethodDefinition } from './method.ts';
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object in the types.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+/** One schema violation, as put in `error.data.issues` of a -32602 answer. */
+export interface ParamsIssue {
+  /** JSON Pointer into `params` ('' for params itself), e.g. '/device_id'. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Options of {@link MethodRegistry}. */
+export interface MethodRegistryOptions {
+  /** Receives Ajv's schema warnings. */
+  readonly logger?: Logger;
+}
+
+/**
+ * Every JSON-RPC method of the hub, by name. Params schemas are compiled once, on `add`, with Ajv
+ * (draft 2019-09, which TypeBox targets: tuples use array `items`), so HTTP, WebSocket, MQTT and MCP
+ * all validate alike.
+ */
+export class MethodRegistry {
+  readonly #methods = new Map<string, MethodDefinition>();
+  readonly #validators = new WeakMap<MethodDefinition, ValidateFunction>();
+  readonly #ajv: Ajv2019;
+
+  constructor(options: MethodRegistryOptions = {}) {
+    const logger = options.logger ?? silentLogger;
+    this.#ajv = new Ajv2019({
+      coerceTypes: false,
+      useDefaults: true, // TypeBox `default`s fill in missing params.
+      allErrors: true,
+      strictTypes: false, // TypeBox unions and optionals are not always "strict types".
+      logger: {
+        log: (...args: unknown[]) => logger.debug({ ajv: args }, 'ajv'),
+        warn: (...args: unknown[]) => logger.warn({ ajv: args }, 'ajv schema warning'),
+        error: (...args: unknown[]) => logger.error({ ajv: args }, 'ajv schema error'),
+      },
+    });
+    addFormats(this.#ajv);
+  }
+
+  /** Register a method. Throws when the name is taken or its params schema is not a valid object schema. */
+  add<P extends TSchema, R extends TSchema>(definition: MethodDefinition<P, R>): this {
+    const def = definition as unknown as MethodDefinition;
+    if (typeof def.name !== 'string' || def.name.length === 0) {
+      throw new Error('Method registration failed: the name must be a non-empty string');
+    }
+    if (this.#methods.has(def.name)) {
+      throw new Error(`Method registration failed: ${def.name} is already registered`);
+    }
+    this.#validators.set(def, this.#compile(def));
+    this.#methods.set(def.name, def);
+    return this;
+  }
+
+  /** The method with that name, or undefined. */
+  get(name: string): MethodDefinition | undefined {
+    return this.#methods.get(name);
+  }
+
+  /** Every method, in registration order. */
+  list(): readonly MethodDefinition[] {
+    return [...this.#methods.values()];
+  }
+
+  /**
+   * Validate JSON-RPC `params` for a method and return them typed, with schema defaults filled in
+   * (on a copy; the caller's object is not changed). Absent params count as `{}`. Throws
+   * `HubError('INVALID_PARAMS')` whose data is `{ issues: ParamsIssue[] }`.
+   */
+  validateParams<P extends TSchema, R extends TSchema>(definition: MethodDefinition<P, R>, params: unknown): Static<P> {
+    const def = definition as unknown as MethodDefinition;
+    // JSON-RPC 2.0 §4.2: params are by-position (array) or by-name (object); this hub takes by-name only.
+    if (Array.isArray(params)) {
+      throw invalidParams([{ path: '', message: 'must be an object: this hub takes named params, not a positional array' }]);
+    }
+    const value: unknown = params === undefined ? {} : structuredClone(params);
+    let validate = this.#validators.get(def);
+    if (validate === undefined) {
+      validate = this.#compile(def);
+      this.#validators.set(def, validate);
+    }
+    if (!validate(value)) throw invalidParams(toIssues(validate.errors ?? []));
+    return value as Static<P>;
+  }
+
+  #compile(def: MethodDefinition): ValidateFunction {
+    const schema = def.params as { type?: unknown };
+    if (schema.type !== 'object') {
+      throw new Error(`Method registration failed: ${def.name} params must be an object schema (Type.Object), for named params`);
+    }
+    try {
+      return this.#ajv.compile(def.params);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`Method registration failed: ${def.name} params schema does not compile: ${reason}`, { cause: error });
+    }
+  }
+}
+
+function invalidParams(issues: readonly ParamsIssue[]): HubError {
+  const first = issues[0];
+  const text = first === undefined ? 'params do not match the schema' : `${first.path === '' ? 'params' : first.path} ${first.message}`;
+  return new HubError('INVALID_PARAMS', `Invalid params: ${text}`, { issues });
+}
+
+/** Ajv errors to issues; missing and extra properties point at the property itself. */
+function toIssues(errors: readonly ErrorObject[]): ParamsIssue[] {
+  const issues: ParamsIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    let path = error.instancePath;
+    let message = error.message ?? `fails ${error.keyword}`;
+    const p = error.params as { missingProperty?: unknown; additionalProperty?: unknown };
+    if (error.keyword === 'required' && typeof p.missingProperty === 'string') {
+      path += `/${escapePointer(p.missingProperty)}`;
+      message = 'is required';
+    } else if (error.keyword === 'additionalProperties' && typeof p.additionalProperty === 'string') {
+      path += `/${escapePointer(p.additionalProperty)}`;
+      message = 'is not a known property';
+    }
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ path, message });
+  }
+  return issues;
+}
+
+// RFC 6901 §3: '~' and '/' are escaped in a JSON Pointer token.
+function escapePointer(token: string): string {
+  return token.replaceAll('~', '~0').replaceAll('/', '~1');
+}

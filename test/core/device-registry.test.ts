@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DeviceRegistry } from '../../src/core/device-registry.ts';
+import { deviceIdFor } from '../../src/core/device-id.ts';
+import { EventBus } from '../../src/core/event-bus.ts';
+import { HubError } from '../../src/core/errors.ts';
+import type { HubEvents } from '../../src/core/events.ts';
+import { LivenessMonitor } from '../../src/core/liveness-monitor.ts';
+import { MemoryRegistryStore } from '../support/memory-stores.ts';
+
+function setup() {
+  let now = 1_000_000;
+  const store = new MemoryRegistryStore();
+  const events = new EventBus();
+  const statuses: HubEvents['device.status'][] = [];
+  events.on('device.status', (e) => statuses.push(e));
+  const registry = new DeviceRegistry({ store, events, now: () => now });
+  return { store, events, registry, statuses, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+const esp32 = { manufacturer: 'Espressif', model: 'ESP32-S3' };
+
+describe('DeviceRegistry', () => {
+  it('derives the UUID from the hardware id, so re-registering returns the same device', async () => {
+    const { registry } = setup();
+    const first = await registry.register({ hardwareId: 'esp32-a1', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' });
+    const again = await registry.register({ hardwareId: 'esp32-a1', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' });
+    assert.equal(first.device.id, deviceIdFor('esp32-a1'));
+    assert.equal(again.device.id, first.device.id);
+    assert.equal(first.created, true);
+    assert.equal(again.created, false);
+    assert.equal(first.device.registeredAt, again.device.registeredAt);
+    assert.equal(registry.list().length, 1);
+  });
+
+  it('gives sensors their MCU zone and tags unless they bring their own', async () => {
+    const { registry } = setup();
+    const mcu = await registry.register({ hardwareId: 'm', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native', zone: 'Zone A', tags: ['greenhouse'] });
+    const sensor = await registry.register({ hardwareId: 'm/i2c:0x47', type: 'sensor', parentId: mcu.device.id, staticSchema: { manufacturer: 'Bosch', model: 'BMP580' }, schemaVersion: '1.0.0', protocol: 'native' });
+    assert.equal(sensor.device.zone, 'Zone A');
+    assert.deepEqual(sensor.device.tags, ['greenhouse']);
+    assert.deepEqual(registry.list({ zone: 'zone a', model: 'bmp580' }).map((d) => d.id), [sensor.device.id]);
+  });
+
+  it('takes attached devices offline with their MCU and brings them back with it', async () => {
+    const { registry, statuses } = setup();
+    const mcu = await registry.register({ hardwareId: 'm', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' });
+    const s = await registry.register({ hardwareId: 'm/adc:26', type: 'sensor', parentId: mcu.device.id, staticSchema: { model: 'soil' }, schemaVersion: '1.0.0', protocol: 'native' });
+    registry.setStatus(mcu.device.id, 'offline');
+    assert.equal(registry.require(s.device.id).status, 'offline');
+    registry.touch(mcu.device.id);
+    assert.equal(registry.require(mcu.device.id).status, 'online');
+    assert.equal(registry.require(s.device.id).status, 'online');
+    assert.deepEqual(statuses.map((e) => `${e.device.hardwareId}:${e.previous}->${e.device.status}`), [
+      'm:online->offline',
+      'm/adc:26:online->offline',
+      'm:offline->online',
+      'm/adc:26:offline->online',
+    ]);
+  });
+
+  it('deregisters a device with its sensors; lookups then fail with DEVICE_NOT_FOUND', async () => {
+    const { registry, store } = setup();
+    const mcu = await registry.register({ hardwareId: 'm', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' });
+    const s = await registry.register({ hardwareId: 'm/x', type: 'sensor', parentId: mcu.device.id, staticSchema: {}, schemaVersion: '1.0.0', protocol: 'native' });
+    await registry.deregister(mcu.device.id);
+    assert.throws(() => registry.require(s.device.id), (e: unknown) => e instanceof HubError && e.code === 'DEVICE_NOT_FOUND');
+    assert.equal(store.devices.get(mcu.device.id)?.status, 'deregistered');
+    assert.equal(registry.list().length, 0);
+    assert.equal(registry.list({ status: 'deregistered' }).length, 2);
+  });
+
+  it('reloads stored devices as offline', async () => {
+    const a = setup();
+    await a.registry.register({ hardwareId: 'm', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' });
+    const reloaded = new DeviceRegistry({ store: a.store, events: new EventBus() });
+    await reloaded.load();
+    assert.equal(reloaded.getByHardwareId('m')?.status, 'offline');
+  });
+
+  it('batches lastSeen writes until flush', async () => {
+    const { registry, store, advance } = setup();
+    const { device } = await registry.register({ hardwareId: 'm', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' });
+    advance(5000);
+    registry.touch(device.id);
+    assert.equal(store.devices.get(device.id)?.lastSeen, device.lastSeen);
+    await registry.flush();
+    assert.equal(store.devices.get(device.id)?.lastSeen, device.lastSeen + 5000);
+  });
+});
+
+describe('LivenessMonitor', () => {
+  it('marks an MCU offline after it misses its heartbeat window, not before', async () => {
+    const { registry, advance, now } = setup();
+    const { device } = await registry.register({ hardwareId: 'm', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native', heartbeatIntervalMs: 1000 });
+    const monitor = new LivenessMonitor({ registry, defaultHeartbeatMs: 30_000, missedBeats: 3, now });
+    advance(2999);
+    assert.equal(monitor.sweep(), 0);
+    advance(2);
+    assert.equal(monitor.sweep(), 1);
+    assert.equal(registry.require(device.id).status, 'offline');
+  });
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EventBus } from '../../src/core/event-bus.ts';
+import { HubError } from '../../src/core/errors.ts';
+import { LatestValueCache } from '../../src/core/latest-cache.ts';
+import { TelemetryPipeline } from '../../src/core/telemetry-pipeline.ts';
+import type { TelemetryPoint } from '../../src/core/telemetry.ts';
+import type { TelemetryStore } from '../../src/storage/telemetry-store.ts';
+
+/** A store that records batches and can be made slow or failing. */
+class RecordingStore implements Pick<TelemetryStore, 'write'> {
+  batches: TelemetryPoint[][] = [];
+  failuresLeft = 0;
+  gate: Promise<void> | undefined;
+  async write(points: readonly TelemetryPoint[]): Promise<void> {
+    if (this.gate) await this.gate;
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw new Error('database is locked');
+    }
+    this.batches.push([...points]);
+  }
+}
+
+const point = (i: number, extra: Partial<TelemetryPoint> = {}): TelemetryPoint => ({ deviceId: 'd', measurement: 'temperature', ts: 1000 + i, value: i, ...extra });
+
+function setup(options: { batchSize?: number; maxPendingPoints?: number; writeAttempts?: number } = {}) {
+  const store = new RecordingStore();
+  const events = new EventBus();
+  const cache = new LatestValueCache();
+  const seen: number[] = [];
+  events.on('telemetry', ({ points }) => seen.push(points.length));
+  const pipeline = new TelemetryPipeline({ store: store as unknown as TelemetryStore, events, cache, flushIntervalMs: 5, ...options });
+  return { store, cache, pipeline, seen };
+}
+
+describe('TelemetryPipeline', () => {
+  it('commits points in batches and resolves submitters at commit', async () => {
+    const { store, pipeline, seen } = setup({ batchSize: 3 });
+    const done = pipeline.submit([point(1), point(2)]);
+    await pipeline.submit([point(3), point(4)]);
+    await done;
+    assert.deepEqual(store.batches.flat().map((p) => p.value), [1, 2, 3, 4]);
+    assert.deepEqual(seen, [2, 2]);
+    assert.equal(pipeline.stats().committed, 4);
+    assert.equal(pipeline.stats().pending, 0);
+  });
+
+  it('updates the latest-value cache at once, ignoring historical and older points', () => {
+    const { cache, pipeline } = setup();
+    void pipeline.submit([point(5), point(9, { historical: true }), point(3)]);
+    assert.deepEqual(cache.forDevice('d').map((p) => p.value), [5]);
+  });
+
+  it('refuses points with OVERLOADED when the pending buffer is full, keeping what it accepted', async () => {
+    const { store, pipeline } = setup({ batchSize: 2, maxPendingPoints: 4 });
+    let open!: () => void;
+    store.gate = new Promise((resolve) => (open = resolve));
+    const accepted = pipeline.submit([point(1), point(2), point(3), point(4)]);
+    assert.throws(() => pipeline.submit([point(5)]), (e: unknown) => e instanceof HubError && e.code === 'OVERLOADED');
+    open();
+    store.gate = undefined;
+    await accepted;
+    await pipeline.flush();
+    assert.equal(pipeline.stats().committed, 4);
+    assert.equal(pipeline.stats().rejected, 1);
+  });
+
+  it('retries a failed write and tells the submitter when the batch is finally lost', async () => {
+    const { store, pipeline } = setup({ writeAttempts: 2 });
+    store.failuresLeft = 1;
+    await pipeline.submit([point(1)]);
+    assert.equal(store.batches.length, 1);
+    store.failuresLeft = 2;
+    await assert.rejects(pipeline.submit([point(2)]), (e: unknown) => e instanceof HubError && e.code === 'STORE_ERROR');
+    assert.equal(pipeline.stats().dropped, 1);
+  });
+
+  it('flushes everything on close and then refuses new points', async () => {
+    const { store, pipeline } = setup({ batchSize: 1000 });
+    void pipeline.submit(Array.from({ length: 2500 }, (_, i) => point(i)));
+    await pipeline.close();
+    assert.equal(store.batches.flat().length, 2500);
+    assert.throws(() => pipeline.submit([point(1)]), (e: unknown) => e instanceof HubError && e.code === 'SHUTTING_DOWN');
+  });
+});
