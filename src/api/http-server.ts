@@ -1,0 +1,238 @@
+/** The hub's HTTP server: JSON-RPC at POST /rpc, /healthz, and a small route table for other modules. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ERROR_CATALOGUE } from '../core/errors.ts';
+import type { Logger } from '../log/logger.ts';
+import type { RpcDispatcher } from '../rpc/dispatcher.ts';
+import type { CallContext } from '../rpc/method.ts';
+
+/** A handler mounted by another module (`/metrics`, `/mcp`, the dashboard at `/`). */
+export interface HttpRoute {
+  /** An HTTP method ('GET', 'POST', …) or '*' for any. */
+  readonly method: string;
+  /** An exact path, or a prefix ending in '/*' (e.g. '/assets/*'). Query strings are ignored. */
+  readonly path: string;
+  handler(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+}
+
+/** What `/healthz` reports; any status other than 'ok' answers HTTP 503. */
+export interface HealthReport {
+  readonly status: 'ok' | 'degraded' | 'error';
+  readonly [detail: string]: unknown;
+}
+
+/** Options of {@link createHttpServer}. */
+export interface HttpServerOptions {
+  readonly dispatcher: RpcDispatcher;
+  readonly logger: Logger;
+  /** Largest JSON-RPC request body accepted; larger ones get HTTP 413. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  readonly routes?: readonly HttpRoute[];
+  /** Details for `/healthz` (store, broker, …). */
+  readonly health?: () => HealthReport | Promise<HealthReport>;
+}
+
+/** Address of a listening server and how to stop it. */
+export interface HttpListener {
+  readonly port: number;
+  readonly url: string;
+  /** Stop accepting, let requests finish for a short grace, then drop every remaining connection. */
+  close(): Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+const CLOSE_GRACE_MS = 2000;
+
+/** Build the HTTP server (not listening: only the CLI opens ports, via {@link listenHttp}). */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const { dispatcher, logger, health } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? MiB;
+  const routes: HttpRoute[] = [
+    { method: 'POST', path: '/rpc', handler: (req, res) => serveRpc(req, res, dispatcher, maxBodyBytes, logger) },
+    { method: 'GET', path: '/healthz', handler: (_req, res) => serveHealth(res, health, logger) },
+    { method: 'HEAD', path: '/healthz', handler: (_req, res) => serveHealth(res, health, logger) },
+    ...(options.routes ?? []),
+  ];
+  checkRoutes(routes);
+
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const method = req.method ?? 'GET';
+    const matching = routes.filter((route) => pathMatches(route.path, path));
+    const route = matching.find((r) => r.method === method || r.method === '*');
+    if (route === undefined) {
+      if (matching.length === 0) return sendJson(res, 404, { error: 'Not Found', message: `No route: ${method} ${path}` });
+      const allow = [...new Set(matching.map((r) => r.method))].join(', ');
+      res.setHeader('Allow', allow);
+      return sendJson(res, 405, { error: 'Method Not Allowed', message: `${path} accepts ${allow}` });
+    }
+    Promise.resolve()
+      .then(() => route.handler(req, res))
+      .catch((error: unknown) => {
+        logger.error({ err: error, method, path }, 'HTTP handler failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error', message: 'Internal error' });
+        else res.destroy();
+      });
+  });
+}
+
+/**
+ * Listen on `port` (0 = ephemeral) and resolve once bound. Rejects with a clear message when the
+ * port is taken.
+ */
+export function listenHttp(server: Server, options: { readonly port: number; readonly host?: string }): Promise<HttpListener> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      const where = `${options.host ?? '*'}:${options.port}`;
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`HTTP port ${options.port} is already in use — pass --http-port`, { cause: error })
+          : new Error(`HTTP server could not listen on ${where}: ${error.message}`, { cause: error }),
+      );
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      server.on('connection', track);
+      const { port } = server.address() as AddressInfo;
+      resolve({ port, url: `http://${urlHost(options.host)}:${port}`, close: () => closeServer(server, sockets) });
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    if (options.host === undefined) server.listen(options.port);
+    else server.listen(options.port, options.host);
+  });
+}
+
+async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: RpcDispatcher, limit: number, logger: Logger): Promise<void> {
+  const contentType = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
+  if (contentType !== 'application/json') {
+    req.resume();
+    return sendJson(res, 415, rpcError(ERROR_CATALOGUE.INVALID_REQUEST.rpc, 'Invalid Request: Content-Type must be application/json'));
+  }
+  const body = await readBody(req, limit);
+  if (body === 'too-large') {
+    // Stop reading: answer now and close the connection rather than drain an oversize body.
+    res.setHeader('Connection', 'close');
+    sendJson(res, 413, rpcError(ERROR_CATALOGUE.PAYLOAD_TOO_LARGE.rpc, `Payload too large: the request body exceeds ${limit} bytes`));
+    res.once('finish', () => req.socket.destroySoon());
+    return;
+  }
+  if (body === 'aborted') return;
+  const context: CallContext =
+    req.socket.remoteAddress === undefined ? { transport: 'http' } : { transport: 'http', principal: req.socket.remoteAddress };
+  const answer = await dispatcher.handleText(body.toString('utf8'), context);
+  if (answer === undefined) {
+    // JSON-RPC 2.0 §4.1/§6: notifications only — nothing to return.
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
+  logger.debug({ bytes: answer.length }, 'JSON-RPC over HTTP answered');
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(answer) });
+  res.end(answer);
+}
+
+/** Read the body as it streams in; give up as soon as it passes `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.pause();
+    return Promise.resolve('too-large');
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (outcome: Buffer | 'too-large' | 'aborted'): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onClose);
+      resolve(outcome);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        finish('too-large');
+      } else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(Buffer.concat(chunks, size));
+    const onAbort = (): void => finish('aborted');
+    const onClose = (): void => {
+      if (!req.complete) finish('aborted');
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onAbort);
+    req.once('close', onClose);
+  });
+}
+
+async function serveHealth(res: ServerResponse, health: HttpServerOptions['health'], logger: Logger): Promise<void> {
+  let report: HealthReport = { status: 'ok' };
+  if (health !== undefined) {
+    try {
+      report = { ...(await health()) };
+    } catch (error) {
+      logger.error({ err: error }, 'health check failed');
+      report = { status: 'error' };
+    }
+  }
+  sendJson(res, report.status === 'ok' ? 200 : 503, report);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+// JSON-RPC 2.0 §5: errors detected before the id is known carry id null.
+function rpcError(code: number, message: string): object {
+  return { jsonrpc: '2.0', id: null, error: { code, message } };
+}
+
+function pathMatches(pattern: string, path: string): boolean {
+  if (pattern.endsWith('/*')) {
+    const prefix = pattern.slice(0, -1);
+    return path.startsWith(prefix) || path === pattern.slice(0, -2);
+  }
+  return pattern === path;
+}
+
+function checkRoutes(routes: readonly HttpRoute[]): void {
+  const seen = new Set<string>();
+  for (const route of routes) {
+    if (!route.path.startsWith('/')) throw new Error(`HTTP route rejected: path must start with "/": ${route.path}`);
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) throw new Error(`HTTP route rejected: ${key} is mounted twice`);
+    seen.add(key);
+  }
+}
+
+function urlHost(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!server.listening) return resolve();
+    const timer = setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, CLOSE_GRACE_MS);
+    timer.unref();
+    server.close((error) => {
+      clearTimeout(timer);
+      if (error === undefined) resolve();
+      else reject(error);
+    });
+    server.closeIdleConnections();
+  });
+}
