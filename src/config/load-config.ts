@@ -14,14 +14,14 @@ function coerce(spec: OptionSpec, raw: unknown, source: string): unknown {
   if (raw === undefined || raw === null) return undefined;
   if (spec.type === 'integer') {
     const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${source}: ${spec.flag} must be a non-negative integer, got "${String(raw)}"`);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${source} must be a non-negative integer, got "${String(raw)}"`);
     return n;
   }
   if (spec.type === 'boolean') {
     if (typeof raw === 'boolean') return raw;
     if (/^(1|true|yes|on)$/i.test(String(raw))) return true;
     if (/^(0|false|no|off)$/i.test(String(raw))) return false;
-    throw new ConfigError(`${source}: ${spec.flag} must be true or false, got "${String(raw)}"`);
+    throw new ConfigError(`${source} must be true or false, got "${String(raw)}"`);
   }
   return String(raw);
 }
@@ -59,7 +59,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const config = { ...DEFAULTS } as Record<string, unknown>;
   for (const spec of OPTIONS) {
     const layers: [unknown, string][] = [
-      [fromFile[spec.key], `config file ${file ?? ''}`],
+      [fromFile[spec.key], `config file ${file ?? ''}: ${spec.key}`],
       [env[spec.env], spec.env],
       [values[spec.flag], `--${spec.flag}`],
     ];

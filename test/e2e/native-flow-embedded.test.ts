@@ -1,0 +1,3 @@
+import { describeNativeFlow } from './describe-native-flow.ts';
+
+describeNativeFlow('embedded aedes broker', () => ({}));

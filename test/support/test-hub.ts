@@ -1,0 +1,139 @@
+/** A real hub for tests: embedded broker (or a given bus), HTTP and MQTT on port 0, silent logs. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { listenHttp, type HttpListener } from '../../src/api/http-server.ts';
+import type { HubConfig } from '../../src/config/options.ts';
+import { createHub, type Hub } from '../../src/hub.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
+import { listenMqttTcp, type MqttListener } from '../../src/mqtt/listeners.ts';
+
+export interface TestHub {
+  readonly hub: Hub;
+  readonly httpUrl: string;
+  /** URL devices connect to (the embedded broker's port, or the external broker). */
+  readonly mqttUrl: string;
+  readonly dataDir: string;
+  rpc(method: string, params?: unknown): Promise<{ result?: any; error?: { code: number; message: string; data?: any } }>;
+  /** Connect an MQTT client as a device (client id = hardware id). */
+  device(clientId: string, options?: mqtt.IClientOptions): Promise<MqttClient>;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?: string): Promise<TestHub> {
+  const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'llmiot-test-'));
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', ...config }, { logger: silentLogger });
+  const http: HttpListener = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
+  let mqttListener: MqttListener | undefined;
+  let mqttUrl = config.mqttUrl ?? '';
+  if (hub.bus instanceof EmbeddedMqttBus) {
+    mqttListener = await listenMqttTcp(hub.bus, { port: 0, host: '127.0.0.1' });
+    mqttUrl = `mqtt://127.0.0.1:${mqttListener.port}`;
+  }
+  const clients: MqttClient[] = [];
+  let id = 0;
+  return {
+    hub,
+    httpUrl: http.url,
+    mqttUrl,
+    dataDir,
+    async rpc(method, params = {}) {
+      const response = await fetch(`${http.url}/rpc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
+      });
+      return (await response.json()) as never;
+    },
+    async device(clientId, options = {}) {
+      const client = await mqtt.connectAsync(mqttUrl, { clientId, protocolVersion: 4, reconnectPeriod: 0, ...options });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+      await http.close();
+      await mqttListener?.close();
+      await hub.close();
+      if (!keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A device-side JSON-RPC helper over the native topics. */
+export class DeviceLink {
+  readonly #client: MqttClient;
+  readonly #clientId: string;
+  readonly #pending = new Map<number, (message: any) => void>();
+  readonly commands: any[] = [];
+  readonly notifications: any[] = [];
+  #id = 0;
+  /** Answer hub commands with this function (default: none, the command times out). */
+  onCommand: ((method: string, params: any) => unknown) | undefined;
+
+  private constructor(client: MqttClient, clientId: string) {
+    this.#client = client;
+    this.#clientId = clientId;
+    client.on('message', (_topic, payload) => {
+      const message = JSON.parse(payload.toString());
+      if (message.method !== undefined && message.id !== undefined) {
+        this.commands.push(message);
+        if (this.onCommand) {
+          let reply: unknown;
+          try {
+            reply = { jsonrpc: '2.0', id: message.id, result: this.onCommand(message.method, message.params) };
+          } catch (error) {
+            reply = { jsonrpc: '2.0', id: message.id, error: { code: -32000, message: (error as Error).message } };
+          }
+          this.send(reply);
+        }
+      } else if (message.method !== undefined) {
+        this.notifications.push(message);
+      } else if (typeof message.id === 'number') {
+        this.#pending.get(message.id)?.(message);
+        this.#pending.delete(message.id);
+      } else {
+        this.notifications.push(message);
+      }
+    });
+  }
+
+  static async open(client: MqttClient, clientId: string): Promise<DeviceLink> {
+    await client.subscribeAsync(`llmiot/v1/${clientId}/down`, { qos: 1 });
+    return new DeviceLink(client, clientId);
+  }
+
+  send(message: unknown): void {
+    this.#client.publish(`llmiot/v1/${this.#clientId}/up`, typeof message === 'string' ? message : JSON.stringify(message), { qos: 1 });
+  }
+
+  /** Send a request and await its response. */
+  request(method: string, params: unknown, timeoutMs = 5000): Promise<any> {
+    const id = ++this.#id;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${method}`)), timeoutMs);
+      this.#pending.set(id, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      this.send({ jsonrpc: '2.0', id, method, params });
+    });
+  }
+
+  notify(method: string, params: unknown): void {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+}
+
+/** Poll until `check` returns a truthy value (or throw after `timeoutMs`). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
