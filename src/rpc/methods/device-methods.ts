@@ -59,7 +59,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
         const dynamic =
           params.dynamic_state === undefined
             ? undefined
-            : services.schemas.validate(isMcu ? 'mcu-dynamic' : 'sensor-dynamic', params.dynamic_state, undefined, '/dynamic_state').document;
+            : services.schemas.validate(isMcu ? 'mcu-dynamic' : 'sensor-dynamic', params.dynamic_state, checked.version, '/dynamic_state').document;
         const hardwareId =
           params.hardware_id ??
           (isMcu ? (context.clientId ?? hardwareIdFromSchema(checked.document)) : parent && attachedId(parent, checked.document)) ??
@@ -106,7 +106,8 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
         registry.touch(device.id);
         if (params.dynamic_state !== undefined) {
           const kind = device.type === 'mcu' ? 'mcu-dynamic' : 'sensor-dynamic';
-          registry.updateDynamicState(device.id, services.schemas.validate(kind, params.dynamic_state, undefined, '/dynamic_state').document);
+          // The four schema kinds are versioned together: the device's static version covers its dynamic state.
+          registry.updateDynamicState(device.id, services.schemas.validate(kind, params.dynamic_state, device.schemaVersion, '/dynamic_state').document);
         }
         const current = registry.require(device.id);
         return {
@@ -202,7 +203,7 @@ export function attachedId(mcu: { hardwareId: string }, schema: Record<string, u
   const c = comm as Record<string, unknown>;
   const bus = typeof c['primary_protocol'] === 'string' ? c['primary_protocol'].toLowerCase() : undefined;
   if (!bus) return undefined;
-  const section = c[bus];
+  const section = c[bus === '1-wire' ? 'one_wire' : bus];
   const detail = section !== null && typeof section === 'object' ? (section as Record<string, unknown>) : {};
   const address = detail['address'] ?? detail['pin'] ?? detail['chip_select'] ?? detail['cs_pin'];
   const model = typeof schema['model'] === 'string' ? schema['model'] : 'device';
