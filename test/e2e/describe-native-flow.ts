@@ -114,7 +114,7 @@ export function describeNativeFlow(name: string, config: () => Partial<HubConfig
       // Drop the connection without DISCONNECT: the embedded broker sees it, an external one fires the will.
       client.stream.destroy();
       const answer = await pending;
-      assert.equal(answer.error.code, -32009, JSON.stringify(answer.error));
+      assert.equal(answer.error?.code, -32009, JSON.stringify(answer.error));
       const status = await eventually(async () => ((await t.rpc('device.get', { device_id: mcuId })).result.status === 'offline' ? 'offline' : undefined));
       assert.equal(status, 'offline');
       const list = await t.rpc('command.list', { device_id: mcuId, method: 'mcu.get_status' });

@@ -19,7 +19,8 @@ export interface TestHub {
   rpc(method: string, params?: unknown): Promise<{ result?: any; error?: { code: number; message: string; data?: any } }>;
   /** Connect an MQTT client as a device (client id = hardware id). */
   device(clientId: string, options?: mqtt.IClientOptions): Promise<MqttClient>;
-  close(): Promise<void>;
+  /** Stop everything; the data directory is removed unless `keepData` (restart tests). */
+  close(options?: { keepData?: boolean }): Promise<void>;
 }
 
 export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?: string): Promise<TestHub> {
@@ -52,12 +53,12 @@ export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?
       clients.push(client);
       return client;
     },
-    async close() {
+    async close(options = {}) {
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
       await http.close();
       await mqttListener?.close();
       await hub.close();
-      if (!keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
