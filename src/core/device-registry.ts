@@ -142,7 +142,9 @@ export class DeviceRegistry {
       }
       return;
     }
-    this.#byId.set(id, { ...device, lastSeen: now });
+    // Hot path (every device message): update in place rather than copy the record. lastSeen is
+    // the one field the registry mutates; every other change replaces the record.
+    (device as { lastSeen: number }).lastSeen = now;
     this.#dirty.add(id);
   }
 

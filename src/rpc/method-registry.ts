@@ -74,7 +74,8 @@ export class MethodRegistry {
 
   /**
    * Validate JSON-RPC `params` for a method and return them typed, with schema defaults filled in
-   * (on a copy; the caller's object is not changed). Absent params count as `{}`. Throws
+   * place (params are freshly parsed per request, so no copy is made on the hot path; in-process
+   * callers pass an object they own). Absent params count as `{}`. Throws
    * `HubError('INVALID_PARAMS')` whose data is `{ issues: ParamsIssue[] }`.
    */
   validateParams<P extends TSchema, R extends TSchema>(definition: MethodDefinition<P, R>, params: unknown): Static<P> {
@@ -83,7 +84,7 @@ export class MethodRegistry {
     if (Array.isArray(params)) {
       throw invalidParams([{ path: '', message: 'must be an object: this hub takes named params, not a positional array' }]);
     }
-    const value: unknown = params === undefined ? {} : structuredClone(params);
+    const value: unknown = params === undefined ? {} : params;
     let validate = this.#validators.get(def);
     if (validate === undefined) {
       validate = this.#compile(def);

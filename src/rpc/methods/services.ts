@@ -41,8 +41,8 @@ export interface HubServices {
 
 /** Resolve a device reference (UUID or hardware id) to a registered device, or DEVICE_NOT_FOUND. */
 export function resolveDevice(services: HubServices, ref: string): Device {
-  if (isUuid(ref)) return services.registry.require(ref);
-  const device = services.registry.getByHardwareId(ref);
+  // UUIDs first (the common case, one map lookup), then hardware ids.
+  const device = services.registry.get(ref) ?? (isUuid(ref) ? undefined : services.registry.getByHardwareId(ref));
   if (!device || device.status === 'deregistered') throw new HubError('DEVICE_NOT_FOUND', `device not found: ${ref}`, { device_id: ref });
   return device;
 }

@@ -121,11 +121,20 @@ export function readingsToPoints(
   return points;
 }
 
+/** Units each static schema declares, per measurement; computed once per schema document. */
+const declaredUnits = new WeakMap<object, Map<string, string>>();
+
 function declaredUnit(device: Device, measurement: string): string | undefined {
-  const list = device.staticSchema['measurements'];
-  if (!Array.isArray(list)) return undefined;
-  for (const m of list as Record<string, unknown>[]) {
-    if (m?.['measurement_type'] === measurement && typeof m['unit'] === 'string') return m['unit'];
+  let units = declaredUnits.get(device.staticSchema);
+  if (!units) {
+    units = new Map();
+    const list = device.staticSchema['measurements'];
+    if (Array.isArray(list)) {
+      for (const m of list as Record<string, unknown>[]) {
+        if (typeof m?.['measurement_type'] === 'string' && typeof m['unit'] === 'string') units.set(m['measurement_type'], m['unit']);
+      }
+    }
+    declaredUnits.set(device.staticSchema, units);
   }
-  return undefined;
+  return units.get(measurement);
 }

@@ -1,0 +1,155 @@
+/**
+ * `npm run bench`: in one run on this machine, measure
+ *   1. raw MQTT relay: publishers → embedded broker → one subscriber (no hub), the baseline;
+ *   2. hub ingestion: the same publishers → broker → hub → committed to the SQLite store, zero loss checked;
+ *   3. data.query latency (p50/p99) over ≥ 10 million stored points: hourly average over one day of one device.
+ * Prints a table and the hub/raw ratio. Flags: --messages N (per run, default 300000), --publishers N (2),
+ * --points N (readings per message, 5), --stored N (points for the query test, 10000000).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { listenHttp } from '../src/api/http-server.ts';
+import { createHub } from '../src/hub.ts';
+import { silentLogger } from '../src/log/logger.ts';
+import { EmbeddedMqttBus } from '../src/mqtt/embedded-bus.ts';
+import { listenMqttTcp } from '../src/mqtt/listeners.ts';
+import { loadPoints, queryLatency } from './query-bench.ts';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '300000' },
+    publishers: { type: 'string', default: '2' },
+    devices: { type: 'string', default: '20' },
+    points: { type: 'string', default: '5' },
+    stored: { type: 'string', default: '10000000' },
+  },
+});
+const MESSAGES = Number(values.messages);
+const PUBLISHERS = Number(values.publishers);
+const DEVICES = Number(values.devices);
+const POINTS = Number(values.points);
+const STORED = Number(values.stored);
+
+interface RunResult {
+  messages: number;
+  points: number;
+  seconds: number;
+}
+
+/** Spread `devices` client ids over `PUBLISHERS` child processes, each sending its share of MESSAGES. */
+async function publish(url: string, clientIds: string[], sensors: Record<string, string[]>): Promise<void> {
+  const perClient = Math.ceil(MESSAGES / clientIds.length);
+  const groups = Array.from({ length: PUBLISHERS }, (_, i) => clientIds.filter((_, j) => j % PUBLISHERS === i)).filter((g) => g.length > 0);
+  await Promise.all(
+    groups.map(
+      (group) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', new URL('./publisher.ts', import.meta.url).pathname, url, JSON.stringify(group), String(perClient), String(POINTS), JSON.stringify(sensors)],
+            { stdio: ['ignore', 'pipe', 'inherit'] },
+          );
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
+        }),
+    ),
+  );
+}
+
+function ids(prefix: string): string[] {
+  return Array.from({ length: DEVICES }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
+}
+
+async function rawRelay(): Promise<RunResult> {
+  const bus = await EmbeddedMqttBus.create({});
+  const listener = await listenMqttTcp(bus, { port: 0, host: '127.0.0.1' });
+  const url = `mqtt://127.0.0.1:${listener.port}`;
+  const subscriber = await mqtt.connectAsync(url, { clientId: 'bench-subscriber', protocolVersion: 4 });
+  const clients = ids('raw');
+  const expected = Math.ceil(MESSAGES / clients.length) * clients.length;
+  let received = 0;
+  let first = 0;
+  let last = 0;
+  const done = new Promise<void>((resolve) => {
+    subscriber.on('message', () => {
+      if (received === 0) first = performance.now();
+      received++;
+      last = performance.now();
+      if (received === expected) resolve();
+    });
+  });
+  await subscriber.subscribeAsync('llmiot/v1/+/up', { qos: 0 });
+  const sensors = Object.fromEntries(clients.map((c) => [c, ['00000000-0000-4000-8000-000000000000']]));
+  const started = performance.now();
+  await publish(url, clients, sensors);
+  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  await subscriber.endAsync();
+  await listener.close();
+  await bus.close();
+  if (received !== expected) throw new Error(`raw relay lost messages: ${received} of ${expected}`);
+  void started;
+  return { messages: received, points: received * POINTS, seconds: (last - first) / 1000 };
+}
+
+async function hubIngestion(dataDir: string): Promise<RunResult & { hub: Awaited<ReturnType<typeof createHub>> }> {
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: silentLogger });
+  const bus = hub.bus as EmbeddedMqttBus;
+  const listener = await listenMqttTcp(bus, { port: 0, host: '127.0.0.1' });
+  const url = `mqtt://127.0.0.1:${listener.port}`;
+  const clients = ids('esp32-bench');
+  const sensors: Record<string, string[]> = {};
+  for (const clientId of clients) {
+    const ctx = { transport: 'internal' as const };
+    const reg = (await hub.dispatcher.invoke('device.register', { device_type: 'mcu', hardware_id: clientId, static_schema: { manufacturer: 'Espressif', model: 'ESP32-S3' }, zone: 'Zone A' }, ctx)) as { device_id: string };
+    const bmp = (await hub.dispatcher.invoke('sensor.discover', { mcu_id: reg.device_id, static_schema: { manufacturer: 'Bosch', model: 'BMP580', communication: { primary_protocol: 'I2C', i2c: { address: '0x47' } } } }, ctx)) as { sensor_id: string };
+    const as5600 = (await hub.dispatcher.invoke('sensor.discover', { mcu_id: reg.device_id, static_schema: { manufacturer: 'ams', model: 'AS5600', communication: { primary_protocol: 'I2C', i2c: { address: '0x36' } } } }, ctx)) as { sensor_id: string };
+    const soil = (await hub.dispatcher.invoke('sensor.discover', { mcu_id: reg.device_id, static_schema: { manufacturer: 'Adafruit', model: 'Soil Moisture Sensor', communication: { primary_protocol: 'analog', analog: { pin: 26 } } } }, ctx)) as { sensor_id: string };
+    sensors[clientId] = [bmp.sensor_id, bmp.sensor_id, as5600.sensor_id, soil.sensor_id, reg.device_id];
+  }
+  const expectedPoints = Math.ceil(MESSAGES / clients.length) * clients.length * POINTS;
+  const base = hub.pipeline.stats().committed;
+  const started = performance.now();
+  await publish(url, clients, sensors);
+  for (;;) {
+    await hub.pipeline.flush();
+    const s = hub.pipeline.stats();
+    if (s.committed - base >= expectedPoints || performance.now() - started > 120_000) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const stats = hub.pipeline.stats();
+  await listener.close();
+  const committed = stats.committed - base;
+  if (committed !== expectedPoints || stats.rejected > 0 || stats.dropped > 0) {
+    throw new Error(`hub lost telemetry: committed ${committed} of ${expectedPoints}, rejected ${stats.rejected}, dropped ${stats.dropped}`);
+  }
+  return { messages: committed / POINTS, points: committed, seconds, hub };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+const dataDir = mkdtempSync(join(tmpdir(), 'llmiot-bench-'));
+try {
+  console.log(`llm-iot bench: ${fmt(MESSAGES)} messages × ${POINTS} points from ${DEVICES} devices over ${PUBLISHERS} publisher processes`);
+  const raw = process.env['BENCH_SKIP_RAW'] ? { messages: 1, points: 1, seconds: 1 } : await rawRelay();
+  console.log(`raw relay      ${fmt(raw.messages / raw.seconds).padStart(10)} msg/s ${fmt(raw.points / raw.seconds).padStart(12)} points/s`);
+  const ingest = await hubIngestion(dataDir);
+  console.log(`hub ingestion  ${fmt(ingest.messages / ingest.seconds).padStart(10)} msg/s ${fmt(ingest.points / ingest.seconds).padStart(12)} points/s  (committed to SQLite, zero loss)`);
+  console.log(`ratio hub/raw  ${((ingest.messages / ingest.seconds) / (raw.messages / raw.seconds)).toFixed(2)}`);
+  const { hub } = ingest;
+  if (STORED === 0) {
+    await hub.close();
+    process.exit(0);
+  }
+  const loaded = await loadPoints(hub, STORED);
+  const http = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
+  const latency = await queryLatency(http.url, loaded.deviceId, loaded.day);
+  console.log(`data.query     p50 ${latency.p50.toFixed(2)} ms  p99 ${latency.p99.toFixed(2)} ms  (hourly avg over one day of one device, ${fmt(loaded.total)} points stored, over HTTP)`);
+  await http.close();
+  await hub.close();
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
