@@ -13,7 +13,7 @@ export class MemoryRegistryStore implements RegistryStore {
   }
   async saveDevice(device: Device): Promise<void> {
     if (this.failSaves) throw new Error('disk full');
-    this.devices.set(device.id, device);
+    this.devices.set(device.id, { ...device });
   }
   async deleteDevice(id: string): Promise<void> {
     this.devices.delete(id);

@@ -1,0 +1,94 @@
+/**
+ * PostgreSQL backend: both store contracts against the test machine's PostgreSQL, in a fresh schema
+ * per run (dropped at the end). An unreachable server fails the run; it is never skipped.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { openPostgresStores, type PostgresStores } from '../../src/storage/postgres/index.ts';
+import { describeRegistryStore } from './describe-registry-store.ts';
+import { describeTelemetryStore, type StoreFixture } from './describe-telemetry-store.ts';
+
+const url = process.env.LLMIOT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `llmiot_test_${randomBytes(6).toString('hex')}`;
+const admin = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 5_000, max: 2 });
+admin.on('error', () => {});
+
+before(async () => {
+  try {
+    await admin.query('SELECT 1');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const where = process.env.CI === 'true' ? 'CI requires it' : 'start it or point LLMIOT_TEST_PG_URL at one';
+    throw new Error(`PostgreSQL unreachable at ${url} (${reason}): ${where}. These tests never skip.`);
+  }
+});
+
+after(async () => {
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+  await admin.end();
+});
+
+/** open() empties the run's schema; reopen() opens it again as it is. The store not under test is closed at once. */
+function fixture<K extends 'telemetry' | 'registry'>(kind: K): StoreFixture<PostgresStores[K]> {
+  const only = async (stores: PostgresStores): Promise<PostgresStores[K]> => {
+    await stores[kind === 'telemetry' ? 'registry' : 'telemetry'].close();
+    return stores[kind];
+  };
+  return {
+    async open() {
+      const stores = await openPostgresStores(url, { schema });
+      await admin.query(
+        `TRUNCATE "${schema}".series, "${schema}".points, "${schema}".latest, "${schema}".devices, "${schema}".commands RESTART IDENTITY`,
+      );
+      return only(stores);
+    },
+    async reopen() {
+      return only(await openPostgresStores(url, { schema }));
+    },
+  };
+}
+
+describeTelemetryStore('postgres', fixture('telemetry'));
+describeRegistryStore('postgres', fixture('registry'));
+
+describe('PostgreSQL stores', () => {
+  it('create their tables in the given schema, as a hypertable only when timescaledb is available', async () => {
+    const stores = await openPostgresStores(url, { schema });
+    try {
+      const tables = await admin.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+        [schema],
+      );
+      assert.deepEqual(tables.rows.map((r) => r.table_name), ['commands', 'devices', 'latest', 'points', 'schema_version', 'series']);
+      const available = await admin.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
+      if ((available.rowCount ?? 0) === 0) assert.equal(stores.timescale, false);
+      const indexes = await admin.query<{ indexdef: string }>(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'points'`,
+        [schema],
+      );
+      const definitions = indexes.rows.map((r) => r.indexdef).join('\n');
+      assert.match(definitions, /\(series_id, ts( DESC)?\)/);
+      if (!stores.timescale) assert.match(definitions, /USING brin \(ts\)/);
+    } finally {
+      await stores.close();
+      await stores.close();
+    }
+  });
+
+  it('refuse a schema name that is not a plain identifier', async () => {
+    await assert.rejects(openPostgresStores(url, { schema: 'x"; DROP TABLE y; --' }), /invalid PostgreSQL schema name/);
+  });
+
+  it('end the pool when an export is left open and the store is closed', async () => {
+    const stores = await openPostgresStores(url, { schema });
+    await admin.query(`TRUNCATE "${schema}".series, "${schema}".points, "${schema}".latest RESTART IDENTITY`);
+    const points = Array.from({ length: 6_000 }, (_, i) => ({ deviceId: 'd', measurement: 'm', ts: i, value: i }));
+    await stores.telemetry.write(points);
+    const iterator = stores.telemetry.export({ deviceIds: ['d'], start: 0, end: 10_000 })[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.ts, 0);
+    await stores.close();
+    await assert.rejects(iterator.next(), /telemetry export failed: the store is closed/);
+  });
+});
