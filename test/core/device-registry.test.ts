@@ -81,11 +81,13 @@ describe('DeviceRegistry', () => {
   it('batches lastSeen writes until flush', async () => {
     const { registry, store, advance } = setup();
     const { device } = await registry.register({ hardwareId: 'm', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' });
+    const registeredAt = device.lastSeen;
     advance(5000);
     registry.touch(device.id);
-    assert.equal(store.devices.get(device.id)?.lastSeen, device.lastSeen);
+    assert.equal(registry.require(device.id).lastSeen, registeredAt + 5000);
+    assert.equal(store.devices.get(device.id)?.lastSeen, registeredAt);
     await registry.flush();
-    assert.equal(store.devices.get(device.id)?.lastSeen, device.lastSeen + 5000);
+    assert.equal(store.devices.get(device.id)?.lastSeen, registeredAt + 5000);
   });
 });
 
