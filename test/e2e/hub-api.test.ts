@@ -1,6 +1,7 @@
 /** The hub's JSON-RPC surface over real sockets: filters, errors, batches, subscriptions, export, persistence. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import mqtt from 'mqtt';
 import WebSocket from 'ws';
 import { DeviceLink, eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
 
@@ -150,6 +151,17 @@ describe('hub JSON-RPC API', () => {
     ws.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'data.unsubscribe', params: { subscription_id: sub.result.subscription_id } }));
     assert.equal((await eventually(() => messages.find((m) => m.id === 2))).result.unsubscribed, true);
     ws.close();
+  });
+
+  it('accepts devices over MQTT-over-WebSocket at /mqtt on the HTTP port, beside JSON-RPC /ws', async () => {
+    const client = await mqtt.connectAsync(`${t.httpUrl.replace('http', 'ws')}/mqtt`, { clientId: 'ws-board', protocolVersion: 4, reconnectPeriod: 0 });
+    try {
+      const link = await DeviceLink.open(client, 'ws-board');
+      const reg = await link.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Arduino', model: 'Nano 33 IoT' } });
+      assert.equal(reg.result.hardware_id, 'ws-board');
+    } finally {
+      await client.endAsync();
+    }
   });
 
   it('refuses data.subscribe over plain HTTP with -32011', async () => {

@@ -36,10 +36,11 @@ export class Inbox {
     let timer: NodeJS.Timeout | undefined;
     const arrived = new Promise<void>((resolve) => this.#waiters.push({ count, resolve }));
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`expected ${count} messages within ${timeoutMs} ms, got ${this.messages.length}: ${this.topics.slice(0, 10).join(', ')}`)),
-        timeoutMs,
-      );
+      const fail = (): void => {
+        const got = `got ${this.messages.length}: ${this.topics.slice(0, 10).join(', ')}`;
+        reject(new Error(`expected ${count} messages within ${timeoutMs} ms, ${got}`));
+      };
+      timer = setTimeout(fail, timeoutMs);
     });
     try {
       await Promise.race([arrived, timeout]);
@@ -273,7 +274,8 @@ export function describeMqttBus<B extends MqttBus>(
         await inbox.waitFor(count, 30_000);
         assert.equal(inbox.messages.length, count);
         inbox.messages.forEach((message, index) => {
-          if (message.payload.readUInt32BE(0) !== index) assert.fail(`message ${index} arrived as ${message.payload.readUInt32BE(0)}`);
+          const sequence = message.payload.readUInt32BE(0);
+          if (sequence !== index) assert.fail(`message ${index} arrived as ${sequence}`);
         });
       }));
 

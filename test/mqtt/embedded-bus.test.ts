@@ -6,6 +6,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect as netConnect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { connectAsync, MqttClient, type IClientOptions } from 'mqtt';
 import { WebSocket, WebSocketServer } from 'ws';
+import { UpgradeRouter } from '../../src/api/upgrade-router.ts';
 import { EmbeddedMqttBus, type EmbeddedMqttBusOptions } from '../../src/mqtt/embedded-bus.ts';
 import {
   attachMqttWebSocket,
@@ -46,7 +47,12 @@ function nextEvent(client: MqttClient, event: 'connect' | 'close'): Promise<void
 }
 
 /** Collects presence events and waits for a given one. */
-function presenceLog(bus: EmbeddedMqttBus): { events: PresenceEvent[]; next(match: (e: PresenceEvent) => boolean): Promise<PresenceEvent> } {
+interface PresenceLog {
+  readonly events: PresenceEvent[];
+  next(match: (event: PresenceEvent) => boolean): Promise<PresenceEvent>;
+}
+
+function presenceLog(bus: EmbeddedMqttBus): PresenceLog {
   const events: PresenceEvent[] = [];
   const waiters: Array<{ match: (e: PresenceEvent) => boolean; resolve: (e: PresenceEvent) => void }> = [];
   bus.onPresence((event) => {
@@ -251,10 +257,10 @@ describe('MQTT listeners', () => {
   it('serves MQTT over WebSocket on /mqtt and leaves other upgrade paths alone', async () => {
     const bus = await EmbeddedMqttBus.create();
     const server = createHttpServer((_req, res) => res.end('ok'));
-    // Another module's WebSocket endpoint on the same server, as the JSON-RPC /ws one will be.
+    // Another module's WebSocket endpoint on the same server's upgrade router, as JSON-RPC /ws is.
     const echo = new WebSocketServer({ noServer: true });
-    server.on('upgrade', (request, socket, head) => {
-      if (request.url === '/ws') echo.handleUpgrade(request, socket, head, (ws) => ws.on('message', (data) => ws.send(data)));
+    UpgradeRouter.for(server).route('/ws', (request, socket, head) => {
+      echo.handleUpgrade(request, socket, head, (ws) => ws.on('message', (data) => ws.send(data)));
     });
     const attachment = attachMqttWebSocket(bus, server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,291 @@
+/** EmbeddedMqttBus: the MqttBus over an in-process aedes broker; the hub itself is a direct subscriber. */
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
+import type { Logger } from '../log/logger.ts';
+import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from './mqtt-bus.ts';
+import { assertTopicFilter, assertTopicName } from './topic-filter.ts';
+
+/** The log calls the buses make; a pino logger or the hub's {@link Logger} fits. */
+export type BusLogger = Pick<Logger, 'warn' | 'info' | 'debug'>;
+
+/** Why the broker refused a client's PUBLISH. */
+export type PublishRejectReason = 'payload-too-large' | 'reserved-topic';
+
+/** Options of {@link EmbeddedMqttBus.create}. */
+export interface EmbeddedMqttBusOptions {
+  /** Largest PUBLISH payload, in bytes, a client may send; default 256 KiB. */
+  readonly maxPacketBytes?: number;
+  readonly logger?: BusLogger;
+  /** Called for each PUBLISH the broker refused (count it; the client has been disconnected). */
+  readonly onRejected?: (reason: PublishRejectReason, clientId: string | null, topic: string) => void;
+}
+
+/** Default {@link EmbeddedMqttBusOptions.maxPacketBytes}. */
+export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
+
+const DOLLAR = 36; // '$'
+const PLUS = 43; // '+'
+const HASH = 35; // '#'
+const SYS_PREFIX = '$SYS/';
+const HANDLER_ERROR_LOG_INTERVAL_MS = 1000;
+
+type Deliver = (packet: AedesPublishPacket, done: () => void) => void;
+
+/** What aedes keeps about a stored retained message (aedes-persistence). */
+interface RetainedPacket {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+}
+
+/** The part of aedes' persistence the bus reads: retained messages matching a filter. */
+interface RetainedSource {
+  createRetainedStream(filter: string): AsyncIterable<RetainedPacket>;
+}
+
+/**
+ * The default bus: an aedes broker in this process. Devices connect through the listeners of
+ * `listeners.ts` (TCP, TLS, WebSocket, in-process); the hub's own subscriptions and publications
+ * go straight into aedes with no socket. Create with {@link EmbeddedMqttBus.create}; nothing listens
+ * until a listener is attached.
+ *
+ * aedes speaks MQTT 3.1 and 3.1.1 only: devices must connect with protocol level 3 or 4.
+ */
+export class EmbeddedMqttBus implements MqttBus {
+  readonly kind = 'embedded' as const;
+  readonly #broker: Aedes;
+  readonly #logger: BusLogger | undefined;
+  readonly #presence = new Set<(event: PresenceEvent) => void>();
+  /** Clients whose connect was announced, so a disconnect is reported only after a connect. */
+  readonly #announced = new WeakSet<Client>();
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  #handlerErrors = 0;
+  #handlerErrorLoggedAt = 0;
+
+  private constructor(broker: Aedes, options: EmbeddedMqttBusOptions) {
+    this.#broker = broker;
+    this.#logger = options.logger;
+    broker.on('clientReady', (client) => this.#onClientReady(client));
+    broker.on('clientDisconnect', (client) => this.#onClientDisconnect(client));
+    broker.on('clientError', (client, error) => {
+      this.#logger?.debug({ clientId: client.id, err: error.message }, 'mqtt client error');
+    });
+    broker.on('connectionError', (_client, error) => {
+      this.#logger?.debug({ err: error.message }, 'mqtt connection error before CONNECT');
+    });
+    // aedes emits 'error' for persistence failures; an unhandled 'error' would end the process.
+    const emitter: EventEmitter = broker;
+    emitter.on('error', (error: Error) => {
+      this.#logger?.warn({ err: error.message }, 'embedded mqtt broker error');
+    });
+  }
+
+  /** Start an embedded broker (aedes 1.x sets up its persistence asynchronously). Opens no port. */
+  static async create(options: EmbeddedMqttBusOptions = {}): Promise<EmbeddedMqttBus> {
+    const maxPayload = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+    const onRejected = options.onRejected;
+    const logger = options.logger;
+    const authorizePublish = (
+      client: Client | null,
+      packet: PublishPacket,
+      callback: (error?: Error | null) => void,
+    ): void => {
+      const topic = packet.topic;
+      if (topic.startsWith(SYS_PREFIX)) {
+        // aedes' default authorizePublish refuses $SYS/ from clients (aedes#597); keep that.
+        reject('reserved-topic', `publish refused: ${topic} is reserved for the broker`);
+        return;
+      }
+      const size = packet.payload.length;
+      if (size > maxPayload) {
+        reject('payload-too-large', `publish refused: payload of ${size} bytes on ${topic} exceeds ${maxPayload}`);
+        return;
+      }
+      callback(null);
+
+      function reject(reason: PublishRejectReason, message: string): void {
+        const clientId = client === null ? null : client.id;
+        logger?.warn({ clientId, topic, reason }, message);
+        onRejected?.(reason, clientId, topic);
+        // MQTT 3.1.1 has no negative PUBACK: the server either acks positively or closes the
+        // connection [MQTT-3.3.5-2]. aedes closes it, so the sender learns it was refused.
+        callback(new Error(message));
+      }
+    };
+    const broker = await Aedes.createBroker({ authorizePublish });
+    return new EmbeddedMqttBus(broker, options);
+  }
+
+  /** Hand a connected byte stream (socket, TLS socket, WebSocket stream, in-process pair) to the broker. */
+  handleConnection(stream: Duplex, request?: IncomingMessage): void {
+    if (this.#closing) {
+      stream.destroy();
+      return;
+    }
+    this.#broker.handle(stream, request);
+  }
+
+  /** Number of MQTT clients currently connected. */
+  get connectedClients(): number {
+    return this.#broker.connectedClients;
+  }
+
+  async publish(topic: string, payload: Buffer | string, options: PublishOptions = {}): Promise<void> {
+    this.#assertOpen();
+    assertTopicName(topic);
+    const packet: PublishPacket = {
+      cmd: 'publish',
+      topic,
+      payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+      qos: options.qos ?? 0,
+      retain: options.retain ?? false,
+      dup: false,
+    };
+    return new Promise((resolve, reject) => {
+      this.#broker.publish(packet, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  async subscribe(
+    filter: string,
+    handler: MessageHandler,
+    options: { qos?: QoS } = {},
+  ): Promise<() => Promise<void>> {
+    this.#assertOpen();
+    assertTopicFilter(filter);
+    const maxQos: QoS = options.qos ?? 0;
+    // [MQTT-4.7.2-1] aedes' own router matches '#' against $SYS/…; the spec says it must not.
+    const first = filter.charCodeAt(0);
+    const blockDollar = first === HASH || first === PLUS;
+    let active = true;
+
+    // The per-message path: no allocation for the common case (not retained, QoS within the
+    // subscription's), no promise, no logging. The aedes packet itself carries `clientId` (set by
+    // aedes for client publishes), `retain` and `qos`, so it serves as the MessageMeta.
+    const deliver: Deliver = (packet, done) => {
+      if (!active || (blockDollar && packet.topic.charCodeAt(0) === DOLLAR)) {
+        done();
+        return;
+      }
+      const meta = packet.retain || packet.qos > maxQos ? liveMeta(packet, maxQos) : asMeta(packet);
+      try {
+        handler(packet.topic, packet.payload as Buffer, meta);
+      } catch (error) {
+        this.#handlerFailed(filter, error);
+      }
+      done();
+    };
+
+    await new Promise<void>((resolve, reject) => {
+      // aedes reports a refused filter (too many levels) through the callback with an error.
+      this.#broker.subscribe(filter, deliver, (error?: Error) => (error ? reject(error) : resolve()));
+    });
+    void this.#replayRetained(filter, handler, maxQos, blockDollar, () => active);
+
+    return () => {
+      if (!active) return Promise.resolve();
+      active = false;
+      return new Promise<void>((resolve) => this.#broker.unsubscribe(filter, deliver, () => resolve()));
+    };
+  }
+
+  onPresence(listener: (event: PresenceEvent) => void): () => void {
+    this.#presence.add(listener);
+    return () => {
+      this.#presence.delete(listener);
+    };
+  }
+
+  /** Disconnect every client and stop the broker. Presence events stop when closing starts. */
+  close(): Promise<void> {
+    if (this.#closed === undefined) {
+      this.#closing = true;
+      this.#closed = new Promise<void>((resolve) => this.#broker.close(() => resolve()));
+    }
+    return this.#closed;
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new Error('MQTT bus is closed: embedded broker');
+  }
+
+  /** A new subscription receives the retained messages matching it, flagged `retain` [MQTT-3.3.1-6]. */
+  async #replayRetained(
+    filter: string,
+    handler: MessageHandler,
+    maxQos: QoS,
+    blockDollar: boolean,
+    isActive: () => boolean,
+  ): Promise<void> {
+    const persistence = (this.#broker as unknown as { persistence: RetainedSource }).persistence;
+    try {
+      for await (const packet of persistence.createRetainedStream(filter)) {
+        if (!isActive()) return;
+        if (blockDollar && packet.topic.charCodeAt(0) === DOLLAR) continue;
+        const meta: MessageMeta = { retain: true, qos: packet.qos < maxQos ? packet.qos : maxQos };
+        try {
+          handler(packet.topic, packet.payload, meta);
+        } catch (error) {
+          this.#handlerFailed(filter, error);
+        }
+      }
+    } catch (error) {
+      this.#logger?.warn({ filter, err: String(error) }, 'reading retained messages failed');
+    }
+  }
+
+  #onClientReady(client: Client): void {
+    if (this.#closing) return;
+    this.#announced.add(client);
+    this.#emitPresence({ clientId: client.id, connected: true });
+  }
+
+  #onClientDisconnect(client: Client): void {
+    if (!this.#announced.has(client)) return;
+    this.#announced.delete(client);
+    if (this.#closing) return;
+    // aedes sets `_disconnected` only when the client sent DISCONNECT [MQTT-3.14.4-3]; any other
+    // end (socket error or close, keep-alive timeout [MQTT-3.1.2-24], takeover [MQTT-3.1.4-2],
+    // refused PUBLISH) is abrupt, which is also when the will is published [MQTT-3.1.2-8].
+    const clean = (client as Client & { _disconnected?: boolean })._disconnected === true;
+    this.#emitPresence({ clientId: client.id, connected: false, abrupt: !clean });
+  }
+
+  #emitPresence(event: PresenceEvent): void {
+    for (const listener of this.#presence) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#logger?.warn({ clientId: event.clientId, err: String(error) }, 'presence listener threw');
+      }
+    }
+  }
+
+  /** A handler threw: log it, at most once a second with the count, and keep delivering. */
+  #handlerFailed(filter: string, error: unknown): void {
+    this.#handlerErrors++;
+    const now = Date.now();
+    if (now - this.#handlerErrorLoggedAt < HANDLER_ERROR_LOG_INTERVAL_MS) return;
+    this.#handlerErrorLoggedAt = now;
+    this.#logger?.warn({ filter, err: String(error), count: this.#handlerErrors }, 'mqtt message handler threw');
+    this.#handlerErrors = 0;
+  }
+}
+
+/** The aedes packet viewed as MessageMeta (it has `clientId`, `retain` and `qos` fields). */
+function asMeta(packet: AedesPublishPacket): MessageMeta {
+  return packet as unknown as MessageMeta;
+}
+
+/**
+ * Meta for a live message that needs adjusting: the RETAIN flag is cleared on messages sent for an
+ * established subscription [MQTT-3.3.1-9], and QoS is capped at the subscription's [MQTT-3.8.4-6].
+ */
+function liveMeta(packet: AedesPublishPacket, maxQos: QoS): MessageMeta {
+  const clientId = (packet as { clientId?: string }).clientId;
+  const qos = packet.qos < maxQos ? packet.qos : maxQos;
+  return clientId === undefined ? { retain: false, qos } : { clientId, retain: false, qos };
+}

@@ -1,0 +1,331 @@
+/** ExternalMqttBus: the MqttBus as an mqtt.js client of an external broker (Mosquitto, EMQX, …). */
+import { randomUUID } from 'node:crypto';
+import { connect as mqttConnect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { BusLogger } from './embedded-bus.ts';
+import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from './mqtt-bus.ts';
+import { assertTopicFilter, assertTopicName, matchTopic, sharedFilter } from './topic-filter.ts';
+
+/** Options of {@link ExternalMqttBus.connect}. */
+export interface ExternalMqttBusOptions {
+  /** MQTT client id; default `llmiot-hub-<random>`. Every hub instance needs its own. */
+  readonly clientId?: string;
+  /**
+   * Shared-subscription group (MQTT 5.0 §4.8.2). When set, `subscribe(filter)` subscribes to
+   * `$share/{group}/{filter}`, so the hub instances of one group split the matching messages
+   * between them (each message goes to one instance) instead of each receiving all of them; that is
+   * how several stateless hubs spread ingestion. Pass `{ shared: false }` to `subscribe` for
+   * filters every instance must see. Brokers do not send retained messages to shared subscriptions.
+   */
+  readonly sharedGroup?: string;
+  /** Last will, published by the broker when the hub's connection ends without DISCONNECT. */
+  readonly will?: { readonly topic: string; readonly payload: Buffer | string; readonly qos?: QoS; readonly retain?: boolean };
+  readonly logger?: BusLogger;
+  /** How long the first connection may take before `connect` rejects; default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** Delay between reconnection attempts after the connection is lost; default 1 s. */
+  readonly reconnectPeriodMs?: number;
+}
+
+/** Options of {@link ExternalMqttBus.subscribe}. */
+export interface ExternalSubscribeOptions {
+  readonly qos?: QoS;
+  /** Use the bus's shared-subscription group for this filter; default true when a group is set. */
+  readonly shared?: boolean;
+}
+
+/** One broker-side subscription and the handlers registered on it. */
+interface Entry {
+  readonly brokerFilter: string;
+  /** The filter without any `$share/{group}/` prefix: what topics are matched against. */
+  readonly filter: string;
+  /** MQTT 5 Subscription Identifier (MQTT 5.0 §3.8.2.1.2), unique per entry. */
+  readonly id: number;
+  qos: QoS;
+  readonly handlers: Set<{ readonly handler: MessageHandler }>;
+  ready: Promise<void>;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_RECONNECT_PERIOD_MS = 1_000;
+/** Subscription Identifiers are Variable Byte Integers 1..268,435,455 (MQTT 5.0 §3.8.2.1.2). */
+const MAX_SUBSCRIPTION_ID = 268_435_455;
+
+/**
+ * The hub as a client of an external MQTT broker. Speaks MQTT 5, falling back to 3.1.1 when the
+ * broker refuses protocol level 5; reconnects on its own and resubscribes after a reconnect.
+ *
+ * Dispatch: on MQTT 5 each broker subscription carries a Subscription Identifier, so a PUBLISH is
+ * handed exactly to the subscriptions the broker says it matched ([MQTT-3.3.4-3] to [MQTT-3.3.4-5]),
+ * whether the broker sends one copy per matching subscription or one for all. Without identifiers
+ * (MQTT 3.1.1, or a broker that lacks them) the topic is matched against every filter, which is
+ * exact when the broker sends one copy per client, as Mosquitto does for 3.1.1 clients and MQTT
+ * 3.1.1 §3.3.5 prefers; extra copies would repeat there. Presence is not visible: rely on wills.
+ */
+export class ExternalMqttBus implements MqttBus {
+  readonly kind = 'external' as const;
+  /** The MQTT protocol level in use: 5, or 4 (3.1.1) after a fallback. */
+  readonly protocolVersion: 4 | 5;
+  readonly #client: MqttClient;
+  readonly #target: string;
+  readonly #sharedGroup: string | undefined;
+  readonly #logger: BusLogger | undefined;
+  readonly #useSubscriptionIds: boolean;
+  readonly #sharedAvailable: boolean;
+  readonly #entries = new Map<string, Entry>();
+  readonly #byId = new Map<number, Entry>();
+  #nextId = 1;
+  #closed: Promise<void> | undefined;
+
+  private constructor(client: MqttClient, version: 4 | 5, target: string, options: ExternalMqttBusOptions) {
+    this.#client = client;
+    this.protocolVersion = version;
+    this.#target = target;
+    this.#sharedGroup = options.sharedGroup;
+    this.#logger = options.logger;
+    const properties = version === 5 ? client.serverProperties : undefined;
+    this.#useSubscriptionIds = version === 5 && properties?.subscriptionIdentifiersAvailable !== false;
+    this.#sharedAvailable = properties?.sharedSubscriptionAvailable !== false;
+    client.options.reconnectPeriod = options.reconnectPeriodMs ?? DEFAULT_RECONNECT_PERIOD_MS;
+    client.on('message', (topic, payload, packet) => this.#dispatch(topic, payload, packet));
+    client.on('offline', () => this.#logger?.warn({ broker: target }, 'MQTT broker connection lost; reconnecting'));
+    client.on('connect', () => this.#logger?.info({ broker: target }, 'MQTT broker connection restored'));
+    client.on('error', (error) => this.#logger?.debug({ broker: target, err: error.message }, 'MQTT client error'));
+  }
+
+  /**
+   * Connect to the broker at `url` (mqtt://, mqtts://, ws://, wss://). Rejects with
+   * "cannot reach MQTT broker at <url>: <cause>" when the first connection fails or takes longer
+   * than `connectTimeoutMs`, and with "MQTT broker at <url> refused the connection: …" on a
+   * CONNACK refusal. Credentials in the URL are never echoed.
+   */
+  static async connect(url: string, options: ExternalMqttBusOptions = {}): Promise<ExternalMqttBus> {
+    const target = redactUrl(url);
+    if (options.sharedGroup !== undefined) sharedFilter(options.sharedGroup, '#'); // validate it up front
+    const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const startedAt = Date.now();
+    try {
+      const client = await connectOnce(url, 5, options, timeoutMs);
+      return new ExternalMqttBus(client, 5, target, options);
+    } catch (error) {
+      if (!refusedProtocolLevel(error)) throw describeConnectError(error, target, timeoutMs);
+    }
+    // The broker refused MQTT 5 (CONNACK 0x01 in 3.1.1 [MQTT-3.1.2-2], 0x84 in 5.0 §3.2.2.2).
+    const remaining = Math.max(1, timeoutMs - (Date.now() - startedAt));
+    try {
+      const client = await connectOnce(url, 4, options, remaining);
+      options.logger?.info({ broker: target }, 'MQTT broker refused MQTT 5; using MQTT 3.1.1');
+      return new ExternalMqttBus(client, 4, target, options);
+    } catch (error) {
+      throw describeConnectError(error, target, timeoutMs);
+    }
+  }
+
+  async publish(topic: string, payload: Buffer | string, options: PublishOptions = {}): Promise<void> {
+    this.#assertOpen();
+    assertTopicName(topic);
+    await this.#client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
+  }
+
+  async subscribe(
+    filter: string,
+    handler: MessageHandler,
+    options: ExternalSubscribeOptions = {},
+  ): Promise<() => Promise<void>> {
+    this.#assertOpen();
+    assertTopicFilter(filter);
+    const qos: QoS = options.qos ?? 0;
+    const group = options.shared === false ? undefined : this.#sharedGroup;
+    if (group !== undefined && !this.#sharedAvailable) {
+      throw new Error(`MQTT broker at ${this.#target} does not support shared subscriptions ($share/${group}/${filter})`);
+    }
+    const brokerFilter = group === undefined ? filter : sharedFilter(group, filter);
+    const registration = { handler };
+    let entry = this.#entries.get(brokerFilter);
+    if (entry === undefined) {
+      entry = this.#newEntry(brokerFilter, filter, qos);
+      entry.handlers.add(registration);
+      entry.ready = this.#send(entry, qos);
+    } else {
+      // Registered before SUBACK so messages that arrive right behind it are not missed.
+      entry.handlers.add(registration);
+      if (qos > entry.qos) {
+        const previous = entry.ready;
+        entry.qos = qos;
+        entry.ready = previous.then(() => this.#send(entry as Entry, qos));
+      }
+    }
+    try {
+      await entry.ready;
+    } catch (error) {
+      this.#release(entry, registration);
+      throw error;
+    }
+    let active = true;
+    const current = entry;
+    return () => {
+      if (!active) return Promise.resolve();
+      active = false;
+      return this.#release(current, registration);
+    };
+  }
+
+  /** External brokers do not report other clients' connections; this never fires. */
+  onPresence(_listener: (event: PresenceEvent) => void): () => void {
+    return () => {};
+  }
+
+  /** Disconnect cleanly (DISCONNECT, so no will), after in-flight QoS>0 messages are acknowledged. */
+  close(): Promise<void> {
+    this.#closed ??= this.#client.endAsync();
+    return this.#closed;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed !== undefined) throw new Error(`MQTT bus is closed: broker ${this.#target}`);
+  }
+
+  #newEntry(brokerFilter: string, filter: string, qos: QoS): Entry {
+    const id = this.#nextId;
+    this.#nextId = id === MAX_SUBSCRIPTION_ID ? 1 : id + 1;
+    const entry: Entry = { brokerFilter, filter, id, qos, handlers: new Set(), ready: Promise.resolve() };
+    this.#entries.set(brokerFilter, entry);
+    this.#byId.set(id, entry);
+    return entry;
+  }
+
+  /** SUBSCRIBE for an entry; rejects when the broker refuses it (SUBACK code 0x80 or above, §3.9.3). */
+  async #send(entry: Entry, qos: QoS): Promise<void> {
+    // MQTT 5.0 §3.8.3.1: Retain As Published off, so live messages arrive with RETAIN 0 as in 3.1.1.
+    const options = this.#useSubscriptionIds
+      ? { qos, rap: false, properties: { subscriptionIdentifier: entry.id } }
+      : { qos };
+    try {
+      const granted = await this.#client.subscribeAsync(entry.brokerFilter, options);
+      const code = granted[0]?.qos ?? 0x80;
+      if (code >= 0x80) throw Object.assign(new Error(`reason code 0x${code.toString(16)}`), { code });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const message = `MQTT broker at ${this.#target} refused the subscription to "${entry.brokerFilter}": ${reason}`;
+      throw new Error(message, { cause: error });
+    }
+  }
+
+  /** Drop one handler; UNSUBSCRIBE when it was the entry's last. */
+  #release(entry: Entry, registration: { readonly handler: MessageHandler }): Promise<void> {
+    entry.handlers.delete(registration);
+    if (entry.handlers.size > 0 || this.#entries.get(entry.brokerFilter) !== entry) return Promise.resolve();
+    this.#entries.delete(entry.brokerFilter);
+    this.#byId.delete(entry.id);
+    if (this.#closed !== undefined) return Promise.resolve();
+    const failed = (error: unknown): void =>
+      this.#logger?.debug({ filter: entry.brokerFilter, err: String(error) }, 'MQTT unsubscribe failed');
+    return this.#client.unsubscribeAsync(entry.brokerFilter).then(() => undefined, failed);
+  }
+
+  #dispatch(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    const meta: MessageMeta = { retain: packet.retain, qos: packet.qos };
+    const ids = packet.properties?.subscriptionIdentifier;
+    if (ids !== undefined) {
+      if (typeof ids === 'number') this.#deliver(this.#byId.get(ids), topic, payload, meta);
+      else for (const id of ids) this.#deliver(this.#byId.get(id), topic, payload, meta);
+      return;
+    }
+    for (const entry of this.#entries.values()) {
+      if (matchTopic(entry.filter, topic)) this.#deliver(entry, topic, payload, meta);
+    }
+  }
+
+  #deliver(entry: Entry | undefined, topic: string, payload: Buffer, meta: MessageMeta): void {
+    if (entry === undefined) return;
+    for (const { handler } of entry.handlers) {
+      try {
+        handler(topic, payload, meta);
+      } catch (error) {
+        this.#logger?.warn({ filter: entry.brokerFilter, err: String(error) }, 'mqtt message handler threw');
+      }
+    }
+  }
+}
+
+/** One connection attempt with no automatic retry; resolves on CONNACK 0. */
+function connectOnce(url: string, version: 4 | 5, options: ExternalMqttBusOptions, timeoutMs: number): Promise<MqttClient> {
+  const clientOptions: IClientOptions = {
+    protocolVersion: version,
+    clientId: options.clientId ?? `llmiot-hub-${randomUUID().slice(0, 8)}`,
+    clean: true,
+    reconnectPeriod: 0,
+    // mqtt.js' own CONNACK timer, kept behind ours so the first failure reads "no answer within".
+    connectTimeout: timeoutMs + 1000,
+    resubscribe: true,
+  };
+  if (options.will !== undefined) {
+    const { topic, payload, qos = 0, retain = false } = options.will;
+    clientOptions.will = { topic, payload, qos, retain };
+  }
+  const client = mqttConnect(url, clientOptions);
+  return new Promise<MqttClient>((resolve, reject) => {
+    let lastError: unknown;
+    const timer = setTimeout(() => fail(new ConnectTimeout()), timeoutMs);
+    const onConnect = (): void => {
+      cleanup();
+      resolve(client);
+    };
+    const onError = (error: unknown): void => void (lastError = error);
+    const onClose = (): void => fail(lastError ?? new ClosedBeforeConnack());
+    function cleanup(): void {
+      clearTimeout(timer);
+      client.off('connect', onConnect);
+      client.off('error', onError);
+      client.off('close', onClose);
+    }
+    function fail(error: unknown): void {
+      cleanup();
+      client.on('error', () => {}); // late errors from the abandoned client must not end the process
+      client.end(true);
+      reject(error);
+    }
+    client.on('connect', onConnect);
+    client.on('error', onError);
+    client.on('close', onClose);
+  });
+}
+
+class ConnectTimeout extends Error {}
+class ClosedBeforeConnack extends Error {}
+
+/** The broker does not speak MQTT 5: it said so in CONNACK, or hung up on the CONNECT. */
+function refusedProtocolLevel(error: unknown): boolean {
+  if (error instanceof ClosedBeforeConnack) return true;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 1 || code === 0x84;
+}
+
+function describeConnectError(error: unknown, target: string, timeoutMs: number): Error {
+  if (error instanceof ConnectTimeout) {
+    return new Error(`cannot reach MQTT broker at ${target}: no answer within ${timeoutMs} ms`);
+  }
+  if (error instanceof ClosedBeforeConnack) {
+    return new Error(`cannot reach MQTT broker at ${target}: connection closed before CONNACK`);
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'number') {
+    const reason = message.replace(/^Connection refused: /, '');
+    return Object.assign(new Error(`MQTT broker at ${target} refused the connection: ${reason}`, { cause: error }), { code });
+  }
+  const detail = typeof code === 'string' ? code : message;
+  const wrapped = new Error(`cannot reach MQTT broker at ${target}: ${detail}`, { cause: error });
+  return typeof code === 'string' ? Object.assign(wrapped, { code }) : wrapped;
+}
+
+/** The URL without user info, for messages and logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
