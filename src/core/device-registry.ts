@@ -99,16 +99,20 @@ export class DeviceRegistry {
     const protocols = existing?.protocols.includes(input.protocol)
       ? existing.protocols
       : [...(existing?.protocols ?? []), input.protocol];
+    // One device, several protocols: a registration through one protocol adds to what the others
+    // announced (e.g. LwM2M's object 3 and Sparkplug's BIRTH metrics) instead of replacing it.
+    const otherProtocols = existing !== undefined && existing.status !== 'deregistered' && existing.protocols.some((p) => p !== input.protocol);
+    const staticSchema = otherProtocols ? { ...existing.staticSchema, ...input.staticSchema } : input.staticSchema;
     const device: Device = {
       id,
       hardwareId: input.hardwareId,
       type: input.type,
       parentId: input.parentId,
       name: input.name ?? existing?.name ?? defaultName(input),
-      manufacturer: text(input.staticSchema['manufacturer'], existing?.manufacturer ?? 'unknown'),
-      model: text(input.staticSchema['model'], existing?.model ?? 'unknown'),
+      manufacturer: text(staticSchema['manufacturer'], existing?.manufacturer ?? 'unknown'),
+      model: text(staticSchema['model'], existing?.model ?? 'unknown'),
       schemaVersion: input.schemaVersion,
-      staticSchema: input.staticSchema,
+      staticSchema,
       dynamicState: input.dynamicState ?? existing?.dynamicState ?? {},
       tags: input.tags ?? existing?.tags ?? parent?.tags ?? [],
       zone: input.zone !== undefined ? input.zone : (existing?.zone ?? parent?.zone ?? null),

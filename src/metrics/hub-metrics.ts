@@ -61,6 +61,23 @@ export class HubMetrics {
         for (const d of sources.registry.list({ status: 'online' })) for (const p of d.protocols) byProtocol.inc({ protocol: p });
       },
     });
+    // The dual-protocol dashboard's two headline figures (seed 002), by their established names.
+    const lwm2mActive = new Gauge({
+      name: 'lwm2m_active_devices',
+      help: 'Devices with a live LwM2M registration.',
+      registers: [this.registry],
+      collect() {
+        lwm2mActive.set(sources.registry.list({ status: 'online', protocol: 'lwm2m' }).length);
+      },
+    });
+    const sparkplugOnline = new Gauge({
+      name: 'sparkplug_devices_online',
+      help: 'Sparkplug edge nodes and devices online (born and not dead).',
+      registers: [this.registry],
+      collect() {
+        sparkplugOnline.set(sources.registry.list({ status: 'online', protocol: 'sparkplug' }).length);
+      },
+    });
     const points = new Gauge({
       name: 'llmiot_telemetry_points',
       help: 'Telemetry points since start: accepted, committed, rejected (overload), dropped (store failure), pending.',

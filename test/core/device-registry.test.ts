@@ -103,3 +103,17 @@ describe('LivenessMonitor', () => {
     assert.equal(registry.require(device.id).status, 'offline');
   });
 });
+
+describe('DeviceRegistry with several protocols', () => {
+  it('keeps one device when the same hardware id registers over two protocols, merging what each announced', async () => {
+    const { registry } = setup();
+    const viaLwm2m = await registry.register({ hardwareId: 'node-7', type: 'mcu', parentId: null, staticSchema: { manufacturer: 'Espressif', model: 'ESP32-S3', firmware: { version: '1.2.0' } }, schemaVersion: '1.0.0', protocol: 'lwm2m' });
+    const viaSparkplug = await registry.register({ hardwareId: 'node-7', type: 'mcu', parentId: null, staticSchema: { sparkplug: { group_id: 'IIoT' } }, schemaVersion: '1.0.0', protocol: 'sparkplug' });
+    assert.equal(viaSparkplug.device.id, viaLwm2m.device.id);
+    assert.equal(viaSparkplug.created, false);
+    assert.deepEqual(viaSparkplug.device.protocols, ['lwm2m', 'sparkplug']);
+    assert.equal(viaSparkplug.device.model, 'ESP32-S3');
+    assert.deepEqual(viaSparkplug.device.staticSchema['sparkplug'], { group_id: 'IIoT' });
+    assert.equal(registry.list().length, 1);
+  });
+});
