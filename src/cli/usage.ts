@@ -6,7 +6,7 @@ export function usage(): string {
 
 Commands:
   start                       run the hub (embedded MQTT broker and SQLite store unless told otherwise)
-  simulate                    run a simulated fleet of MCUs and sensors against a hub
+  simulate                    run a simulated fleet of MCUs and sensors against a hub (see simulate --help)
   rpc <method> [json-params]  call a JSON-RPC method on a running hub and print the result
 
 Options of start (precedence: defaults < config file < LLMIOT_* environment < flags):

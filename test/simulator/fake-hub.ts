@@ -19,28 +19,31 @@ export interface FakeHubBehaviour {
   dropRegisters?: number;
   /** Answer device.register with this JSON-RPC error instead. */
   refuseRegister?: { code: number; message: string };
+  /** Hold every device publish this long before the broker takes it (and acknowledges it): a slow broker. */
+  publishDelayMs?: number;
 }
 
 /** A CONNECT the broker saw: client id and will. */
 export interface SeenConnect {
   readonly clientId: string;
-  readonly will: { readonly topic: string; readonly payload: string; readonly qos: number; readonly retain: boolean } | undefined;
+  readonly will: { readonly topic: string; readonly payload: string; readonly qos: number | undefined; readonly retain: boolean | undefined } | undefined;
 }
 
 export class FakeHub {
   readonly broker: Aedes;
   readonly url: string;
   readonly messages: UpMessage[] = [];
-  readonly connects: SeenConnect[] = [];
+  /** CONNECTs the broker saw, in order (the fake hub's own first). */
+  readonly connects: SeenConnect[];
   readonly behaviour: FakeHubBehaviour;
   readonly #server: Server;
   readonly #hub: MqttClient;
   readonly #waiters = new Set<() => void>();
   #nextCommand = 1;
-  #liveConnects: SeenConnect[] = [];
 
-  private constructor(broker: Aedes, server: Server, hub: MqttClient, behaviour: FakeHubBehaviour) {
+  private constructor(broker: Aedes, server: Server, hub: MqttClient, behaviour: FakeHubBehaviour, connects: SeenConnect[]) {
     this.broker = broker;
+    this.connects = connects;
     this.#server = server;
     this.#hub = hub;
     this.behaviour = behaviour;
@@ -56,6 +59,11 @@ export class FakeHub {
         connects.push({ clientId: packet.clientId, will });
         callback(null, true);
       },
+      authorizePublish: (client, _packet, callback) => {
+        const delay = client?.id === 'fake-hub' ? 0 : (behaviour.publishDelayMs ?? 0);
+        if (delay > 0) setTimeout(() => callback(null), delay);
+        else callback(null);
+      },
     });
     const server = createServer(broker.handle);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -65,20 +73,11 @@ export class FakeHub {
       hub.once('error', reject);
     });
     await hub.subscribeAsync('llmiot/v1/+/up', { qos: 1 });
-    const fake = new FakeHub(broker, server, hub, behaviour);
-    fake.connects.push(...connects);
-    connects.length = 0;
-    fake.#liveConnects = connects;
-    return fake;
+    return new FakeHub(broker, server, hub, behaviour, connects);
   }
 
   /** A stream factory for `SimulatedMcu({streamBuilder})`: connects to the broker in-process. */
   readonly streamBuilder = (): Duplex => inProcess(this.broker);
-
-  /** CONNECTs seen so far (the fake hub's own included). */
-  allConnects(): SeenConnect[] {
-    return [...this.connects, ...this.#liveConnects];
-  }
 
   /** Up messages of one device with a given method. */
   sent(clientId: string, method: string): Record<string, unknown>[] {
@@ -161,8 +160,11 @@ export class FakeHub {
   }
 }
 
+/** An in-process connection to the broker. duplexPair() does not carry a destroy across, so link the two sides' close. */
 function inProcess(broker: Aedes): Duplex {
   const [client, server] = duplexPair();
+  client.once('close', () => server.destroy());
+  server.once('close', () => client.destroy());
   broker.handle(server);
   return client;
 }
