@@ -29,7 +29,7 @@ export interface NativeAdapterOptions {
 
 /** A client's connection-scoped state: its sessions and close callbacks (subscriptions over MQTT). */
 interface ClientSession {
-  readonly session: Map<string, unknown>;
+  readonly context: CallContext;
   readonly cleanups: (() => void)[];
 }
 
@@ -114,18 +114,23 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     );
   }
 
+  /** The client's call context, made once per connection (the ingestion path must not allocate it per message). */
   #context(clientId: string): CallContext {
     let state = this.#sessions.get(clientId);
-    if (!state) this.#sessions.set(clientId, (state = { session: new Map(), cleanups: [] }));
-    const cleanups = state.cleanups;
-    return {
-      transport: 'mqtt',
-      clientId,
-      principal: `mqtt:${clientId}`,
-      session: state.session,
-      notify: (method, params) => this.#answer(clientId, { jsonrpc: '2.0', method, params }),
-      onClose: (cleanup) => cleanups.push(cleanup),
-    };
+    if (!state) {
+      const session = new Map<string, unknown>();
+      const cleanups: (() => void)[] = [];
+      const context: CallContext = {
+        transport: 'mqtt',
+        clientId,
+        principal: `mqtt:${clientId}`,
+        session,
+        notify: (method, params) => this.#answer(clientId, { jsonrpc: '2.0', method, params }),
+        onClose: (cleanup) => cleanups.push(cleanup),
+      };
+      this.#sessions.set(clientId, (state = { context, cleanups }));
+    }
+    return state.context;
   }
 
   #answer(clientId: string, message: unknown): void {
