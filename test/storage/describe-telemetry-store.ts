@@ -30,6 +30,19 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order export() promises: ts, then device, then measurement. */
+function exportOrder(a: TelemetryPoint, b: TelemetryPoint): number {
+  return a.ts - b.ts || compareText(a.deviceId, b.deviceId) || compareText(a.measurement, b.measurement);
+}
+
+function byOrderThenValue(a: TelemetryPoint, b: TelemetryPoint): number {
+  return exportOrder(a, b) || (a.value as number) - (b.value as number);
+}
+
 /** The (ts, value[, count]) pairs of one series of a query result. */
 async function series(store: TelemetryStore, query: TelemetryQuery, measurement = 'temp'): Promise<unknown[]> {
   const result = await store.query(query);
@@ -117,6 +130,26 @@ export function describeTelemetryStore(name: string, fixture: StoreFixture<Telem
         assert.deepEqual(seven, [{ ts: DAY0 - 240_000, value: 3, count: 2 }, { ts: DAY0 + 180_000, value: 7, count: 2 }]);
       }));
 
+    it('aligns buckets to the epoch before 1970 too, and handles thousands of tiny buckets', () =>
+      withStore(async (store) => {
+        await store.write([pt('d1', 'temp', -1_500, 1), pt('d1', 'temp', -500, 'x'), pt('d1', 'temp', -499, 2), pt('d1', 'temp', 500, 3)]);
+        const base = { deviceIds: ['d1'], start: -1_800, end: 999, aggregation: 'last' } as const;
+        const expected = [{ ts: -2_000, value: 1, count: 1 }, { ts: -1_000, value: 2, count: 2 }, { ts: 0, value: 3, count: 1 }];
+        assert.deepEqual(await series(store, { ...base, intervalMs: 1_000 }), expected);
+        assert.deepEqual(await series(store, { ...base, intervalMs: 1_000, order: 'desc', limit: 2 }), [expected[2], expected[1]]);
+        // 2,800 one-ms buckets, most of them empty.
+        const tiny = await series(store, { ...base, intervalMs: 1, aggregation: 'count' });
+        assert.deepEqual(tiny, [-1_500, -500, -499, 500].map((ts) => ({ ts, value: 1, count: 1 })));
+        const firstDesc = await series(store, { ...base, intervalMs: 1, aggregation: 'first', order: 'desc', limit: 3 });
+        assert.deepEqual(firstDesc, [
+          { ts: 500, value: 3, count: 1 },
+          { ts: -499, value: 2, count: 1 },
+          { ts: -500, value: 'x', count: 1 },
+        ]);
+        const sums = await series(store, { ...base, start: -1_000_000, end: 1_000_000, intervalMs: 7, aggregation: 'sum' });
+        assert.deepEqual(sums, [{ ts: -1_505, value: 1, count: 1 }, { ts: -504, value: 2, count: 1 }, { ts: 497, value: 3, count: 1 }]);
+      }));
+
     it('aggregates the whole range into one bucket at its start when no interval is given', () =>
       withStore(async (store) => {
         await store.write(HOURLY);
@@ -131,8 +164,9 @@ export function describeTelemetryStore(name: string, fixture: StoreFixture<Telem
 
     it('stores booleans and strings as-is: count/first/last use them, avg/min/max/sum skip them', () =>
       withStore(async (store) => {
-        const mixed = [pt('d1', 'temp', DAY0 + 1, 1), pt('d1', 'temp', DAY0 + 2, 'n/a'), pt('d1', 'temp', DAY0 + 3, 3), pt('d1', 'temp', DAY0 + 4, true)];
-        await store.write([...mixed, pt('d1', 'door', DAY0 + 1, false), pt('d1', 'door', DAY0 + 2, 'ajar'), pt('d1', 'door', DAY0 + 3, 'true')]);
+        const mixed = [1, 'n/a', 3, true].map((value, i) => pt('d1', 'temp', DAY0 + i + 1, value));
+        const door = [false, 'ajar', 'true'].map((value, i) => pt('d1', 'door', DAY0 + i + 1, value));
+        await store.write([...mixed, ...door]);
         const base = { deviceIds: ['d1'], start: DAY0, end: DAY0 + H };
         assert.deepEqual(await series(store, base), mixed.map(({ ts, value }) => ({ ts, value })));
         assert.deepEqual((await series(store, base, 'door')).map((p) => (p as { value: unknown }).value), [false, 'ajar', 'true']);
@@ -151,7 +185,11 @@ export function describeTelemetryStore(name: string, fixture: StoreFixture<Telem
 
     it('keeps the newest non-historical point per (device, measurement) as latest, with unit and quality', () =>
       withStore(async (store) => {
-        await store.write([pt('d1', 'temp', DAY0 + 10, 1, { unit: 'C' }), pt('d1', 'temp', DAY0 + 30, 3, { quality: 'uncertain' }), pt('d1', 'temp', DAY0 + 20, 2)]);
+        await store.write([
+          pt('d1', 'temp', DAY0 + 10, 1, { unit: 'C' }),
+          pt('d1', 'temp', DAY0 + 30, 3, { quality: 'uncertain' }),
+          pt('d1', 'temp', DAY0 + 20, 2),
+        ]);
         await store.write([pt('d1', 'temp', DAY0 + 25, 2.5), pt('d1', 'temp', DAY0 + 99, 9, { historical: true })]);
         await store.write([pt('d2', 'door', DAY0 + 5, true, { quality: 'bad' }), pt('d2', 'temp', DAY0 + 1, 'x', { historical: true })]);
         assert.deepEqual(await store.latest(), [
@@ -174,28 +212,28 @@ export function describeTelemetryStore(name: string, fixture: StoreFixture<Telem
         const keys = [['d2', 'temp'], ['d1', 'rh'], ['d1', 'temp'], ['d3', 'angle']] as const;
         const points = Array.from({ length: 12_000 }, (_, i) => {
           const [deviceId, measurement] = keys[i % keys.length] as (typeof keys)[number];
-          return pt(deviceId, measurement, DAY0 + Math.floor(i / 8) * 1_000, i, i % 7 === 0 ? { historical: true, quality: 'bad' } : {});
+          const extra: Partial<TelemetryPoint> = i % 7 === 0 ? { historical: true, quality: 'bad' } : {};
+          return pt(deviceId, measurement, DAY0 + Math.floor(i / 8) * 1_000, i, extra);
         });
         for (let i = 0; i < points.length; i += 2_500) await store.write(points.slice(i, i + 2_500));
         const query = { deviceIds: ['d1', 'd2', 'd3'], start: DAY0, end: DAY0 + 10 * H };
-        const expected = points
-          .map((p) => ({ ...p, quality: p.quality ?? 'good' }))
-          .sort((a, b) => a.ts - b.ts || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0) || (a.measurement < b.measurement ? -1 : a.measurement > b.measurement ? 1 : 0) || (a.value as number) - (b.value as number));
         const seen: TelemetryPoint[] = [];
         for await (const point of store.export(query)) {
           seen.push(point);
           // better-sqlite3 refuses writes while a statement iterates: export must not hold one open.
           if (seen.length % 3_000 === 0) await store.write([pt('d9', 'temp', DAY0 + seen.length, seen.length)]);
         }
-        // Same-series same-ts pairs may come in either order.
-        const byKey = (a: TelemetryPoint, b: TelemetryPoint): number => a.ts - b.ts || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0) || (a.measurement < b.measurement ? -1 : a.measurement > b.measurement ? 1 : 0);
-        assert.ok(seen.every((p, i) => i === 0 || byKey(seen[i - 1] as TelemetryPoint, p) <= 0), 'export order');
-        assert.deepEqual([...seen].sort((a, b) => byKey(a, b) || (a.value as number) - (b.value as number)), expected);
+        assert.ok(seen.every((p, i) => i === 0 || exportOrder(seen[i - 1] as TelemetryPoint, p) <= 0), 'export order');
+        // Points of one series at one ts may come in either order: compare with value as the last key.
+        const expected = points.map((p) => ({ ...p, quality: p.quality ?? 'good' })).sort(byOrderThenValue);
+        assert.deepEqual([...seen].sort(byOrderThenValue), expected);
         // Descending, at most 4 per series: the two newest timestamps of d1/temp and d1/rh, 2 points each.
         const desc = await collect(store.export({ ...query, deviceIds: ['d1'], order: 'desc', limit: 4 }));
         const [t1, t0] = [DAY0 + 1_499_000, DAY0 + 1_498_000];
-        assert.deepEqual(desc.map((p) => [p.ts, p.measurement]), [t1, t1, t1, t1, t0, t0, t0, t0].map((ts, i) => [ts, i % 4 < 2 ? 'temp' : 'rh']));
-        assert.deepEqual(desc.map((p) => p.value).sort(), [11_985, 11_986, 11_989, 11_990, 11_993, 11_994, 11_997, 11_998]);
+        const order = [t1, t1, t1, t1, t0, t0, t0, t0].map((ts, i) => [ts, i % 4 < 2 ? 'temp' : 'rh']);
+        assert.deepEqual(desc.map((p) => [p.ts, p.measurement]), order);
+        const values = desc.map((p) => p.value as number).sort((a, b) => a - b);
+        assert.deepEqual(values, [11_985, 11_986, 11_989, 11_990, 11_993, 11_994, 11_997, 11_998]);
         assert.deepEqual(await collect(store.export({ ...query, deviceIds: [] })), []);
       }));
 
@@ -214,9 +252,11 @@ export function describeTelemetryStore(name: string, fixture: StoreFixture<Telem
         await store.write([pt('other', 'rh', DAY0, 50)]);
         await store.write([pt('new1', 'temp', DAY0, 7)]);
         const after = await store.query({ deviceIds: ['new1', 'other'], start: 0, end: DAY0 * 2 });
-        assert.deepEqual(after.map((s) => [s.deviceId, s.measurement, s.points.map((p) => p.value)]), [['new1', 'temp', [7]], ['other', 'rh', [50]]]);
-        await assert.rejects(store.write([pt('d1', 'temp', DAY0, Number.NaN)]), (e) => isStoreError(e, 'telemetry write failed: '));
-        await assert.rejects(store.write([pt('d1', 'temp', DAY0, {} as unknown as PointValue)]), (e) => isStoreError(e, 'telemetry write failed: '));
+        const attributed = after.map((s) => [s.deviceId, s.measurement, s.points.map((p) => p.value)]);
+        assert.deepEqual(attributed, [['new1', 'temp', [7]], ['other', 'rh', [50]]]);
+        for (const value of [Number.NaN, Number.POSITIVE_INFINITY, {} as unknown as PointValue]) {
+          await assert.rejects(store.write([pt('d1', 'temp', DAY0, value)]), (e) => isStoreError(e, 'telemetry write failed: '));
+        }
       }));
 
     it('keeps its data across close and reopen', async () => {
@@ -226,8 +266,10 @@ export function describeTelemetryStore(name: string, fixture: StoreFixture<Telem
       const store = await fixture.reopen();
       try {
         assert.equal(await store.count(), 13);
-        assert.deepEqual(await series(store, { deviceIds: ['d1'], start: DAY0, end: DAY0 + 3 * H, aggregation: 'avg', intervalMs: 3 * H }), [{ ts: DAY0, value: 12.5, count: 12 }]);
-        assert.deepEqual((await store.latest()).map((p) => [p.deviceId, p.value, p.unit]), [['d1', 24, undefined], ['d2', 'open', 'state']]);
+        const average = await series(store, { deviceIds: ['d1'], start: DAY0, end: DAY0 + 3 * H, aggregation: 'avg', intervalMs: 3 * H });
+        assert.deepEqual(average, [{ ts: DAY0, value: 12.5, count: 12 }]);
+        const latest = (await store.latest()).map((p) => [p.deviceId, p.value, p.unit]);
+        assert.deepEqual(latest, [['d1', 24, undefined], ['d2', 'open', 'state']]);
         await store.write([pt('d1', 'temp', DAY0 + 5 * H, 99)]);
         assert.equal((await store.latest({ deviceIds: ['d1'] }))[0]?.value, 99);
       } finally {

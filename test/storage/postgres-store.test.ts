@@ -21,7 +21,8 @@ before(async () => {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const where = process.env.CI === 'true' ? 'CI requires it' : 'start it or point LLMIOT_TEST_PG_URL at one';
-    throw new Error(`PostgreSQL unreachable at ${url} (${reason}): ${where}. These tests never skip.`);
+    const shown = url.replace(/:[^:@/]*@/, ':***@');
+    throw new Error(`PostgreSQL unreachable at ${shown} (${reason}): ${where}. These tests never skip.`);
   }
 });
 

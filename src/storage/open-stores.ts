@@ -1,0 +1,36 @@
+/** Choose and open the stores from the `--store` setting: sqlite (default), memory, or a PostgreSQL URL. */
+import { HubError } from '../core/errors.ts';
+import { openPostgresStores } from './postgres/open-postgres-stores.ts';
+import type { RegistryStore } from './registry-store.ts';
+import { openSqliteStores } from './sqlite/open-sqlite-stores.ts';
+import { SQLITE_MEMORY } from './sqlite/sqlite-connection.ts';
+import type { TelemetryStore } from './telemetry-store.ts';
+
+/** The two stores of a hub; `close()` closes both and is harmless to call twice. */
+export interface Stores {
+  readonly telemetry: TelemetryStore;
+  readonly registry: RegistryStore;
+  close(): Promise<void>;
+}
+
+/** Where the stores live. */
+export interface StoreSpec {
+  /** `sqlite` (or empty: `<dataDir>/hub.db`), `memory` (in-process, lost on exit), or `postgres://…` / `postgresql://…`. */
+  readonly store: string;
+  /** Directory of the SQLite file, created if missing. */
+  readonly dataDir: string;
+}
+
+/** Open the stores `spec` names. Rejects with HubError STORE_ERROR for an unknown kind or an unreachable store. */
+export async function openStores(spec: StoreSpec): Promise<Stores> {
+  const store = spec.store.trim();
+  if (store === '' || store === 'sqlite') return openSqliteStores(spec.dataDir);
+  if (store === 'memory') return openSqliteStores(SQLITE_MEMORY);
+  if (/^postgres(ql)?:\/\//i.test(store)) return openPostgresStores(store);
+  // Only the scheme of a URL: the rest may carry a password.
+  const shown = store.includes('://') ? `${store.slice(0, store.indexOf('://'))}://…` : store;
+  throw new HubError(
+    'STORE_ERROR',
+    `store open failed: unknown store "${shown}" (expected sqlite, memory, or a postgres:// URL)`,
+  );
+}

@@ -1,0 +1,37 @@
+/** Open the PostgreSQL store: telemetry and registry sharing one pg Pool and one schema. */
+import { PostgresConnection } from './postgres-connection.ts';
+import { PostgresRegistryStore } from './postgres-registry-store.ts';
+import { PostgresTelemetryStore } from './postgres-telemetry-store.ts';
+
+/** Both PostgreSQL stores; `close()` closes both (ending the pool); calling it twice is harmless. */
+export interface PostgresStores {
+  readonly telemetry: PostgresTelemetryStore;
+  readonly registry: PostgresRegistryStore;
+  /** True when the points table is a TimescaleDB hypertable. */
+  readonly timescale: boolean;
+  close(): Promise<void>;
+}
+
+/** Options of openPostgresStores. */
+export interface PostgresStoreOptions {
+  /** Schema holding the tables, created if missing; default `public`. Letters, digits and `_` only. */
+  readonly schema?: string;
+}
+
+/**
+ * Connect to `url` and create or migrate the tables in `options.schema`; the points table becomes a
+ * hypertable when the timescaledb extension is available. Rejects with HubError STORE_ERROR.
+ */
+export async function openPostgresStores(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStores> {
+  const connection = await PostgresConnection.open(url, options.schema);
+  const telemetry = new PostgresTelemetryStore(connection);
+  const registry = new PostgresRegistryStore(connection);
+  return {
+    telemetry,
+    registry,
+    timescale: connection.timescale,
+    async close() {
+      await Promise.all([telemetry.close(), registry.close()]);
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/** The series table on PostgreSQL: one id per (device, measurement), cached in memory once committed. */
+import type pg from 'pg';
+import type { TelemetryPoint } from '../../core/telemetry.ts';
+
+/** One row of the series table. */
+export interface SeriesRow {
+  readonly id: number;
+  readonly deviceId: string;
+  readonly measurement: string;
+  readonly unit: string | null;
+}
+
+interface CachedSeries {
+  readonly id: number;
+  readonly unit: string | null;
+}
+
+type SeriesMap = Map<string, Map<string, CachedSeries>>;
+
+function remember(map: SeriesMap, deviceId: string, measurement: string, entry: CachedSeries): void {
+  let byMeasurement = map.get(deviceId);
+  if (byMeasurement === undefined) {
+    byMeasurement = new Map();
+    map.set(deviceId, byMeasurement);
+  }
+  byMeasurement.set(measurement, entry);
+}
+
+/** Series ids resolved for one batch; `commit()` them into the cache once the transaction committed. */
+export interface BatchSeries {
+  idOf(point: TelemetryPoint): number;
+  commit(): void;
+}
+
+/** Resolves and finds series; several hub instances may share the table (upserts, never deletes). */
+export class PostgresSeries {
+  readonly #schema: string;
+  readonly #cache: SeriesMap = new Map();
+
+  constructor(schema: string) {
+    this.#schema = schema;
+  }
+
+  /**
+   * Upsert, in one statement inside the caller's transaction, every series of `points` that is not
+   * cached or brings a new unit. Rows are sorted so concurrent instances lock them in one order.
+   */
+  async resolve(client: pg.PoolClient, points: readonly TelemetryPoint[]): Promise<BatchSeries> {
+    const missing = new Map<string, { deviceId: string; measurement: string; unit: string | null }>();
+    for (const point of points) {
+      const known = this.#cache.get(point.deviceId)?.get(point.measurement);
+      if (known !== undefined && (point.unit === undefined || point.unit === known.unit)) continue;
+      const key = JSON.stringify([point.deviceId, point.measurement]);
+      const unit = point.unit ?? missing.get(key)?.unit ?? null;
+      missing.set(key, { deviceId: point.deviceId, measurement: point.measurement, unit });
+    }
+    const fresh: SeriesMap = new Map();
+    if (missing.size > 0) {
+      const rows = [...missing.values()];
+      const result = await client.query<SeriesRow>(
+        `INSERT INTO ${this.#schema}.series AS cur (device_id, measurement, unit)
+         SELECT d, m, u FROM unnest($1::text[], $2::text[], $3::text[]) AS t(d, m, u) ORDER BY d, m
+         ON CONFLICT (device_id, measurement) DO UPDATE SET unit = coalesce(EXCLUDED.unit, cur.unit)
+         RETURNING id, device_id AS "deviceId", measurement, unit`,
+        [rows.map((r) => r.deviceId), rows.map((r) => r.measurement), rows.map((r) => r.unit)],
+      );
+      for (const row of result.rows) remember(fresh, row.deviceId, row.measurement, { id: row.id, unit: row.unit });
+    }
+    const cache = this.#cache;
+    return {
+      idOf(point) {
+        const entry = fresh.get(point.deviceId)?.get(point.measurement) ?? cache.get(point.deviceId)?.get(point.measurement);
+        if (entry === undefined) throw new Error(`series not resolved: ${point.deviceId}/${point.measurement}`);
+        return entry.id;
+      },
+      commit() {
+        for (const [deviceId, byMeasurement] of fresh) {
+          for (const [measurement, entry] of byMeasurement) remember(cache, deviceId, measurement, entry);
+        }
+      },
+    };
+  }
+
+  /** Stored series of these devices (and measurements; empty = all), in byte order of device then measurement. */
+  async find(
+    pool: pg.Pool,
+    deviceIds: readonly string[],
+    measurements: readonly string[] | undefined,
+  ): Promise<SeriesRow[]> {
+    if (deviceIds.length === 0) return [];
+    const result = await pool.query<SeriesRow>(
+      `SELECT id, device_id AS "deviceId", measurement, unit FROM ${this.#schema}.series
+       WHERE device_id = ANY($1::text[]) AND (cardinality($2::text[]) = 0 OR measurement = ANY($2::text[]))
+       ORDER BY device_id COLLATE "C", measurement COLLATE "C"`,
+      [deviceIds, measurements ?? []],
+    );
+    return result.rows;
+  }
+}

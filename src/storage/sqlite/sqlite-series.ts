@@ -1,0 +1,92 @@
+/** The series table: one id per (device, measurement), cached in memory for the write path. */
+import type Database from 'better-sqlite3';
+
+/** One row of the series table. */
+export interface SeriesRow {
+  readonly id: number;
+  readonly deviceId: string;
+  readonly measurement: string;
+  readonly unit: string | null;
+}
+
+interface CachedSeries {
+  readonly id: number;
+  readonly unit: string | null;
+}
+
+type SeriesMap = Map<string, Map<string, CachedSeries>>;
+
+function lookup(map: SeriesMap, deviceId: string, measurement: string): CachedSeries | undefined {
+  return map.get(deviceId)?.get(measurement);
+}
+
+function remember(map: SeriesMap, deviceId: string, measurement: string, entry: CachedSeries): void {
+  let byMeasurement = map.get(deviceId);
+  if (byMeasurement === undefined) {
+    byMeasurement = new Map();
+    map.set(deviceId, byMeasurement);
+  }
+  byMeasurement.set(measurement, entry);
+}
+
+/**
+ * Resolves series ids inside a write transaction. Ids created (or units changed) by the current
+ * transaction stay pending until `commit()`: a rolled-back batch must not leave a cached id that
+ * SQLite will hand out again to another series.
+ */
+export class SqliteSeries {
+  readonly #cache: SeriesMap = new Map();
+  #pending: SeriesMap = new Map();
+  readonly #upsert: Database.Statement<[string, string, string | null], CachedSeries>;
+  readonly #find: Database.Statement<[{ devices: string; filter: number; measurements: string }], SeriesRow>;
+
+  constructor(db: Database.Database) {
+    this.#upsert = db.prepare(
+      `INSERT INTO series (device_id, measurement, unit) VALUES (?, ?, ?)
+       ON CONFLICT (device_id, measurement) DO UPDATE SET unit = coalesce(excluded.unit, series.unit)
+       RETURNING id, unit`,
+    );
+    // BINARY collation = UTF-8 byte order, the same order PostgreSQL gives with COLLATE "C".
+    this.#find = db.prepare(
+      `SELECT id, device_id AS deviceId, measurement, unit FROM series
+       WHERE device_id IN (SELECT value FROM json_each(@devices))
+         AND (@filter = 0 OR measurement IN (SELECT value FROM json_each(@measurements)))
+       ORDER BY device_id, measurement`,
+    );
+  }
+
+  /** The series id for a point being written; creates the series or records a new unit. */
+  resolve(deviceId: string, measurement: string, unit: string | undefined): number {
+    const pending = this.#pending.size === 0 ? undefined : lookup(this.#pending, deviceId, measurement);
+    const known = pending ?? lookup(this.#cache, deviceId, measurement);
+    if (known !== undefined && (unit === undefined || unit === known.unit)) return known.id;
+    const row = this.#upsert.get(deviceId, measurement, unit ?? null);
+    if (row === undefined) throw new Error(`series upsert returned nothing for ${deviceId}/${measurement}`);
+    remember(this.#pending, deviceId, measurement, { id: row.id, unit: row.unit });
+    return row.id;
+  }
+
+  /** The write transaction committed: its new ids and units are now safe to cache. */
+  commit(): void {
+    for (const [deviceId, byMeasurement] of this.#pending) {
+      for (const [measurement, entry] of byMeasurement) remember(this.#cache, deviceId, measurement, entry);
+    }
+    this.#pending = new Map();
+  }
+
+  /** The write transaction rolled back: forget what it created. */
+  rollback(): void {
+    this.#pending = new Map();
+  }
+
+  /** Stored series of these devices (and measurements; empty = all), ordered by device then measurement. */
+  find(deviceIds: readonly string[], measurements: readonly string[] | undefined): SeriesRow[] {
+    if (deviceIds.length === 0) return [];
+    const filter = measurements !== undefined && measurements.length > 0;
+    return this.#find.all({
+      devices: JSON.stringify(deviceIds),
+      filter: filter ? 1 : 0,
+      measurements: JSON.stringify(measurements ?? []),
+    });
+  }
+}
