@@ -2,7 +2,7 @@
 import { HubError } from '../core/errors.ts';
 import { openPostgresStores } from './postgres/open-postgres-stores.ts';
 import type { RegistryStore } from './registry-store.ts';
-import { openSqliteStores } from './sqlite/open-sqlite-stores.ts';
+import { openSqliteStores, openThreadedSqliteStores } from './sqlite/open-sqlite-stores.ts';
 import { SQLITE_MEMORY } from './sqlite/sqlite-connection.ts';
 import type { TelemetryStore } from './telemetry-store.ts';
 
@@ -24,7 +24,7 @@ export interface StoreSpec {
 /** Open the stores `spec` names. Rejects with HubError STORE_ERROR for an unknown kind or an unreachable store. */
 export async function openStores(spec: StoreSpec): Promise<Stores> {
   const store = spec.store.trim();
-  if (store === '' || store === 'sqlite') return openSqliteStores(spec.dataDir);
+  if (store === '' || store === 'sqlite') return openThreadedSqliteStores(spec.dataDir);
   if (store === 'memory') return openSqliteStores(SQLITE_MEMORY);
   if (/^postgres(ql)?:\/\//i.test(store)) return openPostgresStores(store);
   // Only the scheme of a URL: the rest may carry a password.

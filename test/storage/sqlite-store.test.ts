@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { HubError } from '../../src/core/errors.ts';
 import { openStores } from '../../src/storage/open-stores.ts';
-import { openSqliteStores, SQLITE_SCHEMA_VERSION, type SqliteStores } from '../../src/storage/sqlite/index.ts';
+import { openSqliteStores, openThreadedSqliteStores, SQLITE_SCHEMA_VERSION, type SqliteStores } from '../../src/storage/sqlite/index.ts';
 import { describeRegistryStore } from './describe-registry-store.ts';
 import { describeTelemetryStore, type StoreFixture } from './describe-telemetry-store.ts';
 
@@ -95,5 +95,21 @@ describe('openStores', () => {
     await assert.rejects(openStores({ store: 'postgresql://u:secret@127.0.0.1:1/x', dataDir: root }), (e) =>
       e instanceof HubError && e.code === 'STORE_ERROR' && e.message.startsWith('store open failed') && !e.message.includes('secret'),
     );
+  });
+});
+
+describe('SQLite telemetry in a worker thread', () => {
+  let dataDir = '';
+  const open = async () => {
+    const stores = await openThreadedSqliteStores(dataDir);
+    await stores.registry.close();
+    return stores.telemetry;
+  };
+  describeTelemetryStore('threaded SQLite file', {
+    async open() {
+      dataDir = join(root, `threaded-${++runs}`, 'data');
+      return open();
+    },
+    reopen: open,
   });
 });

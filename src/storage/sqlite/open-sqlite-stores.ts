@@ -1,11 +1,12 @@
 /** Open the embedded store: telemetry and registry sharing one SQLite connection to `<dataDir>/hub.db`. */
-import { SqliteConnection } from './sqlite-connection.ts';
+import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
 import { SqliteRegistryStore } from './sqlite-registry-store.ts';
 import { SqliteTelemetryStore } from './sqlite-telemetry-store.ts';
+import { ThreadedTelemetryStore } from './threaded-telemetry-store.ts';
 
 /** Both SQLite stores; `close()` closes both (and so the connection); calling it twice is harmless. */
 export interface SqliteStores {
-  readonly telemetry: SqliteTelemetryStore;
+  readonly telemetry: SqliteTelemetryStore | ThreadedTelemetryStore;
   readonly registry: SqliteRegistryStore;
   close(): Promise<void>;
 }
@@ -18,6 +19,32 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const connection = SqliteConnection.open(dataDir);
   const telemetry = new SqliteTelemetryStore(connection);
   const registry = new SqliteRegistryStore(connection);
+  return {
+    telemetry,
+    registry,
+    async close() {
+      await telemetry.close();
+      await registry.close();
+    },
+  };
+}
+
+/**
+ * The hub's embedded store: the registry on this thread, telemetry in a worker thread with its own
+ * connection to the same WAL file, so inserts and aggregation queries never stall device traffic.
+ * An in-memory database cannot be shared between threads and stays on this thread.
+ */
+export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteStores> {
+  if (dataDir === SQLITE_MEMORY) return openSqliteStores(dataDir);
+  const connection = SqliteConnection.open(dataDir);
+  const registry = new SqliteRegistryStore(connection);
+  let telemetry: ThreadedTelemetryStore;
+  try {
+    telemetry = await ThreadedTelemetryStore.open(dataDir);
+  } catch (error) {
+    await registry.close();
+    throw error;
+  }
   return {
     telemetry,
     registry,
