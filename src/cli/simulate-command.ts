@@ -1,12 +1,22 @@
 /** `llm-iot simulate`: a fleet of simulated MCUs and sensors against a hub's MQTT broker, with a live progress line. */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { IClientOptions } from 'mqtt';
 import { ConfigError } from '../config/load-config.ts';
-import { formatProgress, runFleet, type FleetSummary } from '../simulator/index.ts';
+import { DEFAULT_GROUP_ID, DEFAULT_HOST_ID, formatProgress, runFleet, type DeviceProtocol, type FleetProtocolMix, type FleetSummary, type ProtocolTotals } from '../simulator/index.ts';
 
 const HELP = `Usage: llm-iot simulate [options]
 
-  --url <mqtt-url>              broker the devices connect to (default mqtt://localhost:1883; env LLMIOT_SIM_URL)
-  --devices <n>                 number of MCUs (default 3; env LLMIOT_SIM_DEVICES or DEVICE_COUNT)
+  --url <mqtt-url>              broker the devices connect to, mqtt:// or mqtts:// (default mqtt://localhost:1883; env LLMIOT_SIM_URL)
+  --ca <file>                   PEM CA certificate(s) to trust for mqtts:// (env LLMIOT_SIM_CA)
+  --insecure                    mqtts:// without verifying the broker certificate (tests only)
+  --devices <n>                 number of devices (default 3; env LLMIOT_SIM_DEVICES or DEVICE_COUNT)
+  --protocol <mix>              native | dual | mixed, or a round-robin list such as native,dual,dual (default native;
+                                env LLMIOT_SIM_PROTOCOL). dual = Sparkplug B + LwM2M on one MQTT connection
+  --lwm2m-interval <s>          dual: seconds between LwM2M updates (default 3; env LWM2M_INTERVAL)
+  --group-id <id>               dual: Sparkplug group id (default ${DEFAULT_GROUP_ID})
+  --host-id <id>                dual: Sparkplug host whose online STATE gates NBIRTH (default ${DEFAULT_HOST_ID};
+                                env LLMIOT_SPARKPLUG_HOST_ID); "none" births without waiting for a host
   --boards <list>               board mix, round-robin: esp32-s3,pico,nano33 (default all three)
   --zones <n>                   zones "Zone A", "Zone B", … assigned round-robin (default 2)
   --telemetry-interval <s>      seconds between telemetry messages per MCU (default 5; env TELEMETRY_INTERVAL)
@@ -34,6 +44,12 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       zones: { type: 'string' },
       'telemetry-interval': { type: 'string' },
       'heartbeat-interval': { type: 'string' },
+      'lwm2m-interval': { type: 'string' },
+      protocol: { type: 'string' },
+      'group-id': { type: 'string' },
+      'host-id': { type: 'string' },
+      ca: { type: 'string' },
+      insecure: { type: 'boolean' },
       churn: { type: 'boolean' },
       duration: { type: 'string' },
       seed: { type: 'string' },
@@ -51,18 +67,27 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const count = number(values.devices ?? env['LLMIOT_SIM_DEVICES'] ?? env['DEVICE_COUNT'], 'devices', 3);
   const telemetryS = number(values['telemetry-interval'] ?? env['TELEMETRY_INTERVAL'], 'telemetry-interval', 5);
   const heartbeatS = number(values['heartbeat-interval'], 'heartbeat-interval', 30);
+  const lwm2mS = number(values['lwm2m-interval'] ?? env['LWM2M_INTERVAL'], 'lwm2m-interval', 3);
+  const protocol = protocolMix(values.protocol ?? env['LLMIOT_SIM_PROTOCOL'] ?? 'native');
+  const hostId = values['host-id'] ?? env['LLMIOT_SPARKPLUG_HOST_ID'] ?? DEFAULT_HOST_ID;
+  const connectOptions = tlsOptions(values.ca ?? env['LLMIOT_SIM_CA'], values.insecure === true);
   const durationS = values.duration === undefined ? undefined : number(values.duration, 'duration', 0);
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const tty = process.stderr.isTTY === true;
-  process.stderr.write(`simulating ${count} MCUs against ${url} (Ctrl-C to stop)\n`);
+  process.stderr.write(`simulating ${count} ${describeMix(protocol)} devices against ${url} (Ctrl-C to stop)\n`);
   let summary: FleetSummary;
   try {
     summary = await runFleet({
       url,
       count,
+      protocol,
+      ...(connectOptions === undefined ? {} : { connectOptions }),
+      lwm2mIntervalMs: lwm2mS * 1000,
+      groupId: values['group-id'] ?? DEFAULT_GROUP_ID,
+      hostId: hostId === 'none' ? null : hostId,
       ...(values.boards !== undefined && { boards: values.boards.split(',').map((b) => b.trim()) }),
       zones: number(values.zones, 'zones', 2),
       telemetryIntervalMs: telemetryS * 1000,
@@ -95,6 +120,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
         commands_answered: t.commandsAnswered,
         errors: t.errors,
         messages_per_second: Math.round(summary.messagesPerSecond),
+        per_protocol: Object.fromEntries(Object.entries(summary.perProtocol).map(([name, totals]) => [name, protocolReport(totals)])),
         failures: summary.failures,
       },
       null,
@@ -102,4 +128,42 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     )}\n`,
   );
   return summary.failures.length > 0 ? 1 : 0;
+}
+
+/** `native`, `dual`, `mixed`, or a comma-separated round-robin list of native/dual. */
+function protocolMix(text: string): FleetProtocolMix {
+  const parts = text.split(',').map((p) => p.trim().toLowerCase());
+  if (parts.length === 1 && (parts[0] === 'native' || parts[0] === 'dual' || parts[0] === 'mixed')) return parts[0];
+  if (parts.every((p): p is DeviceProtocol => p === 'native' || p === 'dual')) return parts;
+  throw new ConfigError(`--protocol must be native, dual, mixed or a list such as native,dual,dual, got "${text}"`);
+}
+
+function describeMix(mix: FleetProtocolMix): string {
+  return typeof mix === 'string' ? mix : mix.join('/');
+}
+
+/** TLS settings for mqtts:// (mqtt.js passes them to tls.connect). */
+function tlsOptions(caFile: string | undefined, insecure: boolean): IClientOptions | undefined {
+  if (caFile === undefined && !insecure) return undefined;
+  let ca: Buffer | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile);
+    } catch (error) {
+      throw new ConfigError(`--ca: cannot read ${caFile}: ${(error as Error).message}`);
+    }
+  }
+  return { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: !insecure };
+}
+
+function protocolReport(totals: ProtocolTotals): Record<string, number> {
+  return {
+    devices: totals.devices,
+    active: totals.active,
+    messages_sent: totals.sent,
+    messages_acknowledged: totals.acknowledged,
+    telemetry_messages: totals.telemetryMessages,
+    commands_answered: totals.commandsAnswered,
+    commands_failed: totals.commandsFailed,
+  };
 }

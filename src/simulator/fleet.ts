@@ -1,7 +1,20 @@
-/** Fleet: many SimulatedMcus of a board mix, zones round-robin, with live progress and a per-board summary. */
+/** Fleet: many simulated devices of a board and protocol mix, zones round-robin, with live progress and per-board / per-protocol summaries. */
 import type { SensorSpec } from './attached-sensor.ts';
 import { BOARD_IDS, resolveBoard, type BoardId } from './board-profiles.ts';
-import type { McuStats, SimulatedMcuOptions } from './mcu-options.ts';
+import type { DualProtocolDeviceOptions } from './dual-device-options.ts';
+import { DualProtocolDevice } from './dual-protocol-device.ts';
+import {
+  formatPerProtocol,
+  snapshotDevice,
+  sumPerProtocol,
+  sumTotals,
+  type DeviceProtocol,
+  type FleetDevice,
+  type FleetTotals,
+  type ProtocolTotals,
+  type WireProtocol,
+} from './fleet-totals.ts';
+import type { SimulatedMcuOptions } from './mcu-options.ts';
 import type { BrokerConnection } from './mqtt-link.ts';
 import { hash01 } from './random.ts';
 import type { SensorKind } from './sensor-model.ts';
@@ -15,10 +28,23 @@ type SharedMcuOptions = Pick<
   'telemetryIntervalMs' | 'heartbeatIntervalMs' | 'telemetryQos' | 'readingsPerMessage' | 'maxInFlight' | 'requestTimeoutMs' | 'retry' | 'churn' | 'clock' | 'announceOffline'
 >;
 
-/** Options of {@link Fleet}. */
-export interface FleetOptions extends BrokerConnection, SharedMcuOptions {
-  /** Number of MCUs (default 3). */
+export type { DeviceProtocol, FleetDevice, FleetTotals, ProtocolTotals, WireProtocol } from './fleet-totals.ts';
+
+/** Dual-device options every dual member of the fleet shares. */
+type SharedDualOptions = Pick<DualProtocolDeviceOptions, 'lwm2mIntervalMs' | 'lwm2mLifetimeS' | 'groupId' | 'hostId' | 'rebootDelayMs' | 'firmware'>;
+
+/**
+ * Which protocol each device speaks: `native` (default), `dual` (Sparkplug B + LwM2M on one connection), `mixed`
+ * (alternating native, dual), or a round-robin pattern giving the ratio, e.g. `['native', 'dual', 'dual']`.
+ */
+export type FleetProtocolMix = DeviceProtocol | 'mixed' | readonly DeviceProtocol[];
+
+/** Options of {@link Fleet}. Dual devices use `telemetryIntervalMs`, `clock`, `maxInFlight` and `sensors` too. */
+export interface FleetOptions extends BrokerConnection, SharedMcuOptions, SharedDualOptions {
+  /** Number of devices (default 3). */
   readonly count?: number;
+  /** What each device speaks (default `native`); dual devices ignore zones and tags, which neither protocol carries. */
+  readonly protocol?: FleetProtocolMix;
   /** Board mix, assigned round-robin, e.g. `['esp32-s3', 'pico', 'nano33']` (default: all three). */
   readonly boards?: readonly string[];
   /** Sensors on every MCU (default: BMP580, AS5600 and a soil probe). */
@@ -35,21 +61,6 @@ export interface FleetOptions extends BrokerConnection, SharedMcuOptions {
   readonly startConcurrency?: number;
 }
 
-/** Counters summed over MCUs. */
-export interface FleetTotals {
-  readonly mcus: number;
-  readonly registered: number;
-  readonly sent: number;
-  readonly acknowledged: number;
-  readonly responses: number;
-  readonly commandsAnswered: number;
-  readonly commandsFailed: number;
-  readonly telemetryMessages: number;
-  readonly readings: number;
-  readonly errors: number;
-  readonly reboots: number;
-}
-
 /** A snapshot for a live progress line. */
 export interface FleetProgress extends FleetTotals {
   readonly elapsedMs: number;
@@ -57,6 +68,7 @@ export interface FleetProgress extends FleetTotals {
   readonly inFlight: number;
   /** Messages sent per second since the previous `progress()` call (or since start). */
   readonly messagesPerSecond: number;
+  readonly perProtocol: Readonly<Partial<Record<WireProtocol, ProtocolTotals>>>;
 }
 
 /** The end-of-run report. */
@@ -66,13 +78,20 @@ export interface FleetSummary {
   /** Average messages sent per second over the run. */
   readonly messagesPerSecond: number;
   readonly perBoard: Readonly<Partial<Record<BoardId, FleetTotals>>>;
-  /** MCUs whose start failed, with the reason. */
+  /** Sent / acknowledged / commands per wire protocol; a dual device counts under `sparkplug` and `lwm2m`. */
+  readonly perProtocol: Readonly<Partial<Record<WireProtocol, ProtocolTotals>>>;
+  /** Devices whose start failed, with the reason. */
   readonly failures: readonly { readonly hardwareId: string; readonly error: string }[];
 }
 
-/** A set of simulated MCUs started and stopped together. */
+/** A set of simulated devices started and stopped together. */
 export class Fleet {
+  /** Every device, in creation order. */
+  readonly devices: readonly FleetDevice[];
+  /** The native-protocol members. */
   readonly mcus: readonly SimulatedMcu[];
+  /** The dual-protocol (Sparkplug B + LwM2M) members. */
+  readonly dualDevices: readonly DualProtocolDevice[];
   #startedAt: number | null = null;
   #stoppedAt: number | null = null;
   #last = { time: 0, sent: 0 };
@@ -85,35 +104,35 @@ export class Fleet {
     const boards = (options.boards ?? BOARD_IDS).map(resolveBoard);
     if (boards.length === 0) throw new SimulatorError('INVALID_OPTIONS', 'Empty board list');
     const zones = typeof options.zones === 'object' ? [...options.zones] : zoneNames(options.zones ?? 2);
-    const { count: _count, boards: _boards, zones: _zones, idPrefix = 'sim', seed = 1, startConcurrency = 50, tags = ['greenhouse', 'simulated'], ...shared } = options;
+    const protocols = protocolPattern(options.protocol ?? 'native');
+    const { count: _count, boards: _boards, zones: _zones, protocol: _protocol, idPrefix = 'sim', seed = 1, startConcurrency = 50, tags = ['greenhouse', 'simulated'], ...shared } = options;
+    const { lwm2mIntervalMs: _a, lwm2mLifetimeS: _b, groupId: _c, hostId: _d, rebootDelayMs: _e, firmware: _f, ...nativeShared } = shared;
+    const dualShared = pickDefined(shared, DUAL_SHARED_KEYS);
     this.#concurrency = Math.max(1, startConcurrency);
     const clock = options.clock ?? new SimClock();
     const perBoard = new Map<BoardId, number>();
-    this.mcus = Array.from({ length: count }, (_, i) => {
+    this.devices = Array.from({ length: count }, (_, i): FleetDevice => {
       const board = boards[i % boards.length] ?? 'esp32-s3';
       const n = (perBoard.get(board) ?? 0) + 1;
       perBoard.set(board, n);
       const zone = zones.length > 0 ? zones[i % zones.length] : undefined;
-      return new SimulatedMcu({
-        ...shared,
-        clock,
-        hardwareId: `${idPrefix}-${board}-${String(n).padStart(3, '0')}`,
-        board,
-        seed: Math.floor(hash01(seed, i) * 2 ** 32),
-        tags,
-        ...(zone === undefined ? {} : { zone }),
-      });
+      const hardwareId = `${idPrefix}-${board}-${String(n).padStart(3, '0')}`;
+      const deviceSeed = Math.floor(hash01(seed, i) * 2 ** 32);
+      if (protocols[i % protocols.length] === 'dual') return new DualProtocolDevice({ ...dualShared, clock, hardwareId, board, seed: deviceSeed });
+      return new SimulatedMcu({ ...nativeShared, clock, hardwareId, board, seed: deviceSeed, tags, ...(zone === undefined ? {} : { zone }) });
     });
+    this.mcus = this.devices.filter((d): d is SimulatedMcu => d instanceof SimulatedMcu);
+    this.dualDevices = this.devices.filter((d): d is DualProtocolDevice => d instanceof DualProtocolDevice);
   }
 
-  /** Start every MCU, `startConcurrency` at a time. Resolves when each one registered or failed (see `summary().failures`). */
+  /** Start every device, `startConcurrency` at a time. Resolves when each one registered or failed (see `summary().failures`). */
   async start(): Promise<void> {
     this.#startedAt = Date.now();
     this.#last = { time: this.#startedAt, sent: 0 };
     let next = 0;
     const worker = async (): Promise<void> => {
-      for (let i = next++; i < this.mcus.length; i = next++) {
-        const mcu = this.mcus[i];
+      for (let i = next++; i < this.devices.length; i = next++) {
+        const mcu = this.devices[i];
         if (mcu === undefined) continue;
         try {
           await mcu.start();
@@ -122,23 +141,23 @@ export class Fleet {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, this.mcus.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, this.devices.length) }, worker));
   }
 
-  /** Stop every MCU (each announces `device.offline` and disconnects). */
+  /** Stop every device (native: `device.offline`; dual: NDEATH and LwM2M de-register) and disconnect. */
   async stop(): Promise<void> {
-    await Promise.all(this.mcus.map((mcu) => mcu.stop()));
+    await Promise.all(this.devices.map((device) => device.stop()));
     this.#stoppedAt = Date.now();
   }
 
   totals(): FleetTotals {
-    return sum(this.mcus.map((mcu) => mcu.stats()));
+    return sumTotals(this.devices.map(snapshotDevice));
   }
 
   progress(): FleetProgress {
     const now = Date.now();
-    const stats = this.mcus.map((mcu) => mcu.stats());
-    const totals = sum(stats);
+    const stats = this.devices.map(snapshotDevice);
+    const totals = sumTotals(stats);
     const dt = now - this.#last.time;
     const messagesPerSecond = dt > 0 ? ((totals.sent - this.#last.sent) * 1000) / dt : 0;
     this.#last = { time: now, sent: totals.sent };
@@ -148,18 +167,21 @@ export class Fleet {
       connected: stats.filter((s) => s.connected).length,
       inFlight: stats.reduce((n, s) => n + s.inFlight, 0),
       messagesPerSecond,
+      perProtocol: sumPerProtocol(stats),
     };
   }
 
   summary(): FleetSummary {
     const durationMs = this.#startedAt === null ? 0 : (this.#stoppedAt ?? Date.now()) - this.#startedAt;
-    const totals = this.totals();
+    const stats = this.devices.map(snapshotDevice);
+    const totals = sumTotals(stats);
     const perBoard: Partial<Record<BoardId, FleetTotals>> = {};
     for (const board of BOARD_IDS) {
-      const members = this.mcus.filter((mcu) => mcu.board.id === board);
-      if (members.length > 0) perBoard[board] = sum(members.map((mcu) => mcu.stats()));
+      const members = stats.filter((_, i) => this.devices[i]?.board.id === board);
+      if (members.length > 0) perBoard[board] = sumTotals(members);
     }
-    return { durationMs, totals, messagesPerSecond: durationMs > 0 ? (totals.sent * 1000) / durationMs : 0, perBoard, failures: [...this.#failures] };
+    const messagesPerSecond = durationMs > 0 ? (totals.sent * 1000) / durationMs : 0;
+    return { durationMs, totals, messagesPerSecond, perBoard, perProtocol: sumPerProtocol(stats), failures: [...this.#failures] };
   }
 }
 
@@ -201,8 +223,12 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetSummary> 
   return fleet.summary();
 }
 
-/** One line for a terminal, e.g. `12.0s  6/6 registered  sent 1234 (102/s)  acked 1230  cmds 3  errors 0`. */
+/**
+ * One line for a terminal, e.g. `12.0s  6/6 registered  sent 1234 (102/s)  acked 1230  in flight 0  cmds 3  errors 0`;
+ * with dual devices it ends in sent/acknowledged per protocol: `  |  native 400/400  sparkplug 700/700  lwm2m 134/130`.
+ */
 export function formatProgress(progress: FleetProgress): string {
+  const perProtocol = Object.keys(progress.perProtocol).some((p) => p !== 'native') ? [`|  ${formatPerProtocol(progress.perProtocol)}`] : [];
   return [
     `${(progress.elapsedMs / 1000).toFixed(1)}s`,
     `${progress.registered}/${progress.mcus} registered`,
@@ -211,6 +237,7 @@ export function formatProgress(progress: FleetProgress): string {
     `in flight ${progress.inFlight}`,
     `cmds ${progress.commandsAnswered}`,
     `errors ${progress.errors}`,
+    ...perProtocol,
   ].join('  ');
 }
 
@@ -223,19 +250,37 @@ export function zoneNames(count: number): string[] {
   });
 }
 
-function sum(stats: readonly McuStats[]): FleetTotals {
-  const total = { mcus: stats.length, registered: 0, sent: 0, acknowledged: 0, responses: 0, commandsAnswered: 0, commandsFailed: 0, telemetryMessages: 0, readings: 0, errors: 0, reboots: 0 };
-  for (const s of stats) {
-    if (s.registered) total.registered++;
-    total.sent += s.sent;
-    total.acknowledged += s.acknowledged;
-    total.responses += s.responses;
-    total.commandsAnswered += s.commandsAnswered;
-    total.commandsFailed += s.commandsFailed;
-    total.telemetryMessages += s.telemetryMessages;
-    total.readings += s.readings;
-    total.errors += s.errors;
-    total.reboots += s.reboots;
+/** The fleet options a dual device takes. */
+const DUAL_SHARED_KEYS = [
+  'url',
+  'streamBuilder',
+  'connectOptions',
+  'sensors',
+  'telemetryIntervalMs',
+  'maxInFlight',
+  'lwm2mIntervalMs',
+  'lwm2mLifetimeS',
+  'groupId',
+  'hostId',
+  'rebootDelayMs',
+  'firmware',
+] as const satisfies readonly (keyof DualProtocolDeviceOptions)[];
+
+/** The given keys of `source` whose value is not undefined (exactOptionalPropertyTypes forbids passing undefined on). */
+function pickDefined<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) {
+    const value = source[key];
+    if (value !== undefined) out[key] = value;
   }
-  return total;
+  return out;
+}
+
+/** The round-robin protocol pattern of a mix. */
+function protocolPattern(mix: FleetProtocolMix): readonly DeviceProtocol[] {
+  const pattern = mix === 'mixed' ? (['native', 'dual'] as const) : typeof mix === 'string' ? [mix] : mix;
+  if (pattern.length === 0 || pattern.some((p) => p !== 'native' && p !== 'dual')) {
+    throw new SimulatorError('INVALID_OPTIONS', `Invalid protocol mix: ${JSON.stringify(mix)} (native, dual, mixed, or a list of native/dual)`);
+  }
+  return pattern;
 }

@@ -1,6 +1,15 @@
-/** Public API of the simulator: virtual MCUs and sensors speaking the native LLM-IoT protocol. */
+/** Public API of the simulator: virtual MCUs and sensors speaking the native LLM-IoT protocol, or Sparkplug B + LwM2M on one connection. */
 export { Fleet, formatProgress, runFleet, zoneNames } from './fleet.ts';
-export type { FleetOptions, FleetProgress, FleetSummary, FleetTotals, RunFleetOptions } from './fleet.ts';
+export type { FleetOptions, FleetProgress, FleetProtocolMix, FleetSummary, FleetTotals, RunFleetOptions } from './fleet.ts';
+export { DEVICE_PROTOCOLS } from './fleet-totals.ts';
+export type { DeviceProtocol, FleetDevice, ProtocolTotals, WireProtocol } from './fleet-totals.ts';
+export { DualProtocolDevice } from './dual-protocol-device.ts';
+export { DEFAULT_GROUP_ID, DEFAULT_HOST_ID } from './dual-device-options.ts';
+export type { DualProtocolDeviceEvents, DualProtocolDeviceOptions, DualProtocolStats } from './dual-device-options.ts';
+export type { SparkplugCounters } from './sparkplug-edge.ts';
+export type { Lwm2mCounters } from './lwm2m-client.ts';
+export { LWM2M_VERSION } from './lwm2m-client.ts';
+export { LWM2M_CODES } from './lwm2m-reply-error.ts';
 export { SimulatedMcu } from './simulated-mcu.ts';
 export type { McuStats, SensorInfo, SimulatedMcuEvents, SimulatedMcuOptions } from './mcu-options.ts';
 export type { BrokerConnection } from './mqtt-link.ts';

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Project rules the compiler does not check (STYLE.md). Prints each violation; exits 1 if any.
+//   - core/ imports no node:*, no protocol, storage, transport or API module
+//   - no TypeScript `enum`, `namespace`, `@ts-ignore`, `@ts-nocheck`
+//   - file names are kebab-case; every src module starts with a one-line header comment
+//   - index.ts files only re-export
+//   - tests are never skipped, focused or left as todo
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const problems = [];
+const report = (file, message) => problems.push(`${relative(root, file)}: ${message}`);
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+const sources = walk(join(root, 'src')).filter((f) => f.endsWith('.ts'));
+const tests = walk(join(root, 'test')).filter((f) => f.endsWith('.ts'));
+
+for (const file of sources) {
+  const text = readFileSync(file, 'utf8');
+  const name = basename(file);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.generated)?\.ts$/.test(name)) report(file, 'file name is not kebab-case');
+  if (!/^(\/\*\*|\/\/)/.test(text)) report(file, 'missing the one-line header comment');
+  if (/^\s*(export\s+)?(const\s+)?enum\s/m.test(text)) report(file, 'enum: use an `as const` object and a union');
+  if (/^\s*(export\s+)?namespace\s/m.test(text)) report(file, 'namespace: use modules');
+  if (/@ts-(ignore|nocheck)/.test(text)) report(file, '@ts-ignore / @ts-nocheck: fix the type instead');
+  if (relative(join(root, 'src'), file).startsWith('core/')) {
+    for (const match of text.matchAll(/from '([^']+)'/g)) {
+      const spec = match[1];
+      if (spec.startsWith('node:') || /\/(protocols|mqtt|api|rpc|cli|simulator)\//.test(spec)) {
+        report(file, `core/ must not import ${spec}`);
+      }
+      if (/\/storage\//.test(spec) && !/import type/.test(text.slice(text.lastIndexOf('\n', match.index) + 1, match.index))) {
+        report(file, `core/ may only import types from storage (${spec})`);
+      }
+    }
+  }
+  if (name === 'index.ts') {
+    const body = text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').trim();
+    const statements = body.split(/;\s*/).map((s) => s.trim()).filter(Boolean);
+    if (statements.some((s) => !/^export\s+(type\s+)?(\*|\{)/.test(s) && !/^import\s+type\s/.test(s) && !/^import\s*\{[^}]*\}\s*from/.test(s))) {
+      report(file, 'index.ts may only re-export');
+    }
+  }
+}
+
+for (const file of tests) {
+  const text = readFileSync(file, 'utf8');
+  if (/\b(it|test|describe)\.(skip|todo|only)\(|\{\s*(skip|todo|only)\s*:\s*true/.test(text)) report(file, 'skipped, todo or focused test');
+}
+
+if (problems.length > 0) {
+  console.error(problems.join('\n'));
+  console.error(`\nlint: ${problems.length} problem(s)`);
+  process.exit(1);
+}
+console.log(`lint: ${sources.length} source and ${tests.length} test files clean`);
