@@ -82,7 +82,10 @@ describe('SimulatedMcu', () => {
       assert.equal(typeof reading['value'], 'number');
       assert.equal(reading['quality'], 'good');
     }
-    const heartbeat = (await hub.until(() => hub.sent(hw, 'device.heartbeat')[0])) as Json;
+    // A heartbeat may go out while sensors are still being discovered: take one sent with all three attached.
+    const heartbeat = (await hub.until(() =>
+      (hub.sent(hw, 'device.heartbeat') as Json[]).find((m) => m['params'].dynamic_state.connected_devices.length === 3),
+    )) as Json;
     assert.equal('id' in heartbeat, false);
     const state = heartbeat['params'].dynamic_state;
     schemas.validate('mcu-dynamic', state);
