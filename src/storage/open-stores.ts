@@ -1,6 +1,7 @@
 /** Choose and open the stores from the `--store` setting: sqlite (default), memory, or a PostgreSQL URL. */
 import { HubError } from '../core/errors.ts';
 import { openPostgresStores } from './postgres/open-postgres-stores.ts';
+import type { AuditStore } from './audit-store.ts';
 import type { RegistryStore } from './registry-store.ts';
 import { openSqliteStores, openThreadedSqliteStores } from './sqlite/open-sqlite-stores.ts';
 import { SQLITE_MEMORY } from './sqlite/sqlite-connection.ts';
@@ -10,6 +11,7 @@ import type { TelemetryStore } from './telemetry-store.ts';
 export interface Stores {
   readonly telemetry: TelemetryStore;
   readonly registry: RegistryStore;
+  readonly audit: AuditStore;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { openPostgresStores, type PostgresStores } from '../../src/storage/postgres/index.ts';
+import { describeAuditStore } from './describe-audit-store.ts';
 import { describeRegistryStore } from './describe-registry-store.ts';
 import { describeTelemetryStore, type StoreFixture } from './describe-telemetry-store.ts';
 
@@ -35,6 +36,7 @@ after(async () => {
 function fixture<K extends 'telemetry' | 'registry'>(kind: K): StoreFixture<PostgresStores[K]> {
   const only = async (stores: PostgresStores): Promise<PostgresStores[K]> => {
     await stores[kind === 'telemetry' ? 'registry' : 'telemetry'].close();
+    await stores.audit.close();
     return stores[kind];
   };
   return {
@@ -53,6 +55,13 @@ function fixture<K extends 'telemetry' | 'registry'>(kind: K): StoreFixture<Post
 
 describeTelemetryStore('postgres', fixture('telemetry'));
 describeRegistryStore('postgres', fixture('registry'));
+describeAuditStore('postgres', async () => {
+  const stores = await openPostgresStores(url, { schema });
+  await admin.query(`TRUNCATE "${schema}".audit_log`);
+  await stores.telemetry.close();
+  await stores.registry.close();
+  return stores.audit;
+});
 
 describe('PostgreSQL stores', () => {
   it('create their tables in the given schema, as a hypertable only when timescaledb is available', async () => {
@@ -62,7 +71,7 @@ describe('PostgreSQL stores', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [schema],
       );
-      assert.deepEqual(tables.rows.map((r) => r.table_name), ['commands', 'devices', 'latest', 'points', 'schema_version', 'series']);
+      assert.deepEqual(tables.rows.map((r) => r.table_name), ['audit_log', 'commands', 'devices', 'latest', 'points', 'schema_version', 'series']);
       const available = await admin.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
       if ((available.rowCount ?? 0) === 0) assert.equal(stores.timescale, false);
       const indexes = await admin.query<{ indexdef: string }>(

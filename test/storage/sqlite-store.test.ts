@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { HubError } from '../../src/core/errors.ts';
 import { openStores } from '../../src/storage/open-stores.ts';
 import { openSqliteStores, openThreadedSqliteStores, SQLITE_SCHEMA_VERSION, type SqliteStores } from '../../src/storage/sqlite/index.ts';
+import { describeAuditStore } from './describe-audit-store.ts';
 import { describeRegistryStore } from './describe-registry-store.ts';
 import { describeTelemetryStore, type StoreFixture } from './describe-telemetry-store.ts';
 
@@ -23,6 +24,7 @@ function fixture<K extends 'telemetry' | 'registry'>(kind: K): StoreFixture<Sqli
   let dataDir = '';
   const only = async (stores: SqliteStores): Promise<SqliteStores[K]> => {
     await stores[kind === 'telemetry' ? 'registry' : 'telemetry'].close();
+    await stores.audit.close();
     return stores[kind];
   };
   return {
@@ -103,6 +105,7 @@ describe('SQLite telemetry in a worker thread', () => {
   const open = async () => {
     const stores = await openThreadedSqliteStores(dataDir);
     await stores.registry.close();
+    await stores.audit.close();
     return stores.telemetry;
   };
   describeTelemetryStore('threaded SQLite file', {
@@ -112,4 +115,11 @@ describe('SQLite telemetry in a worker thread', () => {
     },
     reopen: open,
   });
+});
+
+describeAuditStore('sqlite file', async () => {
+  const stores = openSqliteStores(join(root, `audit-${++runs}`, 'data'));
+  await stores.telemetry.close();
+  await stores.registry.close();
+  return stores.audit;
 });

@@ -1,4 +1,5 @@
 /** Open the PostgreSQL store: telemetry and registry sharing one pg Pool and one schema. */
+import { PostgresAuditStore } from './postgres-audit-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
 import { PostgresRegistryStore } from './postgres-registry-store.ts';
 import { PostgresTelemetryStore } from './postgres-telemetry-store.ts';
@@ -7,6 +8,7 @@ import { PostgresTelemetryStore } from './postgres-telemetry-store.ts';
 export interface PostgresStores {
   readonly telemetry: PostgresTelemetryStore;
   readonly registry: PostgresRegistryStore;
+  readonly audit: PostgresAuditStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
   close(): Promise<void>;
@@ -26,12 +28,14 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const connection = await PostgresConnection.open(url, options.schema);
   const telemetry = new PostgresTelemetryStore(connection);
   const registry = new PostgresRegistryStore(connection);
+  const audit = new PostgresAuditStore(connection);
   return {
     telemetry,
     registry,
+    audit,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close()]);
     },
   };
 }

@@ -1,5 +1,6 @@
 /** Open the embedded store: telemetry and registry sharing one SQLite connection to `<dataDir>/hub.db`. */
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
+import { SqliteAuditStore } from './sqlite-audit-store.ts';
 import { SqliteRegistryStore } from './sqlite-registry-store.ts';
 import { SqliteTelemetryStore } from './sqlite-telemetry-store.ts';
 import { ThreadedTelemetryStore } from './threaded-telemetry-store.ts';
@@ -8,6 +9,7 @@ import { ThreadedTelemetryStore } from './threaded-telemetry-store.ts';
 export interface SqliteStores {
   readonly telemetry: SqliteTelemetryStore | ThreadedTelemetryStore;
   readonly registry: SqliteRegistryStore;
+  readonly audit: SqliteAuditStore;
   close(): Promise<void>;
 }
 
@@ -19,12 +21,15 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const connection = SqliteConnection.open(dataDir);
   const telemetry = new SqliteTelemetryStore(connection);
   const registry = new SqliteRegistryStore(connection);
+  const audit = new SqliteAuditStore(connection);
   return {
     telemetry,
     registry,
+    audit,
     async close() {
       await telemetry.close();
       await registry.close();
+      await audit.close();
     },
   };
 }
@@ -38,19 +43,23 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
   if (dataDir === SQLITE_MEMORY) return openSqliteStores(dataDir);
   const connection = SqliteConnection.open(dataDir);
   const registry = new SqliteRegistryStore(connection);
+  const audit = new SqliteAuditStore(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
     telemetry = await ThreadedTelemetryStore.open(dataDir);
   } catch (error) {
     await registry.close();
+    await audit.close();
     throw error;
   }
   return {
     telemetry,
     registry,
+    audit,
     async close() {
       await telemetry.close();
       await registry.close();
+      await audit.close();
     },
   };
 }

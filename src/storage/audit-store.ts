@@ -1,0 +1,9 @@
+/** AuditStore: the append-only log of LLM-initiated actions. */
+import type { AuditEntry, AuditFilter } from '../core/audit.ts';
+
+export interface AuditStore {
+  append(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  list(filter?: AuditFilter): Promise<AuditEntry[]>;
+  close(): Promise<void>;
+}

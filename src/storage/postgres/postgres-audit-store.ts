@@ -1,0 +1,105 @@
+/** AuditStore on PostgreSQL: `<schema>.audit_log`, arguments as jsonb. */
+import type pg from 'pg';
+import type { AuditEntry, AuditFilter } from '../../core/audit.ts';
+import { HubError } from '../../core/errors.ts';
+import type { AuditStore } from '../audit-store.ts';
+import { storeError } from '../sqlite/store-error.ts';
+import type { PostgresConnection } from './postgres-connection.ts';
+
+interface AuditRow {
+  id: string;
+  at: string;
+  principal: string;
+  via: AuditEntry['via'];
+  tool: string;
+  arguments: Record<string, unknown>;
+  decision: AuditEntry['decision'];
+  outcome: AuditEntry['outcome'];
+  error: { code: number; message: string } | null;
+  device_ids: string[];
+}
+
+export class PostgresAuditStore implements AuditStore {
+  readonly #connection: PostgresConnection;
+  readonly #pool: pg.Pool;
+  readonly #table: string;
+  readonly #ready: Promise<unknown>;
+  #closed = false;
+
+  constructor(connection: PostgresConnection) {
+    this.#connection = connection;
+    this.#pool = connection.acquire();
+    this.#table = `${connection.schema}.audit_log`;
+    // Its own table, created on first use: the audit log is an addition the registry schema does not depend on.
+    this.#ready = this.#pool
+      .query(
+        `CREATE TABLE IF NOT EXISTS ${this.#table} (id text PRIMARY KEY, at bigint NOT NULL, principal text NOT NULL,
+         via text NOT NULL, tool text NOT NULL, arguments jsonb NOT NULL, decision text NOT NULL, outcome text NOT NULL,
+         error jsonb, device_ids jsonb NOT NULL);
+         CREATE INDEX IF NOT EXISTS audit_log_at ON ${this.#table} (at, id)`,
+      )
+      .catch((error: unknown) => error);
+  }
+
+  async append(entry: AuditEntry): Promise<void> {
+    await this.#run('audit append failed', () =>
+      this.#pool.query(
+        `INSERT INTO ${this.#table} (id, at, principal, via, tool, arguments, decision, outcome, error, device_ids)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb)`,
+        [
+          entry.id,
+          entry.at,
+          entry.principal,
+          entry.via,
+          entry.tool,
+          JSON.stringify(entry.arguments),
+          entry.decision,
+          entry.outcome,
+          entry.error === undefined ? null : JSON.stringify(entry.error),
+          JSON.stringify(entry.deviceIds),
+        ],
+      ),
+    );
+  }
+
+  async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    return this.#run('audit list failed', async () => {
+      const result = await this.#pool.query<AuditRow>(
+        `SELECT * FROM ${this.#table} WHERE ($1::bigint IS NULL OR at >= $1) AND ($2::text IS NULL OR tool = $2)
+           AND ($3::text IS NULL OR principal = $3) AND ($4::text IS NULL OR outcome = $4)
+         ORDER BY at DESC, id DESC LIMIT $5`,
+        [filter.since ?? null, filter.tool ?? null, filter.principal ?? null, filter.outcome ?? null, filter.limit ?? 100],
+      );
+      return result.rows.map((row) => ({
+        id: row.id,
+        at: Number(row.at),
+        principal: row.principal,
+        via: row.via,
+        tool: row.tool,
+        arguments: row.arguments,
+        decision: row.decision,
+        outcome: row.outcome,
+        ...(row.error !== null && { error: row.error }),
+        deviceIds: row.device_ids,
+      }));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ready;
+    await this.#connection.release();
+  }
+
+  async #run<T>(what: string, work: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new HubError('STORE_ERROR', `${what}: the store is closed`);
+    const failure = await this.#ready;
+    if (failure instanceof Error) throw storeError(what, failure);
+    try {
+      return await work();
+    } catch (error) {
+      throw storeError(what, error);
+    }
+  }
+}

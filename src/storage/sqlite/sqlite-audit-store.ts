@@ -1,0 +1,109 @@
+/** AuditStore on SQLite: one row per LLM-initiated action, arguments as JSON text. */
+import type Database from 'better-sqlite3';
+import type { AuditEntry, AuditFilter } from '../../core/audit.ts';
+import { HubError } from '../../core/errors.ts';
+import type { AuditStore } from '../audit-store.ts';
+import type { SqliteConnection } from './sqlite-connection.ts';
+import { storeError } from './store-error.ts';
+
+interface AuditRow {
+  id: string;
+  at: number;
+  principal: string;
+  via: string;
+  tool: string;
+  arguments: string;
+  decision: string;
+  outcome: string;
+  error: string | null;
+  device_ids: string;
+}
+
+export class SqliteAuditStore implements AuditStore {
+  readonly #connection: SqliteConnection;
+  readonly #db: Database.Database;
+  readonly #insert: Database.Statement<[AuditRow]>;
+  #closed = false;
+
+  constructor(connection: SqliteConnection) {
+    this.#connection = connection;
+    const db = connection.acquire();
+    this.#db = db;
+    // Its own table, created on first use: the audit log is an addition the registry schema does not depend on.
+    db.exec(`CREATE TABLE IF NOT EXISTS audit_log (
+      id TEXT PRIMARY KEY, at INTEGER NOT NULL, principal TEXT NOT NULL, via TEXT NOT NULL, tool TEXT NOT NULL,
+      arguments TEXT NOT NULL, decision TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, device_ids TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at, id);`);
+    this.#insert = db.prepare(
+      `INSERT INTO audit_log (id, at, principal, via, tool, arguments, decision, outcome, error, device_ids)
+       VALUES (@id, @at, @principal, @via, @tool, @arguments, @decision, @outcome, @error, @device_ids)`,
+    );
+  }
+
+  async append(entry: AuditEntry): Promise<void> {
+    this.#assertOpen('audit append failed');
+    try {
+      this.#insert.run({
+        id: entry.id,
+        at: entry.at,
+        principal: entry.principal,
+        via: entry.via,
+        tool: entry.tool,
+        arguments: JSON.stringify(entry.arguments),
+        decision: entry.decision,
+        outcome: entry.outcome,
+        error: entry.error === undefined ? null : JSON.stringify(entry.error),
+        device_ids: JSON.stringify(entry.deviceIds),
+      });
+    } catch (error) {
+      throw storeError('audit append failed', error);
+    }
+  }
+
+  async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    this.#assertOpen('audit list failed');
+    try {
+      const rows = this.#db
+        .prepare(
+          `SELECT * FROM audit_log WHERE (@since IS NULL OR at >= @since) AND (@tool IS NULL OR tool = @tool)
+             AND (@principal IS NULL OR principal = @principal) AND (@outcome IS NULL OR outcome = @outcome)
+           ORDER BY at DESC, id DESC LIMIT @limit`,
+        )
+        .all({
+          since: filter.since ?? null,
+          tool: filter.tool ?? null,
+          principal: filter.principal ?? null,
+          outcome: filter.outcome ?? null,
+          limit: filter.limit ?? 100,
+        }) as AuditRow[];
+      return rows.map(fromRow);
+    } catch (error) {
+      throw storeError('audit list failed', error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#connection.release();
+  }
+
+  #assertOpen(what: string): void {
+    if (this.#closed) throw new HubError('STORE_ERROR', `${what}: the store is closed`);
+  }
+}
+
+function fromRow(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    at: row.at,
+    principal: row.principal,
+    via: row.via as AuditEntry['via'],
+    tool: row.tool,
+    arguments: JSON.parse(row.arguments) as Record<string, unknown>,
+    decision: row.decision as AuditEntry['decision'],
+    outcome: row.outcome as AuditEntry['outcome'],
+    ...(row.error !== null && { error: JSON.parse(row.error) as { code: number; message: string } }),
+    deviceIds: JSON.parse(row.device_ids) as string[],
+  };
+}
