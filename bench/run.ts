@@ -2,9 +2,12 @@
  * `npm run bench`: in one run on this machine, measure
  *   1. raw MQTT relay: publishers → embedded broker → one subscriber (no hub), the baseline;
  *   2. hub ingestion: the same publishers → broker → hub → committed to the SQLite store, zero loss checked;
- *   3. data.query latency (p50/p99) over ≥ 10 million stored points: hourly average over one day of one device.
- * Prints a table and the hub/raw ratio. Flags: --messages N (per run, default 300000), --publishers N (2),
- * --points N (readings per message, 5), --stored N (points for the query test, 10000000).
+ *   3. Sparkplug: the same raw relay of DDATA messages (10 aliased metrics each) vs hub ingestion of
+ *      them (decode, alias resolution, seq check, committed to SQLite), zero loss checked;
+ *   4. data.query latency (p50/p99) over ≥ 10 million stored points: hourly average over one day of one device.
+ * Prints a table and the hub/raw ratios. Flags: --messages N (per run, default 300000; 0 skips the native
+ * runs), --publishers N (2), --points N (readings per message, 5), --sparkplug-messages N (DDATA per run,
+ * 300000; 0 skips), --sparkplug-metrics N (per DDATA, 10), --stored N (points for the query test, 10000000).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { silentLogger } from '../src/log/logger.ts';
 import { EmbeddedMqttBus } from '../src/mqtt/embedded-bus.ts';
 import { listenMqttTcp } from '../src/mqtt/listeners.ts';
 import { loadPoints, queryLatency } from './query-bench.ts';
+import { sparkplugIngestion, sparkplugRawRelay } from './sparkplug-bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +30,8 @@ const { values } = parseArgs({
     devices: { type: 'string', default: '20' },
     points: { type: 'string', default: '5' },
     stored: { type: 'string', default: '10000000' },
+    'sparkplug-messages': { type: 'string', default: '300000' },
+    'sparkplug-metrics': { type: 'string', default: '10' },
   },
 });
 const MESSAGES = Number(values.messages);
@@ -33,6 +39,7 @@ const PUBLISHERS = Number(values.publishers);
 const DEVICES = Number(values.devices);
 const POINTS = Number(values.points);
 const STORED = Number(values.stored);
+const SPARKPLUG = { messages: Number(values['sparkplug-messages']), metrics: Number(values['sparkplug-metrics']), nodes: DEVICES, publishers: PUBLISHERS };
 
 interface RunResult {
   messages: number;
@@ -133,17 +140,31 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'llmiot-bench-'));
 try {
-  console.log(`llm-iot bench: ${fmt(MESSAGES)} messages × ${POINTS} points from ${DEVICES} devices over ${PUBLISHERS} publisher processes`);
-  const raw = process.env['BENCH_SKIP_RAW'] ? { messages: 1, points: 1, seconds: 1 } : await rawRelay();
-  console.log(`raw relay      ${fmt(raw.messages / raw.seconds).padStart(10)} msg/s ${fmt(raw.points / raw.seconds).padStart(12)} points/s`);
-  const ingest = await hubIngestion(dataDir);
-  console.log(`hub ingestion  ${fmt(ingest.messages / ingest.seconds).padStart(10)} msg/s ${fmt(ingest.points / ingest.seconds).padStart(12)} points/s  (committed to SQLite, zero loss)`);
-  console.log(`ratio hub/raw  ${((ingest.messages / ingest.seconds) / (raw.messages / raw.seconds)).toFixed(2)}`);
-  const { hub } = ingest;
+  let hub: Awaited<ReturnType<typeof createHub>> | undefined;
+  if (MESSAGES > 0) {
+    console.log(`llm-iot bench: ${fmt(MESSAGES)} messages × ${POINTS} points from ${DEVICES} devices over ${PUBLISHERS} publisher processes`);
+    const raw = process.env['BENCH_SKIP_RAW'] ? { messages: 1, points: 1, seconds: 1 } : await rawRelay();
+    console.log(`raw relay      ${fmt(raw.messages / raw.seconds).padStart(10)} msg/s ${fmt(raw.points / raw.seconds).padStart(12)} points/s`);
+    const ingest = await hubIngestion(dataDir);
+    console.log(`hub ingestion  ${fmt(ingest.messages / ingest.seconds).padStart(10)} msg/s ${fmt(ingest.points / ingest.seconds).padStart(12)} points/s  (committed to SQLite, zero loss)`);
+    console.log(`ratio hub/raw  ${((ingest.messages / ingest.seconds) / (raw.messages / raw.seconds)).toFixed(2)}`);
+    hub = ingest.hub;
+  }
+  if (SPARKPLUG.messages > 0) {
+    console.log(`sparkplug: ${fmt(SPARKPLUG.messages)} DDATA × ${SPARKPLUG.metrics} aliased metrics from ${SPARKPLUG.nodes} edge nodes over ${SPARKPLUG.publishers} publisher processes`);
+    const raw = await sparkplugRawRelay(SPARKPLUG);
+    console.log(`sp raw relay   ${fmt(raw.messages / raw.seconds).padStart(10)} msg/s ${fmt(raw.points / raw.seconds).padStart(12)} metrics/s`);
+    const ingest = await sparkplugIngestion(SPARKPLUG, join(dataDir, 'sparkplug'));
+    const accept = ingest.acceptSeconds ?? ingest.seconds;
+    console.log(`sp hub accept  ${fmt(ingest.messages / accept).padStart(10)} msg/s ${fmt(ingest.points / accept).padStart(12)} metrics/s  (decoded, typed, in the pipeline)`);
+    console.log(`sp ingestion   ${fmt(ingest.messages / ingest.seconds).padStart(10)} msg/s ${fmt(ingest.points / ingest.seconds).padStart(12)} metrics/s  (committed to SQLite, zero loss, no rebirth)`);
+    console.log(`ratio sp/raw   ${((ingest.messages / ingest.seconds) / (raw.messages / raw.seconds)).toFixed(2)}`);
+  }
   if (STORED === 0) {
-    await hub.close();
+    await hub?.close();
     process.exit(0);
   }
+  hub ??= await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: silentLogger });
   const loaded = await loadPoints(hub, STORED);
   const http = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
   const latency = await queryLatency(http.url, loaded.deviceId, loaded.day);

@@ -1,4 +1,5 @@
 /** createHub: the composition root. Wires broker, stores, core, protocols and APIs; opens no port. */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { CommandExecutor } from './core/command-executor.ts';
 import { DeviceRegistry } from './core/device-registry.ts';
@@ -17,12 +18,16 @@ import { ExternalMqttBus } from './mqtt/external-bus.ts';
 import { attachMqttWebSocket, type MqttWebSocketAttachment } from './mqtt/listeners.ts';
 import type { MqttBus } from './mqtt/mqtt-bus.ts';
 import { NativeAdapter } from './protocols/native/native-adapter.ts';
+import { Lwm2mAdapter } from './protocols/lwm2m/adapter/index.ts';
+import { HostStateMessages, SparkplugHost, type StateWill } from './protocols/sparkplug/host/index.ts';
 import { RpcDispatcher } from './rpc/dispatcher.ts';
 import { MethodRegistry } from './rpc/method-registry.ts';
 import { hubMethods, SubscriptionHub, type HubServices } from './rpc/methods/index.ts';
 import { rpcDiscoverMethod } from './rpc/openrpc.ts';
 import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';
+import { DEFAULT_POLICY, parsePolicy, type ActuationPolicy } from './tools/actuation-policy.ts';
+import { ToolRunner } from './tools/tool-runner.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -50,6 +55,8 @@ export interface Hub {
   readonly stores: Stores;
   readonly http: Server;
   readonly native: NativeAdapter;
+  /** The tools an LLM sees, under the actuation policy, audited (MCP and llm.execute_command). */
+  readonly tools: ToolRunner;
   /** Flush telemetry and registry, fail pending commands, close broker and stores. */
   close(): Promise<void>;
 }
@@ -105,7 +112,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     for (const method of hubMethods(services, new SubscriptionHub(services))) methods.add(method);
     methods.add(rpcDiscoverMethod(methods, { title: 'llm-iot hub', version: HUB_VERSION }));
 
-    const bus = options.bus ?? (await createBus(config, logger, metrics));
+    // Sparkplug host STATE: the will of the hub's connection and the STATE birth share one timestamp.
+    const sparkplugState = new HostStateMessages(config.sparkplugHostId, now());
+    const bus = options.bus ?? (await createBus(config, logger, metrics, sparkplugState.will()));
     if (!options.bus) cleanups.push(() => bus.close());
     let native: NativeAdapter | undefined;
     dispatcher = new RpcDispatcher(methods, logger, {
@@ -116,6 +125,45 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     executor.addChannel(native);
     await native.start();
     cleanups.push(() => native.stop());
+    // Protocol adapters after native, in command-routing priority order: LwM2M (device management)
+    // before Sparkplug (metric writes); the executor picks the first channel that supports a method.
+    // --- protocol adapters: lwm2m ---
+    const lwm2m = new Lwm2mAdapter({
+      bus,
+      registry,
+      pipeline,
+      executor,
+      events,
+      schemas: services.schemas,
+      logger,
+      metrics,
+      maxMessageBytes: config.maxMessageBytes,
+      now,
+    });
+    executor.addChannel(lwm2m);
+    await lwm2m.start();
+    cleanups.push(() => lwm2m.stop());
+    // --- end protocol adapters: lwm2m ---
+    // --- protocol adapters: sparkplug ---
+    const sparkplug = new SparkplugHost({
+      bus,
+      registry,
+      pipeline,
+      executor,
+      logger,
+      metrics,
+      schemas: services.schemas,
+      state: sparkplugState,
+      maxMessageBytes: config.maxMessageBytes,
+      reorderTimeoutMs: config.sparkplugReorderTimeoutMs,
+      keepAliveMs: (config.heartbeatInterval * 1000) / 2,
+      now,
+    });
+    executor.addChannel(sparkplug);
+    await sparkplug.start();
+    // Stopping publishes the offline STATE before the bus disconnects ([tck-id-operational-behavior-host-application-termination]).
+    cleanups.push(() => sparkplug.stop());
+    // --- end protocol adapters: sparkplug ---
 
     const liveness = new LivenessMonitor({ registry, defaultHeartbeatMs: config.heartbeatInterval * 1000, missedBeats: config.missedHeartbeats, now });
     liveness.start();
@@ -125,6 +173,11 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       liveness.stop();
       clearInterval(flushTimer);
     });
+
+    // --- LLM tools: one tool list, policy and audit log for MCP and llm.execute_command ---
+    const tools = new ToolRunner({ methods, services, audit: stores.audit, policy: loadPolicy(config.llmPolicy) });
+    cleanups.push(() => tools.close());
+    // --- end LLM tools ---
 
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
     const http = createHttpServer({
@@ -168,6 +221,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       stores,
       http,
       native,
+      tools,
       close: () => (closing ??= runCleanups(cleanups, logger)),
     };
   } catch (error) {
@@ -176,10 +230,22 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
   }
 }
 
-async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics): Promise<MqttBus> {
+/** The actuation policy from the --llm-policy file, or the default (reads allowed, writes confirm, destructive denied). */
+function loadPolicy(file: string | undefined): ActuationPolicy {
+  if (file === undefined) return DEFAULT_POLICY;
+  try {
+    return parsePolicy(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    throw new Error(`--llm-policy ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: StateWill): Promise<MqttBus> {
   if (config.mqttUrl !== undefined) {
     return ExternalMqttBus.connect(config.mqttUrl, {
       logger,
+      // Sparkplug host death certificate: offline STATE, QoS 1, retained ([tck-id-host-topic-phid-death-required]).
+      will,
       ...(config.mqttSharedGroup !== undefined && { sharedGroup: config.mqttSharedGroup }),
     });
   }

@@ -32,6 +32,18 @@ export interface HubConfig {
   telemetryBatchSize: number;
   telemetryFlushMs: number;
   telemetryMaxPending: number;
+  sparkplugHostId: string;
+  sparkplugReorderTimeoutMs: number;
+  llmPolicy: string | undefined;
+  // --- LLM provider (llm.execute_command, src/llm/) ---
+  llmProvider: string | undefined;
+  llmModel: string | undefined;
+  llmBaseUrl: string | undefined;
+  llmApiKey: string | undefined;
+  llmMaxSteps: number;
+  llmMaxRetries: number;
+  llmTimeoutMs: number;
+  // --- end LLM provider ---
   logLevel: string;
 }
 
@@ -54,6 +66,18 @@ export const DEFAULTS: HubConfig = {
   telemetryBatchSize: 5_000,
   telemetryFlushMs: 50,
   telemetryMaxPending: 1_000_000,
+  sparkplugHostId: 'llm-iot',
+  sparkplugReorderTimeoutMs: 2_000,
+  llmPolicy: undefined,
+  // --- LLM provider ---
+  llmProvider: undefined,
+  llmModel: undefined,
+  llmBaseUrl: undefined,
+  llmApiKey: undefined,
+  llmMaxSteps: 10,
+  llmMaxRetries: 2,
+  llmTimeoutMs: 120_000,
+  // --- end LLM provider ---
   logLevel: 'info',
 };
 
@@ -76,5 +100,17 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'telemetryBatchSize', flag: 'telemetry-batch-size', env: 'LLMIOT_TELEMETRY_BATCH_SIZE', type: 'integer', description: 'points per store transaction' },
   { key: 'telemetryFlushMs', flag: 'telemetry-flush-ms', env: 'LLMIOT_TELEMETRY_FLUSH_MS', type: 'integer', description: 'longest a point waits before it is written' },
   { key: 'telemetryMaxPending', flag: 'telemetry-max-pending', env: 'LLMIOT_TELEMETRY_MAX_PENDING', type: 'integer', description: 'points buffered before new telemetry is refused (OVERLOADED)' },
+  { key: 'sparkplugHostId', flag: 'sparkplug-host-id', env: 'LLMIOT_SPARKPLUG_HOST_ID', type: 'string', description: 'Sparkplug host id: the hub publishes its STATE on spBv1.0/STATE/{id} (unique per broker)' },
+  { key: 'sparkplugReorderTimeoutMs', flag: 'sparkplug-reorder-timeout-ms', env: 'LLMIOT_SPARKPLUG_REORDER_TIMEOUT_MS', type: 'integer', description: 'Sparkplug Reorder Timeout: ms a seq gap may stay open before the edge node is asked to rebirth' },
+  { key: 'llmPolicy', flag: 'llm-policy', env: 'LLMIOT_LLM_POLICY', type: 'string', description: 'JSON file with the actuation policy for LLM-initiated actions (default: reads allowed, writes confirm-first, destructive denied)' },
+  // --- LLM provider ---
+  { key: 'llmProvider', flag: 'llm-provider', env: 'LLMIOT_LLM_PROVIDER', type: 'string', description: 'LLM for llm.execute_command: anthropic, openai or openai-compatible (Ollama, llama.cpp, vLLM); unset = llm.execute_command answers LLM_NOT_CONFIGURED' },
+  { key: 'llmModel', flag: 'llm-model', env: 'LLMIOT_LLM_MODEL', type: 'string', description: 'model id, e.g. claude-sonnet-4-5, gpt-4.1, qwen2.5 (default claude-sonnet-4-5 for anthropic, gpt-4.1 for openai; required for openai-compatible)' },
+  { key: 'llmBaseUrl', flag: 'llm-base-url', env: 'LLMIOT_LLM_BASE_URL', type: 'string', description: 'API base URL; required for openai-compatible, e.g. http://127.0.0.1:11434/v1 (Ollama)' },
+  { key: 'llmApiKey', flag: 'llm-api-key', env: 'LLMIOT_LLM_API_KEY', type: 'string', description: 'API key; when unset: ANTHROPIC_API_KEY (anthropic) or OPENAI_API_KEY (openai); optional for openai-compatible' },
+  { key: 'llmMaxSteps', flag: 'llm-max-steps', env: 'LLMIOT_LLM_MAX_STEPS', type: 'integer', description: 'most model steps (calls) per llm.execute_command; also the ceiling of its max_steps' },
+  { key: 'llmMaxRetries', flag: 'llm-max-retries', env: 'LLMIOT_LLM_MAX_RETRIES', type: 'integer', description: 'retries of a failed provider request (unreachable, 429, 5xx) before LLM_PROVIDER_ERROR' },
+  { key: 'llmTimeoutMs', flag: 'llm-timeout-ms', env: 'LLMIOT_LLM_TIMEOUT_MS', type: 'integer', description: 'ms one model step (the provider answer and the tool calls it asks for) may take' },
+  // --- end LLM provider ---
   { key: 'logLevel', flag: 'log-level', env: 'LLMIOT_LOG_LEVEL', type: 'string', description: 'fatal, error, warn, info, debug, trace or silent' },
 ];

@@ -64,18 +64,18 @@ export class HubMetrics {
     // The dual-protocol dashboard's two headline figures (seed 002), by their established names.
     const lwm2mActive = new Gauge({
       name: 'lwm2m_active_devices',
-      help: 'Devices with a live LwM2M registration.',
+      help: 'Devices (LwM2M endpoints, not their IPSO objects) with a live LwM2M registration.',
       registers: [this.registry],
       collect() {
-        lwm2mActive.set(sources.registry.list({ status: 'online', protocol: 'lwm2m' }).length);
+        lwm2mActive.set(sources.registry.list({ status: 'online', protocol: 'lwm2m' }).filter((d) => d.parentId === null).length);
       },
     });
     const sparkplugOnline = new Gauge({
       name: 'sparkplug_devices_online',
-      help: 'Sparkplug edge nodes and devices online (born and not dead).',
+      help: 'Sparkplug edge nodes online (born and not dead); their Sparkplug devices are in llmiot_devices.',
       registers: [this.registry],
       collect() {
-        sparkplugOnline.set(sources.registry.list({ status: 'online', protocol: 'sparkplug' }).length);
+        sparkplugOnline.set(sources.registry.list({ status: 'online', protocol: 'sparkplug' }).filter((d) => d.parentId === null).length);
       },
     });
     const points = new Gauge({

@@ -56,8 +56,9 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     for (const clientId of [...this.#sessions.keys()]) this.#endSession(clientId);
   }
 
-  supports(device: Device): boolean {
-    return device.parentId === null && device.protocols.includes('native');
+  /** Native devices implement the mcu.* and sensor.* commands of docs/protocol.md; protocol-specific methods go elsewhere. */
+  supports(device: Device, method: string): boolean {
+    return device.parentId === null && device.protocols.includes('native') && (method.startsWith('mcu.') || method.startsWith('sensor.'));
   }
 
   async deliver(target: Device, command: CommandRecord): Promise<void> {

@@ -1,0 +1,226 @@
+/**
+ * LwM2M 1.2 device management over MQTT: registrations on `lwm2m/{ep}/reg|update|dereg`, operations
+ * on `lwm2m/{ep}/dn` answered on `up/resp`, observations notified on `up/notify` (EMQX JSON shapes).
+ * Bad input is logged with the endpoint, counted, and answered 4.00 where a device waits; nothing a
+ * device sends stops the hub or another device.
+ */
+import type { CommandChannel } from '../../../core/command-channel.ts';
+import type { CommandExecutor } from '../../../core/command-executor.ts';
+import { isTerminal, type CommandRecord } from '../../../core/command.ts';
+import type { DeviceRegistry } from '../../../core/device-registry.ts';
+import type { Device } from '../../../core/device.ts';
+import { errorObject } from '../../../core/errors.ts';
+import type { EventBus } from '../../../core/event-bus.ts';
+import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
+import type { Logger } from '../../../log/logger.ts';
+import type { HubMetrics } from '../../../metrics/hub-metrics.ts';
+import type { MessageMeta, MqttBus, PresenceEvent } from '../../../mqtt/mqtt-bus.ts';
+import { ObjectModel } from '../object-model.ts';
+import type { ProtocolAdapter } from '../../protocol-adapter.ts';
+import { codeMessage } from './coap-code.ts';
+import { LWM2M_METHOD_OPERATIONS, ROUTED_MCU_METHODS } from './command-operations.ts';
+import { Lwm2mDeviceSync, type SchemaCheck } from './device-sync.ts';
+import { LifetimeTracker } from './lifetime-tracker.ts';
+import type { Lwm2mSession } from './lwm2m-session.ts';
+import { OperationRunner } from './operation-runner.ts';
+import { RegistrationHandler, type AckType } from './registration-handler.ts';
+import { RequestTracker } from './request-tracker.ts';
+import { downlinkTopic, LWM2M_UPLINK_FILTERS, parseUplinkTopic, type UplinkKind } from './topics.ts';
+
+export interface Lwm2mAdapterOptions {
+  readonly bus: MqttBus;
+  readonly registry: DeviceRegistry;
+  readonly pipeline: TelemetryPipeline;
+  readonly executor: CommandExecutor;
+  readonly events: EventBus;
+  readonly schemas: SchemaCheck;
+  readonly logger: Logger;
+  readonly metrics: HubMetrics;
+  /** Larger device messages are refused (hub config `maxMessageBytes`). */
+  readonly maxMessageBytes: number;
+  readonly model?: ObjectModel;
+  readonly now?: () => number;
+}
+
+/** `llmiot_messages_received_total{protocol="lwm2m",type}` label per uplink topic. */
+const RECEIVED_TYPES: Readonly<Record<UplinkKind, string>> = { reg: 'register', update: 'update', dereg: 'deregister', resp: 'response', notify: 'notify' };
+const ACK_TYPES: Readonly<Record<UplinkKind, AckType>> = { reg: 'register', update: 'update', dereg: 'deregister', resp: 'error', notify: 'error' };
+
+export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
+  readonly name = 'lwm2m';
+  readonly protocol = 'lwm2m';
+  readonly #o: Lwm2mAdapterOptions;
+  readonly #sessions = new Map<string, Lwm2mSession>();
+  readonly #tracker = new RequestTracker();
+  readonly #lifetimes: LifetimeTracker;
+  readonly #registrations: RegistrationHandler;
+  readonly #operations: OperationRunner;
+  /** Per-endpoint message chains: one endpoint's messages are handled in order, endpoints in parallel. */
+  readonly #chains = new Map<string, Promise<void>>();
+  readonly #cleanups: (() => void | Promise<void>)[] = [];
+
+  constructor(options: Lwm2mAdapterOptions) {
+    this.#o = options;
+    const model = options.model ?? new ObjectModel();
+    const now = options.now ?? Date.now;
+    const sync = new Lwm2mDeviceSync({
+      registry: options.registry,
+      pipeline: options.pipeline,
+      schemas: options.schemas,
+      model,
+      logger: options.logger,
+      now,
+      onTelemetryLost: (endpoint, error, points) => this.#reject('telemetry_not_stored', endpoint, `${points} points: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    this.#lifetimes = new LifetimeTracker((endpoint) => this.#serially(endpoint, () => this.#registrations.expire(endpoint)));
+    this.#operations = new OperationRunner({
+      sessions: this.#sessions,
+      tracker: this.#tracker,
+      executor: options.executor,
+      sync,
+      model,
+      logger: options.logger,
+      send: (endpoint, reqID, request) => this.#publish(endpoint, { reqID, msgType: request.msgType, data: request.data, ...(request.encoding === undefined ? {} : { encoding: request.encoding }) }),
+      reject: (reason, endpoint, detail) => this.#reject(reason, endpoint, detail),
+      touch: (deviceId) => options.registry.touch(deviceId),
+    });
+    this.#registrations = new RegistrationHandler({
+      sessions: this.#sessions,
+      sync,
+      lifetimes: this.#lifetimes,
+      model,
+      logger: options.logger,
+      ack: (endpoint, msgType, code, data) => this.#ack(endpoint, msgType, code, data),
+      reject: (reason, endpoint, detail) => this.#reject(reason, endpoint, detail),
+      touch: (deviceId) => options.registry.touch(deviceId),
+      endSession: (session, reason) => this.#endSession(session, reason),
+      reobserve: (session, observations) => this.#operations.reobserve(session, observations),
+    });
+  }
+
+  async start(): Promise<void> {
+    for (const filter of LWM2M_UPLINK_FILTERS) {
+      const unsubscribe = await this.#o.bus.subscribe(filter, (topic, payload, meta) => this.#onMessage(topic, payload, meta), { qos: 1 });
+      this.#cleanups.push(unsubscribe);
+    }
+    this.#cleanups.push(this.#o.bus.onPresence((event) => this.#onPresence(event)));
+    this.#cleanups.push(
+      this.#o.events.on('command.updated', ({ command }) => {
+        if (isTerminal(command.state)) this.#operations.commandEnded(command.id);
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const cleanup of this.#cleanups.splice(0).reverse()) await cleanup();
+    this.#lifetimes.stop();
+    await Promise.allSettled([...this.#chains.values()]);
+    this.#tracker.clear();
+    this.#sessions.clear();
+  }
+
+  /** Endpoints with a live registration. */
+  registeredEndpoints(): string[] {
+    return [...this.#sessions.keys()];
+  }
+
+  /**
+   * `lwm2m.*` for every MCU that speaks LwM2M (offline ones are refused by the executor, ones with no
+   * live registration answer DEVICE_OFFLINE); `mcu.reboot`, `mcu.get_status`, `mcu.upload_program` only
+   * while the device is registered, so another protocol of the device can carry them otherwise.
+   */
+  supports(device: Device, method: string): boolean {
+    if (device.parentId !== null || !device.protocols.includes('lwm2m')) return false;
+    if (Object.hasOwn(LWM2M_METHOD_OPERATIONS, method)) return true;
+    return ROUTED_MCU_METHODS.includes(method) && this.#sessions.has(device.hardwareId);
+  }
+
+  async deliver(target: Device, command: CommandRecord): Promise<void> {
+    await this.#operations.deliver(target, command);
+  }
+
+  #onMessage(topic: string, payload: Buffer, meta: MessageMeta): void {
+    const parsed = parseUplinkTopic(topic);
+    if (parsed === undefined) return this.#reject('bad_topic', meta.clientId, topic);
+    const { endpoint, kind } = parsed;
+    // On the embedded broker a client may only speak for the endpoint named by its client id.
+    if (meta.clientId !== undefined && meta.clientId !== endpoint) return this.#reject('spoofed_topic', meta.clientId, `published on ${topic}`);
+    this.#o.metrics.received.inc({ protocol: 'lwm2m', type: RECEIVED_TYPES[kind] });
+    if (payload.length > this.#o.maxMessageBytes) {
+      this.#reject('oversized', endpoint, `${payload.length} bytes > ${this.#o.maxMessageBytes} on ${topic}`);
+      if (kind === 'reg' || kind === 'update' || kind === 'dereg' || this.#sessions.has(endpoint)) {
+        this.#ack(endpoint, ACK_TYPES[kind], '4.00', { reason: `message too large: ${payload.length} bytes, limit ${this.#o.maxMessageBytes}` });
+      }
+      return;
+    }
+    this.#serially(endpoint, async () => {
+      switch (kind) {
+        case 'reg':
+          return this.#registrations.register(endpoint, payload);
+        case 'update':
+          return this.#registrations.update(endpoint, payload);
+        case 'dereg':
+          return this.#registrations.deregister(endpoint);
+        case 'resp':
+          return this.#withAck(endpoint, this.#operations.onResponse(endpoint, payload));
+        case 'notify':
+          return this.#withAck(endpoint, this.#operations.onNotify(endpoint, payload));
+      }
+    });
+  }
+
+  // A refused answer or notification from a registered device is acknowledged 4.00 on `dn`; the reqID
+  // it carried goes in `data`, so the acknowledgement is never mistaken for a request.
+  #withAck(endpoint: string, refused: { reason: string; reqID?: number } | undefined): void {
+    if (refused === undefined || !this.#sessions.has(endpoint)) return;
+    this.#ack(endpoint, 'error', '4.00', { reason: refused.reason, ...(refused.reqID === undefined ? {} : { reqID: refused.reqID }) });
+  }
+
+  #serially(endpoint: string, task: () => Promise<void> | void): void {
+    const previous = this.#chains.get(endpoint) ?? Promise.resolve();
+    const chained: Promise<void> = previous
+      .then(task)
+      .catch((error: unknown) => this.#o.logger.error({ err: error, endpoint }, 'lwm2m: message handling failed'))
+      .finally(() => {
+        if (this.#chains.get(endpoint) === chained) this.#chains.delete(endpoint);
+      });
+    this.#chains.set(endpoint, chained);
+  }
+
+  #onPresence(event: PresenceEvent): void {
+    if (event.connected) return;
+    const session = this.#sessions.get(event.clientId);
+    if (session === undefined) return;
+    // The registration stays until its lifetime ends: a reconnecting device may simply Update.
+    this.#tracker.dropEndpoint(session.endpoint);
+    this.#o.registry.setStatus(session.deviceId, 'offline');
+    const failed = this.#o.executor.failPendingFor(session.deviceId, event.abrupt ? 'connection lost' : 'disconnected');
+    this.#o.logger.info({ endpoint: session.endpoint, abrupt: event.abrupt ?? false, failedCommands: failed }, 'lwm2m: device disconnected');
+  }
+
+  #endSession(session: Lwm2mSession, reason: string): void {
+    this.#sessions.delete(session.endpoint);
+    this.#lifetimes.cancel(session.endpoint);
+    this.#tracker.dropEndpoint(session.endpoint);
+    const flow = session.firmware;
+    session.firmware = undefined;
+    flow?.abort();
+    this.#o.registry.setStatus(session.deviceId, 'offline');
+    this.#o.executor.failPendingFor(session.deviceId, reason);
+  }
+
+  #ack(endpoint: string, msgType: AckType, code: string, data: Record<string, unknown> = {}): void {
+    this.#publish(endpoint, { msgType, data: { code, codeMsg: codeMessage(code), ...data } }).catch((error: unknown) => {
+      this.#o.logger.warn({ err: error, endpoint }, 'lwm2m: acknowledgement not delivered');
+    });
+  }
+
+  #publish(endpoint: string, message: Record<string, unknown>): Promise<void> {
+    return this.#o.bus.publish(downlinkTopic(endpoint), JSON.stringify(message), { qos: 1 });
+  }
+
+  #reject(reason: string, endpoint: string | undefined, detail: string): void {
+    this.#o.metrics.rejected.inc({ protocol: 'lwm2m', reason });
+    this.#o.logger.warn({ endpoint, reason, detail }, 'lwm2m: message rejected');
+  }
+}

@@ -1,0 +1,129 @@
+// Per-edge-node seq ordering (Sparkplug 3.0 §5 "Sparkplug Host Application Message Ordering").
+//
+// seq runs 0–255 and wraps ([tck-id-payloads-sequence-num-incrementing]); NBIRTH, DBIRTH, NDATA,
+// DDATA and DDEATH carry it. A message ahead of the expected seq is held back and a Reorder Timeout
+// starts ([tck-id-operational-behavior-host-reordering-start]); when the gap fills in time the held
+// messages are released in order and the timer stops ([tck-id-operational-behavior-host-reordering-success]);
+// when it does not, they are released anyway and the owner asks for a rebirth
+// ([tck-id-operational-behavior-host-reordering-rebirth]). Messages are always handed out in seq
+// order, because a pair may be a DBIRTH then a DDEATH.
+
+/** What {@link SequenceWindow.offer} decided about one message. */
+export type SeqVerdict = 'in_order' | 'held' | 'stale';
+
+export interface SequenceWindowOptions<T> {
+  /** The Reorder Timeout in ms ([tck-id-operational-behavior-host-reordering-param]); 0 = never wait. */
+  readonly timeoutMs: number;
+  /** Hands one message to processing, in seq order. */
+  readonly deliver: (item: T) => void;
+  /** The gap did not fill in time (the held messages have been delivered already). */
+  readonly onGap: (missing: number, heldCount: number) => void;
+}
+
+const SEQ_SPAN = 256;
+/** A seq this far ahead of the expected one or less is "ahead"; further is an old or repeated message. */
+const AHEAD_LIMIT = 128;
+
+export class SequenceWindow<T> {
+  readonly #options: SequenceWindowOptions<T>;
+  readonly #held = new Map<number, T>();
+  #expected = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: SequenceWindowOptions<T>) {
+    this.#options = options;
+  }
+
+  /** The seq the next message must carry. */
+  get expected(): number {
+    return this.#expected;
+  }
+
+  /** Messages waiting for a gap to fill. */
+  get heldCount(): number {
+    return this.#held.size;
+  }
+
+  /** Start counting after a BIRTH with `seq` ([tck-id-payloads-nbirth-seq]: any 0–255 accepted, see sparkplug#178). */
+  reset(seq: number): void {
+    this.clear();
+    this.#expected = (seq + 1) % SEQ_SPAN;
+  }
+
+  /** Drop held messages and stop the timer (NDEATH, shutdown). */
+  clear(): void {
+    this.#held.clear();
+    this.#stopTimer();
+  }
+
+  /** Offer a message with its seq; delivers it (and any held successors) when it is the expected one. */
+  offer(seq: number, item: T): SeqVerdict {
+    if (seq === this.#expected) {
+      this.#advance(item);
+      this.#drain();
+      if (this.#held.size === 0) this.#stopTimer();
+      return 'in_order';
+    }
+    const ahead = (seq - this.#expected + SEQ_SPAN) % SEQ_SPAN;
+    if (ahead >= AHEAD_LIMIT || this.#held.has(seq)) return 'stale';
+    this.#held.set(seq, item);
+    if (this.#options.timeoutMs <= 0) {
+      this.#expire();
+    } else {
+      this.#timer ??= unref(setTimeout(() => this.#expire(), this.#options.timeoutMs));
+    }
+    return 'held';
+  }
+
+  /** Deliver every held message in seq order, skipping the gaps; used before an NDEATH ends the session. */
+  flush(): number {
+    let delivered = 0;
+    while (this.#held.size > 0) {
+      this.#skipToNextHeld();
+      delivered += this.#drain();
+    }
+    this.#stopTimer();
+    return delivered;
+  }
+
+  #advance(item: T): void {
+    this.#expected = (this.#expected + 1) % SEQ_SPAN;
+    this.#options.deliver(item);
+  }
+
+  /** Deliver held messages while they continue the sequence; returns how many. */
+  #drain(): number {
+    let delivered = 0;
+    for (let next = this.#held.get(this.#expected); next !== undefined; next = this.#held.get(this.#expected)) {
+      this.#held.delete(this.#expected);
+      this.#advance(next);
+      delivered++;
+    }
+    return delivered;
+  }
+
+  /** Move `expected` to the nearest held seq. */
+  #skipToNextHeld(): void {
+    let nearest = SEQ_SPAN;
+    for (const seq of this.#held.keys()) nearest = Math.min(nearest, (seq - this.#expected + SEQ_SPAN) % SEQ_SPAN);
+    this.#expected = (this.#expected + nearest) % SEQ_SPAN;
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const missing = this.#expected;
+    const held = this.#held.size;
+    this.flush();
+    this.#options.onGap(missing, held);
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+function unref(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
+  timer.unref?.();
+  return timer;
+}

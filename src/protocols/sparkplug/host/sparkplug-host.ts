@@ -1,0 +1,284 @@
+/**
+ * Sparkplug B 3.0 Host Application: STATE birth/death, edge node and device sessions from
+ * BIRTH/DEATH certificates, DATA into the telemetry pipeline in seq order, rebirth requests, and
+ * hub commands as NCMD/DCMD. Bad input is logged with the edge node id, counted and dropped.
+ */
+import type { CommandChannel } from '../../../core/command-channel.ts';
+import type { CommandExecutor } from '../../../core/command-executor.ts';
+import type { CommandRecord } from '../../../core/command.ts';
+import { deviceIdFor } from '../../../core/device-id.ts';
+import type { DeviceRegistry } from '../../../core/device-registry.ts';
+import type { Device } from '../../../core/device.ts';
+import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
+import type { Logger } from '../../../log/logger.ts';
+import type { HubMetrics } from '../../../metrics/hub-metrics.ts';
+import type { MessageMeta, MqttBus, QoS } from '../../../mqtt/mqtt-bus.ts';
+import type { ProtocolAdapter } from '../../protocol-adapter.ts';
+import { decodeMaybeCompressed } from '../compression.ts';
+import { MalformedPayloadError } from '../malformed-payload-error.ts';
+import { parseTopic, SPARKPLUG_B_NAMESPACE, type SparkplugTopic } from '../topic.ts';
+import type { SparkplugPayload } from '../types.ts';
+import { deliverCommand, supportsCommand } from './command-delivery.ts';
+import { ingestData } from './data-ingest.ts';
+import { handleDeviceBirth, handleDeviceDeath, handleNodeBirth, handleNodeDeath } from './edge-lifecycle.ts';
+import { EdgeNodeSession, sessionKey, type SequencedMessage } from './edge-node-session.ts';
+import type { BirthSchemaCheck, HostContext, HostSession } from './host-context.ts';
+import { SparkplugHostMetrics } from './host-metrics.ts';
+import { parseStatePayload, type HostStateMessages } from './host-state.ts';
+import { RebirthRequester } from './rebirth-requester.ts';
+import { WriteConfirmations } from './write-confirmations.ts';
+
+export interface SparkplugHostOptions {
+  readonly bus: MqttBus;
+  readonly registry: DeviceRegistry;
+  readonly pipeline: TelemetryPipeline;
+  readonly executor: CommandExecutor;
+  readonly logger: Logger;
+  readonly metrics: HubMetrics;
+  readonly schemas: BirthSchemaCheck;
+  /** Host id and the timestamp shared by the STATE birth and the will of the hub's connection. */
+  readonly state: HostStateMessages;
+  /** Larger Sparkplug payloads are refused before decoding (the hub's maxMessageBytes). */
+  readonly maxMessageBytes: number;
+  /** Reorder Timeout in ms (default 2000; 0 = request a rebirth on the first gap). */
+  readonly reorderTimeoutMs?: number;
+  /** Least time between two rebirth requests to one edge node (default 5000 ms). */
+  readonly rebirthDebounceMs?: number;
+  /** Longest wait for a written metric to be reported back before a write completes unconfirmed (default 2000 ms). */
+  readonly confirmWindowMs?: number;
+  /** How often born edge nodes are marked seen, so a quiet but live session never looks offline (default 30 s). */
+  readonly keepAliveMs?: number;
+  readonly now?: () => number;
+}
+
+/** The namespace subscription; it covers the host's own STATE topic too ([tck-id-host-topic-phid-birth-sub-required]). */
+export const SPARKPLUG_FILTER = `${SPARKPLUG_B_NAMESPACE}/#`;
+
+export class SparkplugHost implements ProtocolAdapter, CommandChannel {
+  readonly name = 'sparkplug';
+  readonly protocol = 'sparkplug';
+  readonly #o: SparkplugHostOptions;
+  readonly #ctx: HostContext;
+  readonly #sessions = new Map<string, HostSession>();
+  /** The session an edge node id was last born in (commands address edge nodes by hardware id). */
+  readonly #byNode = new Map<string, HostSession>();
+  #unsubscribe: (() => Promise<void>) | undefined;
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  #started = false;
+  #stopping = false;
+
+  constructor(options: SparkplugHostOptions) {
+    this.#o = options;
+    const now = options.now ?? Date.now;
+    const metrics = new SparkplugHostMetrics(options.metrics);
+    const logger = options.logger;
+    // A flood (garbage, or DATA while the pipeline is full) is counted in full but logged at most once a second per reason.
+    const lastLogged = new Map<string, { at: number; suppressed: number }>();
+    this.#ctx = {
+      registry: options.registry,
+      pipeline: options.pipeline,
+      executor: options.executor,
+      logger,
+      metrics,
+      schemas: options.schemas,
+      now,
+      rebirth: new RebirthRequester({ bus: options.bus, logger, metrics, now, debounceMs: options.rebirthDebounceMs ?? 5_000 }),
+      confirmations: new WriteConfirmations((id, outcome) => options.executor.complete(id, outcome)),
+      reject(reason, where, detail) {
+        metrics.rejected(reason);
+        const at = now();
+        const last = lastLogged.get(reason);
+        if (last !== undefined && at - last.at < 1_000) {
+          last.suppressed++;
+          return;
+        }
+        lastLogged.set(reason, { at, suppressed: 0 });
+        logger.warn({ ...where, reason, detail, ...(last !== undefined && last.suppressed > 0 && { suppressedSinceLastLog: last.suppressed }) }, 'sparkplug: message rejected');
+      },
+      warnOnce(session, kind, detail) {
+        if (session.warned.has(kind)) return;
+        session.warned.add(kind);
+        logger.warn({ groupId: session.groupId, edgeNodeId: session.edgeNodeId, kind, detail }, 'sparkplug: tolerated deviation from the specification');
+      },
+    };
+  }
+
+  get hostId(): string {
+    return this.#o.state.hostId;
+  }
+
+  /**
+   * Subscribe to the namespace, then publish the STATE birth ([tck-id-message-flow-phid-sparkplug-subscription],
+   * [tck-id-host-topic-phid-birth-required]): QoS 1, retained ([tck-id-host-topic-phid-birth-qos],
+   * [tck-id-host-topic-phid-birth-retain]), with the will's timestamp ([tck-id-host-topic-phid-birth-payload-timestamp]).
+   */
+  async start(): Promise<void> {
+    // Unshared even when the hub uses a shared-subscription group: seq order needs every message of an edge node.
+    // QoS 1 so that Wills (NDEATH) and STATE are not downgraded (sparkplug#22).
+    const options: { qos: QoS; shared: boolean } = { qos: 1, shared: false };
+    this.#unsubscribe = await this.#o.bus.subscribe(SPARKPLUG_FILTER, (topic, payload, meta) => this.#onMessage(topic, payload, meta), options);
+    await this.#publishOnline();
+    this.#started = true;
+    const every = this.#o.keepAliveMs ?? 30_000;
+    this.#keepAlive = setInterval(() => this.#touchLiveNodes(), every);
+    this.#keepAlive.unref?.();
+  }
+
+  /**
+   * Publish the offline STATE ([tck-id-operational-behavior-host-application-termination]: QoS 1,
+   * retained, before the bus sends DISCONNECT), then unsubscribe and drop timers.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
+    if (this.#started) {
+      const { topic } = this.#o.state;
+      await this.#o.bus.publish(topic, this.#o.state.offline(), { qos: 1, retain: true }).catch((error: unknown) => {
+        this.#o.logger.warn({ err: error, hostId: this.hostId }, 'sparkplug: offline STATE not published');
+      });
+    }
+    await this.#unsubscribe?.();
+    for (const session of this.#sessions.values()) session.window.clear();
+    this.#ctx.confirmations.clear();
+    this.#ctx.rebirth.clear();
+  }
+
+  supports(device: Device, method: string): boolean {
+    return supportsCommand(device, method);
+  }
+
+  deliver(target: Device, command: CommandRecord): Promise<void> {
+    return deliverCommand(
+      this.#ctx,
+      { bus: this.#o.bus, sessionOf: (edgeNodeId) => this.#byNode.get(edgeNodeId), confirmWindowMs: this.#o.confirmWindowMs ?? 2_000 },
+      target,
+      command,
+    );
+  }
+
+  async #publishOnline(): Promise<void> {
+    await this.#o.bus.publish(this.#o.state.topic, this.#o.state.online(), { qos: 1, retain: true });
+  }
+
+  #onMessage(topic: string, payload: Buffer, meta: MessageMeta): void {
+    let parsed: SparkplugTopic;
+    try {
+      parsed = parseTopic(topic);
+    } catch (error) {
+      const edgeNodeId = topic.split('/')[3];
+      this.#ctx.reject('bad_topic', edgeNodeId === undefined ? {} : { edgeNodeId }, `${topic}: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (parsed.kind === 'state') return this.#onState(parsed.hostId, payload);
+    const type = parsed.messageType;
+    // Host → edge traffic (ours, or another host's): nothing to ingest.
+    if (type === 'NCMD' || type === 'DCMD') return;
+    this.#ctx.metrics.received(type);
+    const deviceId = parsed.kind === 'device' ? parsed.deviceId : undefined;
+    const where = { groupId: parsed.groupId, edgeNodeId: parsed.edgeNodeId, ...(deviceId !== undefined && { deviceId }) };
+    if (payload.length > this.#o.maxMessageBytes) {
+      this.#ctx.reject('oversized', where, `${type} of ${payload.length} bytes > ${this.#o.maxMessageBytes}`);
+      return;
+    }
+    // [tck-id-payloads-nbirth-retain] and the like: only STATE is retained; a retained BIRTH or DATA is history.
+    if (meta.retain) {
+      this.#ctx.reject('retained', where, `retained ${type} ignored`);
+      return;
+    }
+    let decoded: SparkplugPayload;
+    try {
+      decoded = decodeMaybeCompressed(payload, { maxBytes: this.#o.maxMessageBytes });
+    } catch (error) {
+      if (!(error instanceof MalformedPayloadError)) throw error;
+      this.#ctx.reject('malformed_payload', where, `${type}: ${error.message}`);
+      return;
+    }
+    try {
+      this.#dispatch(parsed.groupId, parsed.edgeNodeId, type, deviceId, decoded, meta);
+    } catch (error) {
+      this.#o.logger.error({ err: error, ...where, type }, 'sparkplug: message handling failed');
+    }
+  }
+
+  #dispatch(groupId: string, edgeNodeId: string, type: string, deviceId: string | undefined, payload: SparkplugPayload, meta: MessageMeta): void {
+    const key = sessionKey(groupId, edgeNodeId);
+    if (type === 'NBIRTH') {
+      const session = this.#sessions.get(key) ?? this.#newSession(groupId, edgeNodeId);
+      handleNodeBirth(this.#ctx, session, payload);
+      if (session.born) this.#adopt(session);
+      return;
+    }
+    const session = this.#sessions.get(key);
+    if (type === 'NDEATH') {
+      if (session !== undefined) handleNodeDeath(this.#ctx, session, payload, meta);
+      return;
+    }
+    if (session === undefined || !session.born) {
+      // DATA (or a DBIRTH / DDEATH) from an edge node the host has no NBIRTH for (§5 "Receive Data", MAY rebirth).
+      this.#ctx.reject('data_before_birth', { groupId, edgeNodeId, ...(deviceId !== undefined && { deviceId }) }, `${type} before NBIRTH`);
+      this.#ctx.rebirth.request(groupId, edgeNodeId, 'data_before_birth', `${type} before NBIRTH`);
+      return;
+    }
+    const message: SequencedMessage<SparkplugPayload> = { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload };
+    if (payload.seq === undefined) {
+      this.#ctx.warnOnce(session, 'missing_seq', `${type} without seq processed as it arrived`);
+      this.#process(session, message);
+      return;
+    }
+    const seq = Number(payload.seq % 256n);
+    if (session.window.offer(seq, message) === 'stale') {
+      this.#ctx.reject('stale_seq', { groupId, edgeNodeId }, `${type} seq ${seq} is behind the expected ${session.window.expected}`);
+    }
+  }
+
+  #newSession(groupId: string, edgeNodeId: string): HostSession {
+    const session: HostSession = new EdgeNodeSession<SparkplugPayload>(groupId, edgeNodeId, deviceIdFor(edgeNodeId), {
+      timeoutMs: this.#o.reorderTimeoutMs ?? 2_000,
+      deliver: (message) => this.#process(session, message),
+      onGap: (missing, held) => this.#ctx.rebirth.request(groupId, edgeNodeId, 'seq_gap', `seq ${missing} missing after the reorder timeout (${held} later messages held)`),
+    });
+    this.#sessions.set(session.key, session);
+    return session;
+  }
+
+  /** Commands to this edge node id go to `session`; warn when another group has a node of the same id (one hub device). */
+  #adopt(session: HostSession): void {
+    const other = this.#byNode.get(session.edgeNodeId);
+    if (other !== undefined && other !== session && other.born) {
+      this.#o.logger.warn({ edgeNodeId: session.edgeNodeId, groups: [other.groupId, session.groupId] }, 'sparkplug: one edge_node_id in two groups maps to one hub device');
+    }
+    this.#byNode.set(session.edgeNodeId, session);
+  }
+
+  #process(session: HostSession, message: SequencedMessage<SparkplugPayload>): void {
+    try {
+      switch (message.type) {
+        case 'NDATA':
+          return ingestData(this.#ctx, session, undefined, message.payload);
+        case 'DDATA':
+          return ingestData(this.#ctx, session, message.deviceId, message.payload);
+        case 'DBIRTH':
+          return handleDeviceBirth(this.#ctx, session, message.deviceId as string, message.payload);
+        case 'DDEATH':
+          return handleDeviceDeath(this.#ctx, session, message.deviceId as string, message.payload);
+      }
+    } catch (error) {
+      this.#o.logger.error({ err: error, groupId: session.groupId, edgeNodeId: session.edgeNodeId, type: message.type }, 'sparkplug: message handling failed');
+    }
+  }
+
+  /** Another client (or the broker, as our will) said we are offline: say we are online again ([tck-id-message-flow-hid-sparkplug-state-message-delivered]). */
+  #onState(hostId: string, payload: Buffer): void {
+    if (hostId !== this.hostId || this.#stopping || !this.#started) return;
+    const state = parseStatePayload(payload);
+    if (state === undefined || state.online) return;
+    this.#o.logger.info({ hostId, timestamp: state.timestamp }, 'sparkplug: offline STATE for this host seen; republishing online STATE');
+    this.#publishOnline().catch((error: unknown) => this.#o.logger.warn({ err: error, hostId }, 'sparkplug: online STATE not republished'));
+  }
+
+  /** A born node is alive until its NDEATH: keep the liveness monitor from timing it out between exceptions. */
+  #touchLiveNodes(): void {
+    for (const session of this.#sessions.values()) if (session.born) this.#o.registry.touch(session.uuid);
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * ToolRunner: the one path by which an LLM acts, for MCP and llm.execute_command alike. It keeps the
+ * tool list in step with the fleet, applies the actuation policy (allow / confirm-first / deny),
+ * holds confirm-first calls behind single-use tokens, runs the JSON-RPC method, and writes every
+ * call to the audit log.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditEntry } from '../core/audit.ts';
+import { HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
+import type { CallContext, MethodKind } from '../rpc/method.ts';
+import type { MethodRegistry } from '../rpc/method-registry.ts';
+import type { HubServices } from '../rpc/methods/services.ts';
+import type { AuditStore } from '../storage/audit-store.ts';
+import { decide, type ActuationPolicy, type PolicyDecision } from './actuation-policy.ts';
+import { callTargets } from './call-targets.ts';
+import { ConfirmationTokens } from './confirmation-tokens.ts';
+import { fleetContext } from './fleet-context.ts';
+import { CONFIRM_TOKEN_PROPERTY, toolsFromMethods } from './tool-catalog.ts';
+import type { ToolDefinition } from './tool-definition.ts';
+
+export interface ToolCaller {
+  /** Who asked: an MCP client / session, or the llm.execute_command caller. */
+  readonly principal: string;
+  readonly via: 'mcp' | 'llm';
+}
+
+/** What would happen: shown to the person who must confirm. */
+export interface ToolPlan {
+  readonly tool: string;
+  readonly method: string;
+  readonly kind: MethodKind;
+  readonly arguments: Record<string, unknown>;
+  readonly devices: { device_id: string; hardware_id: string; model: string; zone: string | null }[];
+}
+
+export type ToolOutcome =
+  | { readonly status: 'ok'; readonly result: unknown }
+  | { readonly status: 'error'; readonly error: RpcErrorObject }
+  | { readonly status: 'denied'; readonly reason: string }
+  | { readonly status: 'confirmation_required'; readonly confirm_token: string; readonly plan: ToolPlan; readonly reason: string };
+
+const KIND_RANK: Record<MethodKind, number> = { read: 0, write: 1, destructive: 2 };
+
+export interface ToolRunnerOptions {
+  readonly methods: MethodRegistry;
+  readonly services: HubServices;
+  readonly audit: AuditStore;
+  readonly policy: ActuationPolicy;
+  /** Debounce of tool-list change notifications (default 500 ms). */
+  readonly debounceMs?: number;
+}
+
+export class ToolRunner {
+  readonly #o: ToolRunnerOptions;
+  readonly #tokens = new ConfirmationTokens<{ tool: string; args: Record<string, unknown> }>();
+  readonly #listeners = new Set<() => void>();
+  #tools: ToolDefinition[] | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #unsubscribe: (() => void)[];
+
+  constructor(options: ToolRunnerOptions) {
+    this.#o = options;
+    const changed = (): void => this.#fleetChanged();
+    const { events } = options.services;
+    this.#unsubscribe = [
+      events.on('device.registered', ({ created }) => created && changed()),
+      events.on('device.removed', changed),
+    ];
+  }
+
+  get policy(): ActuationPolicy {
+    return this.#o.policy;
+  }
+
+  /** The current tools (rebuilt after the fleet changed). */
+  tools(): ToolDefinition[] {
+    this.#tools ??= toolsFromMethods(this.#o.methods, fleetContext(this.#o.services.registry));
+    return this.#tools;
+  }
+
+  tool(name: string): ToolDefinition | undefined {
+    return this.tools().find((t) => t.name === name);
+  }
+
+  /** Called (debounced) when devices join or leave, so MCP can send notifications/tools/list_changed. */
+  onToolsChanged(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    for (const off of this.#unsubscribe) off();
+    this.#listeners.clear();
+  }
+
+  /**
+   * Run a tool call under the policy. Never throws for the call's own failure: the outcome says it.
+   * `hold` (dry run): a write or destructive call the policy would allow is held for confirmation instead.
+   */
+  async call(name: string, rawArgs: Record<string, unknown>, caller: ToolCaller, options: { readonly hold?: boolean } = {}): Promise<ToolOutcome> {
+    const tool = this.tool(name);
+    if (!tool) return { status: 'error', error: toRpcErrorObject(new HubError('METHOD_NOT_FOUND', `unknown tool: ${name}`)) };
+    const { [CONFIRM_TOKEN_PROPERTY]: token, ...args } = rawArgs;
+    const targets = callTargets(this.#o.services, args);
+    const decision = this.#decide(tool, args, targets);
+    const deviceIds = targets.map((d) => d.id);
+    if (decision.action === 'deny') {
+      await this.#audit(caller, tool, args, 'deny', 'denied', deviceIds, { code: -32021, message: decision.reason });
+      return { status: 'denied', reason: `${tool.name} is not allowed for an LLM: ${decision.reason}` };
+    }
+    if (options.hold === true && this.#effectiveKind(tool, args) !== 'read') {
+      return this.#holdForConfirmation(caller, tool, args, targets, { action: 'confirm', reason: `dry run; without it: ${decision.reason}` });
+    }
+    if (decision.action === 'confirm') {
+      const confirmed = typeof token === 'string' ? this.#tokens.take(token) : undefined;
+      if (!confirmed || confirmed.value.tool !== tool.name || canonical(confirmed.value.args) !== canonical(args)) {
+        return this.#holdForConfirmation(caller, tool, args, targets, decision);
+      }
+    }
+    return this.#run(caller, tool, args, decision.action, deviceIds);
+  }
+
+  /** Run a held call whose token a person approved (llm.confirm, MCP elicitation). */
+  async confirm(token: string, caller: ToolCaller): Promise<ToolOutcome> {
+    const held = this.#tokens.take(token);
+    if (!held) throw new HubError('CONFIRMATION_INVALID', `confirmation token unknown, expired or already used: ${token}`);
+    const tool = this.tool(held.value.tool);
+    if (!tool) throw new HubError('CONFIRMATION_INVALID', `the confirmed tool no longer exists: ${held.value.tool}`);
+    const targets = callTargets(this.#o.services, held.value.args);
+    // The policy may have changed, or the targets moved, since the plan was made.
+    if (this.#decide(tool, held.value.args, targets).action === 'deny') {
+      await this.#audit(caller, tool, held.value.args, 'deny', 'denied', targets.map((d) => d.id));
+      return { status: 'denied', reason: `${tool.name} is no longer allowed` };
+    }
+    return this.#run(caller, tool, held.value.args, 'confirm', targets.map((d) => d.id));
+  }
+
+  /** What a call would do, for a confirmation prompt. */
+  plan(tool: ToolDefinition, args: Record<string, unknown>): ToolPlan {
+    return {
+      tool: tool.name,
+      method: tool.method,
+      kind: this.#effectiveKind(tool, args),
+      arguments: args,
+      devices: callTargets(this.#o.services, args).map((d) => ({ device_id: d.id, hardware_id: d.hardwareId, model: d.model, zone: d.zone })),
+    };
+  }
+
+  /** batch.execute is as dangerous as the command it runs. */
+  #effectiveKind(tool: ToolDefinition, args: Record<string, unknown>): MethodKind {
+    const inner = tool.method === 'batch.execute' && typeof args['method'] === 'string' ? this.#o.methods.get(args['method'])?.kind : undefined;
+    return inner !== undefined && KIND_RANK[inner] > KIND_RANK[tool.kind] ? inner : tool.kind;
+  }
+
+  #decide(tool: ToolDefinition, args: Record<string, unknown>, targets: Parameters<typeof decide>[4]): PolicyDecision {
+    return decide(this.#o.policy, this.#effectiveKind(tool, args), tool.name, tool.method, targets);
+  }
+
+  async #holdForConfirmation(
+    caller: ToolCaller,
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    targets: Parameters<typeof decide>[4],
+    decision: PolicyDecision,
+  ): Promise<ToolOutcome> {
+    const confirm_token = this.#tokens.issue(caller.principal, { tool: tool.name, args });
+    await this.#audit(caller, tool, args, 'confirm', 'confirmation_required', targets.map((d) => d.id));
+    return { status: 'confirmation_required', confirm_token, plan: this.plan(tool, args), reason: decision.reason };
+  }
+
+  async #run(caller: ToolCaller, tool: ToolDefinition, args: Record<string, unknown>, decision: 'allow' | 'confirm', deviceIds: string[]): Promise<ToolOutcome> {
+    const context: CallContext = { transport: caller.via, principal: caller.principal };
+    try {
+      const result = await this.#o.services.invoke(tool.method, structuredClone(args), context);
+      await this.#audit(caller, tool, args, decision, 'succeeded', deviceIds);
+      return { status: 'ok', result };
+    } catch (error) {
+      const rpc = toRpcErrorObject(error);
+      await this.#audit(caller, tool, args, decision, 'failed', deviceIds, { code: rpc.code, message: rpc.message });
+      return { status: 'error', error: rpc };
+    }
+  }
+
+  async #audit(
+    caller: ToolCaller,
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    decision: AuditEntry['decision'],
+    outcome: AuditEntry['outcome'],
+    deviceIds: string[],
+    error?: { code: number; message: string },
+  ): Promise<void> {
+    const entry: AuditEntry = {
+      // UUID v7: time-ordered, so entries of the same millisecond still list in the order they happened.
+      id: uuidv7(),
+      at: this.#o.services.now(),
+      principal: caller.principal,
+      via: caller.via,
+      tool: tool.name,
+      arguments: args,
+      decision,
+      outcome,
+      deviceIds,
+      ...(error !== undefined && { error }),
+    };
+    try {
+      await this.#o.audit.append(entry);
+    } catch (failure) {
+      this.#o.services.logger.error({ err: failure, tool: tool.name }, 'audit log write failed');
+    }
+  }
+
+  #fleetChanged(): void {
+    this.#tools = undefined;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      for (const listener of this.#listeners) listener();
+    }, this.#o.debounceMs ?? 500);
+    this.#timer.unref?.();
+  }
+}
+
+/** Arguments compared as canonical JSON (key order does not matter). */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}

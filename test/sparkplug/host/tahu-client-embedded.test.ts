@@ -1,0 +1,3 @@
+import { describeTahuInterop } from './describe-tahu-interop.ts';
+
+describeTahuInterop('embedded aedes broker', () => ({}));

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DeviceLink, eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
+
+const SOIL = {
+  manufacturer: 'Adafruit',
+  model: 'Soil Moisture Sensor',
+  sensor_category: 'soil',
+  communication: { primary_protocol: 'analog', analog: { pin: 26 } },
+  measurements: [{ measurement_type: 'soil_moisture', unit: 'percent', range_min: 0, range_max: 100 }],
+};
+const llm = { principal: 'test-llm', via: 'llm' as const };
+
+describe('ToolRunner', () => {
+  let t: TestHub;
+  let link: DeviceLink;
+  let mcuId = '';
+  let soilId = '';
+
+  before(async () => {
+    t = await startTestHub();
+    link = await DeviceLink.open(await t.device('pico-tools'), 'pico-tools');
+    mcuId = (await link.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Raspberry Pi', model: 'Pico W' }, zone: 'Zone A' })).result.device_id;
+    soilId = (await link.request('sensor.discover', { mcu_id: mcuId, static_schema: SOIL })).result.sensor_id;
+    link.onCommand = (method, params) => ({ method, ...params });
+  });
+  after(async () => t.close());
+
+  it('offers the API as tools with live examples, and hides device-side methods', () => {
+    const tools = t.hub.tools.tools();
+    const names = tools.map((tool) => tool.name);
+    assert.ok(names.includes('sensor_read') && names.includes('batch_execute') && names.includes('data_query'));
+    assert.ok(!names.includes('telemetry_report') && !names.includes('device_register') && !names.includes('data_subscribe'));
+    const read = tools.find((tool) => tool.name === 'sensor_read');
+    assert.equal(read?.annotations.readOnlyHint, true);
+    assert.deepEqual((read?.inputSchema.properties?.['sensor_id'] as { examples: string[] }).examples, [soilId]);
+    assert.match(read?.description ?? '', /Zone A/);
+    assert.equal(tools.find((tool) => tool.name === 'mcu_reboot')?.annotations.destructiveHint, true);
+  });
+
+  it('tells listeners when a device joins, and the new device appears in the tools', async () => {
+    let changed = 0;
+    const off = t.hub.tools.onToolsChanged(() => changed++);
+    const other = await DeviceLink.open(await t.device('esp-late'), 'esp-late');
+    const lateId = (await other.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Espressif', model: 'ESP32-S3' } })).result.device_id;
+    await eventually(() => changed === 1, 3000, 'tools changed');
+    const mcuIdExamples = (t.hub.tools.tool('mcu_get_status')?.inputSchema.properties?.['mcu_id'] as { examples: string[] }).examples;
+    assert.ok(mcuIdExamples.includes(lateId));
+    off();
+  });
+
+  it('runs reads at once, holds writes for confirmation, denies destructive actions — and audits each', async () => {
+    const read = await t.hub.tools.call('device_get', { device_id: soilId }, llm);
+    assert.equal(read.status, 'ok');
+    const write = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'low_power' } }, llm);
+    assert.equal(write.status, 'confirmation_required');
+    assert.equal(link.commands.filter((c) => c.method === 'sensor.configure').length, 0, 'nothing sent before confirmation');
+    if (write.status !== 'confirmation_required') return;
+    assert.deepEqual(write.plan.devices.map((d) => d.device_id), [soilId]);
+    const confirmed = await t.hub.tools.confirm(write.confirm_token, llm);
+    assert.equal(confirmed.status, 'ok');
+    assert.deepEqual(link.commands.find((c) => c.method === 'sensor.configure')?.params, { sensor_id: soilId, config: { power_mode: 'low_power' } });
+    await assert.rejects(t.hub.tools.confirm(write.confirm_token, llm), /confirmation token unknown, expired or already used/);
+    const reboot = await t.hub.tools.call('mcu_reboot', { mcu_id: mcuId }, llm);
+    assert.equal(reboot.status, 'denied');
+    assert.equal(link.commands.filter((c) => c.method === 'mcu.reboot').length, 0);
+    const batch = await t.hub.tools.call('batch_execute', { method: 'mcu.reboot', filter: { zone: 'Zone A' } }, llm);
+    assert.equal(batch.status, 'denied', 'a batch is as dangerous as the command it runs');
+    const audit = await t.hub.stores.audit.list({ principal: 'test-llm' });
+    assert.deepEqual(audit.map((a) => `${a.tool}:${a.outcome}`), [
+      'batch_execute:denied',
+      'mcu_reboot:denied',
+      'sensor_configure:succeeded',
+      'sensor_configure:confirmation_required',
+      'device_get:succeeded',
+    ]);
+  });
+
+  it('accepts a confirm_token given back in the arguments only for the same call', async () => {
+    const first = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'continuous' } }, llm);
+    assert.equal(first.status, 'confirmation_required');
+    if (first.status !== 'confirmation_required') return;
+    const tampered = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'off' }, confirm_token: first.confirm_token }, llm);
+    assert.equal(tampered.status, 'confirmation_required', 'the token does not cover other arguments');
+    const again = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'continuous' } }, llm);
+    assert.equal(again.status, 'confirmation_required');
+    if (again.status !== 'confirmation_required') return;
+    const done = await t.hub.tools.call('sensor_configure', { config: { power_mode: 'continuous' }, sensor_id: soilId, confirm_token: again.confirm_token }, llm);
+    assert.equal(done.status, 'ok');
+  });
+});
