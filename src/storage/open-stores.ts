@@ -17,7 +17,7 @@ export interface Stores {
 
 /** Where the stores live. */
 export interface StoreSpec {
-  /** `sqlite` (or empty: `<dataDir>/hub.db`), `memory` (in-process, lost on exit), or `postgres://…` / `postgresql://…`. */
+  /** `sqlite` (or empty: `<dataDir>/hub.db`), `memory` (in-process, lost on exit), or `postgres://…` / `postgresql://…` (optionally `?schema=name`). */
   readonly store: string;
   /** Directory of the SQLite file, created if missing. */
   readonly dataDir: string;
@@ -28,7 +28,13 @@ export async function openStores(spec: StoreSpec): Promise<Stores> {
   const store = spec.store.trim();
   if (store === '' || store === 'sqlite') return openThreadedSqliteStores(spec.dataDir);
   if (store === 'memory') return openSqliteStores(SQLITE_MEMORY);
-  if (/^postgres(ql)?:\/\//i.test(store)) return openPostgresStores(store);
+  if (/^postgres(ql)?:\/\//i.test(store)) {
+    // `?schema=name` picks the PostgreSQL schema (default public); the driver never sees it.
+    const url = new URL(store);
+    const schema = url.searchParams.get('schema');
+    url.searchParams.delete('schema');
+    return openPostgresStores(url.toString(), schema === null ? {} : { schema });
+  }
   // Only the scheme of a URL: the rest may carry a password.
   const shown = store.includes('://') ? `${store.slice(0, store.indexOf('://'))}://…` : store;
   throw new HubError(
