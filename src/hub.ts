@@ -28,6 +28,8 @@ import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';
 import { DEFAULT_POLICY, parsePolicy, type ActuationPolicy } from './tools/actuation-policy.ts';
 import { ToolRunner } from './tools/tool-runner.ts';
+import { LlmCommandRunner } from './llm/index.ts';
+import { llmMethods } from './rpc/methods/llm-methods.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -77,6 +79,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     cleanups.push(() => registry.flush());
     const cache = new LatestValueCache();
     cache.update(await stores.telemetry.latest());
+    // The bus is created later; the pipeline's backpressure reaches it through this reference.
+    let busForPressure: MqttBus | undefined;
     const pipeline = new TelemetryPipeline({
       store: stores.telemetry,
       events,
@@ -85,6 +89,10 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       flushIntervalMs: config.telemetryFlushMs,
       maxPendingPoints: config.telemetryMaxPending,
       onWriteError: (error, points, final) => logger.error({ err: error, points, final }, 'telemetry write failed'),
+      onPressure: (high) => {
+        logger.warn({ pending: pipeline.stats().pending }, high ? 'telemetry backlog: pausing device input' : 'telemetry backlog cleared: resuming device input');
+        busForPressure?.setInboundPaused?.(high);
+      },
     });
     cleanups.push(() => pipeline.close());
     const executor = new CommandExecutor({ registry, store: stores.registry, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError });
@@ -115,6 +123,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     // Sparkplug host STATE: the will of the hub's connection and the STATE birth share one timestamp.
     const sparkplugState = new HostStateMessages(config.sparkplugHostId, now());
     const bus = options.bus ?? (await createBus(config, logger, metrics, sparkplugState.will()));
+    busForPressure = bus;
     if (!options.bus) cleanups.push(() => bus.close());
     let native: NativeAdapter | undefined;
     dispatcher = new RpcDispatcher(methods, logger, {
@@ -178,6 +187,10 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const tools = new ToolRunner({ methods, services, audit: stores.audit, policy: loadPolicy(config.llmPolicy) });
     cleanups.push(() => tools.close());
     // --- end LLM tools ---
+    // --- LLM methods: llm.execute_command, llm.confirm, audit.list (need the ToolRunner, so registered after it) ---
+    const llm = new LlmCommandRunner({ config, env: process.env, tools, registry, logger, now });
+    for (const method of llmMethods({ llm, tools, audit: stores.audit })) methods.add(method);
+    // --- end LLM methods ---
 
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
     const http = createHttpServer({

@@ -22,6 +22,11 @@ export interface PipelineOptions {
   /** Attempts per batch before it is given up (default 3). */
   readonly writeAttempts?: number;
   readonly onWriteError?: (error: unknown, points: number, finalAttempt: boolean) => void;
+  /**
+   * Backpressure: called with true when pending points pass half of `maxPendingPoints` (stop taking
+   * device input) and with false once they fall below a quarter (resume), before anything is refused.
+   */
+  readonly onPressure?: (high: boolean) => void;
 }
 
 export interface PipelineStats {
@@ -65,8 +70,11 @@ export class TelemetryPipeline {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #draining: Promise<void> | undefined;
   #closed = false;
+  #pressured = false;
+  readonly #onPressure: ((high: boolean) => void) | undefined;
 
   constructor(options: PipelineOptions) {
+    this.#onPressure = options.onPressure;
     this.#store = options.store;
     this.#events = options.events;
     this.#cache = options.cache;
@@ -101,6 +109,7 @@ export class TelemetryPipeline {
     this.#stats.pending += points.length;
     this.#cache.update(points);
     this.#events.emit('telemetry', { points });
+    if (!this.#pressured && this.#stats.pending >= this.#maxPending / 2) this.#pressure(true);
     if (batch.points.length >= this.#batchSize) this.#kick();
     else this.#timer ??= setTimeout(() => this.#kick(), this.#flushIntervalMs);
     return batch.done;
@@ -126,6 +135,11 @@ export class TelemetryPipeline {
     this.#timer = undefined;
   }
 
+  #pressure(high: boolean): void {
+    this.#pressured = high;
+    this.#onPressure?.(high);
+  }
+
   #kick(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -142,6 +156,7 @@ export class TelemetryPipeline {
       await this.#write(batch);
       this.#queue.shift();
       this.#stats.pending -= batch.points.length;
+      if (this.#pressured && this.#stats.pending <= this.#maxPending / 4) this.#pressure(false);
     }
   }
 

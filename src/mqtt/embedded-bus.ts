@@ -58,6 +58,7 @@ export class EmbeddedMqttBus implements MqttBus {
   readonly #broker: Aedes;
   readonly #logger: BusLogger | undefined;
   readonly #presence = new Set<(event: PresenceEvent) => void>();
+  #inboundPaused = false;
   /** Clients whose connect was announced, so a disconnect is reported only after a connect. */
   readonly #announced = new WeakSet<Client>();
   #closing = false;
@@ -68,7 +69,10 @@ export class EmbeddedMqttBus implements MqttBus {
   private constructor(broker: Aedes, options: EmbeddedMqttBusOptions) {
     this.#broker = broker;
     this.#logger = options.logger;
-    broker.on('clientReady', (client) => this.#onClientReady(client));
+    broker.on('clientReady', (client) => {
+      if (this.#inboundPaused) (client as unknown as { pause(): void }).pause();
+      this.#onClientReady(client);
+    });
     broker.on('clientDisconnect', (client) => this.#onClientDisconnect(client));
     broker.on('clientError', (client, error) => {
       this.#logger?.debug({ clientId: client.id, err: error.message }, 'mqtt client error');
@@ -117,6 +121,20 @@ export class EmbeddedMqttBus implements MqttBus {
     };
     const broker = await Aedes.createBroker({ authorizePublish });
     return new EmbeddedMqttBus(broker, options);
+  }
+
+  /**
+   * Pause or resume parsing on every client connection (aedes stops reading the socket, so TCP
+   * pushes back on the devices); clients that connect while paused start paused.
+   */
+  setInboundPaused(paused: boolean): void {
+    if (paused === this.#inboundPaused) return;
+    this.#inboundPaused = paused;
+    const clients = (this.#broker as unknown as { clients: Record<string, { pause(): void; resume(): void }> }).clients;
+    for (const client of Object.values(clients)) {
+      if (paused) client.pause();
+      else client.resume();
+    }
   }
 
   /** Hand a connected byte stream (socket, TLS socket, WebSocket stream, in-process pair) to the broker. */

@@ -33,5 +33,11 @@ export interface MqttBus {
   subscribe(filter: string, handler: MessageHandler, options?: { qos?: QoS }): Promise<() => Promise<void>>;
   /** Connection presence of MQTT clients; a no-op subscription on buses that cannot see it. */
   onPresence(listener: (event: PresenceEvent) => void): () => void;
+  /**
+   * Flow control: stop (true) or restart (false) reading device messages, so a full telemetry
+   * pipeline slows the senders down (TCP backpressure) instead of dropping their data. Optional:
+   * a bus that cannot pause leaves buffering to the broker.
+   */
+  setInboundPaused?(paused: boolean): void;
   close(): Promise<void>;
 }

@@ -84,3 +84,29 @@ describe('TelemetryPipeline', () => {
     assert.throws(() => pipeline.submit([point(1)]), (e: unknown) => e instanceof HubError && e.code === 'SHUTTING_DOWN');
   });
 });
+
+describe('TelemetryPipeline backpressure', () => {
+  it('asks to pause input at half the buffer and to resume at a quarter, before refusing anything', async () => {
+    const { store } = setup();
+    const signals: boolean[] = [];
+    const p = new TelemetryPipeline({
+      store: store as unknown as TelemetryStore,
+      events: new EventBus(),
+      cache: new LatestValueCache(),
+      batchSize: 10,
+      maxPendingPoints: 100,
+      flushIntervalMs: 1,
+      onPressure: (high) => signals.push(high),
+    });
+    let open!: () => void;
+    store.gate = new Promise((resolve) => (open = resolve));
+    for (let i = 0; i < 6; i++) void p.submit(Array.from({ length: 10 }, (_, j) => point(i * 10 + j)));
+    assert.deepEqual(signals, [true]);
+    assert.equal(p.stats().rejected, 0);
+    open();
+    store.gate = undefined;
+    await p.flush();
+    assert.deepEqual(signals, [true, false]);
+    assert.equal(p.stats().committed, 60);
+  });
+});

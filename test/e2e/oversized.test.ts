@@ -12,7 +12,7 @@ describe('oversized device messages', () => {
     try {
       const bad = await t.device('too-big');
       const good = await DeviceLink.open(await t.device('well-behaved'), 'well-behaved');
-      const closed = new Promise((resolve) => bad.once('close', resolve));
+      const closed = new Promise<void>((resolve) => bad.once('close', () => resolve()));
       bad.publish('llmiot/v1/too-big/up', big(10_000), { qos: 1 });
       await closed;
       const reg = await good.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Espressif', model: 'ESP32-S3' } });
