@@ -1,6 +1,6 @@
 /** Query part of the benchmark: bulk-load points to a target count, then time data.query over HTTP. */
-import type { Hub } from '../src/hub.ts';
-import type { TelemetryPoint } from '../src/core/telemetry.ts';
+import type { Hub } from '../dist/hub.js';
+import type { TelemetryPoint } from '../dist/core/telemetry.js';
 
 const DAY_MS = 86_400_000;
 

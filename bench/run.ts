@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
-import { listenHttp } from '../src/api/http-server.ts';
-import { createHub } from '../src/hub.ts';
-import { silentLogger } from '../src/log/logger.ts';
-import { EmbeddedMqttBus } from '../src/mqtt/embedded-bus.ts';
-import { listenMqttTcp } from '../src/mqtt/listeners.ts';
+import { listenHttp } from '../dist/api/http-server.js';
+import { createHub } from '../dist/hub.js';
+import { silentLogger } from '../dist/log/logger.js';
+import { EmbeddedMqttBus } from '../dist/mqtt/embedded-bus.js';
+import { listenMqttTcp } from '../dist/mqtt/listeners.js';
 import { loadPoints, queryLatency } from './query-bench.ts';
 import { sparkplugIngestion, sparkplugRawRelay } from './sparkplug-bench.ts';
 

@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import mqtt from 'mqtt';
-import { createHub } from '../src/hub.ts';
-import { silentLogger } from '../src/log/logger.ts';
-import { EmbeddedMqttBus } from '../src/mqtt/embedded-bus.ts';
-import { listenMqttTcp } from '../src/mqtt/listeners.ts';
+import { createHub } from '../dist/hub.js';
+import { silentLogger } from '../dist/log/logger.js';
+import { EmbeddedMqttBus } from '../dist/mqtt/embedded-bus.js';
+import { listenMqttTcp } from '../dist/mqtt/listeners.js';
 
 export interface SparkplugLoad {
   /** DDATA messages in all. */

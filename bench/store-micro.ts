@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { TelemetryPoint } from '../src/core/telemetry.ts';
-import { openSqliteStores } from '../src/storage/sqlite/index.ts';
+import type { TelemetryPoint } from '../dist/core/telemetry.js';
+import { openSqliteStores } from '../dist/storage/sqlite/index.js';
 
 const MEASUREMENTS = [
   ['temperature', '°C'],

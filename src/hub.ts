@@ -28,6 +28,7 @@ import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';
 import { DEFAULT_POLICY, parsePolicy, type ActuationPolicy } from './tools/actuation-policy.ts';
 import { ToolRunner } from './tools/tool-runner.ts';
+import { McpHttpEndpoint } from './mcp/http-endpoint.ts';
 import { LlmCommandRunner } from './llm/index.ts';
 import { llmMethods } from './rpc/methods/llm-methods.ts';
 
@@ -191,6 +192,11 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const llm = new LlmCommandRunner({ config, env: process.env, tools, registry, logger, now });
     for (const method of llmMethods({ llm, tools, audit: stores.audit })) methods.add(method);
     // --- end LLM methods ---
+    // --- MCP ---
+    // Streamable HTTP at /mcp: one MCP session (SDK Server) per client over this hub's tools; closed before the tools and stores.
+    const mcp = new McpHttpEndpoint({ hub: { tools, services }, logger, maxBodyBytes: Math.max(config.maxMessageBytes, 4 * 1024 * 1024) });
+    cleanups.push(() => mcp.close());
+    // --- end MCP ---
 
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
     const http = createHttpServer({
@@ -207,6 +213,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
           },
         },
         exportRoute(services),
+        // --- MCP ---
+        ...mcp.routes(),
+        // --- end MCP ---
       ],
       health: () => ({ status: 'ok', devices: registry.size, broker: bus.kind, store: config.store.startsWith('postgres') ? 'postgres' : config.store }),
     });

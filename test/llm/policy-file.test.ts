@@ -1,0 +1,102 @@
+/**
+ * llm.execute_command under an --llm-policy file that lets the LLM configure soil probes directly,
+ * and dry_run, which holds even allowed writes for approval.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startTestHub, type TestHub } from '../support/test-hub.ts';
+import { greenhouse, type Greenhouse } from './greenhouse.ts';
+import { ScriptedModel, type Script } from './scripted-model.ts';
+
+const SOIL_LOW_POWER = { method: 'sensor.configure', filter: { measurement_type: 'soil_moisture' }, params: { config: { power_mode: 'low_power' } } };
+
+/** The model: configure the soil probes (after listing them), then report what the hub said. */
+const configureSoil: Script = (c) => {
+  if (c.turns === 0) return { tool_calls: [{ name: 'device_list', arguments: { measurement_type: 'soil_moisture', include_schema: false } }] };
+  if (c.turns === 1) return { tool_calls: [{ name: 'batch_execute', arguments: SOIL_LOW_POWER }] };
+  const [batch] = c.lastResults();
+  if (batch?.output.status === 'ok') return { content: `Configured ${batch.output.result.succeeded} of ${batch.output.result.total} soil sensors to low-power mode.` };
+  return { content: `Not done: ${batch?.output.status} (${batch?.output.reason}).` };
+};
+
+describe('llm.execute_command with a policy file', () => {
+  let dir: string;
+  let model: ScriptedModel;
+  let t: TestHub;
+  let gh: Greenhouse;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'llmiot-policy-'));
+    const policy = join(dir, 'policy.json');
+    writeFileSync(
+      policy,
+      JSON.stringify({
+        rules: [{ tools: ['sensor_configure', 'batch_execute'], models: ['Simple Soil Moisture Sensor', 'Capacitive Soil Moisture Sensor v1.2'], action: 'allow' }],
+      }),
+    );
+    model = await ScriptedModel.start();
+    t = await startTestHub({ llmProvider: 'openai-compatible', llmBaseUrl: model.baseUrl, llmModel: 'scripted', llmMaxRetries: 0, llmPolicy: policy });
+    gh = await greenhouse(t);
+  });
+  after(async () => {
+    await gh.close();
+    await t.close();
+    await model.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('configures the soil probes at once when the policy allows it', async () => {
+    const from = gh.tap.sent.length;
+    model.play(configureSoil);
+    const answer = await t.rpc('llm.execute_command', { command: 'Configure all soil sensors to low-power mode' });
+    assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+    const result = answer.result;
+    assert.deepEqual(result.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['device_list ok', 'batch_execute ok']);
+    assert.deepEqual(result.pending_confirmations, []);
+    assert.equal(result.answer, 'Configured 4 of 4 soil sensors to low-power mode.');
+    const configured = gh.tap.commands('sensor.configure', from);
+    assert.deepEqual(configured.map((c) => c.params.sensor_id).sort(), [...gh.soilProbes].sort());
+    for (const command of configured) assert.deepEqual(command.params.config, { power_mode: 'low_power' });
+    const [entry] = (await t.rpc('audit.list', { tool: 'batch_execute', limit: 1 })).result.entries;
+    assert.equal(entry.decision, 'allow');
+    assert.equal(entry.outcome, 'succeeded');
+  });
+
+  it('still holds writes the rule does not cover (a BMP580) for confirmation', async () => {
+    const from = gh.tap.sent.length;
+    const bmp = gh.zoneA[0]!.bmp;
+    model.play((c) =>
+      c.turns === 0
+        ? { tool_calls: [{ name: 'sensor_configure', arguments: { sensor_id: bmp, config: { power_mode: 'standby' } } }] }
+        : { content: `BMP580: ${c.lastResults()[0]?.output.status}` },
+    );
+    const result = (await t.rpc('llm.execute_command', { command: 'Put the Zone A BMP580 in standby' })).result;
+    assert.equal(result.answer, 'BMP580: confirmation_required');
+    assert.equal(result.pending_confirmations[0].plan.devices[0].device_id, bmp);
+    assert.deepEqual(gh.tap.commands('sensor.configure', from), []);
+  });
+
+  it('dry_run: runs the reads, holds even allowed writes, and llm.confirm executes the plan', async () => {
+    const from = gh.tap.sent.length;
+    model.play(configureSoil);
+    const answer = await t.rpc('llm.execute_command', { command: 'Configure all soil sensors to low-power mode', dry_run: true });
+    assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+    const result = answer.result;
+    assert.equal(result.dry_run, true);
+    assert.deepEqual(result.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['device_list ok', 'batch_execute confirmation_required']);
+    assert.equal(result.tool_calls[0].result.total, 4, 'reads still run');
+    assert.equal(result.pending_confirmations.length, 1);
+    assert.match(result.pending_confirmations[0].reason, /^dry run; without it: policy rule 1 \(allow\)/);
+    assert.match(result.answer, /^Not done: confirmation_required/);
+    assert.deepEqual(gh.tap.commands('sensor.configure', from), [], 'nothing was sent in a dry run');
+    assert.match(model.requests[0]!.body.messages[0]?.content ?? '', /DRY RUN/);
+
+    const confirmed = await t.rpc('llm.confirm', { confirm_token: result.pending_confirmations[0].confirm_token });
+    assert.equal(confirmed.result.status, 'ok', JSON.stringify(confirmed));
+    assert.equal(confirmed.result.result.succeeded, 4);
+    assert.equal(gh.tap.commands('sensor.configure', from).length, 4);
+  });
+});
