@@ -16,6 +16,11 @@ const WINDOW = 500;
 
 async function run(clientId: string): Promise<number> {
   const client = await mqtt.connectAsync(url as string, { clientId, protocolVersion: 4, reconnectPeriod: 0, keepalive: 120 });
+  let done = false;
+  client.on('close', () => {
+    if (!done) process.stderr.write(`publisher ${clientId}: connection closed by the broker after ${sent} messages\n`);
+  });
+  client.on('error', (error) => process.stderr.write(`publisher ${clientId}: ${error.message}\n`));
   const topic = `llmiot/v1/${clientId}/up`;
   const ids = sensors[clientId] ?? [];
   const start = Date.parse('2026-01-01T00:00:00Z');
@@ -32,6 +37,7 @@ async function run(clientId: string): Promise<number> {
     }
     await Promise.all(batch);
   }
+  done = true;
   await client.endAsync();
   return sent;
 }

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { listenHttp } from '../dist/api/http-server.js';
 import { createHub } from '../dist/hub.js';
-import { silentLogger } from '../dist/log/logger.js';
+import { createLogger, silentLogger } from '../dist/log/logger.js';
 import { EmbeddedMqttBus } from '../dist/mqtt/embedded-bus.js';
 import { listenMqttTcp } from '../dist/mqtt/listeners.js';
 import { loadPoints, queryLatency } from './query-bench.ts';
@@ -102,7 +102,7 @@ async function rawRelay(): Promise<RunResult> {
 }
 
 async function hubIngestion(dataDir: string): Promise<RunResult & { hub: Awaited<ReturnType<typeof createHub>> }> {
-  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: silentLogger });
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: process.env['BENCH_LOG'] ? createLogger({ level: 'debug' }) : silentLogger });
   const bus = hub.bus as EmbeddedMqttBus;
   const listener = await listenMqttTcp(bus, { port: 0, host: '127.0.0.1' });
   const url = `mqtt://127.0.0.1:${listener.port}`;

@@ -22,7 +22,7 @@ import { Lwm2mAdapter } from './protocols/lwm2m/adapter/index.ts';
 import { HostStateMessages, SparkplugHost, type StateWill } from './protocols/sparkplug/host/index.ts';
 import { RpcDispatcher } from './rpc/dispatcher.ts';
 import { MethodRegistry } from './rpc/method-registry.ts';
-import { hubMethods, SubscriptionHub, type HubServices } from './rpc/methods/index.ts';
+import { hubMethods, SubscriptionHub, type HubServices } from './rpc/methods/hub-methods.ts';
 import { rpcDiscoverMethod } from './rpc/openrpc.ts';
 import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';

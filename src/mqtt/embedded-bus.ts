@@ -59,6 +59,7 @@ export class EmbeddedMqttBus implements MqttBus {
   readonly #logger: BusLogger | undefined;
   readonly #presence = new Set<(event: PresenceEvent) => void>();
   #inboundPaused = false;
+
   /** Clients whose connect was announced, so a disconnect is reported only after a connect. */
   readonly #announced = new WeakSet<Client>();
   #closing = false;
@@ -70,7 +71,7 @@ export class EmbeddedMqttBus implements MqttBus {
     this.#broker = broker;
     this.#logger = options.logger;
     broker.on('clientReady', (client) => {
-      if (this.#inboundPaused) (client as unknown as { pause(): void }).pause();
+      if (this.#inboundPaused) (client as unknown as PausableClient).pause();
       this.#onClientReady(client);
     });
     broker.on('clientDisconnect', (client) => this.#onClientDisconnect(client));
@@ -124,17 +125,21 @@ export class EmbeddedMqttBus implements MqttBus {
   }
 
   /**
-   * Pause or resume parsing on every client connection (aedes stops reading the socket, so TCP
-   * pushes back on the devices); clients that connect while paused start paused.
+   * Flow control: pause or resume reading from every device connection (aedes stops reading the
+   * socket, so TCP pushes back on the devices); clients that connect while paused start paused.
+   * The hub's own publishes and subscriptions are not affected.
    */
   setInboundPaused(paused: boolean): void {
     if (paused === this.#inboundPaused) return;
     this.#inboundPaused = paused;
-    const clients = (this.#broker as unknown as { clients: Record<string, { pause(): void; resume(): void }> }).clients;
-    for (const client of Object.values(clients)) {
+    for (const client of Object.values(this.#clients())) {
       if (paused) client.pause();
-      else client.resume();
+      else resumeClient(client);
     }
+  }
+
+  #clients(): Record<string, PausableClient> {
+    return (this.#broker as unknown as { clients: Record<string, PausableClient> }).clients;
   }
 
   /** Hand a connected byte stream (socket, TLS socket, WebSocket stream, in-process pair) to the broker. */
@@ -221,6 +226,7 @@ export class EmbeddedMqttBus implements MqttBus {
   close(): Promise<void> {
     if (this.#closed === undefined) {
       this.#closing = true;
+      this.setInboundPaused(false);
       this.#closed = new Promise<void>((resolve) => this.#broker.close(() => resolve()));
     }
     return this.#closed;
@@ -294,6 +300,23 @@ export class EmbeddedMqttBus implements MqttBus {
 }
 
 /** The aedes packet viewed as MessageMeta (it has `clientId`, `retain` and `qos` fields). */
+/** The part of an aedes Client that flow control uses. */
+interface PausableClient {
+  pause(): void;
+  resume(): void;
+  _parsingBatch: number;
+}
+
+/**
+ * aedes' Client.pause() makes each packet that completes while paused skip its batch countdown, so
+ * after resume() the client would never read again. Every packet read before the pause has been
+ * handled by the time the backlog clears; restart the countdown at one so resume() reads at once.
+ */
+function resumeClient(client: PausableClient): void {
+  client._parsingBatch = 1;
+  client.resume();
+}
+
 function asMeta(packet: AedesPublishPacket): MessageMeta {
   return packet as unknown as MessageMeta;
 }

@@ -1,4 +1,4 @@
-/** Every hub JSON-RPC method, in one list. */
+/** hubMethods: every hub JSON-RPC method, in one list. */
 import type { MethodDefinition } from '../method.ts';
 import { batchMethods } from './batch-methods.ts';
 import { commandMethods } from './command-methods.ts';
