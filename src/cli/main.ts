@@ -1,5 +1,6 @@
 /** The `llm-iot` command line: start, simulate, rpc. */
 import { ConfigError } from '../config/load-config.ts';
+import { mcpCommand } from './mcp-command.ts';
 import { rpcCommand } from './rpc-command.ts';
 import { simulateCommand } from './simulate-command.ts';
 import { startCommand } from './start-command.ts';
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   start: startCommand,
   simulate: simulateCommand,
   rpc: rpcCommand,
+  mcp: mcpCommand,
 };
 
 /** Run the CLI; resolves with the process exit code. */

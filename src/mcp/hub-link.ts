@@ -1,0 +1,147 @@
+/**
+ * The HTTP side of `llm-iot mcp`: one Streamable HTTP session with a running hub, relaying JSON-RPC
+ * messages as they are. When the hub answers 404 (it restarted, the session is gone) the link opens
+ * a new session by replaying the client's own initialize and its resource subscriptions, then tells
+ * the client to refresh its lists — so a hub restart does not break Claude Desktop's connection.
+ */
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  isInitializedNotification,
+  isInitializeRequest,
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../log/logger.ts';
+
+/** Where the link delivers what the hub sends. */
+export interface HubLinkHandlers {
+  /** A message from the hub for the client. */
+  onmessage(message: JSONRPCMessage): void;
+}
+
+const INTERNAL_PREFIX = 'llm-iot-mcp-proxy:';
+const REPLAY_TIMEOUT_MS = 10_000;
+
+/** One hub session for the stdio relay, reopened when the hub loses it. */
+export class HubLink {
+  readonly #url: URL;
+  readonly #handlers: HubLinkHandlers;
+  readonly #logger: Logger;
+  #transport: StreamableHTTPClientTransport | undefined;
+  /** The client's initialize request (replayed to open a new session) and the ids it used. */
+  #initialize: JSONRPCRequest | undefined;
+  readonly #initializeIds = new Set<RequestId>();
+  #initialized = false;
+  readonly #subscriptions = new Set<string>();
+  /** Requests the link itself sent while recovering: their answers stay here. */
+  readonly #internal = new Map<RequestId, (message: JSONRPCMessage) => void>();
+  #nextInternal = 0;
+  #recovering: Promise<void> | undefined;
+
+  constructor(url: URL, handlers: HubLinkHandlers, logger: Logger) {
+    this.#url = url;
+    this.#handlers = handlers;
+    this.#logger = logger;
+  }
+
+  get sessionId(): string | undefined {
+    return this.#transport?.sessionId;
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    this.#remember(message);
+    const transport = await this.#open();
+    try {
+      await transport.send(message);
+    } catch (error) {
+      if (!(error instanceof StreamableHTTPError && error.code === 404) || this.#initialize === undefined || isInitializeRequest(message)) throw error;
+      this.#logger.warn({ url: this.#url.href }, 'hub session gone (hub restarted?): opening a new one');
+      await this.#recover(transport);
+      await (await this.#open()).send(message);
+    }
+  }
+
+  /** End the hub session (HTTP DELETE) and stop. */
+  async close(): Promise<void> {
+    const transport = this.#transport;
+    this.#transport = undefined;
+    if (!transport) return;
+    await transport.terminateSession().catch((error: unknown) => this.#logger.debug({ err: error }, 'hub session DELETE failed'));
+    await transport.close();
+  }
+
+  async #open(): Promise<StreamableHTTPClientTransport> {
+    if (this.#transport) return this.#transport;
+    const transport = new StreamableHTTPClientTransport(this.#url);
+    transport.onmessage = (message) => this.#fromHub(transport, message);
+    transport.onerror = (error) => this.#logger.debug({ err: error }, 'hub stream error');
+    await transport.start();
+    this.#transport = transport;
+    return transport;
+  }
+
+  #remember(message: JSONRPCMessage): void {
+    if (isInitializeRequest(message) && isJSONRPCRequest(message)) {
+      this.#initialize = message;
+      this.#initializeIds.add(message.id);
+    } else if (isInitializedNotification(message)) this.#initialized = true;
+    else if (isJSONRPCRequest(message) && typeof message.params?.['uri'] === 'string') {
+      if (message.method === 'resources/subscribe') this.#subscriptions.add(message.params['uri']);
+      if (message.method === 'resources/unsubscribe') this.#subscriptions.delete(message.params['uri']);
+    }
+  }
+
+  #fromHub(transport: StreamableHTTPClientTransport, message: JSONRPCMessage): void {
+    const isResponse = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    if (isResponse && message.id !== undefined) {
+      const waiter = this.#internal.get(message.id);
+      if (waiter) return waiter(message);
+      // Later requests carry the negotiated version (Streamable HTTP §Protocol Version Header).
+      if (isJSONRPCResultResponse(message) && this.#initializeIds.has(message.id) && typeof message.result['protocolVersion'] === 'string') {
+        transport.setProtocolVersion(message.result['protocolVersion']);
+      }
+    }
+    this.#handlers.onmessage(message);
+  }
+
+  #recover(failed: StreamableHTTPClientTransport): Promise<void> {
+    this.#recovering ??= this.#reopen(failed).finally(() => (this.#recovering = undefined));
+    return this.#recovering;
+  }
+
+  async #reopen(failed: StreamableHTTPClientTransport): Promise<void> {
+    if (this.#transport === failed) {
+      this.#transport = undefined;
+      await failed.close();
+    }
+    const transport = await this.#open();
+    const init = this.#initialize as JSONRPCRequest;
+    const answer = await this.#request(transport, init.method, init.params);
+    if (isJSONRPCResultResponse(answer) && typeof answer.result['protocolVersion'] === 'string') transport.setProtocolVersion(answer.result['protocolVersion']);
+    if (this.#initialized) await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    for (const uri of this.#subscriptions) await this.#request(transport, 'resources/subscribe', { uri });
+    // The new session may see another fleet: have the client refetch its lists.
+    this.#handlers.onmessage({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    this.#handlers.onmessage({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' });
+  }
+
+  async #request(transport: StreamableHTTPClientTransport, method: string, params: JSONRPCRequest['params']): Promise<JSONRPCMessage> {
+    const id = `${INTERNAL_PREFIX}${++this.#nextInternal}`;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answered = new Promise<JSONRPCMessage>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`hub did not answer ${method} in ${REPLAY_TIMEOUT_MS} ms`)), REPLAY_TIMEOUT_MS);
+      this.#internal.set(id, resolve);
+    });
+    try {
+      await transport.send({ jsonrpc: '2.0', id, method, ...(params !== undefined && { params }) });
+      return await answered;
+    } finally {
+      clearTimeout(timer);
+      this.#internal.delete(id);
+    }
+  }
+}

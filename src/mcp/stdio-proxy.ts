@@ -1,0 +1,65 @@
+/**
+ * `llm-iot mcp`: a stdio MCP server for hosts that spawn one (Claude Desktop, Claude Code), relaying
+ * every JSON-RPC message between stdin/stdout and a running hub's /mcp endpoint. The relay is at
+ * the message level, so the hub sees the real client (its name is the audit principal, its
+ * elicitation capability drives confirmations) and every request, notification and server → client
+ * request passes unchanged. stdout carries only the protocol; logs go to the logger (stderr).
+ */
+import type { Readable, Writable } from 'node:stream';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ERROR_CATALOGUE } from '../core/errors.ts';
+import type { Logger } from '../log/logger.ts';
+import { HubLink } from './hub-link.ts';
+
+/** Options of {@link runStdioProxy}; stdin/stdout default to the process's. */
+export interface StdioProxyOptions {
+  /** The hub's base URL (`http://127.0.0.1:8080`) or its MCP endpoint (`…/mcp`). */
+  readonly hubUrl: string;
+  readonly logger: Logger;
+  readonly stdin?: Readable;
+  readonly stdout?: Writable;
+}
+
+/** The MCP endpoint for a hub URL: `/mcp` is added unless the URL already has a path. */
+export function mcpEndpointUrl(hubUrl: string): URL {
+  const url = new URL(hubUrl);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/mcp';
+  return url;
+}
+
+/** Relay until stdin closes; then end the hub session. */
+export async function runStdioProxy(options: StdioProxyOptions): Promise<void> {
+  const { logger } = options;
+  const url = mcpEndpointUrl(options.hubUrl);
+  const stdio = new StdioServerTransport(options.stdin, options.stdout);
+  const toClient = (message: JSONRPCMessage): void => {
+    stdio.send(message).catch((error: unknown) => logger.error({ err: error }, 'writing to stdout failed'));
+  };
+  const hub = new HubLink(url, { onmessage: toClient }, logger);
+  // One message at a time, in order: initialize must have its session before the next message goes.
+  let queue = Promise.resolve();
+  stdio.onmessage = (message) => {
+    queue = queue.then(() =>
+      hub.send(message).catch((error: unknown) => {
+        const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+        logger.error({ err: error, method: 'method' in message ? message.method : undefined }, `hub at ${url.href} did not take the message`);
+        if (isJSONRPCRequest(message)) {
+          toClient({ jsonrpc: '2.0', id: message.id, error: { code: ERROR_CATALOGUE.INTERNAL_ERROR.rpc, message: `llm-iot hub unreachable at ${url.href}: ${reason}` } });
+        }
+      }),
+    );
+  };
+  const stdinClosed = new Promise<void>((resolve) => {
+    stdio.onclose = resolve;
+    (options.stdin ?? process.stdin).once('end', resolve);
+  });
+  stdio.onerror = (error) => logger.error({ err: error }, 'stdio message rejected');
+  await stdio.start();
+  logger.info({ hub: url.href }, 'llm-iot MCP stdio proxy ready');
+  await stdinClosed;
+  await queue;
+  await hub.close();
+  await stdio.close();
+  logger.info('llm-iot MCP stdio proxy stopped');
+}

@@ -1,0 +1,153 @@
+/**
+ * `llm-iot mcp --hub <url>` spawned from source as Claude Desktop / Claude Code would spawn it, driven
+ * by the SDK's StdioClientTransport: lists, calls, confirmation by elicitation and notifications
+ * relayed through the proxy, and a hub restart survived.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { listenHttp, type HttpListener } from '../../src/api/http-server.ts';
+import { createHub, type Hub } from '../../src/hub.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { runCli } from '../support/cli.ts';
+import { eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
+import { call, greenhouseNode, text, type GreenhouseNode } from './greenhouse.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const ENTRY = new URL('../support/cli-entry.ts', import.meta.url).pathname;
+
+/** Spawn the proxy from source; collect what it writes to stderr. */
+function spawnProxy(hubUrl: string): { transport: StdioClientTransport; stderr: () => string } {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: ['--import', 'tsx', ENTRY, 'mcp', '--hub', hubUrl],
+    cwd: ROOT,
+    env: { ...(process.env as Record<string, string>), LLMIOT_LOG_LEVEL: 'info' },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return { transport, stderr: () => stderr };
+}
+
+describe('llm-iot mcp (stdio proxy)', () => {
+  let t: TestHub;
+  let node: GreenhouseNode;
+  let client: Client;
+  let proxy: ReturnType<typeof spawnProxy>;
+  const transportErrors: Error[] = [];
+  let approvals = 0;
+
+  before(async () => {
+    t = await startTestHub();
+    node = await greenhouseNode(t, 'pico-stdio', 'Zone A');
+    proxy = spawnProxy(t.httpUrl);
+    client = new Client({ name: 'claude-code-test', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, () => {
+      approvals++;
+      return { action: 'accept', content: { confirm: true } };
+    });
+    client.onerror = (error) => void transportErrors.push(error);
+    await client.connect(proxy.transport);
+  });
+  after(async () => {
+    await client.close();
+    await t.close();
+  });
+
+  it('relays initialize, tools/list and tools/call, with the real client as the audit principal', async () => {
+    assert.equal(client.getServerVersion()?.name, 'llm-iot');
+    const { tools } = await client.listTools();
+    assert.equal(tools.find((tool) => tool.name === 'sensor_read')?.annotations?.readOnlyHint, true);
+    const list = await call(client, 'device_list', { zone: 'Zone A', include_schema: false });
+    assert.equal(list.structuredContent.total, 3);
+    const audit = await t.hub.stores.audit.list({ tool: 'device_list' });
+    assert.match(audit[0]?.principal ?? '', /^claude-code-test\//);
+  });
+
+  it('relays the hub\'s elicitation request to the client and runs the approved write', async () => {
+    const done = await call(client, 'sensor_configure', { sensor_id: node.soil, config: { power_mode: 'low_power' } });
+    assert.equal(done.isError, undefined, text(done));
+    assert.equal(approvals, 1);
+    assert.deepEqual(node.received('sensor.configure').map((c) => c.params.config), [{ power_mode: 'low_power' }]);
+  });
+
+  it('relays notifications from the hub\'s stream', async () => {
+    let changed = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++);
+    await greenhouseNode(t, 'pico-stdio-2', 'Zone B');
+    await eventually(() => changed > 0, 5000, 'tools/list_changed through the proxy');
+  });
+
+  it('keeps stdout for the protocol: logs go to stderr', () => {
+    assert.deepEqual(transportErrors, []);
+    assert.match(proxy.stderr(), /llm-iot MCP stdio proxy ready/);
+  });
+});
+
+describe('llm-iot mcp across a hub restart', () => {
+  let dataDir: string;
+  let hub: Hub | undefined;
+  let listener: HttpListener | undefined;
+
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'llmiot-mcp-restart-'));
+  });
+  after(async () => {
+    await listener?.close();
+    await hub?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function boot(port: number): Promise<number> {
+    hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: silentLogger });
+    listener = await listenHttp(hub.http, { port, host: '127.0.0.1' });
+    return listener.port;
+  }
+
+  it('opens a new hub session by itself when the hub restarted, and the client keeps working', async () => {
+    const port = await boot(0);
+    const proxy = spawnProxy(`http://127.0.0.1:${port}`);
+    const client = new Client({ name: 'desktop', version: '1.0.0' });
+    let changed = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++);
+    try {
+      await client.connect(proxy.transport);
+      assert.ok((await client.listTools()).tools.length > 0);
+      await listener?.close();
+      await hub?.close();
+      await boot(port);
+      const after = await call(client, 'device_list', {});
+      assert.equal(after.isError, undefined, text(after));
+      assert.match(proxy.stderr(), /hub session gone/);
+      await eventually(() => changed > 0, 5000, 'list_changed after the new session');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers a request with a JSON-RPC error naming the hub when the hub is down', async () => {
+    await listener?.close();
+    await hub?.close();
+    listener = undefined;
+    hub = undefined;
+    const proxy = spawnProxy('http://127.0.0.1:9');
+    const client = new Client({ name: 'desktop', version: '1.0.0' });
+    try {
+      await assert.rejects(client.connect(proxy.transport), /llm-iot hub unreachable at http:\/\/127\.0\.0\.1:9\/mcp/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('prints its usage with --help', async () => {
+    const cli = runCli(['mcp', '--help']);
+    assert.equal(await cli.exit(), 0);
+    assert.match(cli.output(), /Usage: llm-iot mcp \[--hub <url>\]/);
+  });
+});
