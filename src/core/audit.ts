@@ -1,6 +1,6 @@
 /** Audit entries: every action an LLM (through MCP or llm.execute_command) asked for, and what came of it. */
 
-export const AUDIT_OUTCOMES = ['succeeded', 'failed', 'denied', 'confirmation_required'] as const;
+export const AUDIT_OUTCOMES = ['succeeded', 'failed', 'denied', 'confirmation_required', 'declined'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export interface AuditEntry {

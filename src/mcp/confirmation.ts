@@ -69,6 +69,7 @@ export async function settleHeldCall(held: Held, context: ConfirmationContext): 
   }
   if (answer.action !== 'accept' || answer.content?.['confirm'] !== true) {
     logger.info({ tool: held.plan.tool, principal: caller.principal, action: answer.action }, 'MCP user declined a held tool call');
+    await tools.decline(held.confirm_token, caller);
     return declinedResult(held.plan, answer.action);
   }
   try {

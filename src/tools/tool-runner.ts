@@ -136,6 +136,14 @@ export class ToolRunner {
     return this.#run(caller, tool, held.value.args, 'confirm', targets.map((d) => d.id));
   }
 
+  /** A person declined a held call: the token is spent and the refusal audited. */
+  async decline(token: string, caller: ToolCaller): Promise<void> {
+    const held = this.#tokens.take(token);
+    const tool = held === undefined ? undefined : this.tool(held.value.tool);
+    if (!held || !tool) return;
+    await this.#audit(caller, tool, held.value.args, 'confirm', 'declined', callTargets(this.#o.services, held.value.args).map((d) => d.id));
+  }
+
   /** What a call would do, for a confirmation prompt. */
   plan(tool: ToolDefinition, args: Record<string, unknown>): ToolPlan {
     return {

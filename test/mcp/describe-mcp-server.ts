@@ -168,6 +168,8 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
         assert.equal(refused.structuredContent.status, 'declined');
         assert.match(text(refused), /Not executed: the user declined/);
         assert.equal(b.received('sensor.configure').length, before + 1, 'nothing sent after a refusal');
+        const [last] = await t.hub.stores.audit.list({ tool: 'batch_execute', limit: 1 });
+        assert.equal(last?.outcome, 'declined', 'the refusal is in the audit log');
       } finally {
         await eliciting.close();
       }
