@@ -1,5 +1,5 @@
 /** ams AS5600 model: a magnet turning above the chip at a slowly varying speed, 12-bit angle, AGC and status. */
-import { validatePatch, type FieldSpec } from './config-validation.ts';
+import { applyPatch, type FieldSpec } from './config-validation.ts';
 import { DEVICE_RPC_CODES, DeviceRpcError } from './device-rpc-error.ts';
 import { clamp } from './diurnal.ts';
 import { hash01, hashNormal } from './random.ts';
@@ -180,10 +180,7 @@ export class As5600Model implements SensorModel {
   }
 
   configure(patch: JsonObject): Record<string, ConfigValue> {
-    const accepted = validatePatch(patch, FIELDS, 'AS5600');
-    const next = { ...this.#config };
-    for (const [key, value] of accepted) Object.assign(next, { [key]: value });
-    this.#config = next;
+    this.#config = applyPatch(this.#config, patch, FIELDS, 'AS5600');
     this.#lastOutput = null;
     return this.config();
   }

@@ -1,5 +1,5 @@
 /** Bosch BMP580 model: greenhouse air temperature with a day cycle, pressure drifting with weather fronts. */
-import { validatePatch, type FieldSpec } from './config-validation.ts';
+import { applyPatch, type FieldSpec } from './config-validation.ts';
 import { DeviceRpcError } from './device-rpc-error.ts';
 import { clamp, diurnalTemperature, GREENHOUSE_DIURNAL, localHour, type DiurnalProfile } from './diurnal.ts';
 import { hashNormal, valueNoise } from './random.ts';
@@ -143,10 +143,7 @@ export class Bmp580Model implements SensorModel {
   }
 
   configure(patch: JsonObject): Record<string, ConfigValue> {
-    const accepted = validatePatch(patch, FIELDS, 'BMP580');
-    const next = { ...this.#config };
-    for (const [key, value] of accepted) Object.assign(next, { [key]: value });
-    this.#config = next;
+    this.#config = applyPatch(this.#config, patch, FIELDS, 'BMP580');
     return this.config();
   }
 

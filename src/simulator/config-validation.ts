@@ -66,3 +66,10 @@ function describe(spec: FieldSpec): string {
       return `must be a string of at most ${spec.maxLength} characters`;
   }
 }
+
+/** `current` with a validated patch applied (a new object; `current` is untouched). Throws like validatePatch. */
+export function applyPatch<C extends object>(current: C, patch: JsonObject, fields: Readonly<Record<string, FieldSpec>>, what: string): C {
+  const next = { ...current };
+  for (const [key, value] of validatePatch(patch, fields, what)) Object.assign(next, { [key]: value });
+  return next;
+}

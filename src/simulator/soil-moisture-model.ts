@@ -1,5 +1,5 @@
 /** Analog soil-moisture probe model: soil that dries faster in daytime heat and is re-wetted at watering events. */
-import { validatePatch, type FieldSpec } from './config-validation.ts';
+import { applyPatch, type FieldSpec } from './config-validation.ts';
 import { DeviceRpcError } from './device-rpc-error.ts';
 import { clamp, GREENHOUSE_DIURNAL, heatFraction, type DiurnalProfile } from './diurnal.ts';
 import { hash01, hashNormal } from './random.ts';
@@ -156,10 +156,7 @@ export class SoilMoistureModel implements SensorModel {
   }
 
   configure(patch: JsonObject): Record<string, ConfigValue> {
-    const accepted = validatePatch(patch, FIELDS, 'soil moisture');
-    const next = { ...this.#config };
-    for (const [key, value] of accepted) Object.assign(next, { [key]: value });
-    this.#config = next;
+    this.#config = applyPatch(this.#config, patch, FIELDS, 'soil moisture');
     return this.config();
   }
 

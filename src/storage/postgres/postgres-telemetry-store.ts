@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { HubError } from '../../core/errors.ts';
 import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
 import { checkQuery } from '../sqlite/check-query.ts';
-import { fromColumns, qualityName, toColumns } from '../sqlite/point-columns.ts';
+import { latestPoint, toColumns } from '../sqlite/point-columns.ts';
 import { storeError } from '../sqlite/store-error.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
@@ -155,14 +155,7 @@ export class PostgresTelemetryStore implements TelemetryStore {
          ORDER BY s.device_id COLLATE "C", s.measurement COLLATE "C"`,
         [filter?.deviceIds ?? [], filter?.measurements ?? []],
       );
-      return result.rows.map((row) => ({
-        deviceId: row.device_id,
-        measurement: row.measurement,
-        ts: row.ts,
-        value: fromColumns(row.value, row.text, row.flags) ?? '',
-        ...(row.unit === null ? {} : { unit: row.unit }),
-        quality: qualityName(row.quality),
-      }));
+      return result.rows.map((row) => latestPoint({ ...row, deviceId: row.device_id }));
     } catch (error) {
       throw storeError('telemetry latest failed', error);
     }

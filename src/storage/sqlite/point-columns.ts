@@ -49,3 +49,24 @@ export function fromColumns(value: number | null, text: string | null, flags: nu
   if (text === null) return null;
   return (flags & FLAG_BOOLEAN) !== 0 ? text === 'true' : text;
 }
+
+/** A `latest` row (either backend) as the point it stores. */
+export function latestPoint(row: {
+  deviceId: string;
+  measurement: string;
+  unit: string | null;
+  ts: number;
+  value: number | null;
+  text: string | null;
+  quality: number;
+  flags: number;
+}): TelemetryPoint {
+  return {
+    deviceId: row.deviceId,
+    measurement: row.measurement,
+    ts: row.ts,
+    value: fromColumns(row.value, row.text, row.flags) ?? '',
+    ...(row.unit === null ? {} : { unit: row.unit }),
+    quality: qualityName(row.quality),
+  };
+}

@@ -4,7 +4,7 @@ import { HubError } from '../../core/errors.ts';
 import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
 import type { TelemetryStore } from '../telemetry-store.ts';
 import { checkQuery } from './check-query.ts';
-import { fromColumns, qualityName, toColumns } from './point-columns.ts';
+import { latestPoint, toColumns } from './point-columns.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 import { exportSqlite, SqliteExportPages, type ExportQuery } from './sqlite-export.ts';
 import { SqliteSeries } from './sqlite-series.ts';
@@ -162,14 +162,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
       values === undefined || values.length === 0 ? null : JSON.stringify(values);
     try {
       const rows = this.#latest.all({ devices: list(filter?.deviceIds), measurements: list(filter?.measurements) });
-      return rows.map((row) => ({
-        deviceId: row.deviceId,
-        measurement: row.measurement,
-        ts: row.ts,
-        value: fromColumns(row.value, row.text, row.flags) ?? '',
-        ...(row.unit === null ? {} : { unit: row.unit }),
-        quality: qualityName(row.quality),
-      }));
+      return rows.map(latestPoint);
     } catch (error) {
       throw storeError('telemetry latest failed', error);
     }
