@@ -7,7 +7,7 @@
  * argv: <url> <groupId> <edgeNodeIdsJson> <count> <metrics>
  */
 import mqtt from 'mqtt';
-import { DataType, encodePayload, type SparkplugMetric } from '../dist/protocols/sparkplug/index.js';
+import { DataType, encodePayload, type SparkplugMetric } from '../dist/protocols/sparkplug/codec/index.js';
 
 const [url, groupId, idsJson, countText, metricsText] = process.argv.slice(2);
 const edgeNodeIds = JSON.parse(idsJson as string) as string[];

@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-const ASSETS = ['protocols/sparkplug/sparkplug_b.proto'];
+const ASSETS = ['protocols/sparkplug/codec/sparkplug_b.proto'];
 for (const asset of ASSETS) {
   const target = `dist/${asset}`;
   mkdirSync(dirname(target), { recursive: true });

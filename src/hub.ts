@@ -16,13 +16,13 @@ import { HubMetrics } from './metrics/hub-metrics.ts';
 import { EmbeddedMqttBus } from './mqtt/embedded-bus.ts';
 import { ExternalMqttBus } from './mqtt/external-bus.ts';
 import { attachMqttWebSocket, type MqttWebSocketAttachment } from './mqtt/listeners.ts';
-import type { MqttBus } from './mqtt/mqtt-bus.ts';
-import { NativeAdapter } from './protocols/native/native-adapter.ts';
+import type { MqttBus } from './core/ports/mqtt-bus.ts';
+import { NativeAdapter } from './protocols/native/adapter.ts';
 import { Lwm2mAdapter } from './protocols/lwm2m/adapter/index.ts';
 import { HostStateMessages, SparkplugHost, type StateWill } from './protocols/sparkplug/host/index.ts';
 import { RpcDispatcher } from './rpc/dispatcher.ts';
 import { MethodRegistry } from './rpc/method-registry.ts';
-import { hubMethods, SubscriptionHub, type HubServices } from './rpc/methods/hub-methods.ts';
+import { hubMethods, SubscriptionHub, type HubServices } from './app/hub-methods.ts';
 import { rpcDiscoverMethod } from './rpc/openrpc.ts';
 import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';
@@ -30,7 +30,9 @@ import { DEFAULT_POLICY, parsePolicy, type ActuationPolicy } from './tools/actua
 import { ToolRunner } from './tools/tool-runner.ts';
 import { McpHttpEndpoint } from './mcp/http-endpoint.ts';
 import { LlmCommandRunner } from './llm/index.ts';
-import { llmMethods } from './rpc/methods/llm-methods.ts';
+import { lwm2mMethods } from './protocols/lwm2m/methods.ts';
+import { sparkplugMethods } from './protocols/sparkplug/methods.ts';
+import { llmMethods } from './llm/methods.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -119,6 +121,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       invoke: (method, params, context) => (dispatcher as RpcDispatcher).invoke(method, params, context),
     };
     for (const method of hubMethods(services, new SubscriptionHub(services))) methods.add(method);
+    for (const method of [...lwm2mMethods(services), ...sparkplugMethods(services)]) methods.add(method);
     methods.add(rpcDiscoverMethod(methods, { title: 'llm-iot hub', version: HUB_VERSION }));
 
     // Sparkplug host STATE: the will of the hub's connection and the STATE birth share one timestamp.

@@ -1,9 +1,9 @@
 /** GET /export: telemetry streamed as CSV or JSON lines, with the data.export selection as query parameters. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toRpcErrorObject } from '../core/errors.ts';
-import type { HubServices } from '../rpc/methods/services.ts';
-import { CSV_HEADER, exportLines } from '../rpc/methods/data-methods.ts';
-import type { RangedSelection } from '../rpc/methods/query-params.ts';
+import type { HubServices } from '../app/services.ts';
+import { CSV_HEADER, exportLines } from '../app/data-methods.ts';
+import type { RangedSelection } from '../app/query-params.ts';
 import type { HttpRoute } from './http-server.ts';
 
 /**

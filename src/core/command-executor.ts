@@ -2,7 +2,7 @@
  * CommandExecutor: every server→device command is recorded, sent through the device's protocol,
  * correlated with its answer, and ends succeeded / failed / timed_out — never left hanging.
  */
-import type { RegistryStore } from '../storage/registry-store.ts';
+import type { RegistryStore } from './ports/registry-store.ts';
 import type { CommandChannel } from './command-channel.ts';
 import { isTerminal, type CommandOrigin, type CommandRecord } from './command.ts';
 import type { DeviceRegistry } from './device-registry.ts';

@@ -1,5 +1,5 @@
 /** DeviceRegistry: the in-memory fleet, written through to a RegistryStore, emitting lifecycle events. */
-import type { RegistryStore } from '../storage/registry-store.ts';
+import type { RegistryStore } from './ports/registry-store.ts';
 import { deviceIdFor } from './device-id.ts';
 import { matchesFilter, type DeviceFilter } from './device-filter.ts';
 import type { Device, DeviceProtocol, DeviceStatus, DeviceType, JsonObject } from './device.ts';

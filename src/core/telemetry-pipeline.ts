@@ -3,7 +3,7 @@
  * subscribers at once, and commits to the TelemetryStore in batches off the hot path. Memory is
  * bounded: past `maxPendingPoints` new points are refused with OVERLOADED so the sender learns.
  */
-import type { TelemetryStore } from '../storage/telemetry-store.ts';
+import type { TelemetryStore } from './ports/telemetry-store.ts';
 import { HubError } from './errors.ts';
 import type { EventBus } from './event-bus.ts';
 import type { LatestValueCache } from './latest-cache.ts';

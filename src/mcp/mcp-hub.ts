@@ -1,5 +1,5 @@
 /** McpHub: what the MCP server needs from a hub — the tool runner and the services behind it. A `Hub` satisfies it. */
-import type { HubServices } from '../rpc/methods/services.ts';
+import type { HubServices } from '../app/services.ts';
 import type { ToolRunner } from '../tools/tool-runner.ts';
 
 export interface McpHub {

@@ -4,7 +4,7 @@
  * the live fleet (zones, counts), so the model starts from what exists.
  */
 import type { PromptArgument, PromptMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { HubServices } from '../rpc/methods/services.ts';
+import type { HubServices } from '../app/services.ts';
 import { fleetContext } from '../tools/fleet-context.ts';
 
 /** A prompt: its MCP listing and how to render it for the current fleet. */

@@ -1,7 +1,7 @@
 /** prompts/list, prompts/get and completion/complete (prompt arguments and the device id of resource templates). */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CompleteRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { HubServices } from '../rpc/methods/services.ts';
+import type { HubServices } from '../app/services.ts';
 import { fleetContext } from '../tools/fleet-context.ts';
 import { promptMessages, PROMPTS, type PromptDefinition } from './prompt-catalog.ts';
 import { DEVICE_TEMPLATE, TELEMETRY_TEMPLATE } from './resource-uris.ts';

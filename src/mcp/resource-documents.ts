@@ -5,7 +5,7 @@
  */
 import type { Device } from '../core/device.ts';
 import type { CallContext } from '../rpc/method.ts';
-import type { HubServices } from '../rpc/methods/services.ts';
+import type { HubServices } from '../app/services.ts';
 import { iso } from '../rpc/wire.ts';
 
 /** Window and bucket of the telemetry resource's aggregate. */

@@ -13,7 +13,7 @@ import {
 import type { Device } from '../core/device.ts';
 import { HubError } from '../core/errors.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { resolveDevice, type HubServices } from '../rpc/methods/services.ts';
+import { resolveDevice, type HubServices } from '../app/services.ts';
 import { deviceDocument, fleetDocument, telemetryDocument, TELEMETRY_WINDOW } from './resource-documents.ts';
 import { deviceUri, DEVICE_TEMPLATE, FLEET_URI, parseResourceUri, TELEMETRY_TEMPLATE, type ResourceRef } from './resource-uris.ts';
 import type { ResourceWatcher } from './resource-watcher.ts';

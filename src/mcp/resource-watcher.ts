@@ -5,7 +5,7 @@
  * when devices join or leave.
  */
 import type { Device } from '../core/device.ts';
-import type { HubServices } from '../rpc/methods/services.ts';
+import type { HubServices } from '../app/services.ts';
 import type { ResourceRef } from './resource-uris.ts';
 import { Debounce, KeyedThrottle } from './throttle.ts';
 

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from '../log/logger.ts';
-import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from './mqtt-bus.ts';
+import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
 import { assertTopicFilter, assertTopicName } from './topic-filter.ts';
 
 /** The log calls the buses make; a pino logger or the hub's {@link Logger} fits. */

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect as mqttConnect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { BusLogger } from './embedded-bus.ts';
-import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from './mqtt-bus.ts';
+import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
 import { assertTopicFilter, assertTopicName, matchTopic, sharedFilter } from './topic-filter.ts';
 
 /** Options of {@link ExternalMqttBus.connect}. */

@@ -1,6 +1,6 @@
 /** DualProtocolDevice: a virtual board holding ONE MQTT connection that carries Sparkplug B telemetry and LwM2M management. */
 import { EventEmitter } from 'node:events';
-import type { SparkplugMetricValue } from '../protocols/sparkplug/index.ts';
+import type { SparkplugMetricValue } from '../protocols/sparkplug/codec/index.ts';
 import { createAttachedSensors, type AttachedSensor } from './attached-sensor.ts';
 import { BOARD_PROFILES, resolveBoard, type BoardProfile } from './board-profiles.ts';
 import { DEFAULT_GROUP_ID, DEFAULT_HOST_ID, type DualProtocolDeviceEvents, type DualProtocolDeviceOptions, type DualProtocolStats } from './dual-device-options.ts';

@@ -9,7 +9,7 @@ import {
   type SparkplugMetric,
   type SparkplugMetricValue,
   type SparkplugPayload,
-} from '../protocols/sparkplug/index.ts';
+} from '../protocols/sparkplug/codec/index.ts';
 import type { LinkCounters } from './mqtt-link.ts';
 import type { SessionWill } from './session-link.ts';
 import type { Clock } from './sim-clock.ts';

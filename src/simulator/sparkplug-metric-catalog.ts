@@ -1,5 +1,5 @@
 /** The Sparkplug metrics of one simulated edge node and its sensors: names, aliases, datatypes, units, writability. */
-import { DataType, type MetricDataTypeId } from '../protocols/sparkplug/index.ts';
+import { DataType, type MetricDataTypeId } from '../protocols/sparkplug/codec/index.ts';
 import type { AttachedSensor } from './attached-sensor.ts';
 import type { ConfigValue } from './sensor-model.ts';
 

@@ -1,11 +1,11 @@
 /** Choose and open the stores from the `--store` setting: sqlite (default), memory, or a PostgreSQL URL. */
 import { HubError } from '../core/errors.ts';
 import { openPostgresStores } from './postgres/open-postgres-stores.ts';
-import type { AuditStore } from './audit-store.ts';
-import type { RegistryStore } from './registry-store.ts';
+import type { AuditStore } from '../core/ports/audit-store.ts';
+import type { RegistryStore } from '../core/ports/registry-store.ts';
 import { openSqliteStores, openThreadedSqliteStores } from './sqlite/open-sqlite-stores.ts';
 import { SQLITE_MEMORY } from './sqlite/sqlite-connection.ts';
-import type { TelemetryStore } from './telemetry-store.ts';
+import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 
 /** The two stores of a hub; `close()` closes both and is harmless to call twice. */
 export interface Stores {

@@ -1,7 +1,7 @@
 /** The devices a tool call acts on, read from its arguments (ids, id lists, filters) for the policy and the audit log. */
 import type { Device } from '../core/device.ts';
-import { hasFilter, toDeviceFilter, type DeviceFilterParams } from '../rpc/methods/filter-params.ts';
-import { resolveDevice, type HubServices } from '../rpc/methods/services.ts';
+import { hasFilter, toDeviceFilter, type DeviceFilterParams } from '../app/filter-params.ts';
+import { resolveDevice, type HubServices } from '../app/services.ts';
 
 const ID_KEYS = ['device_id', 'mcu_id', 'sensor_id'] as const;
 

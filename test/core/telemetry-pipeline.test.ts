@@ -5,7 +5,7 @@ import { HubError } from '../../src/core/errors.ts';
 import { LatestValueCache } from '../../src/core/latest-cache.ts';
 import { TelemetryPipeline } from '../../src/core/telemetry-pipeline.ts';
 import type { TelemetryPoint } from '../../src/core/telemetry.ts';
-import type { TelemetryStore } from '../../src/storage/telemetry-store.ts';
+import type { TelemetryStore } from '../../src/core/ports/telemetry-store.ts';
 
 /** A store that records batches and can be made slow or failing. */
 class RecordingStore implements Pick<TelemetryStore, 'write'> {

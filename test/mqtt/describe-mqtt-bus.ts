@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
-import type { MessageMeta, MqttBus } from '../../src/mqtt/mqtt-bus.ts';
+import type { MessageMeta, MqttBus } from '../../src/core/ports/mqtt-bus.ts';
 
 /** A message as a handler saw it. */
 export interface Received {

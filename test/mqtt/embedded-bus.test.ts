@@ -15,7 +15,7 @@ import {
   listenMqttTls,
   type MqttListener,
 } from '../../src/mqtt/listeners.ts';
-import type { PresenceEvent } from '../../src/mqtt/mqtt-bus.ts';
+import type { PresenceEvent } from '../../src/core/ports/mqtt-bus.ts';
 import { describeMqttBus, Inbox, nextDeviceMessage } from './describe-mqtt-bus.ts';
 
 // aedes speaks MQTT 3.1.1 (protocol level 4) only.

@@ -5,7 +5,7 @@
 import { duplexPair, type Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import { MqttClient } from 'mqtt';
-import { decodePayload, encodePayload, parseTopic, type SparkplugMetric, type SparkplugPayload, type SparkplugTopic } from '../../src/protocols/sparkplug/index.ts';
+import { decodePayload, encodePayload, parseTopic, type SparkplugMetric, type SparkplugPayload, type SparkplugTopic } from '../../src/protocols/sparkplug/codec/index.ts';
 
 /** A message a device published. */
 export interface Seen {

@@ -1,7 +1,7 @@
 /** DualProtocolDevice, Sparkplug B side: STATE gating, births, bdSeq/seq rules, will = NDEATH, rebirth, reboot, metric writes. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataType, decodePayload, resolveMetricValue, type SparkplugMetric, type SparkplugPayload } from '../../src/protocols/sparkplug/index.ts';
+import { DataType, decodePayload, resolveMetricValue, type SparkplugMetric, type SparkplugPayload } from '../../src/protocols/sparkplug/codec/index.ts';
 import { DualProtocolDevice, type DualProtocolDeviceOptions } from '../../src/simulator/index.ts';
 import { DualFakeHost } from './dual-fake-host.ts';
 

@@ -1,8 +1,8 @@
 // Sparkplug array datatypes: bytes_value packing of Int8Array…DateTimeArray (Sparkplug 3.0 §6.4.17).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DataType, MalformedPayloadError, decodePayload, encodePayload } from '../../src/protocols/sparkplug/index.ts';
-import type { ArrayDataTypeId, SparkplugArrayValue } from '../../src/protocols/sparkplug/index.ts';
+import { DataType, MalformedPayloadError, decodePayload, encodePayload } from '../../src/protocols/sparkplug/codec/index.ts';
+import type { ArrayDataTypeId, SparkplugArrayValue } from '../../src/protocols/sparkplug/codec/index.ts';
 import { hex, lfield, payloadWithMetrics, vfield } from './wire-builder.ts';
 
 /** The bytes_value our encoder writes for an array. */

@@ -7,8 +7,8 @@ import {
   decodePayload,
   encodePayload,
   resolveMetricValue,
-} from '../../src/protocols/sparkplug/index.ts';
-import type { DataTypeId, SparkplugMetric, SparkplugMetricValue, SparkplugPayload } from '../../src/protocols/sparkplug/index.ts';
+} from '../../src/protocols/sparkplug/codec/index.ts';
+import type { DataTypeId, SparkplugMetric, SparkplugMetricValue, SparkplugPayload } from '../../src/protocols/sparkplug/codec/index.ts';
 import { hex, payloadWithMetrics, vfield } from './wire-builder.ts';
 
 function roundTrip(metric: SparkplugMetric): SparkplugMetric {

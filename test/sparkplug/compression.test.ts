@@ -11,8 +11,8 @@ import {
   decodePayload,
   decompressPayload,
   encodePayload,
-} from '../../src/protocols/sparkplug/index.ts';
-import type { SparkplugMetric, SparkplugPayload } from '../../src/protocols/sparkplug/index.ts';
+} from '../../src/protocols/sparkplug/codec/index.ts';
+import type { SparkplugMetric, SparkplugPayload } from '../../src/protocols/sparkplug/codec/index.ts';
 
 const PAYLOAD: SparkplugPayload = {
   timestamp: 1_700_000_000_000,

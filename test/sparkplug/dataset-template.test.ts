@@ -1,8 +1,8 @@
 // Sparkplug DataSet (§6.4.11–13) and Template (§6.4.14–15) values through the codec.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DataType, MalformedPayloadError, decodePayload, encodePayload } from '../../src/protocols/sparkplug/index.ts';
-import type { SparkplugDataSet, SparkplugMetric, SparkplugTemplate } from '../../src/protocols/sparkplug/index.ts';
+import { DataType, MalformedPayloadError, decodePayload, encodePayload } from '../../src/protocols/sparkplug/codec/index.ts';
+import type { SparkplugDataSet, SparkplugMetric, SparkplugTemplate } from '../../src/protocols/sparkplug/codec/index.ts';
 import { lfield, payloadWithMetrics, vfield } from './wire-builder.ts';
 
 function roundTrip(metric: SparkplugMetric): SparkplugMetric | undefined {

@@ -9,8 +9,8 @@ import {
   isDataTypeId,
   isMetricDataType,
   isScalarDataType,
-} from '../../src/protocols/sparkplug/index.ts';
-import type { DataTypeName } from '../../src/protocols/sparkplug/index.ts';
+} from '../../src/protocols/sparkplug/codec/index.ts';
+import type { DataTypeName } from '../../src/protocols/sparkplug/codec/index.ts';
 
 describe('Sparkplug datatypes (§6.4.16)', () => {
   it('numbers the 35 types as the specification does', () => {

@@ -1,8 +1,8 @@
 // Sparkplug encoder: input it must refuse (TypeError/RangeError naming the path) and exact wire bytes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DataType, encodePayload } from '../../src/protocols/sparkplug/index.ts';
-import type { SparkplugMetric } from '../../src/protocols/sparkplug/index.ts';
+import { DataType, encodePayload } from '../../src/protocols/sparkplug/codec/index.ts';
+import type { SparkplugMetric } from '../../src/protocols/sparkplug/codec/index.ts';
 import { hex, lfield, vfield } from './wire-builder.ts';
 
 describe('Sparkplug codec: encoder input checks', () => {

@@ -1,8 +1,8 @@
 // Sparkplug decoder robustness: garbage, truncation, wrong wire types, type mismatches, seeded fuzz.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DataType, MalformedPayloadError, decodePayload, encodePayload } from '../../src/protocols/sparkplug/index.ts';
-import type { SparkplugPayload } from '../../src/protocols/sparkplug/index.ts';
+import { DataType, MalformedPayloadError, decodePayload, encodePayload } from '../../src/protocols/sparkplug/codec/index.ts';
+import type { SparkplugPayload } from '../../src/protocols/sparkplug/codec/index.ts';
 import { bytesOf, dfield, ffield, lfield, payloadWithMetrics, vfield } from './wire-builder.ts';
 
 function assertMalformed(bytes: Uint8Array, pattern?: RegExp): MalformedPayloadError {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
 import sparkplug from 'sparkplug-payload';
-import { DataType, decodeMaybeCompressed, decodePayload, encodePayload } from '../../src/protocols/sparkplug/index.ts';
-import type { SparkplugMetric } from '../../src/protocols/sparkplug/index.ts';
+import { DataType, decodeMaybeCompressed, decodePayload, encodePayload } from '../../src/protocols/sparkplug/codec/index.ts';
+import type { SparkplugMetric } from '../../src/protocols/sparkplug/codec/index.ts';
 
 const maybeTahu = sparkplug.get('spBv1.0');
 if (maybeTahu === null) throw new Error('sparkplug-payload does not know spBv1.0');

@@ -1,8 +1,8 @@
 // Sparkplug B topic names (Sparkplug 3.0 §4.1): parsing, formatting and the tck-id rules on ids.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MalformedTopicError, formatTopic, isValidSparkplugId, parseTopic } from '../../src/protocols/sparkplug/index.ts';
-import type { SparkplugTopic } from '../../src/protocols/sparkplug/index.ts';
+import { MalformedTopicError, formatTopic, isValidSparkplugId, parseTopic } from '../../src/protocols/sparkplug/codec/index.ts';
+import type { SparkplugTopic } from '../../src/protocols/sparkplug/codec/index.ts';
 
 describe('Sparkplug topics: valid names', () => {
   const valid: [string, SparkplugTopic][] = [

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuditEntry } from '../../src/core/audit.ts';
-import type { AuditStore } from '../../src/storage/audit-store.ts';
+import type { AuditStore } from '../../src/core/ports/audit-store.ts';
 
 const entry = (id: string, at: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({
   id,

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { CommandRecord } from '../../src/core/command.ts';
 import type { Device } from '../../src/core/device.ts';
 import { HubError } from '../../src/core/errors.ts';
-import type { RegistryStore } from '../../src/storage/registry-store.ts';
+import type { RegistryStore } from '../../src/core/ports/registry-store.ts';
 import type { StoreFixture } from './describe-telemetry-store.ts';
 
 const T0 = 1_700_000_000_000;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HubError } from '../../src/core/errors.ts';
 import type { PointValue, TelemetryPoint, TelemetryQuery } from '../../src/core/telemetry.ts';
-import type { TelemetryStore } from '../../src/storage/telemetry-store.ts';
+import type { TelemetryStore } from '../../src/core/ports/telemetry-store.ts';
 
 /** How a suite gets its stores. */
 export interface StoreFixture<S> {

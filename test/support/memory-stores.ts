@@ -1,7 +1,7 @@
 /** Minimal in-memory RegistryStore for core unit tests (the real stores have their own contract suite). */
 import type { CommandRecord } from '../../src/core/command.ts';
 import type { Device } from '../../src/core/device.ts';
-import type { CommandFilter, RegistryStore } from '../../src/storage/registry-store.ts';
+import type { CommandFilter, RegistryStore } from '../../src/core/ports/registry-store.ts';
 
 export class MemoryRegistryStore implements RegistryStore {
   readonly devices = new Map<string, Device>();

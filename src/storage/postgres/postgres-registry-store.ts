@@ -4,7 +4,7 @@ import type { CommandRecord } from '../../core/command.ts';
 import type { Device } from '../../core/device.ts';
 import { HubError } from '../../core/errors.ts';
 import { storeError } from '../sqlite/store-error.ts';
-import type { CommandFilter, RegistryStore } from '../registry-store.ts';
+import type { CommandFilter, RegistryStore } from '../../core/ports/registry-store.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import {
   COMMAND_COLUMNS,

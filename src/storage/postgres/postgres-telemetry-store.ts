@@ -5,7 +5,7 @@ import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../../core/te
 import { checkQuery } from '../sqlite/check-query.ts';
 import { latestPoint, toColumns } from '../sqlite/point-columns.ts';
 import { storeError } from '../sqlite/store-error.ts';
-import type { TelemetryStore } from '../telemetry-store.ts';
+import type { TelemetryStore } from '../../core/ports/telemetry-store.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import { exportPostgres, type ExportLease, type ExportQuery } from './postgres-export.ts';
 import { PostgresSeries } from './postgres-series.ts';

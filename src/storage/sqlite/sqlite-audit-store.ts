@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditFilter } from '../../core/audit.ts';
 import { HubError } from '../../core/errors.ts';
-import type { AuditStore } from '../audit-store.ts';
+import type { AuditStore } from '../../core/ports/audit-store.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 import { storeError } from './store-error.ts';
 

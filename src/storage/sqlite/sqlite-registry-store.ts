@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { CommandRecord } from '../../core/command.ts';
 import type { Device } from '../../core/device.ts';
 import { HubError } from '../../core/errors.ts';
-import type { CommandFilter, RegistryStore } from '../registry-store.ts';
+import type { CommandFilter, RegistryStore } from '../../core/ports/registry-store.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 import {
   COMMAND_COLUMNS,

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { HubError } from '../../core/errors.ts';
 import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
-import type { TelemetryStore } from '../telemetry-store.ts';
+import type { TelemetryStore } from '../../core/ports/telemetry-store.ts';
 import { checkQuery } from './check-query.ts';
 import { latestPoint, toColumns } from './point-columns.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';

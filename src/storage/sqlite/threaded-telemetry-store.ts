@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { HubError } from '../../core/errors.ts';
 import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
-import type { TelemetryStore } from '../telemetry-store.ts';
+import type { TelemetryStore } from '../../core/ports/telemetry-store.ts';
 import { encodeBatch } from './point-batch-codec.ts';
 import type { RequestBody, WorkerReply } from './telemetry-worker-protocol.ts';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deviceIdFor } from '../../../src/core/device-id.ts';
-import { DataType } from '../../../src/protocols/sparkplug/index.ts';
+import { DataType } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { SchemaValidator } from '../../../src/schema/schema-validator.ts';
 import { eventually, type TestHub } from '../../support/test-hub.ts';
 import type { TestEdgeNode } from './edge-node.ts';

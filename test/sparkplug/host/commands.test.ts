@@ -1,7 +1,7 @@
 // Hub commands over Sparkplug: device.write_metric / sensor.configure → DCMD, mcu.set_config / mcu.reboot → NCMD.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataType } from '../../../src/protocols/sparkplug/index.ts';
+import { DataType } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { eventually, type TestHub } from '../../support/test-hub.ts';
 import type { ReceivedCommand, TestEdgeNode } from './edge-node.ts';
 import { DEVICE_METRICS, NODE_METRICS, edgeNode, startSparkplugHub } from './host-fixtures.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deviceIdFor } from '../../../src/core/device-id.ts';
-import { DataType } from '../../../src/protocols/sparkplug/index.ts';
+import { DataType } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { eventually, type TestHub } from '../../support/test-hub.ts';
 import { TestEdgeNode } from './edge-node.ts';
 import { DEVICE_METRICS, NODE_METRICS, edgeNode, rejected, startSparkplugHub } from './host-fixtures.ts';

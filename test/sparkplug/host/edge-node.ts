@@ -4,8 +4,8 @@
  * received NCMD/DCMD decoded, and an abrupt socket kill so the broker fires the will.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { DataType, decodePayload, encodePayload } from '../../../src/protocols/sparkplug/index.ts';
-import type { SparkplugMetric, SparkplugPayload } from '../../../src/protocols/sparkplug/index.ts';
+import { DataType, decodePayload, encodePayload } from '../../../src/protocols/sparkplug/codec/index.ts';
+import type { SparkplugMetric, SparkplugPayload } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { uniqueSuffix } from '../../support/services.ts';
 
 export interface TestEdgeNodeOptions {

@@ -1,7 +1,7 @@
 /** Shared fixtures of the Sparkplug host tests: a hub with a unique host id, counters, common BIRTH metrics. */
 import type { Hub } from '../../../src/hub.ts';
 import type { HubConfig } from '../../../src/config/options.ts';
-import { DataType, type SparkplugMetric } from '../../../src/protocols/sparkplug/index.ts';
+import { DataType, type SparkplugMetric } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { uniqueSuffix } from '../../support/services.ts';
 import { startTestHub, type TestHub } from '../../support/test-hub.ts';
 import { TestEdgeNode, sparkplugIds } from './edge-node.ts';

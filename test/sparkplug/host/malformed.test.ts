@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deviceIdFor } from '../../../src/core/device-id.ts';
-import { DataType, compressPayload, encodePayload } from '../../../src/protocols/sparkplug/index.ts';
+import { DataType, compressPayload, encodePayload } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { eventually, type TestHub } from '../../support/test-hub.ts';
 import type { TestEdgeNode } from './edge-node.ts';
 import { counterValue, edgeNode, rejected, startSparkplugHub } from './host-fixtures.ts';

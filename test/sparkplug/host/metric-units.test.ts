@@ -1,7 +1,7 @@
 // The broker-free parts of the host: BIRTH metric catalogs, write values, DATA typing, STATE payloads.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DataType } from '../../../src/protocols/sparkplug/index.ts';
+import { DataType } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { HostStateMessages, parseStatePayload } from '../../../src/protocols/sparkplug/host/host-state.ts';
 import { isBirthProblem, MetricCatalog } from '../../../src/protocols/sparkplug/host/metric-catalog.ts';
 import { metricToPoint } from '../../../src/protocols/sparkplug/host/metric-points.ts';

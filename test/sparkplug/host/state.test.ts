@@ -8,7 +8,7 @@ import { createHub } from '../../../src/hub.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { EmbeddedMqttBus } from '../../../src/mqtt/embedded-bus.ts';
 import { listenMqttTcp } from '../../../src/mqtt/listeners.ts';
-import type { MessageHandler, MqttBus, PresenceEvent, PublishOptions, QoS } from '../../../src/mqtt/mqtt-bus.ts';
+import type { MessageHandler, MqttBus, PresenceEvent, PublishOptions, QoS } from '../../../src/core/ports/mqtt-bus.ts';
 import { MOSQUITTO_URL, uniqueSuffix } from '../../support/services.ts';
 import { eventually } from '../../support/test-hub.ts';
 import { startSparkplugHub } from './host-fixtures.ts';

@@ -14,7 +14,7 @@ import type { EventBus } from '../../../core/event-bus.ts';
 import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { HubMetrics } from '../../../metrics/hub-metrics.ts';
-import type { MessageMeta, MqttBus, PresenceEvent } from '../../../mqtt/mqtt-bus.ts';
+import type { MessageMeta, MqttBus, PresenceEvent } from '../../../core/ports/mqtt-bus.ts';
 import { ObjectModel } from '../object-model.ts';
 import type { ProtocolAdapter } from '../../protocol-adapter.ts';
 import { codeMessage } from './coap-code.ts';

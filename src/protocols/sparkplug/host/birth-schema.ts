@@ -6,7 +6,7 @@
 // Everything Sparkplug-specific sits in the top-level extension field `sparkplug`.
 
 import type { Device, JsonObject } from '../../../core/device.ts';
-import type { SparkplugMetricValue } from '../types.ts';
+import type { SparkplugMetricValue } from '../codec/types.ts';
 import { datatypeLabel, type MetricCatalog } from './metric-catalog.ts';
 import { isMeasurementName, isStorableDatatype, toPointValue } from './metric-points.ts';
 

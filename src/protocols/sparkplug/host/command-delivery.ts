@@ -5,8 +5,8 @@
 import type { CommandRecord } from '../../../core/command.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
 import { errorObject, type ErrorCode } from '../../../core/errors.ts';
-import type { MqttBus } from '../../../mqtt/mqtt-bus.ts';
-import type { SparkplugScalarValue } from '../types.ts';
+import type { MqttBus } from '../../../core/ports/mqtt-bus.ts';
+import type { SparkplugScalarValue } from '../codec/types.ts';
 import { commandTopic, REBOOT_METRIC, writePayload, type MetricWrite } from './command-payloads.ts';
 import type { HostContext, HostSession } from './host-context.ts';
 import type { MetricCatalog } from './metric-catalog.ts';

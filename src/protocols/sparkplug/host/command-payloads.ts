@@ -10,10 +10,10 @@
 // [tck-id-payloads-metric-datatype-not-req] says SHOULD NOT. The spec asks both for the name
 // (Ch5) and for the alias alone (Ch6); sending both is what every edge implementation resolves.
 
-import { encodePayload } from '../codec.ts';
-import { DataType } from '../datatypes.ts';
-import { formatTopic } from '../topic.ts';
-import type { SparkplugMetric, SparkplugScalarValue } from '../types.ts';
+import { encodePayload } from '../codec/codec.ts';
+import { DataType } from '../codec/datatypes.ts';
+import { formatTopic } from '../codec/topic.ts';
+import type { SparkplugMetric, SparkplugScalarValue } from '../codec/types.ts';
 import type { MetricDefinition } from './metric-catalog.ts';
 
 /** The rebirth endpoint every NBIRTH declares ([tck-id-operational-behavior-data-commands-rebirth-name]). */

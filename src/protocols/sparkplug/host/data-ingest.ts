@@ -2,7 +2,7 @@
 
 import { HubError } from '../../../core/errors.ts';
 import type { TelemetryPoint } from '../../../core/telemetry.ts';
-import type { SparkplugPayload } from '../types.ts';
+import type { SparkplugPayload } from '../codec/types.ts';
 import type { HostContext, HostSession } from './host-context.ts';
 import type { MetricCatalog } from './metric-catalog.ts';
 import { isOutcome, metricToPoint, typedValue } from './metric-points.ts';

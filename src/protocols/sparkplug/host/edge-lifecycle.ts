@@ -2,8 +2,8 @@
 
 import { deviceIdFor } from '../../../core/device-id.ts';
 import type { DeviceStatus, JsonObject } from '../../../core/device.ts';
-import type { MessageMeta } from '../../../mqtt/mqtt-bus.ts';
-import type { SparkplugMetricValue, SparkplugPayload } from '../types.ts';
+import type { MessageMeta } from '../../../core/ports/mqtt-bus.ts';
+import type { SparkplugMetricValue, SparkplugPayload } from '../codec/types.ts';
 import { BIRTH_SCHEMA_VERSION, deviceStaticSchema, nodeStaticSchema, sparkplugDeviceHardwareId, type BirthOrigin } from './birth-schema.ts';
 import { REBIRTH_METRIC } from './command-payloads.ts';
 import { storeMetrics } from './data-ingest.ts';

@@ -4,7 +4,7 @@ import type { CommandExecutor } from '../../../core/command-executor.ts';
 import type { DeviceRegistry } from '../../../core/device-registry.ts';
 import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
 import type { Logger } from '../../../log/logger.ts';
-import type { SparkplugPayload } from '../types.ts';
+import type { SparkplugPayload } from '../codec/types.ts';
 import type { EdgeNodeSession } from './edge-node-session.ts';
 import type { SparkplugHostMetrics } from './host-metrics.ts';
 import type { RebirthRequester } from './rebirth-requester.ts';

@@ -1,6 +1,6 @@
 // The Host Application STATE messages (Sparkplug 3.0 §6.4.2, §5.3): JSON on spBv1.0/STATE/{host_id}.
 
-import { formatTopic, isValidSparkplugId } from '../topic.ts';
+import { formatTopic, isValidSparkplugId } from '../codec/topic.ts';
 
 /** A decoded STATE payload: `{"online": bool, "timestamp": ms}`. */
 export interface HostStatePayload {

@@ -1,8 +1,8 @@
 // The metrics one BIRTH announced: name, datatype, alias and engineering unit, found by name or alias.
 
-import { DataType, dataTypeName, isMetricDataType } from '../datatypes.ts';
-import type { MetricDataTypeId } from '../datatypes.ts';
-import type { SparkplugMetric } from '../types.ts';
+import { DataType, dataTypeName, isMetricDataType } from '../codec/datatypes.ts';
+import type { MetricDataTypeId } from '../codec/datatypes.ts';
+import type { SparkplugMetric } from '../codec/types.ts';
 
 /** One metric as its BIRTH defined it; DATA and CMD messages are typed against it (§5: aliases and the datatype context). */
 export interface MetricDefinition {

@@ -1,10 +1,10 @@
 // Sparkplug metrics → telemetry points: typed with the BIRTH datatype, stamped with the metric (or payload) time.
 
 import type { PointValue, Quality, TelemetryPoint } from '../../../core/telemetry.ts';
-import { DataType, dataTypeName } from '../datatypes.ts';
-import { MalformedPayloadError } from '../malformed-payload-error.ts';
-import { resolveMetricValue } from '../metric-value.ts';
-import type { SparkplugMetric, SparkplugMetricValue } from '../types.ts';
+import { DataType, dataTypeName } from '../codec/datatypes.ts';
+import { MalformedPayloadError } from '../codec/malformed-payload-error.ts';
+import { resolveMetricValue } from '../codec/metric-value.ts';
+import type { SparkplugMetric, SparkplugMetricValue } from '../codec/types.ts';
 import type { MetricDefinition } from './metric-catalog.ts';
 
 /** Why a metric of a DATA or BIRTH message was not stored. */

@@ -1,8 +1,8 @@
 // A JSON value to write to a metric, typed as the metric's BIRTH datatype
 // ([tck-id-operational-behavior-data-commands-ncmd-metric-value], […-dcmd-metric-value]).
 
-import { DataType, dataTypeName } from '../datatypes.ts';
-import type { SparkplugScalarValue } from '../types.ts';
+import { DataType, dataTypeName } from '../codec/datatypes.ts';
+import type { SparkplugScalarValue } from '../codec/types.ts';
 
 /** Why a value cannot be written to a metric: the message names the metric, its datatype and the problem. */
 export class MetricWriteError extends Error {

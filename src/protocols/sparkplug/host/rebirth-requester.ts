@@ -1,7 +1,7 @@
 // Rebirth requests (NCMD Node Control/Rebirth = true), at most one per edge node per debounce window.
 
 import type { Logger } from '../../../log/logger.ts';
-import type { MqttBus } from '../../../mqtt/mqtt-bus.ts';
+import type { MqttBus } from '../../../core/ports/mqtt-bus.ts';
 import { commandTopic, rebirthPayload } from './command-payloads.ts';
 import { sessionKey } from './edge-node-session.ts';
 import type { SparkplugHostMetrics } from './host-metrics.ts';

@@ -3,7 +3,7 @@
 // message) within the confirmation window, and as sent-but-unconfirmed otherwise.
 
 import type { JsonObject } from '../../../core/device.ts';
-import type { SparkplugScalarValue } from '../types.ts';
+import type { SparkplugScalarValue } from '../codec/types.ts';
 import { sameValue } from './metric-write.ts';
 
 /** Result of a Sparkplug write command: it was published; `confirmed` says whether the node reported the values back. */

@@ -1,7 +1,7 @@
 /** mcu.* methods: forwarded to the MCU over its protocol, answered by the device or timed out. */
 import { Type, type TProperties } from '@sinclair/typebox';
-import { defineMethod, type MethodDefinition, type MethodKind } from '../method.ts';
-import { DeviceRef, JsonObjectSchema } from '../wire.ts';
+import { defineMethod, type MethodDefinition, type MethodKind } from '../rpc/method.ts';
+import { DeviceRef, JsonObjectSchema } from '../rpc/wire.ts';
 import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
 import { resolveTyped, type HubServices } from './services.ts';
 

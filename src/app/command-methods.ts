@@ -1,9 +1,9 @@
 /** command.get / command.list: the record of every server→device command. */
 import { Type } from '@sinclair/typebox';
-import { COMMAND_STATES } from '../../core/command.ts';
-import { HubError } from '../../core/errors.ts';
-import { defineMethod, type MethodDefinition } from '../method.ts';
-import { commandToWire, CommandWire, DeviceRef, parseTimestamp, Timestamp } from '../wire.ts';
+import { COMMAND_STATES } from '../core/command.ts';
+import { HubError } from '../core/errors.ts';
+import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
+import { commandToWire, CommandWire, DeviceRef, parseTimestamp, Timestamp } from '../rpc/wire.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 
 export function commandMethods(services: HubServices): MethodDefinition[] {

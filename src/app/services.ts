@@ -1,16 +1,16 @@
 /** HubServices: what method handlers may use. Built by createHub; handlers never reach past it. */
-import type { CommandExecutor } from '../../core/command-executor.ts';
-import type { DeviceRegistry } from '../../core/device-registry.ts';
-import { isUuid } from '../../core/device-id.ts';
-import type { Device } from '../../core/device.ts';
-import { HubError } from '../../core/errors.ts';
-import type { EventBus } from '../../core/event-bus.ts';
-import type { LatestValueCache } from '../../core/latest-cache.ts';
-import type { TelemetryPipeline } from '../../core/telemetry-pipeline.ts';
-import type { Logger } from '../../log/logger.ts';
-import type { SchemaKind } from '../../schema/schema-validator.ts';
-import type { RegistryStore } from '../../storage/registry-store.ts';
-import type { TelemetryStore } from '../../storage/telemetry-store.ts';
+import type { CommandExecutor } from '../core/command-executor.ts';
+import type { DeviceRegistry } from '../core/device-registry.ts';
+import { isUuid } from '../core/device-id.ts';
+import type { Device } from '../core/device.ts';
+import { HubError } from '../core/errors.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { LatestValueCache } from '../core/latest-cache.ts';
+import type { TelemetryPipeline } from '../core/telemetry-pipeline.ts';
+import type { Logger } from '../log/logger.ts';
+import type { SchemaKind } from '../schema/schema-validator.ts';
+import type { RegistryStore } from '../core/ports/registry-store.ts';
+import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 
 /** The part of the schema validator handlers use. */
 export interface SchemaCheck {
@@ -36,7 +36,7 @@ export interface HubServices {
   /** Seconds a device may stay silent before it is expected to heartbeat (hub default). */
   readonly heartbeatIntervalS: number;
   /** Call a registered method with validation, as a client would (batch.execute, the LLM tool loop). */
-  readonly invoke: (method: string, params: unknown, context: import('../method.ts').CallContext) => Promise<unknown>;
+  readonly invoke: (method: string, params: unknown, context: import('../rpc/method.ts').CallContext) => Promise<unknown>;
 }
 
 /** Resolve a device reference (UUID or hardware id) to a registered device, or DEVICE_NOT_FOUND. */

@@ -1,9 +1,9 @@
 /** batch.execute: one command against every matching device, with a result for each — none skipped silently. */
 import { Type } from '@sinclair/typebox';
-import type { Device } from '../../core/device.ts';
-import { HubError, toRpcErrorObject } from '../../core/errors.ts';
-import { defineMethod, type MethodDefinition } from '../method.ts';
-import { DeviceRef, JsonObjectSchema, Uuid } from '../wire.ts';
+import type { Device } from '../core/device.ts';
+import { HubError, toRpcErrorObject } from '../core/errors.ts';
+import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
+import { DeviceRef, JsonObjectSchema, Uuid } from '../rpc/wire.ts';
 import { DeviceFilterParams, hasFilter, toDeviceFilter } from './filter-params.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 

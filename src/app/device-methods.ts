@@ -1,9 +1,9 @@
 /** device.* methods: registration, heartbeat, deregistration, lookup and listing. */
 import { Type } from '@sinclair/typebox';
-import { attachedHardwareId } from '../../core/device-id.ts';
-import { HubError } from '../../core/errors.ts';
-import { defineMethod, type CallContext, type MethodDefinition } from '../method.ts';
-import { DeviceRef, DeviceTypeSchema, DeviceWire, deviceToWire, JsonObjectSchema, StatusSchema, Uuid } from '../wire.ts';
+import { attachedHardwareId } from '../core/device-id.ts';
+import { HubError } from '../core/errors.ts';
+import { defineMethod, type CallContext, type MethodDefinition } from '../rpc/method.ts';
+import { DeviceRef, DeviceTypeSchema, DeviceWire, deviceToWire, JsonObjectSchema, StatusSchema, Uuid } from '../rpc/wire.ts';
 import { DeviceFilterParams, toDeviceFilter } from './filter-params.ts';
 import { resolveDevice, resolveTyped, type HubServices } from './services.ts';
 

@@ -1,9 +1,9 @@
 /** data.query / data.latest / data.export: historical and current telemetry over the TelemetryStore. */
 import { Type } from '@sinclair/typebox';
-import { HubError } from '../../core/errors.ts';
-import { AGGREGATIONS, type SeriesResult, type TelemetryPoint } from '../../core/telemetry.ts';
-import { defineMethod, type MethodDefinition } from '../method.ts';
-import { iso, pointToReading, ReadingWire, Uuid, ValueSchema } from '../wire.ts';
+import { HubError } from '../core/errors.ts';
+import { AGGREGATIONS, type SeriesResult, type TelemetryPoint } from '../core/telemetry.ts';
+import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
+import { iso, pointToReading, ReadingWire, Uuid, ValueSchema } from '../rpc/wire.ts';
 import { combineSeries } from './combine-series.ts';
 import { intervalMs, resolveRange, selectDeviceIds, Selection, TimeRange, type RangedSelection } from './query-params.ts';
 import type { HubServices } from './services.ts';

@@ -1,6 +1,6 @@
 /** Combine per-device series into one series per measurement (group_by "measurement"). */
-import { HubError } from '../../core/errors.ts';
-import type { Aggregation, SeriesResult } from '../../core/telemetry.ts';
+import { HubError } from '../core/errors.ts';
+import type { Aggregation, SeriesResult } from '../core/telemetry.ts';
 
 type Bucket = { ts: number; value: number | null; count: number };
 

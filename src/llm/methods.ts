@@ -1,13 +1,13 @@
 /** llm.execute_command, llm.confirm and audit.list: natural-language commands, a person's approval of held actions, and the log of what LLMs did. */
 import { Type, type Static } from '@sinclair/typebox';
-import { AUDIT_OUTCOMES, type AuditEntry } from '../../core/audit.ts';
-import { HubError } from '../../core/errors.ts';
-import type { LlmCommandRunner } from '../../llm/index.ts';
-import type { AuditStore } from '../../storage/audit-store.ts';
-import { toolName } from '../../tools/tool-definition.ts';
-import type { ToolCaller, ToolOutcome, ToolRunner } from '../../tools/tool-runner.ts';
-import { defineMethod, type CallContext, type MethodDefinition } from '../method.ts';
-import { iso, JsonObjectSchema, parseTimestamp, Timestamp, Uuid } from '../wire.ts';
+import { AUDIT_OUTCOMES, type AuditEntry } from '../core/audit.ts';
+import { HubError } from '../core/errors.ts';
+import type { LlmCommandRunner } from './index.ts';
+import type { AuditStore } from '../core/ports/audit-store.ts';
+import { toolName } from '../tools/tool-definition.ts';
+import type { ToolCaller, ToolOutcome, ToolRunner } from '../tools/tool-runner.ts';
+import { defineMethod, type CallContext, type MethodDefinition } from '../rpc/method.ts';
+import { iso, JsonObjectSchema, parseTimestamp, Timestamp, Uuid } from '../rpc/wire.ts';
 
 export interface LlmMethodServices {
   readonly llm: LlmCommandRunner;

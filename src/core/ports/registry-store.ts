@@ -1,6 +1,6 @@
 /** RegistryStore: durable devices and the command log. The registry keeps the working set in memory. */
-import type { CommandRecord, CommandState } from '../core/command.ts';
-import type { Device } from '../core/device.ts';
+import type { CommandRecord, CommandState } from '../command.ts';
+import type { Device } from '../device.ts';
 
 export interface CommandFilter {
   readonly deviceId?: string;

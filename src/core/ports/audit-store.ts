@@ -1,5 +1,5 @@
 /** AuditStore: the append-only log of LLM-initiated actions. */
-import type { AuditEntry, AuditFilter } from '../core/audit.ts';
+import type { AuditEntry, AuditFilter } from '../audit.ts';
 
 export interface AuditStore {
   append(entry: AuditEntry): Promise<void>;

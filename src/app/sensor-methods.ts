@@ -1,10 +1,10 @@
 /** sensor.* methods: discovery on an MCU, live or cached reads, configuration, calibration, health. */
 import { Type, type TProperties } from '@sinclair/typebox';
-import type { Device } from '../../core/device.ts';
-import { HubError } from '../../core/errors.ts';
-import type { TelemetryPoint } from '../../core/telemetry.ts';
-import { defineMethod, type MethodDefinition, type MethodKind } from '../method.ts';
-import { DeviceRef, JsonObjectSchema, parseTimestamp, pointToReading, ReadingWire, StatusSchema, Uuid, iso } from '../wire.ts';
+import type { Device } from '../core/device.ts';
+import { HubError } from '../core/errors.ts';
+import type { TelemetryPoint } from '../core/telemetry.ts';
+import { defineMethod, type MethodDefinition, type MethodKind } from '../rpc/method.ts';
+import { DeviceRef, JsonObjectSchema, parseTimestamp, pointToReading, ReadingWire, StatusSchema, Uuid, iso } from '../rpc/wire.ts';
 import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
 import { attachedId } from './device-methods.ts';
 import { readingsToPoints } from './telemetry-methods.ts';

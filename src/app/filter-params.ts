@@ -1,7 +1,7 @@
 /** Device-filter params shared by device.list, data.*, batch.execute; converted once to a core DeviceFilter. */
 import { Type, type Static } from '@sinclair/typebox';
-import type { DeviceFilter } from '../../core/device-filter.ts';
-import { DeviceRef, DeviceTypeSchema, StatusSchema } from '../wire.ts';
+import type { DeviceFilter } from '../core/device-filter.ts';
+import { DeviceRef, DeviceTypeSchema, StatusSchema } from '../rpc/wire.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 
 export const DeviceFilterParams = Type.Object({

@@ -11,7 +11,7 @@ import type { Device } from '../../core/device.ts';
 import { errorObject, HubError } from '../../core/errors.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { HubMetrics } from '../../metrics/hub-metrics.ts';
-import type { MessageMeta, MqttBus, PresenceEvent } from '../../mqtt/mqtt-bus.ts';
+import type { MessageMeta, MqttBus, PresenceEvent } from '../../core/ports/mqtt-bus.ts';
 import type { RpcDispatcher, IncomingResponse } from '../../rpc/dispatcher.ts';
 import type { CallContext } from '../../rpc/method.ts';
 import type { ProtocolAdapter } from '../protocol-adapter.ts';

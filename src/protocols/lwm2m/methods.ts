@@ -2,15 +2,15 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import type { Device } from '../../core/device.ts';
 import { HubError } from '../../core/errors.ts';
-import { Lwm2mOperationError } from '../../protocols/lwm2m/errors/lwm2m-operation-error.ts';
-import { Lwm2mPathError } from '../../protocols/lwm2m/errors/lwm2m-path-error.ts';
-import { Lwm2mValueError } from '../../protocols/lwm2m/errors/lwm2m-value-error.ts';
-import { ObjectModel } from '../../protocols/lwm2m/object-model.ts';
-import { buildDownlink, type Lwm2mOperationType } from '../../protocols/lwm2m/adapter/downlink-request.ts';
-import { defineMethod, type MethodDefinition, type MethodKind } from '../method.ts';
-import { DeviceRef } from '../wire.ts';
-import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
-import { resolveDevice, type HubServices } from './services.ts';
+import { Lwm2mOperationError } from './errors/lwm2m-operation-error.ts';
+import { Lwm2mPathError } from './errors/lwm2m-path-error.ts';
+import { Lwm2mValueError } from './errors/lwm2m-value-error.ts';
+import { ObjectModel } from './object-model.ts';
+import { buildDownlink, type Lwm2mOperationType } from './adapter/downlink-request.ts';
+import { defineMethod, type MethodDefinition, type MethodKind } from '../../rpc/method.ts';
+import { DeviceRef } from '../../rpc/wire.ts';
+import { AsyncAccepted, CommandOptions, compact, runCommand } from '../../app/command-runner.ts';
+import { resolveDevice, type HubServices } from '../../app/services.ts';
 
 const Path = Type.String({ minLength: 2, maxLength: 32, pattern: '^/', description: 'LwM2M path /object[/instance[/resource[/resource-instance]]], e.g. "/3303/0/5700"' });
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);

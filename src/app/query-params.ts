@@ -1,8 +1,8 @@
 /** Device selection and time range params of the data.* methods, resolved once to ids and ms. */
 import { Type, type Static } from '@sinclair/typebox';
-import { HubError } from '../../core/errors.ts';
-import { parseInterval } from '../../core/telemetry.ts';
-import { DeviceRef, parseTimestamp, Timestamp } from '../wire.ts';
+import { HubError } from '../core/errors.ts';
+import { parseInterval } from '../core/telemetry.ts';
+import { DeviceRef, parseTimestamp, Timestamp } from '../rpc/wire.ts';
 import { DeviceFilterParams, hasFilter, toDeviceFilter } from './filter-params.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 

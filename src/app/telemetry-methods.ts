@@ -1,10 +1,10 @@
 /** telemetry.report: devices push readings; they go through the pipeline to the cache, subscribers and store. */
 import { Type } from '@sinclair/typebox';
-import type { Device } from '../../core/device.ts';
-import { HubError } from '../../core/errors.ts';
-import { QUALITIES, type Quality, type TelemetryPoint } from '../../core/telemetry.ts';
-import { defineMethod, type CallContext, type MethodDefinition } from '../method.ts';
-import { DeviceRef, parseTimestamp, QualitySchema, Timestamp, Uuid, ValueSchema } from '../wire.ts';
+import type { Device } from '../core/device.ts';
+import { HubError } from '../core/errors.ts';
+import { QUALITIES, type Quality, type TelemetryPoint } from '../core/telemetry.ts';
+import { defineMethod, type CallContext, type MethodDefinition } from '../rpc/method.ts';
+import { DeviceRef, parseTimestamp, QualitySchema, Timestamp, Uuid, ValueSchema } from '../rpc/wire.ts';
 import { callerMcu } from './device-methods.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 

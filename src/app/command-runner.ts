@@ -1,8 +1,8 @@
 /** Shared path of every forwarded command method: sync (await the device) or async (return a command id). */
 import { Type } from '@sinclair/typebox';
-import type { CommandOrigin } from '../../core/command.ts';
-import type { Device, JsonObject } from '../../core/device.ts';
-import type { CallContext } from '../method.ts';
+import type { CommandOrigin } from '../core/command.ts';
+import type { Device, JsonObject } from '../core/device.ts';
+import type { CallContext } from '../rpc/method.ts';
 import type { HubServices } from './services.ts';
 
 /** Options every forwarded command accepts. */

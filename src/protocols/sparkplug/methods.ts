@@ -2,12 +2,12 @@
 import { Type } from '@sinclair/typebox';
 import type { Device } from '../../core/device.ts';
 import { HubError } from '../../core/errors.ts';
-import { dataTypeId } from '../../protocols/sparkplug/datatypes.ts';
-import { MetricWriteError, toWriteValue } from '../../protocols/sparkplug/host/index.ts';
-import { defineMethod, type MethodDefinition } from '../method.ts';
-import { DeviceRef, JsonObjectSchema } from '../wire.ts';
-import { AsyncAccepted, CommandOptions, runCommand } from './command-runner.ts';
-import { resolveDevice, type HubServices } from './services.ts';
+import { dataTypeId } from './codec/datatypes.ts';
+import { MetricWriteError, toWriteValue } from './host/index.ts';
+import { defineMethod, type MethodDefinition } from '../../rpc/method.ts';
+import { DeviceRef, JsonObjectSchema } from '../../rpc/wire.ts';
+import { AsyncAccepted, CommandOptions, runCommand } from '../../app/command-runner.ts';
+import { resolveDevice, type HubServices } from '../../app/services.ts';
 
 const WriteResultWire = Type.Object({
   sent: Type.Boolean({ description: 'the command was published (Sparkplug commands get no reply)' }),

@@ -1,5 +1,5 @@
 /** TelemetryStore: where telemetry points are committed and queried. SQLite (embedded) or PostgreSQL. */
-import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../core/telemetry.ts';
+import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../telemetry.ts';
 
 export interface TelemetryStore {
   /** Commit one batch atomically; resolves once durable (or rejects and nothing of the batch is stored). */

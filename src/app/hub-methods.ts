@@ -1,14 +1,12 @@
 /** hubMethods: every hub JSON-RPC method, in one list. */
-import type { MethodDefinition } from '../method.ts';
+import type { MethodDefinition } from '../rpc/method.ts';
 import { batchMethods } from './batch-methods.ts';
 import { commandMethods } from './command-methods.ts';
 import { dataMethods } from './data-methods.ts';
 import { deviceMethods } from './device-methods.ts';
-import { lwm2mMethods } from './lwm2m-methods.ts';
 import { mcuMethods } from './mcu-methods.ts';
 import { sensorMethods } from './sensor-methods.ts';
 import type { HubServices } from './services.ts';
-import { sparkplugMethods } from './sparkplug-methods.ts';
 import { SubscriptionHub, subscriptionMethods } from './subscription-methods.ts';
 import { telemetryMethods } from './telemetry-methods.ts';
 
@@ -22,8 +20,6 @@ export function hubMethods(services: HubServices, subscriptions: SubscriptionHub
     ...subscriptionMethods(services, subscriptions),
     ...batchMethods(services),
     ...commandMethods(services),
-    ...lwm2mMethods(services),
-    ...sparkplugMethods(services),
   ];
 }
 

@@ -1,10 +1,10 @@
 /** data.subscribe / data.unsubscribe: live telemetry pushed as `data.telemetry` notifications. */
 import { Type } from '@sinclair/typebox';
-import { matchesFilter, type DeviceFilter } from '../../core/device-filter.ts';
-import { HubError } from '../../core/errors.ts';
-import type { TelemetryPoint } from '../../core/telemetry.ts';
-import { defineMethod, type MethodDefinition } from '../method.ts';
-import { pointToReading, type ReadingWire } from '../wire.ts';
+import { matchesFilter, type DeviceFilter } from '../core/device-filter.ts';
+import { HubError } from '../core/errors.ts';
+import type { TelemetryPoint } from '../core/telemetry.ts';
+import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
+import { pointToReading, type ReadingWire } from '../rpc/wire.ts';
 import { hasFilter, toDeviceFilter } from './filter-params.ts';
 import { Selection } from './query-params.ts';
 import { resolveDevice, type HubServices } from './services.ts';
