@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { AuditEntry, AuditFilter } from '../../core/audit.ts';
 import { HubError } from '../../core/errors.ts';
 import type { AuditStore } from '../../core/ports/audit-store.ts';
-import { storeError } from '../sqlite/store-error.ts';
+import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 
 interface AuditRow {

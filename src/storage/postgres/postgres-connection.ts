@@ -1,7 +1,7 @@
 /** One pg Pool shared by the PostgreSQL telemetry and registry stores, ended when its last user closes. */
 import pg from 'pg';
 import { HubError } from '../../core/errors.ts';
-import { storeError } from '../sqlite/store-error.ts';
+import { storeError } from '../shared/store-error.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 
 const INT8_OID = 20;

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import type { TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
-import { FLAG_HISTORICAL, fromColumns, qualityName } from '../sqlite/point-columns.ts';
+import { FLAG_HISTORICAL, fromColumns, qualityName } from '../shared/point-columns.ts';
 import type { SeriesRow } from './postgres-series.ts';
 
 /** Rows fetched per round trip. */

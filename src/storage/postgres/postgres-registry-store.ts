@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { CommandRecord } from '../../core/command.ts';
 import type { Device } from '../../core/device.ts';
 import { HubError } from '../../core/errors.ts';
-import { storeError } from '../sqlite/store-error.ts';
+import { storeError } from '../shared/store-error.ts';
 import type { CommandFilter, RegistryStore } from '../../core/ports/registry-store.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import {

@@ -1,7 +1,7 @@
 /** TelemetryStore.query on PostgreSQL: one statement for all series, bucketing and aggregation in SQL. */
 import type pg from 'pg';
 import type { Aggregation, SeriesResult, TelemetryQuery } from '../../core/telemetry.ts';
-import { fromColumns } from '../sqlite/point-columns.ts';
+import { fromColumns } from '../shared/point-columns.ts';
 import type { SeriesRow } from './postgres-series.ts';
 
 type ResultPoint = SeriesResult['points'][number];

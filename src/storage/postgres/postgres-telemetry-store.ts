@@ -2,9 +2,9 @@
 import type pg from 'pg';
 import { HubError } from '../../core/errors.ts';
 import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
-import { checkQuery } from '../sqlite/check-query.ts';
-import { latestPoint, toColumns } from '../sqlite/point-columns.ts';
-import { storeError } from '../sqlite/store-error.ts';
+import { checkQuery } from '../shared/check-query.ts';
+import { latestPoint, toColumns } from '../shared/point-columns.ts';
+import { storeError } from '../shared/store-error.ts';
 import type { TelemetryStore } from '../../core/ports/telemetry-store.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import { exportPostgres, type ExportLease, type ExportQuery } from './postgres-export.ts';

@@ -4,7 +4,7 @@ import type { AuditEntry, AuditFilter } from '../../core/audit.ts';
 import { HubError } from '../../core/errors.ts';
 import type { AuditStore } from '../../core/ports/audit-store.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
-import { storeError } from './store-error.ts';
+import { storeError } from '../shared/store-error.ts';
 
 interface AuditRow {
   id: string;

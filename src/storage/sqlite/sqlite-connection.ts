@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HubError } from '../../core/errors.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
-import { storeError } from './store-error.ts';
+import { storeError } from '../shared/store-error.ts';
 
 /** The database file name inside the data directory. */
 export const SQLITE_FILE_NAME = 'hub.db';

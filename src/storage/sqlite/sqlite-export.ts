@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
 import { MinHeap } from './min-heap.ts';
-import { FLAG_HISTORICAL, fromColumns, qualityName } from './point-columns.ts';
+import { FLAG_HISTORICAL, fromColumns, qualityName } from '../shared/point-columns.ts';
 import type { SeriesRow } from './sqlite-series.ts';
 
 /** Rows held in memory across all series at once (split between the series being merged). */

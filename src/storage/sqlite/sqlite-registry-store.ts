@@ -15,7 +15,7 @@ import {
   type CommandRow,
   type DeviceRow,
 } from './sqlite-registry-rows.ts';
-import { storeError } from './store-error.ts';
+import { storeError } from '../shared/store-error.ts';
 
 const DEFAULT_COMMAND_LIMIT = 100;
 

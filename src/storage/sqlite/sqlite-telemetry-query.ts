@@ -1,8 +1,8 @@
 /** TelemetryStore.query on SQLite: raw ranges and SQL-side bucketed aggregates, one series at a time. */
 import type Database from 'better-sqlite3';
 import type { Aggregation, SeriesResult, TelemetryQuery } from '../../core/telemetry.ts';
-import { checkQuery } from './check-query.ts';
-import { fromColumns } from './point-columns.ts';
+import { checkQuery } from '../shared/check-query.ts';
+import { fromColumns } from '../shared/point-columns.ts';
 import type { SqliteSeries } from './sqlite-series.ts';
 
 type ResultPoint = SeriesResult['points'][number];

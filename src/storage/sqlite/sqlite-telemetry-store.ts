@@ -3,13 +3,13 @@ import type Database from 'better-sqlite3';
 import { HubError } from '../../core/errors.ts';
 import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
 import type { TelemetryStore } from '../../core/ports/telemetry-store.ts';
-import { checkQuery } from './check-query.ts';
-import { latestPoint, toColumns } from './point-columns.ts';
+import { checkQuery } from '../shared/check-query.ts';
+import { latestPoint, toColumns } from '../shared/point-columns.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 import { exportSqlite, SqliteExportPages, type ExportQuery } from './sqlite-export.ts';
 import { SqliteSeries } from './sqlite-series.ts';
 import { SqliteTelemetryQuery } from './sqlite-telemetry-query.ts';
-import { storeError } from './store-error.ts';
+import { storeError } from '../shared/store-error.ts';
 
 type PointArgs = [number, number, number | null, string | null, number, number];
 
