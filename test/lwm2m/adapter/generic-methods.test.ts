@@ -76,7 +76,9 @@ describe('generic methods on a LwM2M device', () => {
     const byId = await ok('sensor.configure', { sensor_id: temperature, config: { 5750: 'south bench' } });
     assert.equal(byId.config.application_type, 'south bench');
     const refused = await t.rpc('sensor.configure', { sensor_id: temperature, config: { power_mode: 'low_power' } });
-    assert.ok(refused.error, 'refused');
+    assert.equal(refused.error?.code, -32004, JSON.stringify(refused));
+    assert.equal(refused.error.data.device_error.code, -32602);
+    assert.deepEqual(refused.error.data.device_error.data.issues.map((i: any) => i.path), ['/config/power_mode']);
     assert.match(refused.error.message, /unknown config key "power_mode".*LwM2M; writable keys: application_type/);
   });
 

@@ -306,13 +306,12 @@ export class OperationRunner {
     const session = this.#o.sessions.get(endpoint);
     let result: JsonObject;
     try {
-      result = operationResult(command.method, request.msgType, request.path, answer);
+      result = operationResult(request.msgType, request.path, answer);
     } catch (error) {
       executor.complete(command.id, { error: deviceFailure(`${request.msgType} ${request.path}: unreadable answer: ${error instanceof Error ? error.message : String(error)}`) });
       return;
     }
     if (session !== undefined) {
-      if (command.method === 'mcu.get_status') result = this.#status(session, answer.content, result);
       const changes = { sync: this.#o.sync, model: this.#o.model, logger: this.#o.logger };
       if (request.msgType === 'delete') void instanceDeleted(changes, session, request.path);
       if (request.msgType === 'create') void instanceCreated(changes, session, request.path, result['location']);
