@@ -28,6 +28,11 @@ export interface DualProtocolDeviceOptions extends BrokerConnection {
   readonly telemetryIntervalMs?: number;
   /** LwM2M update period (default 3000, the seed's LWM2M_INTERVAL=3). Writable as `Config/lwm2m_interval_ms`. */
   readonly lwm2mIntervalMs?: number;
+  /**
+   * IPSO object of the BMP580 pressure: 3315 Barometer (default) or 3323 Pressure, which adds the writable
+   * 5821 Current Calibration (an offset in hPa added to 5700).
+   */
+  readonly lwm2mPressureObject?: 3315 | 3323;
   /** Registration lifetime in s (default 3600); the server may write /1/0/1. */
   readonly lwm2mLifetimeS?: number;
   /** Sparkplug group id (default `IIoT`). */

@@ -96,6 +96,7 @@ export class DualProtocolDevice extends EventEmitter<DualProtocolDeviceEvents> {
       sensors: this.#sensors,
       clock: this.#clock,
       lifetimeS: options.lwm2mLifetimeS ?? 3600,
+      pressureObject: options.lwm2mPressureObject ?? 3315,
       resources: () => this.#resources(),
       firmware: this.#firmware,
       firmwareVersion: () => this.#firmwareVersion,

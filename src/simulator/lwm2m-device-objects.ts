@@ -17,6 +17,8 @@ export interface DeviceObjectsInit {
   readonly sensors: readonly AttachedSensor[];
   readonly clock: Clock;
   readonly lifetimeS: number;
+  /** IPSO object of pressure readings: 3315 Barometer, or 3323 Pressure with 5821 Current Calibration. */
+  readonly pressureObject?: 3315 | 3323;
   readonly resources: () => McuResources;
   readonly firmware: FirmwareUpdate;
   readonly firmwareVersion: () => string;
@@ -84,8 +86,9 @@ export function buildDeviceObjects(tree: Lwm2mObjectTree, init: DeviceObjectsIni
   const nextInstance = new Map<number, number>();
   for (const sensor of init.sensors) {
     for (const reading of sensor.model.read(clock.now())) {
-      const ipso = IPSO_OBJECTS[reading.measurement_type];
-      if (ipso === undefined) continue;
+      const mapped = IPSO_OBJECTS[reading.measurement_type];
+      if (mapped === undefined) continue;
+      const ipso = mapped.objectId === 3315 && init.pressureObject === 3323 ? { ...mapped, objectId: 3323 } : mapped;
       const instanceId = nextInstance.get(ipso.objectId) ?? 0;
       nextInstance.set(ipso.objectId, instanceId + 1);
       tree.addInstance(ipso.objectId, instanceId, ipsoSlots(sensor, reading.measurement_type, ENG_UNITS[reading.unit] ?? reading.unit, ipso, clock));
@@ -97,9 +100,12 @@ export function buildDeviceObjects(tree: Lwm2mObjectTree, init: DeviceObjectsIni
 function ipsoSlots(sensor: AttachedSensor, measurement: string, unit: string, ipso: (typeof IPSO_OBJECTS)[string], clock: Clock): Record<number, ResourceSlot> {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
+  // 3323 Pressure: 5821 Current Calibration, an offset added to every value.
+  const calibration: ResourceSlot = { value: 0 };
   const sample = (): number => {
     const reading = sensor.model.read(clock.now()).find((r) => r.measurement_type === measurement);
-    const value = typeof reading?.value === 'number' ? reading.value : Number.NaN;
+    const offset = ipso.objectId === 3323 && typeof calibration.value === 'number' ? calibration.value : 0;
+    const value = typeof reading?.value === 'number' ? Math.round((reading.value + offset) * 1e4) / 1e4 : Number.NaN;
     if (Number.isFinite(value)) {
       sensor.readingsCount++;
       min = Math.min(min, value);
@@ -121,5 +127,6 @@ function ipsoSlots(sensor: AttachedSensor, measurement: string, unit: string, ip
     5700: { get: sample },
     5701: { value: unit },
     5750: { value: `${ipso.use} (${sensor.name})` },
+    ...(ipso.objectId === 3323 ? { 5821: calibration } : {}),
   };
 }

@@ -19,8 +19,8 @@ export const LWM2M_METHOD_OPERATIONS: Readonly<Record<string, Lwm2mOperationType
   'lwm2m.cancel_observe': 'cancel-observe',
 };
 
-/** Generic MCU methods carried over LwM2M when the device speaks it. */
-export const ROUTED_MCU_METHODS: readonly string[] = ['mcu.reboot', 'mcu.get_status', 'mcu.upload_program'];
+/** MCU methods carried over LwM2M besides the generic ones (generic-methods.ts), while the device is registered. */
+export const ROUTED_MCU_METHODS: readonly string[] = ['mcu.upload_program'];
 
 /** /3/0/4 Reboot (Core TS 1.2 App. E.4). */
 export const REBOOT_PATH = '/3/0/4';
@@ -30,30 +30,20 @@ export const DEVICE_PATH = '/3/0';
 /** What a command sends: one operation, or the firmware update flow. */
 export type CommandPlan = { readonly kind: 'operation'; readonly msgType: Lwm2mOperationType; readonly params: JsonObject } | { readonly kind: 'firmware' };
 
-/** The plan for a command this channel carries, or undefined for any other method. */
+/** The plan for a `lwm2m.*` or `mcu.upload_program` command, or undefined for any other method (the generic ones run in generic-methods.ts). */
 export function planFor(command: Pick<CommandRecord, 'method' | 'params'>): CommandPlan | undefined {
   const operation = LWM2M_METHOD_OPERATIONS[command.method];
   if (operation !== undefined) return { kind: 'operation', msgType: operation, params: command.params };
-  switch (command.method) {
-    case 'mcu.reboot':
-      // Execute /3/0/4 takes no arguments; a delay_ms is not carried.
-      return { kind: 'operation', msgType: 'execute', params: { path: REBOOT_PATH } };
-    case 'mcu.get_status':
-      return { kind: 'operation', msgType: 'read', params: { path: DEVICE_PATH } };
-    case 'mcu.upload_program':
-      return { kind: 'firmware' };
-    default:
-      return undefined;
-  }
+  return command.method === 'mcu.upload_program' ? { kind: 'firmware' } : undefined;
 }
 
 /**
  * The result of a 2.xx answer: `{path, code, code_msg}` plus, by operation, `content` and `value`
  * (read, observe: typed values; `value` when the path is one resource), `links` (discover), `location`
- * (create). `mcu.reboot` answers `{rebooting: true}` besides.
+ * (create).
  * @throws Lwm2mRegistrationError when discover links are not CoRE Link Format.
  */
-export function operationResult(method: string, msgType: Lwm2mOperationType, path: string, answer: Extract<Answer, { ok: true }>): JsonObject {
+export function operationResult(msgType: Lwm2mOperationType, path: string, answer: Extract<Answer, { ok: true }>): JsonObject {
   const result: JsonObject = { path, code: answer.code, code_msg: answer.codeMsg };
   if (msgType === 'read' || msgType === 'observe') {
     result['content'] = contentToJson(answer.content);
@@ -67,6 +57,5 @@ export function operationResult(method: string, msgType: Lwm2mOperationType, pat
     const location = answer.message.location ?? answer.content[0]?.path;
     if (location !== undefined) result['location'] = location;
   }
-  if (method === 'mcu.reboot') result['rebooting'] = true;
   return result;
 }

@@ -20,6 +20,8 @@ import type { ProtocolAdapter } from '../../protocol-adapter.ts';
 import { codeMessage } from './coap-code.ts';
 import { LWM2M_METHOD_OPERATIONS, ROUTED_MCU_METHODS } from './command-operations.ts';
 import { Lwm2mDeviceSync, type SchemaCheck } from './device-sync.ts';
+import { EndpointActivity } from './endpoint-activity.ts';
+import { ipsoInstanceOf, isGenericMcuMethod, isGenericSensorMethod } from './generic-methods.ts';
 import { LifetimeTracker } from './lifetime-tracker.ts';
 import type { Lwm2mSession } from './lwm2m-session.ts';
 import { OperationRunner } from './operation-runner.ts';
@@ -52,6 +54,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
   readonly #o: Lwm2mAdapterOptions;
   readonly #sessions = new Map<string, Lwm2mSession>();
   readonly #tracker = new RequestTracker();
+  readonly #activity: EndpointActivity;
   readonly #lifetimes: LifetimeTracker;
   readonly #registrations: RegistrationHandler;
   readonly #operations: OperationRunner;
@@ -63,6 +66,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     this.#o = options;
     const model = options.model ?? new ObjectModel();
     const now = options.now ?? Date.now;
+    this.#activity = new EndpointActivity(now);
     const sync = new Lwm2mDeviceSync({
       registry: options.registry,
       pipeline: options.pipeline,
@@ -83,6 +87,9 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
       send: (endpoint, reqID, request) => this.#publish(endpoint, { reqID, msgType: request.msgType, data: request.data, ...(request.encoding === undefined ? {} : { encoding: request.encoding }) }),
       reject: (reason, endpoint, detail) => this.#reject(reason, endpoint, detail),
       touch: (deviceId) => options.registry.touch(deviceId),
+      device: (deviceId) => options.registry.get(deviceId),
+      activity: this.#activity,
+      now,
     });
     this.#registrations = new RegistrationHandler({
       sessions: this.#sessions,
@@ -116,6 +123,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     this.#lifetimes.stop();
     await Promise.allSettled([...this.#chains.values()]);
     this.#tracker.clear();
+    this.#activity.clear();
     this.#sessions.clear();
   }
 
@@ -126,13 +134,15 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
 
   /**
    * `lwm2m.*` for every MCU that speaks LwM2M (offline ones are refused by the executor, ones with no
-   * live registration answer DEVICE_OFFLINE); `mcu.reboot`, `mcu.get_status`, `mcu.upload_program` only
-   * while the device is registered, so another protocol of the device can carry them otherwise.
+   * live registration answer DEVICE_OFFLINE); the generic `mcu.*` methods and `mcu.upload_program` only
+   * while the device is registered, so another protocol of the device can carry them otherwise; the
+   * generic `sensor.*` methods on every attached IPSO instance (docs/generic-methods.md).
    */
   supports(device: Device, method: string): boolean {
-    if (device.parentId !== null || !device.protocols.includes('lwm2m')) return false;
+    if (!device.protocols.includes('lwm2m')) return false;
+    if (device.parentId !== null) return isGenericSensorMethod(method) && ipsoInstanceOf(device) !== undefined;
     if (Object.hasOwn(LWM2M_METHOD_OPERATIONS, method)) return true;
-    return ROUTED_MCU_METHODS.includes(method) && this.#sessions.has(device.hardwareId);
+    return (ROUTED_MCU_METHODS.includes(method) || isGenericMcuMethod(method)) && this.#sessions.has(device.hardwareId);
   }
 
   async deliver(target: Device, command: CommandRecord): Promise<void> {
@@ -156,14 +166,20 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     this.#serially(endpoint, async () => {
       switch (kind) {
         case 'reg':
-          return this.#registrations.register(endpoint, payload);
+          await this.#registrations.register(endpoint, payload);
+          if (this.#sessions.has(endpoint)) this.#activity.registered(endpoint);
+          return;
         case 'update':
-          return this.#registrations.update(endpoint, payload);
+          await this.#registrations.update(endpoint, payload);
+          if (this.#sessions.has(endpoint)) this.#activity.updated(endpoint);
+          return;
         case 'dereg':
           return this.#registrations.deregister(endpoint);
         case 'resp':
+          this.#activity.heard(endpoint);
           return this.#withAck(endpoint, this.#operations.onResponse(endpoint, payload));
         case 'notify':
+          this.#activity.heard(endpoint);
           return this.#withAck(endpoint, this.#operations.onNotify(endpoint, payload));
       }
     });
@@ -200,6 +216,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
 
   #endSession(session: Lwm2mSession, reason: string): void {
     this.#sessions.delete(session.endpoint);
+    this.#activity.forget(session.endpoint);
     this.#lifetimes.cancel(session.endpoint);
     this.#tracker.dropEndpoint(session.endpoint);
     const flow = session.firmware;

@@ -2,14 +2,18 @@
 import type { CommandExecutor } from '../../../core/command-executor.ts';
 import type { CommandRecord } from '../../../core/command.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
-import { errorObject } from '../../../core/errors.ts';
+import { errorObject, type RpcErrorObject } from '../../../core/errors.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { ObjectModel } from '../object-model.ts';
 import { codeMessage, isSuccessCode } from './coap-code.ts';
 import { DEVICE_PATH, operationResult, planFor } from './command-operations.ts';
 import { jsonValue, objectsFromEntries, typeContent, type TypedEntry } from './content-values.ts';
 import type { Lwm2mDeviceSync } from './device-sync.ts';
-import { buildDownlink, type DownlinkRequest, type RequestContext } from './downlink-request.ts';
+import { ConfigKeyError } from './config-resources.ts';
+import { buildDownlink, type DownlinkRequest, type Lwm2mOperationType, type RequestContext } from './downlink-request.ts';
+import type { EndpointActivity } from './endpoint-activity.ts';
+import { GenericMethodFailure, type GenericContext, type SuccessAnswer } from './generic-context.ts';
+import { isGenericMcuMethod, isGenericSensorMethod, runGenericMethod } from './generic-methods.ts';
 import { startFirmwareUpdate } from './firmware-command.ts';
 import type { Lwm2mSession, Observation } from './lwm2m-session.ts';
 import { coapError, deviceFailure, type Answer } from './operation-answer.ts';
@@ -17,7 +21,7 @@ import { instanceCreated, instanceDeleted } from './instance-changes.ts';
 import { mergeObjects } from './registration-update.ts';
 import { rejectionReason, salvageReqId } from './rejection-reason.ts';
 import type { PendingRequest, RequestTracker } from './request-tracker.ts';
-import { snakeCase } from './telemetry-mapping.ts';
+import { pointsFromEntries, snakeCase } from './telemetry-mapping.ts';
 import { parseUplinkMessage, type UplinkMessage } from './uplink-message.ts';
 
 export interface OperationRunnerOptions {
@@ -31,6 +35,10 @@ export interface OperationRunnerOptions {
   readonly send: (endpoint: string, reqID: number, request: DownlinkRequest) => Promise<void>;
   readonly reject: (reason: string, endpoint: string, detail: string) => void;
   readonly touch: (deviceId: string) => void;
+  /** The registry entry of a device (the attached device a `sensor.*` command names). */
+  readonly device: (deviceId: string) => Device | undefined;
+  readonly activity: EndpointActivity;
+  readonly now: () => number;
 }
 
 /** Why an answer or notification was refused (the device is told with a 4.00 on `dn`). */
@@ -41,6 +49,8 @@ export interface Refusal {
 
 export class OperationRunner {
   readonly #o: OperationRunnerOptions;
+  /** Generic-method commands still running: their further steps are sent only while they live. */
+  readonly #generic = new Set<string>();
 
   constructor(options: OperationRunnerOptions) {
     this.#o = options;
@@ -52,6 +62,11 @@ export class OperationRunner {
     const session = this.#o.sessions.get(target.hardwareId);
     if (session === undefined) {
       executor.complete(command.id, { error: errorObject('DEVICE_OFFLINE', `device offline: ${target.id} has no live LwM2M registration`) });
+      return;
+    }
+    const generic = target.id === command.deviceId ? isGenericMcuMethod(command.method) : isGenericSensorMethod(command.method);
+    if (generic) {
+      this.#runGeneric(session, target, command);
       return;
     }
     const plan = planFor(command);
@@ -166,6 +181,7 @@ export class OperationRunner {
 
   /** A command ended (answered, timed out, failed): forget its requests and stop its firmware update. */
   commandEnded(commandId: string): void {
+    this.#generic.delete(commandId);
     this.#o.tracker.dropCommand(commandId);
     for (const session of this.#o.sessions.values()) {
       const flow = session.firmware;
@@ -175,12 +191,57 @@ export class OperationRunner {
     }
   }
 
-  async #send(session: Lwm2mSession, request: DownlinkRequest, options: { commandId?: string; origin?: Observation['origin'] }, onAnswer: (answer: Answer) => void): Promise<void> {
+  // A generic method (docs/generic-methods.md): its steps run one after the other; the last answer completes the command.
+  #runGeneric(session: Lwm2mSession, target: Device, command: CommandRecord): void {
+    const { executor, model } = this.#o;
+    const sensor = command.deviceId === target.id ? undefined : this.#o.device(command.deviceId);
+    this.#generic.add(command.id);
+    const context: GenericContext = {
+      session,
+      model,
+      now: this.#o.now,
+      activity: this.#o.activity.get(session.endpoint),
+      operation: (msgType, params, options) => this.#step(session, command.id, msgType, params, options?.store !== false),
+      points: (entries, ts) => pointsFromEntries(model, entries, this.#o.sync.targets(session), ts),
+      attachedId: (objectId, instanceId) => this.#o.sync.targets(session).attachedId(objectId, instanceId),
+      status: (content, answer) => this.#status(session, content, { code: answer.code }),
+    };
+    runGenericMethod(context, command, sensor)
+      .then(
+        (result) => executor.complete(command.id, { result }),
+        (error: unknown) => executor.complete(command.id, { error: this.#failure(command, error) }),
+      )
+      .finally(() => this.#generic.delete(command.id));
+  }
+
+  // One operation of a generic method, resolved with its 2.xx answer.
+  #step(session: Lwm2mSession, commandId: string, msgType: Lwm2mOperationType, params: JsonObject, store: boolean): Promise<SuccessAnswer> {
+    if (!this.#generic.has(commandId)) return Promise.reject(new GenericMethodFailure(errorObject('INTERNAL_ERROR', `command ${commandId} ended before its ${msgType} was sent`)));
+    let request: DownlinkRequest;
+    try {
+      request = buildDownlink(msgType, params, this.#context(session));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return Promise.reject(new GenericMethodFailure(errorObject('INVALID_PARAMS', `Invalid params: ${message}`, { issues: [{ path: '/config', message }] })));
+    }
+    return new Promise<SuccessAnswer>((resolve, reject) => {
+      this.#send(session, request, { commandId, storeValues: store }, (answer) => (answer.ok ? resolve(answer) : reject(new GenericMethodFailure(answer.error)))).catch(reject);
+    });
+  }
+
+  #failure(command: CommandRecord, error: unknown): RpcErrorObject {
+    if (error instanceof GenericMethodFailure || error instanceof ConfigKeyError) return error.error;
+    this.#o.logger.error({ err: error, commandId: command.id, method: command.method }, 'lwm2m: generic method failed');
+    return errorObject('INTERNAL_ERROR', `${command.method} over LwM2M failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  async #send(session: Lwm2mSession, request: DownlinkRequest, options: { commandId?: string; origin?: Observation['origin']; storeValues?: boolean }, onAnswer: (answer: Answer) => void): Promise<void> {
     const pending = this.#o.tracker.add({
       endpoint: session.endpoint,
       msgType: request.msgType,
       path: request.path,
       ...(options.commandId === undefined ? {} : { commandId: options.commandId }),
+      ...(options.storeValues === false ? { storeValues: false } : {}),
       onAnswer,
     });
     if (request.msgType === 'observe') {
@@ -221,18 +282,18 @@ export class OperationRunner {
       this.#o.reject(rejectionReason(error), session.endpoint, detail);
       return { answer: { ok: false, error: deviceFailure(`${what}: the device answered invalid content: ${detail}`, { coap_code: code, path: pending.path }) }, refusal: { reason: detail, reqID: pending.reqID } };
     }
-    if (content.length > 0) this.#ingest(session, content);
+    if (content.length > 0) this.#ingest(session, content, pending.storeValues !== false);
     return { answer: { ok: true, code, codeMsg: message.codeMsg ?? codeMessage(code), content, links: message.links, message } };
   }
 
   // Fresh values: kept in the registration, stored as telemetry, fed to a firmware update under way.
-  #ingest(session: Lwm2mSession, entries: readonly TypedEntry[]): void {
+  #ingest(session: Lwm2mSession, entries: readonly TypedEntry[], store = true): void {
     const registered = entries.filter((entry) => session.hasObject(entry.objectId, entry.instanceId));
     if (registered.length > 0) {
       session.registration = { ...session.registration, objects: mergeObjects(session.registration.objects, objectsFromEntries(this.#o.model, registered)) };
     }
     session.rememberUnits(entries);
-    this.#o.sync.store(session, entries);
+    if (store) this.#o.sync.store(session, entries);
     session.firmware?.onValues(entries);
   }
 
@@ -245,13 +306,12 @@ export class OperationRunner {
     const session = this.#o.sessions.get(endpoint);
     let result: JsonObject;
     try {
-      result = operationResult(command.method, request.msgType, request.path, answer);
+      result = operationResult(request.msgType, request.path, answer);
     } catch (error) {
       executor.complete(command.id, { error: deviceFailure(`${request.msgType} ${request.path}: unreadable answer: ${error instanceof Error ? error.message : String(error)}`) });
       return;
     }
     if (session !== undefined) {
-      if (command.method === 'mcu.get_status') result = this.#status(session, answer.content, result);
       const changes = { sync: this.#o.sync, model: this.#o.model, logger: this.#o.logger };
       if (request.msgType === 'delete') void instanceDeleted(changes, session, request.path);
       if (request.msgType === 'create') void instanceCreated(changes, session, request.path, result['location']);

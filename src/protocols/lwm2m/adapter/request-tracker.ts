@@ -10,6 +10,8 @@ export interface PendingRequest {
   readonly path: string;
   /** The hub command this request serves (none for the hub's own requests, e.g. re-observations). */
   readonly commandId?: string;
+  /** False when the values answered are not to be stored as telemetry (the caller stores them, e.g. `sensor.read`). */
+  readonly storeValues?: boolean;
   readonly sentAt: number;
   /** Gets the resolved answer: typed content, or the error that ends the request. */
   readonly onAnswer: (answer: Answer) => void;

@@ -1,4 +1,5 @@
-// Topics of LwM2M over MQTT: `lwm2m/{endpoint}/reg|update|dereg|up/resp|up/notify` up, `lwm2m/{endpoint}/dn` down.
+// Topics of LwM2M over MQTT: `lwm2m/{endpoint}/reg|update|dereg|up/resp|up/notify` up (and the seed's
+// `lwm2m/{endpoint}/resp/…` answers), `lwm2m/{endpoint}/dn` down.
 
 /** Root of every LwM2M topic (the EMQX gateway's default mountpoint `lwm2m/${endpoint_name}/`). */
 export const LWM2M_PREFIX = 'lwm2m';
@@ -15,6 +16,8 @@ export const LWM2M_UPLINK_FILTERS: readonly string[] = [
   `${LWM2M_PREFIX}/+/update`,
   `${LWM2M_PREFIX}/+/dereg`,
   `${LWM2M_PREFIX}/+/up/+`,
+  // Seed 002 (shared/seeds/002_139d5ad678545706.txt) answers on `lwm2m/{device_id}/resp/*`.
+  `${LWM2M_PREFIX}/+/resp/#`,
 ];
 
 export const registerTopic = (endpoint: string): string => `${LWM2M_PREFIX}/${endpoint}/reg`;
@@ -42,6 +45,7 @@ export function parseUplinkTopic(topic: string): { readonly endpoint: string; re
     case 'up/notify':
       return { endpoint, kind: 'notify' };
     default:
-      return undefined;
+      // `resp` and `resp/{anything}` (the seed's answer topics): the reqID in the payload says what they answer.
+      return levels[2] === 'resp' && levels.slice(3).every((level) => level !== '') ? { endpoint, kind: 'resp' } : undefined;
   }
 }
