@@ -5,6 +5,7 @@ import type { DeviceRegistry } from '../../../core/device-registry.ts';
 import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { SparkplugPayload } from '../codec/types.ts';
+import type { ControlCommands } from './control-commands.ts';
 import type { EdgeNodeSession } from './edge-node-session.ts';
 import type { SparkplugHostMetrics } from './host-metrics.ts';
 import type { RebirthRequester } from './rebirth-requester.ts';
@@ -28,6 +29,8 @@ export interface HostContext {
   readonly now: () => number;
   readonly rebirth: RebirthRequester;
   readonly confirmations: WriteConfirmations;
+  /** Control commands (reboot, device reset / calibrate) published or being published. */
+  readonly controls: ControlCommands;
   /** Log (with the edge node id) and count a refused message. */
   reject(reason: string, where: { groupId?: string; edgeNodeId?: string; deviceId?: string }, detail: string): void;
   /** Log a tolerated deviation from the spec, once per edge node and kind. */
