@@ -284,7 +284,7 @@ export class SparkplugEdge {
     if (value !== true) return;
     const { sensor } = device;
     if (name === DEVICE_CALIBRATE) {
-      sensor.model.calibrate(this.#o.clock.now(), { reference: undefined });
+      sensor.model.calibrate(this.#o.clock.now(), { method: 'factory' });
       sensor.lastCalibration = new Date(this.#o.clock.now()).toISOString();
       return;
     }

@@ -96,6 +96,8 @@ export async function deliverCommand(ctx: HostContext, options: DeliveryOptions,
     const writes = typedWrites(catalog, plan.writes, device === undefined ? `edge node ${session.edgeNodeId}` : `device ${device.deviceId}`);
     const topic = commandTopic(session.groupId, session.edgeNodeId, device?.deviceId);
     sessionKey = session.key;
+    // Only what Sparkplug carries fails on the node's DEATH (carried-commands.ts).
+    ctx.executor.carry(command.id, target.id, command.deviceId);
     if (plan.kind === 'write') {
       const expected = new Map<string, SparkplugScalarValue>(writes.map((w) => [w.definition.name, w.value]));
       const window = Math.max(1, Math.min(options.confirmWindowMs, Math.floor(command.timeoutMs / 2)));

@@ -1,10 +1,10 @@
 // What the parts of the Sparkplug host share: the hub's core services and the host's own helpers.
 
-import type { CommandExecutor } from '../../../core/command-executor.ts';
 import type { DeviceRegistry } from '../../../core/device-registry.ts';
 import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { SparkplugPayload } from '../codec/types.ts';
+import type { CarriedCommands } from './carried-commands.ts';
 import type { ControlCommands } from './control-commands.ts';
 import type { EdgeNodeSession } from './edge-node-session.ts';
 import type { SparkplugHostMetrics } from './host-metrics.ts';
@@ -22,7 +22,8 @@ export type HostSession = EdgeNodeSession<SparkplugPayload>;
 export interface HostContext {
   readonly registry: DeviceRegistry;
   readonly pipeline: TelemetryPipeline;
-  readonly executor: CommandExecutor;
+  /** The executor as the host sees it: only the commands Sparkplug carried fail on a DEATH. */
+  readonly executor: CarriedCommands;
   readonly logger: Logger;
   readonly metrics: SparkplugHostMetrics;
   readonly schemas: BirthSchemaCheck;

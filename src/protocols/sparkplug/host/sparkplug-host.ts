@@ -18,6 +18,7 @@ import { decodeMaybeCompressed } from '../codec/compression.ts';
 import { MalformedPayloadError } from '../codec/malformed-payload-error.ts';
 import { parseTopic, SPARKPLUG_B_NAMESPACE, type SparkplugTopic } from '../codec/topic.ts';
 import type { SparkplugPayload } from '../codec/types.ts';
+import { CarriedCommands } from './carried-commands.ts';
 import { deliverCommand, supportsCommand } from './command-delivery.ts';
 import { ControlCommands } from './control-commands.ts';
 import { ingestData } from './data-ingest.ts';
@@ -76,17 +77,18 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     const logger = options.logger;
     // A flood (garbage, or DATA while the pipeline is full) is counted in full but logged at most once a second per reason.
     const lastLogged = new Map<string, { at: number; suppressed: number }>();
+    const carried = new CarriedCommands((id, outcome) => options.executor.complete(id, outcome));
     this.#ctx = {
       registry: options.registry,
       pipeline: options.pipeline,
-      executor: options.executor,
+      executor: carried,
       logger,
       metrics,
       schemas: options.schemas,
       now,
       rebirth: new RebirthRequester({ bus: options.bus, logger, metrics, now, debounceMs: options.rebirthDebounceMs ?? 5_000 }),
-      confirmations: new WriteConfirmations((id, outcome) => options.executor.complete(id, outcome)),
-      controls: new ControlCommands((id, outcome) => options.executor.complete(id, outcome)),
+      confirmations: new WriteConfirmations((id, outcome) => carried.complete(id, outcome)),
+      controls: new ControlCommands((id, outcome) => carried.complete(id, outcome)),
       reject(reason, where, detail) {
         metrics.rejected(reason);
         const at = now();
@@ -145,6 +147,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     for (const session of this.#sessions.values()) session.window.clear();
     this.#ctx.confirmations.clear();
     this.#ctx.controls.clear();
+    this.#ctx.executor.clear();
     this.#ctx.rebirth.clear();
   }
 
