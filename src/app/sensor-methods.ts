@@ -14,7 +14,7 @@ const SensorReadResult = Type.Object({
   sensor_id: Uuid,
   timestamp: Type.String({ format: 'date-time' }),
   readings: Type.Array(ReadingWire),
-  source: Type.Optional(Type.Union([Type.Literal('device'), Type.Literal('cache')])),
+  source: Type.Optional(Type.Union([Type.Literal('device'), Type.Literal('cache'), Type.Literal('host')], { description: 'host: the protocol host\'s current values (Sparkplug report by exception), each with age_ms' })),
 });
 
 interface ForwardSpec {
@@ -174,13 +174,15 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
           context,
         );
         const points = readingsFromAnswer(services, sensor, answer);
-        if (points.length > 0) void services.pipeline.submit(points).catch(() => {});
+        // A protocol host answering from values it already stored (Sparkplug) says so: no second copy, readings as given (with their age).
+        const fromHost = (answer as Record<string, unknown>)['stored'] === true;
+        if (points.length > 0 && !fromHost) void services.pipeline.submit(points).catch(() => {});
         const newest = points.reduce((max, p) => Math.max(max, p.ts), 0);
         return {
           sensor_id: sensor.id,
           timestamp: iso(newest || services.now()),
-          readings: points.map((p) => pointToReading(p)),
-          source: 'device' as const,
+          readings: fromHost ? ((answer as Record<string, unknown>)['readings'] as ReadingWire[]) : points.map((p) => pointToReading(p)),
+          source: fromHost ? ('host' as const) : ('device' as const),
         };
       },
     }),

@@ -43,6 +43,8 @@ export interface DualProtocolDeviceOptions extends BrokerConnection {
   readonly maxInFlight?: number;
   /** Off time of a reboot (Node Control/Reboot, /3/0/4), default 500. */
   readonly rebootDelayMs?: number;
+  /** false: a Sparkplug-only edge node (no LwM2M registration; `start()` resolves on CONNACK). Default true. */
+  readonly lwm2m?: boolean;
   /** Simulated firmware download and install times (default 200 each). */
   readonly firmware?: { readonly downloadMs?: number; readonly updateMs?: number };
 }

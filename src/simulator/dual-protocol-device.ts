@@ -151,7 +151,7 @@ export class DualProtocolDevice extends EventEmitter<DualProtocolDeviceEvents> {
       const connected = link.connected;
       if (connected) {
         await withTimeout(this.#edge.announceDeath(), 2000);
-        await withTimeout(this.#lwm2m.deregister(), 2000);
+        if (this.#options.lwm2m !== false) await withTimeout(this.#lwm2m.deregister(), 2000);
       }
       this.#link = null;
       // Not connected: nothing to DISCONNECT, just stop mqtt.js retrying.
@@ -196,9 +196,10 @@ export class DualProtocolDevice extends EventEmitter<DualProtocolDeviceEvents> {
   /** On every CONNECT: reset the Sparkplug session, subscribe, register. The retained STATE then triggers the births. */
   async #bringUp(link: SessionLink): Promise<void> {
     this.#edge.sessionStarted();
+    const lwm2m = this.#options.lwm2m !== false;
     try {
-      await link.subscribe([...this.#edge.subscriptions(), ...this.#lwm2m.subscriptions()]);
-      if (!(await this.#lwm2m.register())) return;
+      await link.subscribe([...this.#edge.subscriptions(), ...(lwm2m ? this.#lwm2m.subscriptions() : [])]);
+      if (lwm2m && !(await this.#lwm2m.register())) return;
     } catch (error) {
       if (this.#link === link) this.#problem(error as Error);
       return;

@@ -13,7 +13,7 @@ import {
 import type { LinkCounters } from './mqtt-link.ts';
 import type { SessionWill } from './session-link.ts';
 import type { Clock } from './sim-clock.ts';
-import { BD_SEQ, measurementMetric, NODE_REBIRTH, NODE_REBOOT, SparkplugMetricCatalog, type CatalogDevice, type MetricDefinition } from './sparkplug-metric-catalog.ts';
+import { BD_SEQ, DEVICE_CALIBRATE, DEVICE_RESET, measurementMetric, NODE_REBIRTH, NODE_REBOOT, SparkplugMetricCatalog, type CatalogDevice, type MetricDefinition } from './sparkplug-metric-catalog.ts';
 
 /** Counters of the Sparkplug side. */
 export interface SparkplugCounters extends LinkCounters {
@@ -209,6 +209,8 @@ export class SparkplugEdge {
       } else if (def.name.startsWith('Config/') && (birth || pending?.has(def.name) === true)) {
         const value = config[def.name.slice('Config/'.length)];
         if (value !== undefined) metrics.push(this.#metric(def, now, value, birth));
+      } else if (birth && (def.name === DEVICE_RESET || def.name === DEVICE_CALIBRATE)) {
+        metrics.push(this.#metric(def, now, false, birth));
       } else if (birth && def.name === 'Properties/Hardware Make') {
         metrics.push(this.#metric(def, now, String(sensor.staticSchema['manufacturer'] ?? ''), birth));
       } else if (birth && def.name === 'Properties/Hardware Model') {
@@ -269,11 +271,27 @@ export class SparkplugEdge {
   }
 
   #applyDevice(device: CatalogDevice, def: MetricDefinition, value: SparkplugMetricValue): void {
+    if (def.name === DEVICE_RESET || def.name === DEVICE_CALIBRATE) return this.#deviceControl(device, def.name, value);
     const pending = this.#pendingDevice.get(device.deviceId) ?? new Set<string>();
     this.#pendingDevice.set(device.deviceId, pending.add(def.name));
     const plain = typeof value === 'bigint' ? Number(value) : value;
     if (typeof plain !== 'number' && typeof plain !== 'string' && typeof plain !== 'boolean') throw new Error(`${def.name}: unsupported value`);
     device.sensor.model.configure({ [def.name.slice('Config/'.length)]: plain });
+  }
+
+  /** `Device Control/Reset` = true: configuration back to defaults, reported in the next DDATA; `…/Calibrate` = true: calibrate. */
+  #deviceControl(device: CatalogDevice, name: string, value: SparkplugMetricValue): void {
+    if (value !== true) return;
+    const { sensor } = device;
+    if (name === DEVICE_CALIBRATE) {
+      sensor.model.calibrate(this.#o.clock.now(), { method: 'factory' });
+      sensor.lastCalibration = new Date(this.#o.clock.now()).toISOString();
+      return;
+    }
+    sensor.model.reset();
+    const pending = this.#pendingDevice.get(device.deviceId) ?? new Set<string>();
+    for (const def of device.metrics) if (def.name.startsWith('Config/')) pending.add(def.name);
+    this.#pendingDevice.set(device.deviceId, pending);
   }
 
   #malformed(error: Error): void {

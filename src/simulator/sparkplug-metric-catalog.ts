@@ -28,6 +28,9 @@ export const BD_SEQ = 'bdSeq';
 export const NO_UNIT = 'none';
 export const NODE_REBIRTH = 'Node Control/Rebirth';
 export const NODE_REBOOT = 'Node Control/Reboot';
+/** Device controls every simulated sensor announces: soft reset and calibration (the value is the reference, if any). */
+export const DEVICE_RESET = 'Device Control/Reset';
+export const DEVICE_CALIBRATE = 'Device Control/Calibrate';
 
 /** Node metrics after bdSeq and Node Control, in BIRTH order. */
 const NODE_METRICS: readonly Omit<MetricDefinition, 'alias'>[] = [
@@ -91,6 +94,8 @@ export class SparkplugMetricCatalog {
       const metrics: MetricDefinition[] = [
         { name: 'Properties/Hardware Make', alias: next(), datatype: DataType.String, engUnit: NO_UNIT, writable: false },
         { name: 'Properties/Hardware Model', alias: next(), datatype: DataType.String, engUnit: NO_UNIT, writable: false },
+        { name: DEVICE_RESET, alias: next(), datatype: DataType.Boolean, engUnit: NO_UNIT, writable: true },
+        { name: DEVICE_CALIBRATE, alias: next(), datatype: DataType.Boolean, engUnit: NO_UNIT, writable: true },
       ];
       for (const reading of sensor.model.read(now)) {
         metrics.push({ name: measurementMetric(reading.measurement_type), alias: next(), datatype: DataType.Double, engUnit: ENG_UNITS[reading.unit] ?? reading.unit, writable: false });

@@ -104,13 +104,22 @@ describe('Sparkplug host: commands', () => {
     assert.equal(command.topic, `spBv1.0/${n.groupId}/NCMD/${n.edgeNodeId}`);
     assert.deepEqual(command.payload.metrics.map((m) => [m.name, m.alias, m.datatype, m.value]), [['Config/Interval', 2n, DataType.UInt32, 500]]);
     await n.ndata([{ alias: 2n, datatype: DataType.UInt32, value: 500 }]);
-    assert.deepEqual((await call).result, { sent: true, confirmed: true, written: { 'Config/Interval': 500 } });
+    // The native mcu.set_config shape ({config, applied, changed, requires_reboot}) plus the write outcome.
+    assert.deepEqual((await call).result, {
+      config: { Interval: 500 },
+      applied: true,
+      changed: ['Config/Interval'],
+      requires_reboot: false,
+      sent: true,
+      confirmed: true,
+      written: { 'Config/Interval': 500 },
+    });
   });
 
   it('mcu.reboot sends NCMD Node Control/Reboot = true; a node that did not announce it refuses', async () => {
     const from = n.commands.length;
     const answer = await t.rpc('mcu.reboot', { mcu_id: n.edgeNodeId });
-    assert.deepEqual(answer.result, { sent: true, rebooting: true });
+    assert.deepEqual(answer.result, { rebooting: true, delay_ms: 0, sent: true });
     const command = await nextCommand(from);
     assert.deepEqual(command.payload.metrics.map((m) => [m.name, m.datatype, m.value]), [['Node Control/Reboot', DataType.Boolean, true]]);
     const plain = await edgeNode(t, 'noreboot');

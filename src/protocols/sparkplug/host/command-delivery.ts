@@ -1,21 +1,27 @@
-// Hub commands → NCMD / DCMD. Sparkplug has no command reply: a write completes `succeeded` with
-// {sent: true, confirmed} once the node reported the new values or the confirmation window ran
-// out; a reboot completes with {sent: true, rebooting: true} as soon as it is published.
+// Hub commands → NCMD / DCMD, or answers from the host's state. Sparkplug has no command reply:
+// a write completes `succeeded` once the node reported the new values or the confirmation window
+// ran out; a control (reboot, device reset / calibrate) as soon as it is published; a read at once
+// from the current metric values (generic-methods.ts has the method mapping).
 
 import type { CommandRecord } from '../../../core/command.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
-import { errorObject, type ErrorCode } from '../../../core/errors.ts';
+import { errorObject } from '../../../core/errors.ts';
 import type { MqttBus } from '../../../core/ports/mqtt-bus.ts';
 import type { SparkplugScalarValue } from '../codec/types.ts';
-import { commandTopic, REBOOT_METRIC, writePayload, type MetricWrite } from './command-payloads.ts';
+import { commandTopic, writePayload, type MetricWrite } from './command-payloads.ts';
+import { CommandRefused } from './command-refused.ts';
+import type { DeviceSession } from './edge-node-session.ts';
+import { GENERIC_DEVICE_METHODS, GENERIC_NODE_METHODS, planGenericMethod, type GenericPlan } from './generic-methods.ts';
 import type { HostContext, HostSession } from './host-context.ts';
 import type { MetricCatalog } from './metric-catalog.ts';
 import { MetricWriteError, toWriteValue } from './metric-write.ts';
 
 /** Methods an edge node (MCU) takes over Sparkplug. */
-export const NODE_METHODS: ReadonlySet<string> = new Set(['mcu.set_config', 'mcu.reboot', 'device.write_metric']);
+export const NODE_METHODS: ReadonlySet<string> = new Set([...GENERIC_NODE_METHODS, 'device.write_metric']);
 /** Methods a Sparkplug device (sensor) takes. */
-export const DEVICE_METHODS: ReadonlySet<string> = new Set(['sensor.configure', 'device.write_metric']);
+export const DEVICE_METHODS: ReadonlySet<string> = new Set([...GENERIC_DEVICE_METHODS, 'device.write_metric']);
+/** Methods answered for a device after its DDEATH (from its STALE values). */
+const DEAD_DEVICE_METHODS: ReadonlySet<string> = new Set(['sensor.health']);
 
 /** Whether the Sparkplug channel carries `method` to `device` (it must speak Sparkplug). */
 export function supportsCommand(device: Device, method: string): boolean {
@@ -31,31 +37,11 @@ export interface DeliveryOptions {
   readonly confirmWindowMs: number;
 }
 
-class CommandRefused extends Error {
-  readonly code: ErrorCode;
-  readonly data: JsonObject | undefined;
-
-  constructor(code: ErrorCode, message: string, data?: JsonObject) {
-    super(message);
-    this.code = code;
-    this.data = data;
-  }
-}
-
-/** The metric name → JSON value pairs a command writes. */
-function requestedWrites(command: CommandRecord): JsonObject {
-  const params = command.params;
-  if (command.method === 'mcu.reboot') return { [REBOOT_METRIC]: true };
-  if (command.method === 'device.write_metric') {
-    const metric = params['metric'];
-    if (typeof metric !== 'string' || metric === '') throw new CommandRefused('UNSUPPORTED_OPERATION', 'device.write_metric needs a metric name');
-    return { [metric]: params['value'] };
-  }
-  const config = params['config'];
-  if (config === null || typeof config !== 'object' || Array.isArray(config) || Object.keys(config).length === 0) {
-    throw new CommandRefused('UNSUPPORTED_OPERATION', `${command.method} over Sparkplug needs a config object naming BIRTH metrics`);
-  }
-  return config as JsonObject;
+/** The metric name → JSON value pairs `device.write_metric` writes. */
+function writeMetricPlan(command: CommandRecord): GenericPlan {
+  const metric = command.params['metric'];
+  if (typeof metric !== 'string' || metric === '') throw new CommandRefused('UNSUPPORTED_OPERATION', 'device.write_metric needs a metric name');
+  return { kind: 'write', writes: { [metric]: command.params['value'] }, shape: (outcome) => ({ ...outcome }) };
 }
 
 /** Type each write against the BIRTH; an unknown metric or an unfit value refuses the whole command. */
@@ -74,45 +60,61 @@ function typedWrites(catalog: MetricCatalog, wanted: JsonObject, label: string):
   });
 }
 
+/** The Sparkplug device a command is about (undefined: the edge node itself). */
+function deviceOf(ctx: HostContext, session: HostSession, target: Device, command: CommandRecord): DeviceSession | undefined {
+  if (command.deviceId === target.id) return undefined;
+  const device = ctx.registry.get(command.deviceId);
+  const prefix = `${session.edgeNodeId}/`;
+  if (device === undefined || !device.hardwareId.startsWith(prefix)) {
+    throw new CommandRefused('UNSUPPORTED_OPERATION', `${command.method} is not supported by device ${command.deviceId}: not a Sparkplug device of ${session.edgeNodeId}`);
+  }
+  const deviceId = device.hardwareId.slice(prefix.length);
+  const deviceSession = session.devices.get(deviceId);
+  if (deviceSession === undefined || (!deviceSession.alive && !DEAD_DEVICE_METHODS.has(command.method))) {
+    throw new CommandRefused('DEVICE_OFFLINE', `device offline: ${command.deviceId} (Sparkplug device ${deviceId} has no live DBIRTH)`);
+  }
+  return deviceSession;
+}
+
 /** Publish a command for `target` (the edge node) about `command.deviceId` (the node or one of its devices). */
 export async function deliverCommand(ctx: HostContext, options: DeliveryOptions, target: Device, command: CommandRecord): Promise<void> {
   const session = options.sessionOf(target.hardwareId);
   let sessionKey: string | undefined;
   try {
     if (session === undefined || !session.born) throw new CommandRefused('DEVICE_OFFLINE', `device offline: edge node ${target.hardwareId} has no live Sparkplug session`);
-    let deviceId: string | undefined;
-    let catalog = session.node;
-    let label = `edge node ${session.edgeNodeId}`;
-    if (command.deviceId !== target.id) {
-      const device = ctx.registry.get(command.deviceId);
-      const prefix = `${session.edgeNodeId}/`;
-      if (device === undefined || !device.hardwareId.startsWith(prefix)) {
-        throw new CommandRefused('UNSUPPORTED_OPERATION', `${command.method} is not supported by device ${command.deviceId}: not a Sparkplug device of ${session.edgeNodeId}`);
-      }
-      deviceId = device.hardwareId.slice(prefix.length);
-      const deviceSession = session.devices.get(deviceId);
-      if (deviceSession === undefined || !deviceSession.alive) throw new CommandRefused('DEVICE_OFFLINE', `device offline: ${command.deviceId} (Sparkplug device ${deviceId} has no live DBIRTH)`);
-      catalog = deviceSession.catalog;
-      label = `device ${deviceId}`;
-    }
-    const wanted = requestedWrites(command);
-    const writes = typedWrites(catalog, wanted, label);
+    const device = deviceOf(ctx, session, target, command);
     const now = ctx.now();
-    const topic = commandTopic(session.groupId, session.edgeNodeId, deviceId);
-    if (command.method !== 'mcu.reboot') {
+    const plan =
+      command.method === 'device.write_metric' ? writeMetricPlan(command) : planGenericMethod(command.method, command.params, { session, device, hubId: command.deviceId, now });
+    if (plan === undefined) throw new CommandRefused('UNSUPPORTED_OPERATION', `${command.method} is not supported over Sparkplug`);
+    if (plan.kind === 'answer') {
+      // After deliver returns, so the command is recorded `sent` before it succeeds.
+      setImmediate(() => ctx.executor.complete(command.id, { result: plan.result }));
+      return;
+    }
+    const catalog = device?.catalog ?? session.node;
+    const writes = typedWrites(catalog, plan.writes, device === undefined ? `edge node ${session.edgeNodeId}` : `device ${device.deviceId}`);
+    const topic = commandTopic(session.groupId, session.edgeNodeId, device?.deviceId);
+    sessionKey = session.key;
+    // Only what Sparkplug carries fails on the node's DEATH (carried-commands.ts).
+    ctx.executor.carry(command.id, target.id, command.deviceId);
+    if (plan.kind === 'write') {
       const expected = new Map<string, SparkplugScalarValue>(writes.map((w) => [w.definition.name, w.value]));
       const window = Math.max(1, Math.min(options.confirmWindowMs, Math.floor(command.timeoutMs / 2)));
-      sessionKey = session.key;
-      ctx.confirmations.track(session.key, command.id, deviceId, expected, wanted, window);
+      ctx.confirmations.track(session.key, command.id, device?.deviceId, expected, plan.writes, window, plan.shape);
+    } else {
+      // Tracked before publishing: the node may die (reboot) before the publish resolves.
+      ctx.controls.track(session.key, command.id, plan.result);
     }
     await options.bus.publish(topic, Buffer.from(writePayload(now, writes)), { qos: 0, retain: false });
-    ctx.logger.debug({ groupId: session.groupId, edgeNodeId: session.edgeNodeId, deviceId, commandId: command.id, method: command.method }, 'sparkplug: command sent');
-    if (command.method === 'mcu.reboot') {
-      // After deliver returns, so the command is recorded `sent` before it succeeds.
-      setImmediate(() => ctx.executor.complete(command.id, { result: { sent: true, rebooting: true } }));
-    }
+    ctx.logger.debug({ groupId: session.groupId, edgeNodeId: session.edgeNodeId, deviceId: device?.deviceId, commandId: command.id, method: command.method }, 'sparkplug: command sent');
+    // After deliver returns, so the command is recorded `sent` before it succeeds.
+    if (plan.kind === 'control') setImmediate(() => ctx.controls.settle(command.id));
   } catch (error) {
-    if (sessionKey !== undefined) ctx.confirmations.cancel(sessionKey, command.id);
+    if (sessionKey !== undefined) {
+      ctx.confirmations.cancel(sessionKey, command.id);
+      ctx.controls.cancel(command.id);
+    }
     if (!(error instanceof CommandRefused)) throw error;
     ctx.executor.complete(command.id, { error: errorObject(error.code, error.message, error.data) });
   }

@@ -16,7 +16,8 @@ export function storeMetrics(
   catalog: MetricCatalog,
   payload: SparkplugPayload,
 ): number {
-  const fallbackTs = payload.timestamp ?? ctx.now();
+  const receivedAt = ctx.now();
+  const fallbackTs = payload.timestamp ?? receivedAt;
   const confirming = ctx.confirmations.waiting(session.key);
   const points: TelemetryPoint[] = [];
   let unknown: string | undefined;
@@ -29,7 +30,10 @@ export function storeMetrics(
       continue;
     }
     const outcome = metricToPoint(uuid, metric, definition, fallbackTs);
-    if ('point' in outcome) points.push(outcome.point);
+    if ('point' in outcome) {
+      points.push(outcome.point);
+      if (outcome.point.historical !== true) catalog.record(definition.name, outcome.point, receivedAt);
+    }
     else {
       ctx.metrics.skipped.inc({ reason: outcome.skipped });
       if (outcome.skipped === 'datatype_mismatch') mismatch ??= outcome.detail;

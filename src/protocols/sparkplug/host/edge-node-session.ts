@@ -40,6 +40,13 @@ export class EdgeNodeSession<P> {
   birthTimestamp = 0;
   /** Number of NBIRTHs seen since the hub started (1 = first session). */
   births = 0;
+  /** Host time of the last message from this node or its devices (0 = none yet). */
+  lastMessageAt = 0;
+  /**
+   * Born implicitly by a device message without a device level (`spBv1.0/{g}/DBIRTH/{node}`, seed 002),
+   * not by an NBIRTH: it has no bdSeq and no will, so the liveness monitor, not an NDEATH, ends it.
+   */
+  implicit = false;
   node: MetricCatalog = MetricCatalog.empty();
   readonly devices = new Map<string, DeviceSession>();
   /** Lenience warnings already logged for this node (each kind once). */

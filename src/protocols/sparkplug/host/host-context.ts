@@ -1,10 +1,11 @@
 // What the parts of the Sparkplug host share: the hub's core services and the host's own helpers.
 
-import type { CommandExecutor } from '../../../core/command-executor.ts';
 import type { DeviceRegistry } from '../../../core/device-registry.ts';
 import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { SparkplugPayload } from '../codec/types.ts';
+import type { CarriedCommands } from './carried-commands.ts';
+import type { ControlCommands } from './control-commands.ts';
 import type { EdgeNodeSession } from './edge-node-session.ts';
 import type { SparkplugHostMetrics } from './host-metrics.ts';
 import type { RebirthRequester } from './rebirth-requester.ts';
@@ -21,13 +22,16 @@ export type HostSession = EdgeNodeSession<SparkplugPayload>;
 export interface HostContext {
   readonly registry: DeviceRegistry;
   readonly pipeline: TelemetryPipeline;
-  readonly executor: CommandExecutor;
+  /** The executor as the host sees it: only the commands Sparkplug carried fail on a DEATH. */
+  readonly executor: CarriedCommands;
   readonly logger: Logger;
   readonly metrics: SparkplugHostMetrics;
   readonly schemas: BirthSchemaCheck;
   readonly now: () => number;
   readonly rebirth: RebirthRequester;
   readonly confirmations: WriteConfirmations;
+  /** Control commands (reboot, device reset / calibrate) published or being published. */
+  readonly controls: ControlCommands;
   /** Log (with the edge node id) and count a refused message. */
   reject(reason: string, where: { groupId?: string; edgeNodeId?: string; deviceId?: string }, detail: string): void;
   /** Log a tolerated deviation from the spec, once per edge node and kind. */

@@ -19,11 +19,19 @@ export class SparkplugHostMetrics {
   readonly rebirths: Labelled<'reason'>;
   /** Metrics received but not stored as telemetry, by why (DataSet, Template, arrays, nulls, transient…). */
   readonly skipped: Labelled<'reason'>;
+  /** Device messages on `spBv1.0/{g}/{type}/{node}` (no device level) taken as the node's own device, by type. */
+  readonly nodelessDevice: Labelled<'type'>;
   readonly #received = new Map<string, { inc(): void }>();
 
   constructor(hub: HubMetrics) {
     this.hub = hub;
     this.rebirths = counter(hub.registry, 'llmiot_sparkplug_rebirth_requests_total', 'Sparkplug rebirth requests (NCMD Node Control/Rebirth) sent, by reason.', ['reason']);
+    this.nodelessDevice = counter(
+      hub.registry,
+      'llmiot_sparkplug_nodeless_device_messages_total',
+      "Sparkplug device messages without a device level (spBv1.0/{group}/DBIRTH|DDATA|DDEATH/{node}), taken as the edge node's own device, by type.",
+      ['type'],
+    );
     this.skipped = counter(hub.registry, 'llmiot_sparkplug_metrics_skipped_total', 'Sparkplug metrics received but not stored as telemetry, by reason.', ['reason']);
   }
 
@@ -32,6 +40,10 @@ export class SparkplugHostMetrics {
     let child = this.#received.get(type);
     if (child === undefined) this.#received.set(type, (child = this.hub.received.labels('sparkplug', type)));
     child.inc();
+  }
+
+  nodeless(type: string): void {
+    this.nodelessDevice.inc({ type });
   }
 
   rejected(reason: string): void {

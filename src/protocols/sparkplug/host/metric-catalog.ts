@@ -3,6 +3,7 @@
 import { DataType, dataTypeName, isMetricDataType } from '../codec/datatypes.ts';
 import type { MetricDataTypeId } from '../codec/datatypes.ts';
 import type { SparkplugMetric } from '../codec/types.ts';
+import type { TelemetryPoint } from '../../../core/telemetry.ts';
 
 /** One metric as its BIRTH defined it; DATA and CMD messages are typed against it (§5: aliases and the datatype context). */
 export interface MetricDefinition {
@@ -11,6 +12,12 @@ export interface MetricDefinition {
   readonly alias?: bigint;
   /** The `engUnit` property of the BIRTH metric, when it carried one. */
   readonly engUnit?: string;
+}
+
+/** The latest value the node reported for a metric in this BIRTH's session, and when the host received it. */
+export interface CurrentValue {
+  readonly point: TelemetryPoint;
+  readonly receivedAt: number;
 }
 
 /** Why a BIRTH's metric list was refused. */
@@ -26,6 +33,8 @@ export type AliasOwner = (alias: bigint) => string | undefined;
 export class MetricCatalog {
   readonly #byName = new Map<string, MetricDefinition>();
   readonly #byAlias = new Map<bigint, MetricDefinition>();
+  /** Report by exception: the last reported value of each metric is its current value while the session lives. */
+  readonly #current = new Map<string, CurrentValue>();
 
   private constructor(definitions: readonly MetricDefinition[]) {
     for (const definition of definitions) {
@@ -89,6 +98,16 @@ export class MetricCatalog {
   /** The name that owns `alias`, if this catalog has it. */
   aliasOwner(alias: bigint): string | undefined {
     return this.#byAlias.get(alias)?.name;
+  }
+
+  /** Remember `point` (a BIRTH or DATA value of metric `name`) as the metric's current value. */
+  record(name: string, point: TelemetryPoint, receivedAt: number): void {
+    this.#current.set(name, { point, receivedAt });
+  }
+
+  /** The current value of a metric, if the node reported one since this BIRTH. */
+  current(name: string): CurrentValue | undefined {
+    return this.#current.get(name);
   }
 
   definitions(): IterableIterator<MetricDefinition> {

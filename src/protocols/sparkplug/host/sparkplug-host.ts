@@ -18,13 +18,16 @@ import { decodeMaybeCompressed } from '../codec/compression.ts';
 import { MalformedPayloadError } from '../codec/malformed-payload-error.ts';
 import { parseTopic, SPARKPLUG_B_NAMESPACE, type SparkplugTopic } from '../codec/topic.ts';
 import type { SparkplugPayload } from '../codec/types.ts';
+import { CarriedCommands } from './carried-commands.ts';
 import { deliverCommand, supportsCommand } from './command-delivery.ts';
+import { ControlCommands } from './control-commands.ts';
 import { ingestData } from './data-ingest.ts';
 import { handleDeviceBirth, handleDeviceDeath, handleNodeBirth, handleNodeDeath } from './edge-lifecycle.ts';
 import { EdgeNodeSession, sessionKey, type SequencedMessage } from './edge-node-session.ts';
 import type { BirthSchemaCheck, HostContext, HostSession } from './host-context.ts';
 import { SparkplugHostMetrics } from './host-metrics.ts';
 import { parseStatePayload, type HostStateMessages } from './host-state.ts';
+import { parseNodelessDeviceTopic } from './nodeless-topic.ts';
 import { RebirthRequester } from './rebirth-requester.ts';
 import { WriteConfirmations } from './write-confirmations.ts';
 
@@ -74,16 +77,18 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     const logger = options.logger;
     // A flood (garbage, or DATA while the pipeline is full) is counted in full but logged at most once a second per reason.
     const lastLogged = new Map<string, { at: number; suppressed: number }>();
+    const carried = new CarriedCommands((id, outcome) => options.executor.complete(id, outcome));
     this.#ctx = {
       registry: options.registry,
       pipeline: options.pipeline,
-      executor: options.executor,
+      executor: carried,
       logger,
       metrics,
       schemas: options.schemas,
       now,
       rebirth: new RebirthRequester({ bus: options.bus, logger, metrics, now, debounceMs: options.rebirthDebounceMs ?? 5_000 }),
-      confirmations: new WriteConfirmations((id, outcome) => options.executor.complete(id, outcome)),
+      confirmations: new WriteConfirmations((id, outcome) => carried.complete(id, outcome)),
+      controls: new ControlCommands((id, outcome) => carried.complete(id, outcome)),
       reject(reason, where, detail) {
         metrics.rejected(reason);
         const at = now();
@@ -141,6 +146,8 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     await this.#unsubscribe?.();
     for (const session of this.#sessions.values()) session.window.clear();
     this.#ctx.confirmations.clear();
+    this.#ctx.controls.clear();
+    this.#ctx.executor.clear();
     this.#ctx.rebirth.clear();
   }
 
@@ -166,11 +173,23 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     try {
       parsed = parseTopic(topic);
     } catch (error) {
-      const edgeNodeId = topic.split('/')[3];
-      this.#ctx.reject('bad_topic', edgeNodeId === undefined ? {} : { edgeNodeId }, `${topic}: ${error instanceof Error ? error.message : String(error)}`);
-      return;
+      const nodeless = parseNodelessDeviceTopic(topic);
+      if (nodeless === undefined) {
+        const edgeNodeId = topic.split('/')[3];
+        this.#ctx.reject('bad_topic', edgeNodeId === undefined ? {} : { edgeNodeId }, `${topic}: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+      // Seed 002's `spBv1.0/{g}/DBIRTH/{node}`: the edge node's own device (nodeless-topic.ts).
+      this.#ctx.metrics.nodeless(nodeless.messageType);
+      parsed = { kind: 'device', groupId: nodeless.groupId, messageType: nodeless.messageType, edgeNodeId: nodeless.edgeNodeId, deviceId: nodeless.deviceId };
+      return this.#onDeviceMessage(parsed, payload, meta, true);
     }
     if (parsed.kind === 'state') return this.#onState(parsed.hostId, payload);
+    this.#onDeviceMessage(parsed, payload, meta, false);
+  }
+
+  /** A node or device message (`nodeless`: a device message without a device level). */
+  #onDeviceMessage(parsed: Exclude<SparkplugTopic, { kind: 'state' }>, payload: Buffer, meta: MessageMeta, nodeless: boolean): void {
     const type = parsed.messageType;
     // Host → edge traffic (ours, or another host's): nothing to ingest.
     if (type === 'NCMD' || type === 'DCMD') return;
@@ -195,23 +214,51 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       return;
     }
     try {
-      this.#dispatch(parsed.groupId, parsed.edgeNodeId, type, deviceId, decoded, meta);
+      if (nodeless) this.#dispatchNodeless(parsed.groupId, parsed.edgeNodeId, type, deviceId as string, decoded);
+      else this.#dispatch(parsed.groupId, parsed.edgeNodeId, type, deviceId, decoded, meta);
     } catch (error) {
       this.#o.logger.error({ err: error, ...where, type }, 'sparkplug: message handling failed');
     }
+    const session = this.#sessions.get(sessionKey(parsed.groupId, parsed.edgeNodeId));
+    if (session !== undefined) session.lastMessageAt = this.#ctx.now();
+  }
+
+  /**
+   * A device message without a device level. With no NBIRTH there is no seq to order by (each is
+   * processed as it arrives) and no bdSeq: a DBIRTH of an edge node that is not born births it
+   * implicitly (an empty NBIRTH), so the node and its own device are online.
+   */
+  #dispatchNodeless(groupId: string, edgeNodeId: string, type: string, deviceId: string, payload: SparkplugPayload): void {
+    let session = this.#sessions.get(sessionKey(groupId, edgeNodeId));
+    if (session === undefined || !session.born) {
+      if (type !== 'DBIRTH') {
+        this.#ctx.reject('data_before_birth', { groupId, edgeNodeId, deviceId }, `${type} without a device level before its DBIRTH`);
+        return;
+      }
+      session ??= this.#newSession(groupId, edgeNodeId);
+      handleNodeBirth(this.#ctx, session, { ...(payload.timestamp !== undefined && { timestamp: payload.timestamp }), metrics: [] });
+      if (!session.born) return;
+      session.implicit = true;
+      this.#adopt(session);
+    }
+    this.#process(session, { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload });
   }
 
   #dispatch(groupId: string, edgeNodeId: string, type: string, deviceId: string | undefined, payload: SparkplugPayload, meta: MessageMeta): void {
     const key = sessionKey(groupId, edgeNodeId);
     if (type === 'NBIRTH') {
       const session = this.#sessions.get(key) ?? this.#newSession(groupId, edgeNodeId);
+      session.implicit = false;
       handleNodeBirth(this.#ctx, session, payload);
       if (session.born) this.#adopt(session);
       return;
     }
     const session = this.#sessions.get(key);
     if (type === 'NDEATH') {
-      if (session !== undefined) handleNodeDeath(this.#ctx, session, payload, meta);
+      if (session === undefined) return;
+      // A reboot (or other control) this node dies of succeeded: settle it before the death fails what is pending.
+      if (session.born) this.#ctx.controls.settleSession(session.key);
+      handleNodeDeath(this.#ctx, session, payload, meta);
       return;
     }
     if (session === undefined || !session.born) {
@@ -261,6 +308,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
         case 'DBIRTH':
           return handleDeviceBirth(this.#ctx, session, message.deviceId as string, message.payload);
         case 'DDEATH':
+          this.#ctx.controls.settleSession(session.key);
           return handleDeviceDeath(this.#ctx, session, message.deviceId as string, message.payload);
       }
     } catch (error) {
@@ -279,6 +327,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
 
   /** A born node is alive until its NDEATH: keep the liveness monitor from timing it out between exceptions. */
   #touchLiveNodes(): void {
-    for (const session of this.#sessions.values()) if (session.born) this.#o.registry.touch(session.uuid);
+    // An implicit node (no NBIRTH, no will) has no NDEATH to end it: only its own messages keep it seen.
+    for (const session of this.#sessions.values()) if (session.born && !session.implicit) this.#o.registry.touch(session.uuid);
   }
 }

@@ -19,11 +19,15 @@ interface PendingWrite {
   readonly deviceId: string | undefined;
   readonly expected: Map<string, SparkplugScalarValue>;
   readonly written: JsonObject;
+  readonly shape: ResultShape;
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
+/** The command's result built from the write outcome (a generic method answers in its own shape). */
+export type ResultShape = (outcome: WriteResult) => JsonObject;
+
 /** Finishes a command (CommandExecutor.complete). */
-export type CompleteCommand = (commandId: string, outcome: { result: WriteResult }) => void;
+export type CompleteCommand = (commandId: string, outcome: { result: JsonObject }) => void;
 
 export class WriteConfirmations {
   readonly #complete: CompleteCommand;
@@ -35,11 +39,19 @@ export class WriteConfirmations {
   }
 
   /** Wait up to `windowMs` for `expected` to be reported by the node (`deviceId` undefined) or one of its devices. */
-  track(sessionKey: string, commandId: string, deviceId: string | undefined, expected: Map<string, SparkplugScalarValue>, written: JsonObject, windowMs: number): void {
+  track(
+    sessionKey: string,
+    commandId: string,
+    deviceId: string | undefined,
+    expected: Map<string, SparkplugScalarValue>,
+    written: JsonObject,
+    windowMs: number,
+    shape: ResultShape = (outcome) => ({ ...outcome }),
+  ): void {
     const timer = setTimeout(() => this.#finish(sessionKey, commandId, false), windowMs);
     timer.unref?.();
     const list = this.#bySession.get(sessionKey) ?? [];
-    list.push({ commandId, deviceId, expected, written, timer });
+    list.push({ commandId, deviceId, expected, written, shape, timer });
     this.#bySession.set(sessionKey, list);
   }
 
@@ -85,6 +97,6 @@ export class WriteConfirmations {
     const pending = this.#bySession.get(sessionKey)?.find((p) => p.commandId === commandId);
     if (pending === undefined) return;
     this.cancel(sessionKey, commandId);
-    this.#complete(commandId, { result: { sent: true, confirmed, written: pending.written } });
+    this.#complete(commandId, { result: pending.shape({ sent: true, confirmed, written: pending.written }) });
   }
 }
