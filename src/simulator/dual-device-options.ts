@@ -45,6 +45,8 @@ export interface DualProtocolDeviceOptions extends BrokerConnection {
   readonly rebootDelayMs?: number;
   /** false: a Sparkplug-only edge node (no LwM2M registration; `start()` resolves on CONNACK). Default true. */
   readonly lwm2m?: boolean;
+  /** false: a LwM2M-only client (no Sparkplug session, births or will; `start()` resolves once registered). Default true. */
+  readonly sparkplug?: boolean;
   /** Simulated firmware download and install times (default 200 each). */
   readonly firmware?: { readonly downloadMs?: number; readonly updateMs?: number };
 }

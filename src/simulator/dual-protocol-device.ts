@@ -150,7 +150,7 @@ export class DualProtocolDevice extends EventEmitter<DualProtocolDeviceEvents> {
     if (link !== null) {
       const connected = link.connected;
       if (connected) {
-        await withTimeout(this.#edge.announceDeath(), 2000);
+        if (this.#options.sparkplug !== false) await withTimeout(this.#edge.announceDeath(), 2000);
         if (this.#options.lwm2m !== false) await withTimeout(this.#lwm2m.deregister(), 2000);
       }
       this.#link = null;
@@ -173,7 +173,7 @@ export class DualProtocolDevice extends EventEmitter<DualProtocolDeviceEvents> {
     this.#lifecycle = lifecycle;
     this.#bootAt = this.#clock.now();
     this.#dynamics.boot();
-    const link = new SessionLink({ ...this.#options, clientId: this.hardwareId, will: () => this.#edge.nextWill(), maxInFlight: this.#options.maxInFlight ?? 32 }, {
+    const link = new SessionLink({ ...this.#options, clientId: this.hardwareId, will: () => (this.#options.sparkplug === false ? undefined : this.#edge.nextWill()), maxInFlight: this.#options.maxInFlight ?? 32 }, {
       onMessage: (topic, payload) => void this.#onMessage(topic, payload),
       onConnect: () => void this.#bringUp(link),
       onClose: () => {
@@ -185,7 +185,7 @@ export class DualProtocolDevice extends EventEmitter<DualProtocolDeviceEvents> {
     this.#link = link;
     const connected = (): boolean => link.connected;
     void runSchedule({ signal, active: connected, interval: () => this.#config.telemetry_interval_ms, maxBurst: 10 }, async () => {
-      await this.#edge.sendData();
+      if (this.#options.sparkplug !== false) await this.#edge.sendData();
       this.#lwm2m.observations.check();
     });
     void runSchedule({ signal, active: () => this.#lwm2m.registered, interval: () => this.#config.lwm2m_interval_ms, maxBurst: 1 }, async () => {
@@ -198,7 +198,8 @@ export class DualProtocolDevice extends EventEmitter<DualProtocolDeviceEvents> {
     this.#edge.sessionStarted();
     const lwm2m = this.#options.lwm2m !== false;
     try {
-      await link.subscribe([...this.#edge.subscriptions(), ...(lwm2m ? this.#lwm2m.subscriptions() : [])]);
+      const sparkplug = this.#options.sparkplug !== false;
+      await link.subscribe([...(sparkplug ? this.#edge.subscriptions() : []), ...(lwm2m ? this.#lwm2m.subscriptions() : [])]);
       if (lwm2m && !(await this.#lwm2m.register())) return;
     } catch (error) {
       if (this.#link === link) this.#problem(error as Error);

@@ -12,7 +12,7 @@ export interface SessionWill {
 export interface SessionLinkOptions extends BrokerConnection {
   readonly clientId: string;
   /** Called once before each CONNECT, the first included; its message becomes that connection's will. */
-  readonly will: () => SessionWill;
+  readonly will: () => SessionWill | undefined;
   /** Publishes allowed to wait for their acknowledgement at once; further publishers wait (backpressure). */
   readonly maxInFlight: number;
 }
@@ -45,14 +45,16 @@ export class SessionLink {
       ...options.connectOptions,
       clientId: options.clientId,
       clean: true,
-      will: toMqttWill(options.will()),
+      ...willOption(options.will()),
     };
     const builder = options.streamBuilder;
     if (builder !== undefined) this.#client = new MqttClient(() => builder(), clientOptions);
     else if (options.url !== undefined) this.#client = mqtt.connect(options.url, clientOptions);
     else throw new TypeError('SessionLink needs a url or a streamBuilder');
     this.#client.on('reconnect', () => {
-      this.#client.options.will = toMqttWill(options.will());
+      const will = options.will();
+      if (will === undefined) delete this.#client.options.will;
+      else this.#client.options.will = toMqttWill(will);
     });
     this.#client.on('message', (topic, payload) => handlers.onMessage(topic, payload));
     this.#client.on('connect', () => handlers.onConnect());
@@ -115,6 +117,10 @@ export class SessionLink {
     this.#closed = true;
     for (const waiter of this.#waiters.splice(0)) waiter();
   }
+}
+
+function willOption(will: SessionWill | undefined): Pick<IClientOptions, 'will'> {
+  return will === undefined ? {} : { will: toMqttWill(will) };
 }
 
 function toMqttWill(will: SessionWill): NonNullable<IClientOptions['will']> {
