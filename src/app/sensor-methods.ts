@@ -94,15 +94,14 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
       }),
       async handler(params) {
         const mcu = resolveTyped(services, params.mcu_id, ['mcu'], 'mcu_id');
-        const checked = services.schemas.validate('sensor-static', params.static_schema, params.schema_version, '/static_schema');
-        const hardwareId = params.hardware_id ?? attachedId(mcu, checked.document) ?? `${mcu.hardwareId}/${globalThis.crypto.randomUUID()}`;
-        const { device, created } = await services.registry.register({
+        const hardwareId = params.hardware_id ?? attachedId(mcu, params.static_schema) ?? `${mcu.hardwareId}/${globalThis.crypto.randomUUID()}`;
+        const { device, created } = await services.ingress.announce({
           hardwareId,
           type: params.device_type ?? 'sensor',
           parentId: mcu.id,
-          staticSchema: checked.document,
-          schemaVersion: checked.version,
+          staticSchema: params.static_schema,
           protocol: mcu.protocols[0] ?? 'native',
+          ...(params.schema_version !== undefined && { schemaVersion: params.schema_version }),
           ...(params.name !== undefined && { name: params.name }),
           ...(params.tags !== undefined && { tags: params.tags }),
           ...(params.zone !== undefined && { zone: params.zone }),
@@ -126,7 +125,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
       result: Type.Object({ sensor_id: Uuid, status: StatusSchema }),
       async handler(params) {
         const sensor = resolveTyped(services, params.sensor_id, ['sensor', 'actuator'], 'sensor_id');
-        services.registry.setStatus(sensor.id, 'offline');
+        services.ingress.disconnected(sensor.id, 'sensor detached from its MCU');
         return { sensor_id: sensor.id, status: services.registry.require(sensor.id).status };
       },
     }),
@@ -174,7 +173,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
           context,
         );
         const points = readingsFromAnswer(services, sensor, answer);
-        if (points.length > 0) void services.pipeline.submit(points).catch(() => {});
+        if (points.length > 0) void services.ingress.report(points).catch(() => {});
         const newest = points.reduce((max, p) => Math.max(max, p.ts), 0);
         return {
           sensor_id: sensor.id,

@@ -121,6 +121,12 @@ export class CommandExecutor {
     return resultOrThrow(done);
   }
 
+  /** Which device a pending command is about and which device carries it on the wire (its MCU for a sensor). */
+  pendingRoute(id: string): { deviceId: string; targetId: string } | undefined {
+    const pending = this.#pending.get(id);
+    return pending === undefined ? undefined : { deviceId: pending.record.deviceId, targetId: pending.targetId };
+  }
+
   /** An answer arrived for command `id` (ignored if unknown or already finished). Returns whether it matched. */
   complete(id: string, outcome: { result: unknown } | { error: RpcErrorObject }): boolean {
     const pending = this.#pending.get(id);

@@ -109,11 +109,11 @@ export async function deliverCommand(ctx: HostContext, options: DeliveryOptions,
     ctx.logger.debug({ groupId: session.groupId, edgeNodeId: session.edgeNodeId, deviceId, commandId: command.id, method: command.method }, 'sparkplug: command sent');
     if (command.method === 'mcu.reboot') {
       // After deliver returns, so the command is recorded `sent` before it succeeds.
-      setImmediate(() => ctx.executor.complete(command.id, { result: { sent: true, rebooting: true } }));
+      setImmediate(() => ctx.ingress.completed(command.id, target.id, { result: { sent: true, rebooting: true } }));
     }
   } catch (error) {
     if (sessionKey !== undefined) ctx.confirmations.cancel(sessionKey, command.id);
     if (!(error instanceof CommandRefused)) throw error;
-    ctx.executor.complete(command.id, { error: errorObject(error.code, error.message, error.data) });
+    ctx.ingress.completed(command.id, target.id, { error: errorObject(error.code, error.message, error.data) });
   }
 }

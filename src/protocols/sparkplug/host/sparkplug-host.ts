@@ -4,16 +4,14 @@
  * hub commands as NCMD/DCMD. Bad input is logged with the edge node id, counted and dropped.
  */
 import type { CommandChannel } from '../../../core/command-channel.ts';
-import type { CommandExecutor } from '../../../core/command-executor.ts';
 import type { CommandRecord } from '../../../core/command.ts';
 import { deviceIdFor } from '../../../core/device-id.ts';
-import type { DeviceRegistry } from '../../../core/device-registry.ts';
+import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Device } from '../../../core/device.ts';
-import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { HubMetrics } from '../../../metrics/hub-metrics.ts';
 import type { MessageMeta, MqttBus, QoS } from '../../../core/ports/mqtt-bus.ts';
-import type { ProtocolAdapter } from '../../protocol-adapter.ts';
+import type { ProtocolAdapter } from '../../../core/ports/protocol-adapter.ts';
 import { decodeMaybeCompressed } from '../codec/compression.ts';
 import { MalformedPayloadError } from '../codec/malformed-payload-error.ts';
 import { parseTopic, SPARKPLUG_B_NAMESPACE, type SparkplugTopic } from '../codec/topic.ts';
@@ -22,7 +20,7 @@ import { deliverCommand, supportsCommand } from './command-delivery.ts';
 import { ingestData } from './data-ingest.ts';
 import { handleDeviceBirth, handleDeviceDeath, handleNodeBirth, handleNodeDeath } from './edge-lifecycle.ts';
 import { EdgeNodeSession, sessionKey, type SequencedMessage } from './edge-node-session.ts';
-import type { BirthSchemaCheck, HostContext, HostSession } from './host-context.ts';
+import type { HostContext, HostSession } from './host-context.ts';
 import { SparkplugHostMetrics } from './host-metrics.ts';
 import { parseStatePayload, type HostStateMessages } from './host-state.ts';
 import { RebirthRequester } from './rebirth-requester.ts';
@@ -30,12 +28,11 @@ import { WriteConfirmations } from './write-confirmations.ts';
 
 export interface SparkplugHostOptions {
   readonly bus: MqttBus;
-  readonly registry: DeviceRegistry;
-  readonly pipeline: TelemetryPipeline;
-  readonly executor: CommandExecutor;
+  /** Read side of the fleet; every write goes through `ingress`. */
+  readonly registry: DeviceLookup;
+  readonly ingress: DeviceIngress;
   readonly logger: Logger;
   readonly metrics: HubMetrics;
-  readonly schemas: BirthSchemaCheck;
   /** Host id and the timestamp shared by the STATE birth and the will of the hub's connection. */
   readonly state: HostStateMessages;
   /** Larger Sparkplug payloads are refused before decoding (the hub's maxMessageBytes). */
@@ -76,14 +73,13 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     const lastLogged = new Map<string, { at: number; suppressed: number }>();
     this.#ctx = {
       registry: options.registry,
-      pipeline: options.pipeline,
-      executor: options.executor,
+      ingress: options.ingress,
       logger,
       metrics,
-      schemas: options.schemas,
       now,
       rebirth: new RebirthRequester({ bus: options.bus, logger, metrics, now, debounceMs: options.rebirthDebounceMs ?? 5_000 }),
-      confirmations: new WriteConfirmations((id, outcome) => options.executor.complete(id, outcome)),
+      // A confirmation is the node's own report of the written values: the node answers.
+      confirmations: new WriteConfirmations((id, outcome, key) => options.ingress.completed(id, this.#sessions.get(key)?.uuid ?? '', outcome)),
       reject(reason, where, detail) {
         metrics.rejected(reason);
         const at = now();
@@ -279,6 +275,6 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
 
   /** A born node is alive until its NDEATH: keep the liveness monitor from timing it out between exceptions. */
   #touchLiveNodes(): void {
-    for (const session of this.#sessions.values()) if (session.born) this.#o.registry.touch(session.uuid);
+    for (const session of this.#sessions.values()) if (session.born) this.#o.ingress.seen(session.uuid);
   }
 }

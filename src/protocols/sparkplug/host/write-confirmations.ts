@@ -22,8 +22,8 @@ interface PendingWrite {
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
-/** Finishes a command (CommandExecutor.complete). */
-export type CompleteCommand = (commandId: string, outcome: { result: WriteResult }) => void;
+/** Finishes a command (DeviceIngress.completed) for the edge node session `sessionKey` the values came from. */
+export type CompleteCommand = (commandId: string, outcome: { result: WriteResult }, sessionKey: string) => void;
 
 export class WriteConfirmations {
   readonly #complete: CompleteCommand;
@@ -85,6 +85,6 @@ export class WriteConfirmations {
     const pending = this.#bySession.get(sessionKey)?.find((p) => p.commandId === commandId);
     if (pending === undefined) return;
     this.cancel(sessionKey, commandId);
-    this.#complete(commandId, { result: { sent: true, confirmed, written: pending.written } });
+    this.#complete(commandId, { result: { sent: true, confirmed, written: pending.written } }, sessionKey);
   }
 }
