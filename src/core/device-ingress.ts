@@ -92,6 +92,12 @@ export interface DeviceIngress {
    * Idempotent: a second report of the same disconnect fails nothing. Returns the commands failed.
    */
   disconnected(deviceId: string, reason: string, state?: StateReport): number;
+  /**
+   * The device's session restarts but its connection stays (a Sparkplug NBIRTH ends its devices'
+   * sessions until their DBIRTH): offline with `state` merged, pending commands kept, since the
+   * re-announcement may still answer them.
+   */
+  stale(deviceId: string, state: StateReport): void;
   /** The device says it is gone for good (e.g. a LwM2M object instance deleted): deregistered with its attached devices, history kept. */
   removed(deviceId: string): Promise<void>;
   /**
@@ -198,6 +204,13 @@ export class CoreIngress implements DeviceIngress {
     if (state !== undefined) this.#merge(deviceId, state);
     // A sensor's commands travel through its MCU, so failing the MCU's covers its sensors' too.
     return this.#o.executor.failPendingFor(deviceId, reason);
+  }
+
+  stale(deviceId: string, state: StateReport): void {
+    const device = this.#o.registry.get(deviceId);
+    if (device === undefined || device.status === 'deregistered') return;
+    this.#o.registry.setStatus(deviceId, 'offline');
+    this.#merge(deviceId, state);
   }
 
   async removed(deviceId: string): Promise<void> {

@@ -88,7 +88,8 @@ export function handleNodeBirth(ctx: HostContext, session: HostSession, payload:
   const now = ctx.now();
   // Devices of the previous birth are over until their DBIRTH arrives again.
   for (const device of session.devices.values()) {
-    if (device.alive) setOffline(ctx, device.uuid, 'Sparkplug NBIRTH: the edge node started a new session', sessionState(session, 'offline', now));
+    // Not a disconnect: a write waiting for confirmation may still be confirmed by the DBIRTH values.
+    if (device.alive) ctx.ingress.stale(device.uuid, { document: sessionState(session, 'offline', now) });
   }
   session.devices.clear();
   session.window.reset(Number((payload.seq ?? 0n) % 256n));
