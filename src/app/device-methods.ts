@@ -65,10 +65,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
           parentId: parent?.id ?? null,
           staticSchema: schema,
           protocol: 'native',
-          ...(params.schema_version !== undefined && { schemaVersion: params.schema_version }),
-          ...(params.name !== undefined && { name: params.name }),
-          ...(params.tags !== undefined && { tags: params.tags }),
-          ...(params.zone !== undefined && { zone: params.zone }),
+          ...announcedMetadata(params),
           ...(params.heartbeat_interval !== undefined && { heartbeatIntervalMs: params.heartbeat_interval * 1000 }),
           ...(params.dynamic_state !== undefined && { dynamicState: params.dynamic_state }),
         });
@@ -117,7 +114,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       async handler(params) {
         const device = resolveDevice(services, params.device_id);
         const removed = [device.id, ...registry.children(device.id).map((c) => c.id)];
-        await registry.deregister(device.id);
+        await services.ingress.removed(device.id);
         for (const id of removed) services.cache.forget(id);
         return { device_id: device.id, status: 'deregistered' as const, removed };
       },
@@ -171,6 +168,16 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       },
     }),
   ];
+}
+
+/** The optional parts of a native announcement (device.register, sensor.discover) given as params. */
+export function announcedMetadata(params: { schema_version?: string; name?: string; tags?: string[]; zone?: string }) {
+  return {
+    ...(params.schema_version !== undefined && { schemaVersion: params.schema_version }),
+    ...(params.name !== undefined && { name: params.name }),
+    ...(params.tags !== undefined && { tags: params.tags }),
+    ...(params.zone !== undefined && { zone: params.zone }),
+  };
 }
 
 function missingDevice(message: string): never {

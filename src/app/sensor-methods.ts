@@ -6,7 +6,7 @@ import type { TelemetryPoint } from '../core/telemetry.ts';
 import { defineMethod, type MethodDefinition, type MethodKind } from '../rpc/method.ts';
 import { DeviceRef, JsonObjectSchema, parseTimestamp, pointToReading, ReadingWire, StatusSchema, Uuid, iso } from '../rpc/wire.ts';
 import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
-import { attachedId } from './device-methods.ts';
+import { announcedMetadata, attachedId } from './device-methods.ts';
 import { readingsToPoints } from './telemetry-methods.ts';
 import { resolveTyped, type HubServices } from './services.ts';
 
@@ -101,10 +101,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
           parentId: mcu.id,
           staticSchema: params.static_schema,
           protocol: mcu.protocols[0] ?? 'native',
-          ...(params.schema_version !== undefined && { schemaVersion: params.schema_version }),
-          ...(params.name !== undefined && { name: params.name }),
-          ...(params.tags !== undefined && { tags: params.tags }),
-          ...(params.zone !== undefined && { zone: params.zone }),
+          ...announcedMetadata(params),
         });
         return {
           sensor_id: device.id,
