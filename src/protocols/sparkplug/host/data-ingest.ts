@@ -74,5 +74,6 @@ export function ingestData(ctx: HostContext, session: HostSession, deviceId: str
     return;
   }
   ctx.ingress.seen(session.uuid);
+  ctx.ingress.seen(device.uuid);
   storeMetrics(ctx, session, deviceId, device.uuid, device.catalog, payload);
 }
