@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { CommandExecutor } from './core/command-executor.ts';
+import { CoreIngress, type DeviceIngress } from './core/device-ingress.ts';
 import { DeviceRegistry } from './core/device-registry.ts';
 import { EventBus } from './core/event-bus.ts';
 import { LatestValueCache } from './core/latest-cache.ts';
@@ -52,6 +53,8 @@ export interface Hub {
   readonly pipeline: TelemetryPipeline;
   readonly cache: LatestValueCache;
   readonly executor: CommandExecutor;
+  /** The device port every protocol (and the native device methods) reports through. */
+  readonly ingress: DeviceIngress;
   readonly methods: MethodRegistry;
   readonly dispatcher: RpcDispatcher;
   readonly services: HubServices;
@@ -104,6 +107,18 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     events.on('command.updated', ({ command }) => {
       if (command.state !== 'pending' && command.state !== 'sent') metrics.commands.inc({ method: command.method, state: command.state });
     });
+    const schemas = new SchemaValidator();
+    const ingress = new CoreIngress({
+      registry,
+      schemas,
+      executor,
+      pipeline,
+      onRefusedAnswer: (refused) => {
+        const from = registry.get(refused.from);
+        metrics.rejected.inc({ protocol: from?.protocols[0] ?? 'unknown', reason: 'foreign_answer' });
+        logger.warn({ ...refused, fromHardwareId: from?.hardwareId }, 'command answer refused: it came from a device that is not the target');
+      },
+    });
     const methods = new MethodRegistry();
     let dispatcher: RpcDispatcher | undefined;
     const services: HubServices = {
@@ -113,7 +128,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       executor,
       telemetry: stores.telemetry,
       registryStore: stores.registry,
-      schemas: new SchemaValidator(),
+      schemas,
+      ingress,
       events,
       logger,
       now,
@@ -134,7 +150,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       onResponse: (message, context) => native?.handleResponse(message, context),
       onNotificationError: (method, error, context) => native?.notificationFailed(method, error, context),
     });
-    native = new NativeAdapter({ bus, dispatcher, registry, executor, logger, metrics, maxMessageBytes: config.maxMessageBytes });
+    native = new NativeAdapter({ bus, dispatcher, registry, ingress, logger, metrics, maxMessageBytes: config.maxMessageBytes });
     executor.addChannel(native);
     await native.start();
     cleanups.push(() => native.stop());
@@ -144,10 +160,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const lwm2m = new Lwm2mAdapter({
       bus,
       registry,
-      pipeline,
-      executor,
+      ingress,
       events,
-      schemas: services.schemas,
       logger,
       metrics,
       maxMessageBytes: config.maxMessageBytes,
@@ -161,11 +175,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const sparkplug = new SparkplugHost({
       bus,
       registry,
-      pipeline,
-      executor,
+      ingress,
       logger,
       metrics,
-      schemas: services.schemas,
       state: sparkplugState,
       maxMessageBytes: config.maxMessageBytes,
       reorderTimeoutMs: config.sparkplugReorderTimeoutMs,
@@ -238,6 +250,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       pipeline,
       cache,
       executor,
+      ingress,
       methods,
       dispatcher,
       services,

@@ -54,28 +54,20 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
             issues: [{ path: '/parent_id', message: `required for device_type ${params.device_type}` }],
           });
         }
-        const kind = isMcu ? 'mcu-static' : 'sensor-static';
-        const checked = services.schemas.validate(kind, params.static_schema, params.schema_version, '/static_schema');
-        const dynamic =
-          params.dynamic_state === undefined
-            ? undefined
-            : services.schemas.validate(isMcu ? 'mcu-dynamic' : 'sensor-dynamic', params.dynamic_state, checked.version, '/dynamic_state').document;
+        const schema = params.static_schema;
         const hardwareId =
           params.hardware_id ??
-          (isMcu ? (context.clientId ?? hardwareIdFromSchema(checked.document)) : parent && attachedId(parent, checked.document)) ??
+          (isMcu ? (context.clientId ?? hardwareIdFromSchema(schema)) : parent && attachedId(parent, schema)) ??
           `anon-${globalThis.crypto.randomUUID()}`;
-        const { device, created } = await registry.register({
+        const { device, created, unknownFields } = await services.ingress.announce({
           hardwareId,
           type: params.device_type,
           parentId: parent?.id ?? null,
-          staticSchema: checked.document,
-          schemaVersion: checked.version,
+          staticSchema: schema,
           protocol: 'native',
-          ...(params.name !== undefined && { name: params.name }),
-          ...(params.tags !== undefined && { tags: params.tags }),
-          ...(params.zone !== undefined && { zone: params.zone }),
+          ...announcedMetadata(params),
           ...(params.heartbeat_interval !== undefined && { heartbeatIntervalMs: params.heartbeat_interval * 1000 }),
-          ...(dynamic !== undefined && { dynamicState: dynamic }),
+          ...(params.dynamic_state !== undefined && { dynamicState: params.dynamic_state }),
         });
         return {
           device_id: device.id,
@@ -84,7 +76,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
           created,
           schema_version: device.schemaVersion,
           heartbeat_interval: (device.heartbeatIntervalMs ?? services.heartbeatIntervalS * 1000) / 1000,
-          ...(checked.unknownFields.length > 0 && { unknown_fields: checked.unknownFields }),
+          ...(unknownFields.length > 0 && { unknown_fields: [...unknownFields] }),
         };
       },
     }),
@@ -103,12 +95,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
           params.device_id !== undefined
             ? resolveDevice(services, params.device_id)
             : (callerMcu(services, context) ?? missingDevice('device_id is required when the caller is not a registered MQTT device'));
-        registry.touch(device.id);
-        if (params.dynamic_state !== undefined) {
-          const kind = device.type === 'mcu' ? 'mcu-dynamic' : 'sensor-dynamic';
-          // The four schema kinds are versioned together: the device's static version covers its dynamic state.
-          registry.updateDynamicState(device.id, services.schemas.validate(kind, params.dynamic_state, device.schemaVersion, '/dynamic_state').document);
-        }
+        services.ingress.seen(device.id, params.dynamic_state === undefined ? undefined : { document: params.dynamic_state, pathPrefix: '/dynamic_state' });
         const current = registry.require(device.id);
         return {
           device_id: current.id,
@@ -127,7 +114,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       async handler(params) {
         const device = resolveDevice(services, params.device_id);
         const removed = [device.id, ...registry.children(device.id).map((c) => c.id)];
-        await registry.deregister(device.id);
+        await services.ingress.removed(device.id);
         for (const id of removed) services.cache.forget(id);
         return { device_id: device.id, status: 'deregistered' as const, removed };
       },
@@ -176,12 +163,21 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
           params.device_id !== undefined
             ? resolveDevice(services, params.device_id)
             : (callerMcu(services, context) ?? missingDevice('device_id is required when the caller is not a registered MQTT device'));
-        registry.setStatus(device.id, 'offline');
-        services.executor.failPendingFor(device.id, 'device sent device.offline');
+        services.ingress.disconnected(device.id, 'device sent device.offline');
         return { device_id: device.id, status: registry.require(device.id).status };
       },
     }),
   ];
+}
+
+/** The optional parts of a native announcement (device.register, sensor.discover) given as params. */
+export function announcedMetadata(params: { schema_version?: string; name?: string; tags?: string[]; zone?: string }) {
+  return {
+    ...(params.schema_version !== undefined && { schemaVersion: params.schema_version }),
+    ...(params.name !== undefined && { name: params.name }),
+    ...(params.tags !== undefined && { tags: params.tags }),
+    ...(params.zone !== undefined && { zone: params.zone }),
+  };
 }
 
 function missingDevice(message: string): never {

@@ -6,7 +6,7 @@ import type { TelemetryPoint } from '../core/telemetry.ts';
 import { defineMethod, type MethodDefinition, type MethodKind } from '../rpc/method.ts';
 import { DeviceRef, JsonObjectSchema, parseTimestamp, pointToReading, ReadingWire, StatusSchema, Uuid, iso } from '../rpc/wire.ts';
 import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
-import { attachedId } from './device-methods.ts';
+import { announcedMetadata, attachedId } from './device-methods.ts';
 import { readingsToPoints } from './telemetry-methods.ts';
 import { resolveTyped, type HubServices } from './services.ts';
 
@@ -94,18 +94,14 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
       }),
       async handler(params) {
         const mcu = resolveTyped(services, params.mcu_id, ['mcu'], 'mcu_id');
-        const checked = services.schemas.validate('sensor-static', params.static_schema, params.schema_version, '/static_schema');
-        const hardwareId = params.hardware_id ?? attachedId(mcu, checked.document) ?? `${mcu.hardwareId}/${globalThis.crypto.randomUUID()}`;
-        const { device, created } = await services.registry.register({
+        const hardwareId = params.hardware_id ?? attachedId(mcu, params.static_schema) ?? `${mcu.hardwareId}/${globalThis.crypto.randomUUID()}`;
+        const { device, created } = await services.ingress.announce({
           hardwareId,
           type: params.device_type ?? 'sensor',
           parentId: mcu.id,
-          staticSchema: checked.document,
-          schemaVersion: checked.version,
+          staticSchema: params.static_schema,
           protocol: mcu.protocols[0] ?? 'native',
-          ...(params.name !== undefined && { name: params.name }),
-          ...(params.tags !== undefined && { tags: params.tags }),
-          ...(params.zone !== undefined && { zone: params.zone }),
+          ...announcedMetadata(params),
         });
         return {
           sensor_id: device.id,
@@ -126,7 +122,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
       result: Type.Object({ sensor_id: Uuid, status: StatusSchema }),
       async handler(params) {
         const sensor = resolveTyped(services, params.sensor_id, ['sensor', 'actuator'], 'sensor_id');
-        services.registry.setStatus(sensor.id, 'offline');
+        services.ingress.disconnected(sensor.id, 'sensor detached from its MCU');
         return { sensor_id: sensor.id, status: services.registry.require(sensor.id).status };
       },
     }),
@@ -176,7 +172,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
         const points = readingsFromAnswer(services, sensor, answer);
         // A protocol host answering from values it already stored (Sparkplug) says so: no second copy, readings as given (with their age).
         const fromHost = (answer as Record<string, unknown>)['stored'] === true;
-        if (points.length > 0 && !fromHost) void services.pipeline.submit(points).catch(() => {});
+        if (points.length > 0 && !fromHost) void services.ingress.report(points).catch(() => {});
         const newest = points.reduce((max, p) => Math.max(max, p.ts), 0);
         return {
           sensor_id: sensor.id,

@@ -8,19 +8,12 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { LatestValueCache } from '../core/latest-cache.ts';
 import type { TelemetryPipeline } from '../core/telemetry-pipeline.ts';
 import type { Logger } from '../log/logger.ts';
-import type { SchemaKind } from '../schema/schema-validator.ts';
 import type { RegistryStore } from '../core/ports/registry-store.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
+import type { SchemaCheck } from '../core/ports/schema-check.ts';
+import type { DeviceIngress } from '../core/device-ingress.ts';
 
-/** The part of the schema validator handlers use. */
-export interface SchemaCheck {
-  validate(
-    kind: SchemaKind,
-    document: unknown,
-    declaredVersion?: string,
-    pathPrefix?: string,
-  ): { version: string; document: Record<string, unknown>; unknownFields: string[] };
-}
+export type { SchemaCheck };
 
 export interface HubServices {
   readonly registry: DeviceRegistry;
@@ -30,6 +23,8 @@ export interface HubServices {
   readonly telemetry: TelemetryStore;
   readonly registryStore: RegistryStore;
   readonly schemas: SchemaCheck;
+  /** The device port: what device-side methods (register, heartbeat, offline, report) go through. */
+  readonly ingress: DeviceIngress;
   readonly events: EventBus;
   readonly logger: Logger;
   readonly now: () => number;

@@ -45,7 +45,8 @@ export function telemetryMethods(services: HubServices): MethodDefinition[] {
         const ts = params.timestamp === undefined ? services.now() : mustParseTime(params.timestamp, '/timestamp');
         const points = readingsToPoints(services, device, params.readings, ts, context);
         // Resolves at commit: a request's answer tells the sender whether its readings were stored.
-        await services.pipeline.submit(points);
+        services.ingress.seen(device.id);
+        await services.ingress.report(points);
         return { accepted: points.length, device_id: device.id };
       },
     }),
@@ -116,8 +117,6 @@ export function readingsToPoints(
       ...(r['historical'] === true && { historical: true }),
     });
   });
-  services.registry.touch(device.id);
-  for (const target of seen.values()) services.registry.touch(target.id);
   return points;
 }
 

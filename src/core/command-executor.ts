@@ -32,6 +32,8 @@ interface Pending {
   record: CommandRecord;
   /** Wire target (the MCU for a sensor command). */
   readonly targetId: string;
+  /** The protocol whose channel carries the command. */
+  readonly protocol: string;
   readonly timer: ReturnType<typeof setTimeout>;
   readonly settled: Promise<CommandRecord>;
   settle(record: CommandRecord): void;
@@ -88,7 +90,7 @@ export class CommandExecutor {
     let settle!: (r: CommandRecord) => void;
     const settled = new Promise<CommandRecord>((resolve) => (settle = resolve));
     const timer = setTimeout(() => this.#timeout(record.id), timeoutMs);
-    this.#pending.set(record.id, { record, targetId: target.id, timer, settled, settle });
+    this.#pending.set(record.id, { record, targetId: target.id, protocol: channel.protocol, timer, settled, settle });
     await this.#save(record);
     try {
       await channel.deliver(target, record);
@@ -121,6 +123,12 @@ export class CommandExecutor {
     return resultOrThrow(done);
   }
 
+  /** Which device a pending command is about and which device carries it on the wire (its MCU for a sensor). */
+  pendingRoute(id: string): { deviceId: string; targetId: string; protocol: string } | undefined {
+    const pending = this.#pending.get(id);
+    return pending === undefined ? undefined : { deviceId: pending.record.deviceId, targetId: pending.targetId, protocol: pending.protocol };
+  }
+
   /** An answer arrived for command `id` (ignored if unknown or already finished). Returns whether it matched. */
   complete(id: string, outcome: { result: unknown } | { error: RpcErrorObject }): boolean {
     const pending = this.#pending.get(id);
@@ -131,10 +139,11 @@ export class CommandExecutor {
   }
 
   /** The device dropped its connection: every command waiting on it fails now. */
-  failPendingFor(targetId: string, reason: string): number {
+  failPendingFor(targetId: string, reason: string, protocol?: string): number {
     let count = 0;
     for (const pending of [...this.#pending.values()]) {
       if (pending.targetId !== targetId && pending.record.deviceId !== targetId) continue;
+      if (protocol !== undefined && pending.protocol !== protocol) continue;
       void this.#finish(pending.record, 'failed', { error: errorObject('DEVICE_DISCONNECTED', `device disconnected: ${reason}`) });
       count++;
     }

@@ -1,10 +1,2 @@
-/** ProtocolAdapter: translates one device protocol between the wire and the hub's core events. */
-
-export interface ProtocolAdapter {
-  /** "native", "sparkplug", "lwm2m". */
-  readonly name: string;
-  /** Subscribe to the protocol's topics; resolves once subscriptions are acknowledged. */
-  start(): Promise<void>;
-  /** Unsubscribe and release timers; in-flight work is abandoned (commands fail through the executor). */
-  stop(): Promise<void>;
-}
+/** ProtocolAdapter now lives with the other ports in core/ports; re-exported here for existing imports. */
+export type { ProtocolAdapter } from '../core/ports/protocol-adapter.ts';

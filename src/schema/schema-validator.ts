@@ -3,10 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
 import { HubError } from '../core/errors.ts';
+import { SCHEMA_KINDS, type CheckedDocument, type SchemaCheck, type SchemaKind } from '../core/ports/schema-check.ts';
 
-/** The four kinds of hardware document a device announces. */
-export const SCHEMA_KINDS = ['mcu-static', 'mcu-dynamic', 'sensor-static', 'sensor-dynamic'] as const;
-export type SchemaKind = (typeof SCHEMA_KINDS)[number];
+export { SCHEMA_KINDS, type SchemaKind };
 
 /** One problem in a document: a JSON pointer (with the caller's prefix) and a human message. */
 export interface SchemaIssue {
@@ -15,7 +14,7 @@ export interface SchemaIssue {
 }
 
 /** What `validate` returns for an accepted document. */
-export interface SchemaValidation {
+export interface SchemaValidation extends CheckedDocument {
   /** Version the document is recorded under: the declared one, or the newest known when none was declared. */
   readonly version: string;
   /** Version of the schema the document was checked against (the newest known of the declared major). */
@@ -65,7 +64,7 @@ const SEMVER =
  * validation; a newer minor.patch of a known major → known fields validated, fields and enum values the hub does
  * not know accepted and listed in `unknownFields`; an unknown major → SCHEMA_VERSION_UNSUPPORTED.
  */
-export class SchemaValidator {
+export class SchemaValidator implements SchemaCheck {
   readonly #schemas = new Map<SchemaKind, LoadedSchema[]>();
 
   constructor(options: SchemaValidatorOptions = {}) {

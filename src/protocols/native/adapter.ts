@@ -4,9 +4,8 @@
  * Garbage is logged with the client id, counted and dropped; nothing a device sends stops the hub.
  */
 import type { CommandChannel } from '../../core/command-channel.ts';
-import type { CommandExecutor } from '../../core/command-executor.ts';
 import type { CommandRecord } from '../../core/command.ts';
-import type { DeviceRegistry } from '../../core/device-registry.ts';
+import type { DeviceIngress, DeviceLookup } from '../../core/device-ingress.ts';
 import type { Device } from '../../core/device.ts';
 import { errorObject, HubError } from '../../core/errors.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -14,14 +13,14 @@ import type { HubMetrics } from '../../metrics/hub-metrics.ts';
 import type { MessageMeta, MqttBus, PresenceEvent } from '../../core/ports/mqtt-bus.ts';
 import type { RpcDispatcher, IncomingResponse } from '../../rpc/dispatcher.ts';
 import type { CallContext } from '../../rpc/method.ts';
-import type { ProtocolAdapter } from '../protocol-adapter.ts';
+import type { ProtocolAdapter } from '../../core/ports/protocol-adapter.ts';
 import { clientIdOfUpTopic, downTopic, NATIVE_UP_FILTER } from './topics.ts';
 
 export interface NativeAdapterOptions {
   readonly bus: MqttBus;
   readonly dispatcher: RpcDispatcher;
-  readonly registry: DeviceRegistry;
-  readonly executor: CommandExecutor;
+  readonly registry: DeviceLookup;
+  readonly ingress: DeviceIngress;
   readonly logger: Logger;
   readonly metrics: HubMetrics;
   readonly maxMessageBytes: number;
@@ -76,7 +75,10 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
       message.error !== undefined
         ? { error: normalizeError(message.error) }
         : { result: message.result };
-    if (!this.#o.executor.complete(message.id, outcome)) this.#reject('unmatched_response', context.clientId, `no pending command ${message.id}`);
+    // The answer comes from the MCU of this connection; the ingress refuses it unless that MCU is the command's target.
+    const from = context.clientId === undefined ? undefined : this.#o.registry.getByHardwareId(context.clientId);
+    const taken = from === undefined ? 'unknown' : this.#o.ingress.completed(message.id, from.id, outcome);
+    if (taken === 'unknown') this.#reject('unmatched_response', context.clientId, `no pending command ${message.id}`);
   }
 
   /** A notification's handler failed: no one to answer, so log and count it. */
@@ -106,7 +108,7 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
       return this.#answer(clientId, { jsonrpc: '2.0', id: null, error: errorObject('PARSE_ERROR', 'Parse error: invalid JSON') });
     }
     const mcu = this.#o.registry.getByHardwareId(clientId);
-    if (mcu) this.#o.registry.touch(mcu.id);
+    if (mcu) this.#o.ingress.seen(mcu.id);
     this.#o.dispatcher.handleMessage(message, this.#context(clientId)).then(
       (answer) => {
         if (answer !== undefined) this.#answer(clientId, answer);
@@ -144,9 +146,8 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     if (event.connected) return;
     this.#endSession(event.clientId);
     const mcu = this.#o.registry.getByHardwareId(event.clientId);
-    if (!mcu || mcu.status === 'deregistered') return;
-    this.#o.registry.setStatus(mcu.id, 'offline');
-    const failed = this.#o.executor.failPendingFor(mcu.id, event.abrupt ? 'connection lost' : 'disconnected');
+    if (!mcu) return;
+    const failed = this.#o.ingress.disconnected(mcu.id, event.abrupt ? 'connection lost' : 'disconnected');
     this.#o.logger.info({ clientId: event.clientId, abrupt: event.abrupt ?? false, failedCommands: failed }, 'native: device disconnected');
   }
 

@@ -1,11 +1,8 @@
 // Writes what a registration says into the hub: the MCU, its attached IPSO devices, and their current values.
-import type { DeviceRegistry } from '../../../core/device-registry.ts';
+import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
 import { HubError } from '../../../core/errors.ts';
-import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
-import type { TelemetryPoint } from '../../../core/telemetry.ts';
 import type { Logger } from '../../../log/logger.ts';
-import type { SchemaKind } from '../../../schema/schema-validator.ts';
 import { deviceInfoFromObject3 } from '../device-info.ts';
 import type { ObjectModel } from '../object-model.ts';
 import type { Registration } from '../registration.ts';
@@ -18,15 +15,9 @@ import { pointsFromEntries, type TelemetryTargets } from './telemetry-mapping.ts
 /** Largest heartbeat window the stores keep (a 32-bit integer of ms). */
 const MAX_HEARTBEAT_MS = 2 ** 31 - 1;
 
-/** The part of the hub's SchemaValidator used: throws HubError INVALID_PARAMS for an invalid document. */
-export interface SchemaCheck {
-  validate(kind: SchemaKind, document: unknown, declaredVersion?: string, pathPrefix?: string): unknown;
-}
-
 export interface DeviceSyncOptions {
-  readonly registry: DeviceRegistry;
-  readonly pipeline: TelemetryPipeline;
-  readonly schemas: SchemaCheck;
+  readonly registry: DeviceLookup;
+  readonly ingress: DeviceIngress;
   readonly model: ObjectModel;
   readonly logger: Logger;
   readonly now: () => number;
@@ -50,29 +41,20 @@ export class Lwm2mDeviceSync {
    * Throws HubError INVALID_PARAMS when a document fails its schema.
    */
   async registerEndpoint(registration: Registration, onlyIfChanged = false): Promise<Device> {
-    const { registry, schemas } = this.#o;
+    const { registry, ingress } = this.#o;
     const existing = registry.getByHardwareId(registration.endpoint);
-    const staticSchema = mcuStaticSchema(registration, existing);
-    schemas.validate('mcu-static', staticSchema, LWM2M_SCHEMA_VERSION, '/static_schema');
     // Another protocol's heartbeat window stays; else the lifetime is the window (a LwM2M device is
     // silent between Updates), so the liveness monitor never fires before the lifetime does.
     const keepWindow = existing !== undefined && existing.status !== 'deregistered' && existing.protocols.some((p) => p !== 'lwm2m') && existing.heartbeatIntervalMs !== null;
     const windowMs = registration.lifetimeS === 0 ? MAX_HEARTBEAT_MS : Math.min(MAX_HEARTBEAT_MS, registration.lifetimeS * 1000 + lifetimeGraceMs(registration.lifetimeS));
-    if (onlyIfChanged && existing !== undefined && existing.status !== 'deregistered' && existing.protocols.includes('lwm2m')) {
-      const merged = existing.protocols.some((p) => p !== 'lwm2m') ? { ...existing.staticSchema, ...staticSchema } : staticSchema;
-      if (JSON.stringify(merged) === JSON.stringify(existing.staticSchema) && (keepWindow || existing.heartbeatIntervalMs === windowMs)) {
-        this.updateDynamic(existing.id, registration);
-        await this.syncAttached(registration, existing);
-        return registry.get(existing.id) ?? existing;
-      }
-    }
-    const { device } = await registry.register({
+    const { device } = await ingress.announce({
       hardwareId: registration.endpoint,
       type: 'mcu',
       parentId: null,
-      staticSchema,
+      staticSchema: mcuStaticSchema(registration, existing),
       schemaVersion: LWM2M_SCHEMA_VERSION,
       protocol: 'lwm2m',
+      onlyIfChanged,
       ...(keepWindow ? {} : { heartbeatIntervalMs: windowMs }),
     });
     this.updateDynamic(device.id, registration);
@@ -82,19 +64,15 @@ export class Lwm2mDeviceSync {
 
   /** Register an attached device for every IPSO instance that is new or whose description changed. */
   async syncAttached(registration: Registration, mcu: Device): Promise<void> {
-    const { registry, schemas, model } = this.#o;
-    for (const plan of attachedDevicePlans(registration, mcu.manufacturer, model)) {
-      schemas.validate('sensor-static', plan.staticSchema, LWM2M_SCHEMA_VERSION, '/static_schema');
-      const existing = registry.getByHardwareId(plan.hardwareId);
-      const unchanged = existing !== undefined && existing.status !== 'deregistered' && existing.parentId === mcu.id && JSON.stringify(existing.staticSchema) === JSON.stringify(plan.staticSchema);
-      if (unchanged) continue;
-      await registry.register({
+    for (const plan of attachedDevicePlans(registration, mcu.manufacturer, this.#o.model)) {
+      await this.#o.ingress.announce({
         hardwareId: plan.hardwareId,
         type: plan.type,
         parentId: mcu.id,
         staticSchema: plan.staticSchema,
         schemaVersion: LWM2M_SCHEMA_VERSION,
         protocol: 'lwm2m',
+        onlyIfChanged: true,
       });
     }
   }
@@ -102,16 +80,15 @@ export class Lwm2mDeviceSync {
   /** An instance was deleted: its attached device is deregistered (history kept). */
   async removeInstance(endpoint: string, objectId: number, instanceId: number): Promise<void> {
     const device = this.#o.registry.getByHardwareId(ipsoHardwareId(endpoint, objectId, instanceId));
-    if (device !== undefined && device.status !== 'deregistered') await this.#o.registry.deregister(device.id);
+    if (device !== undefined && device.status !== 'deregistered') await this.#o.ingress.removed(device.id);
   }
 
   /** Store measurement values (registration, read, observe, notify) as telemetry; returns the point count. */
   store(session: Lwm2mSession, entries: readonly TypedEntry[], ts = this.#o.now()): number {
     const points = pointsFromEntries(this.#o.model, entries, this.targets(session), ts);
     if (points.length === 0) return 0;
-    this.#touchTargets(points);
     try {
-      this.#o.pipeline.submit(points).catch((error: unknown) => this.#o.onTelemetryLost(session.endpoint, error, points.length));
+      this.#o.ingress.report(points).catch((error: unknown) => this.#o.onTelemetryLost(session.endpoint, error, points.length));
     } catch (error) {
       this.#o.onTelemetryLost(session.endpoint, error, points.length);
     }
@@ -143,22 +120,11 @@ export class Lwm2mDeviceSync {
     const patch = info === undefined ? {} : mcuDynamicPatch(info);
     if (Object.keys(patch).length === 0) return patch;
     try {
-      this.#o.schemas.validate('mcu-dynamic', patch);
-      this.#o.registry.updateDynamicState(deviceId, patch);
+      this.#o.ingress.seen(deviceId, { document: patch });
     } catch (error) {
       if (!(error instanceof HubError)) throw error;
       this.#o.logger.warn({ endpoint: registration.endpoint, err: error.message }, 'lwm2m: /3/0 values left out of the dynamic state');
     }
     return patch;
-  }
-
-  // Attached devices that report come back online with their values (the MCU is touched by the adapter).
-  #touchTargets(points: readonly TelemetryPoint[]): void {
-    let last: string | undefined;
-    for (const point of points) {
-      if (point.deviceId === last) continue;
-      last = point.deviceId;
-      this.#o.registry.touch(point.deviceId);
-    }
   }
 }

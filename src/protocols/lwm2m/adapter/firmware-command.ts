@@ -1,5 +1,5 @@
 // Starts `mcu.upload_program` on a LwM2M device: checks it, then runs a FirmwareUpdateFlow for the command.
-import type { CommandExecutor } from '../../../core/command-executor.ts';
+import type { DeviceIngress } from '../../../core/device-ingress.ts';
 import type { CommandRecord } from '../../../core/command.ts';
 import { errorObject } from '../../../core/errors.ts';
 import type { Logger } from '../../../log/logger.ts';
@@ -12,7 +12,7 @@ import type { Answer } from './operation-answer.ts';
 /** What starting a firmware update needs from the operation runner. */
 export interface FirmwareCommandDeps {
   readonly sessions: ReadonlyMap<string, Lwm2mSession>;
-  readonly executor: CommandExecutor;
+  readonly ingress: Pick<DeviceIngress, 'completed'>;
   readonly logger: Logger;
   readonly context: (session: Lwm2mSession) => RequestContext;
   readonly send: (
@@ -29,10 +29,10 @@ export interface FirmwareCommandDeps {
  * device that re-registers during the update keeps it.
  */
 export function startFirmwareUpdate(deps: FirmwareCommandDeps, session: Lwm2mSession, command: CommandRecord): void {
-  const { executor, sessions } = deps;
+  const { ingress, sessions } = deps;
   const checked = firmwareRequest(session, command.params);
   if ('error' in checked) {
-    executor.complete(command.id, { error: checked.error });
+    ingress.completed(command.id, session.deviceId, { error: checked.error });
     return;
   }
   const endpoint = session.endpoint;
@@ -60,7 +60,7 @@ export function startFirmwareUpdate(deps: FirmwareCommandDeps, session: Lwm2mSes
       finish: (outcome) => {
         const current = sessions.get(endpoint);
         if (current?.firmware === flow) current.firmware = undefined;
-        executor.complete(command.id, outcome);
+        ingress.completed(command.id, session.deviceId, outcome);
       },
     },
   );

@@ -79,7 +79,9 @@ export async function mcuSetConfig(ctx: GenericContext, params: JsonObject): Pro
     await ctx.operation('write', { path: `/${instance.objectId}/${instance.instanceId}`, value });
   }
   const after = configValues(available, await readInstances(ctx, instancesOf(available)));
-  const changed = Object.keys(after).filter((key) => JSON.stringify(after[key]) !== JSON.stringify(before[key]));
+  // Only the keys written: a clock resource (/3/0/13 Current Time) moves on its own between the reads.
+  const written = new Set(resources.map((r) => r.key));
+  const changed = Object.keys(after).filter((key) => written.has(key) && JSON.stringify(after[key]) !== JSON.stringify(before[key]));
   return { config: after, applied: true, changed, requires_reboot: false };
 }
 

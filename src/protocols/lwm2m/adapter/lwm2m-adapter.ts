@@ -5,21 +5,19 @@
  * device sends stops the hub or another device.
  */
 import type { CommandChannel } from '../../../core/command-channel.ts';
-import type { CommandExecutor } from '../../../core/command-executor.ts';
 import { isTerminal, type CommandRecord } from '../../../core/command.ts';
-import type { DeviceRegistry } from '../../../core/device-registry.ts';
+import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Device } from '../../../core/device.ts';
 import { errorObject } from '../../../core/errors.ts';
 import type { EventBus } from '../../../core/event-bus.ts';
-import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { HubMetrics } from '../../../metrics/hub-metrics.ts';
 import type { MessageMeta, MqttBus, PresenceEvent } from '../../../core/ports/mqtt-bus.ts';
 import { ObjectModel } from '../object-model.ts';
-import type { ProtocolAdapter } from '../../protocol-adapter.ts';
+import type { ProtocolAdapter } from '../../../core/ports/protocol-adapter.ts';
 import { codeMessage } from './coap-code.ts';
 import { LWM2M_METHOD_OPERATIONS, ROUTED_MCU_METHODS } from './command-operations.ts';
-import { Lwm2mDeviceSync, type SchemaCheck } from './device-sync.ts';
+import { Lwm2mDeviceSync } from './device-sync.ts';
 import { EndpointActivity } from './endpoint-activity.ts';
 import { ipsoInstanceOf, isGenericMcuMethod, isGenericSensorMethod } from './generic-methods.ts';
 import { LifetimeTracker } from './lifetime-tracker.ts';
@@ -31,11 +29,10 @@ import { downlinkTopic, LWM2M_UPLINK_FILTERS, parseUplinkTopic, type UplinkKind 
 
 export interface Lwm2mAdapterOptions {
   readonly bus: MqttBus;
-  readonly registry: DeviceRegistry;
-  readonly pipeline: TelemetryPipeline;
-  readonly executor: CommandExecutor;
+  /** Read side of the fleet; every write goes through `ingress`. */
+  readonly registry: DeviceLookup;
+  readonly ingress: DeviceIngress;
   readonly events: EventBus;
-  readonly schemas: SchemaCheck;
   readonly logger: Logger;
   readonly metrics: HubMetrics;
   /** Larger device messages are refused (hub config `maxMessageBytes`). */
@@ -69,8 +66,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     this.#activity = new EndpointActivity(now);
     const sync = new Lwm2mDeviceSync({
       registry: options.registry,
-      pipeline: options.pipeline,
-      schemas: options.schemas,
+      ingress: options.ingress,
       model,
       logger: options.logger,
       now,
@@ -80,13 +76,13 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     this.#operations = new OperationRunner({
       sessions: this.#sessions,
       tracker: this.#tracker,
-      executor: options.executor,
+      ingress: options.ingress,
       sync,
       model,
       logger: options.logger,
       send: (endpoint, reqID, request) => this.#publish(endpoint, { reqID, msgType: request.msgType, data: request.data, ...(request.encoding === undefined ? {} : { encoding: request.encoding }) }),
       reject: (reason, endpoint, detail) => this.#reject(reason, endpoint, detail),
-      touch: (deviceId) => options.registry.touch(deviceId),
+      touch: (deviceId) => options.ingress.seen(deviceId),
       device: (deviceId) => options.registry.get(deviceId),
       activity: this.#activity,
       now,
@@ -99,7 +95,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
       logger: options.logger,
       ack: (endpoint, msgType, code, data) => this.#ack(endpoint, msgType, code, data),
       reject: (reason, endpoint, detail) => this.#reject(reason, endpoint, detail),
-      touch: (deviceId) => options.registry.touch(deviceId),
+      touch: (deviceId) => options.ingress.seen(deviceId),
       endSession: (session, reason) => this.#endSession(session, reason),
       reobserve: (session, observations) => this.#operations.reobserve(session, observations),
     });
@@ -209,8 +205,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     if (session === undefined) return;
     // The registration stays until its lifetime ends: a reconnecting device may simply Update.
     this.#tracker.dropEndpoint(session.endpoint);
-    this.#o.registry.setStatus(session.deviceId, 'offline');
-    const failed = this.#o.executor.failPendingFor(session.deviceId, event.abrupt ? 'connection lost' : 'disconnected');
+    const failed = this.#o.ingress.disconnected(session.deviceId, event.abrupt ? 'connection lost' : 'disconnected');
     this.#o.logger.info({ endpoint: session.endpoint, abrupt: event.abrupt ?? false, failedCommands: failed }, 'lwm2m: device disconnected');
   }
 
@@ -222,8 +217,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     const flow = session.firmware;
     session.firmware = undefined;
     flow?.abort();
-    this.#o.registry.setStatus(session.deviceId, 'offline');
-    this.#o.executor.failPendingFor(session.deviceId, reason);
+    this.#o.ingress.disconnected(session.deviceId, reason, { protocol: 'lwm2m' });
   }
 
   #ack(endpoint: string, msgType: AckType, code: string, data: Record<string, unknown> = {}): void {

@@ -1,5 +1,5 @@
 // Runs LwM2M operations for hub commands: sends them on `dn`, matches `up/resp` by reqID, handles `up/notify`.
-import type { CommandExecutor } from '../../../core/command-executor.ts';
+import type { DeviceIngress } from '../../../core/device-ingress.ts';
 import type { CommandRecord } from '../../../core/command.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
 import { errorObject, type RpcErrorObject } from '../../../core/errors.ts';
@@ -27,7 +27,7 @@ import { parseUplinkMessage, type UplinkMessage } from './uplink-message.ts';
 export interface OperationRunnerOptions {
   readonly sessions: ReadonlyMap<string, Lwm2mSession>;
   readonly tracker: RequestTracker;
-  readonly executor: CommandExecutor;
+  readonly ingress: Pick<DeviceIngress, 'completed'>;
   readonly sync: Lwm2mDeviceSync;
   readonly model: ObjectModel;
   readonly logger: Logger;
@@ -58,10 +58,10 @@ export class OperationRunner {
 
   /** Send a command's operation (or start its firmware update); the answer completes the command. */
   async deliver(target: Device, command: CommandRecord): Promise<void> {
-    const { executor } = this.#o;
+    const { ingress } = this.#o;
     const session = this.#o.sessions.get(target.hardwareId);
     if (session === undefined) {
-      executor.complete(command.id, { error: errorObject('DEVICE_OFFLINE', `device offline: ${target.id} has no live LwM2M registration`) });
+      ingress.completed(command.id, target.id, { error: errorObject('DEVICE_OFFLINE', `device offline: ${target.id} has no live LwM2M registration`) });
       return;
     }
     const generic = target.id === command.deviceId ? isGenericMcuMethod(command.method) : isGenericSensorMethod(command.method);
@@ -71,14 +71,14 @@ export class OperationRunner {
     }
     const plan = planFor(command);
     if (plan === undefined) {
-      executor.complete(command.id, { error: errorObject('UNSUPPORTED_OPERATION', `${command.method} is not carried over LwM2M`) });
+      ingress.completed(command.id, target.id, { error: errorObject('UNSUPPORTED_OPERATION', `${command.method} is not carried over LwM2M`) });
       return;
     }
     if (plan.kind === 'firmware') {
       startFirmwareUpdate(
         {
           sessions: this.#o.sessions,
-          executor,
+          ingress,
           logger: this.#o.logger,
           context: (current) => this.#context(current),
           send: (current, request, options, onAnswer) => this.#send(current, request, options, onAnswer),
@@ -93,7 +93,7 @@ export class OperationRunner {
       request = buildDownlink(plan.msgType, plan.params, this.#context(session));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      executor.complete(command.id, { error: errorObject('INVALID_PARAMS', `Invalid params: ${message}`, { issues: [{ path: '/path', message }] }) });
+      ingress.completed(command.id, target.id, { error: errorObject('INVALID_PARAMS', `Invalid params: ${message}`, { issues: [{ path: '/path', message }] }) });
       return;
     }
     await this.#send(session, request, { commandId: command.id }, (answer) => this.#answerCommand(session.endpoint, command, request, answer));
@@ -193,7 +193,7 @@ export class OperationRunner {
 
   // A generic method (docs/generic-methods.md): its steps run one after the other; the last answer completes the command.
   #runGeneric(session: Lwm2mSession, target: Device, command: CommandRecord): void {
-    const { executor, model } = this.#o;
+    const { ingress, model } = this.#o;
     const sensor = command.deviceId === target.id ? undefined : this.#o.device(command.deviceId);
     this.#generic.add(command.id);
     const context: GenericContext = {
@@ -208,8 +208,8 @@ export class OperationRunner {
     };
     runGenericMethod(context, command, sensor)
       .then(
-        (result) => executor.complete(command.id, { result }),
-        (error: unknown) => executor.complete(command.id, { error: this.#failure(command, error) }),
+        (result) => ingress.completed(command.id, target.id, { result }),
+        (error: unknown) => ingress.completed(command.id, target.id, { error: this.#failure(command, error) }),
       )
       .finally(() => this.#generic.delete(command.id));
   }
@@ -298,9 +298,11 @@ export class OperationRunner {
   }
 
   #answerCommand(endpoint: string, command: CommandRecord, request: DownlinkRequest, answer: Answer): void {
-    const { executor } = this.#o;
+    const { ingress } = this.#o;
+    // The answer came on this endpoint's topics: it is that device's answer (or, with the session gone, the hub's own outcome for it).
+    const from = this.#o.sessions.get(endpoint)?.deviceId ?? command.deviceId;
     if (!answer.ok) {
-      executor.complete(command.id, { error: answer.error });
+      ingress.completed(command.id, from, { error: answer.error });
       return;
     }
     const session = this.#o.sessions.get(endpoint);
@@ -308,7 +310,7 @@ export class OperationRunner {
     try {
       result = operationResult(request.msgType, request.path, answer);
     } catch (error) {
-      executor.complete(command.id, { error: deviceFailure(`${request.msgType} ${request.path}: unreadable answer: ${error instanceof Error ? error.message : String(error)}`) });
+      ingress.completed(command.id, from, { error: deviceFailure(`${request.msgType} ${request.path}: unreadable answer: ${error instanceof Error ? error.message : String(error)}`) });
       return;
     }
     if (session !== undefined) {
@@ -316,7 +318,7 @@ export class OperationRunner {
       if (request.msgType === 'delete') void instanceDeleted(changes, session, request.path);
       if (request.msgType === 'create') void instanceCreated(changes, session, request.path, result['location']);
     }
-    executor.complete(command.id, { result });
+    ingress.completed(command.id, from, { result });
   }
 
   // `mcu.get_status`: the mcu-dynamic document from /3/0, with every value by resource name under `lwm2m`.

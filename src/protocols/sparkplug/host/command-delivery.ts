@@ -89,15 +89,13 @@ export async function deliverCommand(ctx: HostContext, options: DeliveryOptions,
     if (plan === undefined) throw new CommandRefused('UNSUPPORTED_OPERATION', `${command.method} is not supported over Sparkplug`);
     if (plan.kind === 'answer') {
       // After deliver returns, so the command is recorded `sent` before it succeeds.
-      setImmediate(() => ctx.executor.complete(command.id, { result: plan.result }));
+      setImmediate(() => ctx.ingress.completed(command.id, target.id, { result: plan.result }));
       return;
     }
     const catalog = device?.catalog ?? session.node;
     const writes = typedWrites(catalog, plan.writes, device === undefined ? `edge node ${session.edgeNodeId}` : `device ${device.deviceId}`);
     const topic = commandTopic(session.groupId, session.edgeNodeId, device?.deviceId);
     sessionKey = session.key;
-    // Only what Sparkplug carries fails on the node's DEATH (carried-commands.ts).
-    ctx.executor.carry(command.id, target.id, command.deviceId);
     if (plan.kind === 'write') {
       const expected = new Map<string, SparkplugScalarValue>(writes.map((w) => [w.definition.name, w.value]));
       const window = Math.max(1, Math.min(options.confirmWindowMs, Math.floor(command.timeoutMs / 2)));
@@ -116,6 +114,6 @@ export async function deliverCommand(ctx: HostContext, options: DeliveryOptions,
       ctx.controls.cancel(command.id);
     }
     if (!(error instanceof CommandRefused)) throw error;
-    ctx.executor.complete(command.id, { error: errorObject(error.code, error.message, error.data) });
+    ctx.ingress.completed(command.id, target.id, { error: errorObject(error.code, error.message, error.data) });
   }
 }

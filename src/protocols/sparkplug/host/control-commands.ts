@@ -6,8 +6,8 @@
 
 import type { JsonObject } from '../../../core/device.ts';
 
-/** Finishes a command (CommandExecutor.complete). */
-export type CompleteControl = (commandId: string, outcome: { result: JsonObject }) => void;
+/** Finishes a command (DeviceIngress.completed) for the edge node session `sessionKey`. */
+export type CompleteControl = (commandId: string, outcome: { result: JsonObject }, sessionKey: string) => void;
 
 export class ControlCommands {
   readonly #complete: CompleteControl;
@@ -28,7 +28,7 @@ export class ControlCommands {
     const entry = this.#inFlight.get(commandId);
     if (entry === undefined) return;
     this.#inFlight.delete(commandId);
-    this.#complete(commandId, { result: entry.result });
+    this.#complete(commandId, { result: entry.result }, entry.sessionKey);
   }
 
   /** Not published: forget it (the caller fails the command). */

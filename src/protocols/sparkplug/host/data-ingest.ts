@@ -54,7 +54,7 @@ export function storeMetrics(
   try {
     // The promise settles at commit; write failures are logged by the pipeline itself, and a
     // Sparkplug sender has no channel to be told, so nothing waits on it here.
-    void ctx.pipeline.submit(points);
+    void ctx.ingress.report(points);
   } catch (error) {
     if (!(error instanceof HubError)) throw error;
     ctx.reject(error.code.toLowerCase(), { groupId: session.groupId, edgeNodeId: session.edgeNodeId, ...(deviceId !== undefined && { deviceId }) }, `${points.length} points not accepted: ${error.message}`);
@@ -66,7 +66,7 @@ export function storeMetrics(
 /** An NDATA or DDATA message, in seq order, for a born node. */
 export function ingestData(ctx: HostContext, session: HostSession, deviceId: string | undefined, payload: SparkplugPayload): void {
   if (deviceId === undefined) {
-    ctx.registry.touch(session.uuid);
+    ctx.ingress.seen(session.uuid);
     storeMetrics(ctx, session, undefined, session.uuid, session.node, payload);
     return;
   }
@@ -77,7 +77,7 @@ export function ingestData(ctx: HostContext, session: HostSession, deviceId: str
     ctx.rebirth.request(session.groupId, session.edgeNodeId, 'unknown_device', `DDATA for device ${deviceId} before its DBIRTH`);
     return;
   }
-  ctx.registry.touch(session.uuid);
-  ctx.registry.touch(device.uuid);
+  ctx.ingress.seen(session.uuid);
+  ctx.ingress.seen(device.uuid);
   storeMetrics(ctx, session, deviceId, device.uuid, device.catalog, payload);
 }

@@ -1,7 +1,8 @@
 // BIRTH and DEATH certificates → the device registry (Sparkplug 3.0 §5 Edge Node / Device sessions).
 
 import { deviceIdFor } from '../../../core/device-id.ts';
-import type { DeviceStatus, JsonObject } from '../../../core/device.ts';
+import type { JsonObject } from '../../../core/device.ts';
+import { HubError } from '../../../core/errors.ts';
 import type { MessageMeta } from '../../../core/ports/mqtt-bus.ts';
 import type { SparkplugMetricValue, SparkplugPayload } from '../codec/types.ts';
 import { BIRTH_SCHEMA_VERSION, deviceStaticSchema, nodeStaticSchema, sparkplugDeviceHardwareId, type BirthOrigin } from './birth-schema.ts';
@@ -38,26 +39,31 @@ function sessionState(session: HostSession, state: 'online' | 'offline', since: 
   };
 }
 
-/** Validate and register; a registry or schema failure is logged and counted, never thrown at the bus. */
+/** Announce through the ingress; a refused BIRTH or a registry failure is logged and counted, never thrown at the bus. */
 function register(ctx: HostContext, session: HostSession, origin: BirthOrigin, type: 'mcu' | 'sensor', hardwareId: string, staticSchema: JsonObject): boolean {
   const where = { groupId: origin.groupId, edgeNodeId: origin.edgeNodeId, ...(origin.deviceId !== undefined && { deviceId: origin.deviceId }) };
   try {
-    ctx.schemas.validate(type === 'mcu' ? 'mcu-static' : 'sensor-static', staticSchema, BIRTH_SCHEMA_VERSION, '/static_schema');
+    ctx.ingress
+      .announce({ hardwareId, type, parentId: type === 'mcu' ? null : session.uuid, staticSchema, schemaVersion: BIRTH_SCHEMA_VERSION, protocol: 'sparkplug' })
+      .catch((error: unknown) => ctx.logger.error({ err: error, ...where }, 'sparkplug: registration failed'));
   } catch (error) {
-    ctx.reject('invalid_birth', where, error instanceof Error ? error.message : String(error));
+    if (!(error instanceof HubError)) throw error;
+    ctx.reject('invalid_birth', where, error.message);
     return false;
   }
-  ctx.registry
-    .register({ hardwareId, type, parentId: type === 'mcu' ? null : session.uuid, staticSchema, schemaVersion: BIRTH_SCHEMA_VERSION, protocol: 'sparkplug' })
-    .catch((error: unknown) => ctx.logger.error({ err: error, ...where }, 'sparkplug: registration failed'));
   return true;
 }
 
-function setState(ctx: HostContext, uuid: string, status: Exclude<DeviceStatus, 'deregistered'>, state: JsonObject): void {
+/** A born device's session state (live metrics) in its dynamic state. */
+function setOnline(ctx: HostContext, uuid: string, state: JsonObject): void {
   const device = ctx.registry.get(uuid);
   if (device === undefined || device.status === 'deregistered') return;
-  if (status === 'offline') ctx.registry.setStatus(uuid, 'offline');
-  ctx.registry.updateDynamicState(uuid, state);
+  ctx.ingress.seen(uuid, { document: state });
+}
+
+/** The device's session ended: offline, metrics STALE, its pending commands failed (by the ingress). */
+function setOffline(ctx: HostContext, uuid: string, reason: string, state: JsonObject): number {
+  return ctx.ingress.disconnected(uuid, reason, { state: { document: state }, protocol: 'sparkplug' });
 }
 
 /** NBIRTH: a new session (or a rebirth) of an edge node; its devices must birth again after it. */
@@ -82,7 +88,8 @@ export function handleNodeBirth(ctx: HostContext, session: HostSession, payload:
   const now = ctx.now();
   // Devices of the previous birth are over until their DBIRTH arrives again.
   for (const device of session.devices.values()) {
-    if (device.alive) setState(ctx, device.uuid, 'offline', sessionState(session, 'offline', now));
+    // Not a disconnect: a write waiting for confirmation may still be confirmed by the DBIRTH values.
+    if (device.alive) ctx.ingress.stale(device.uuid, { document: sessionState(session, 'offline', now) });
   }
   session.devices.clear();
   session.window.reset(Number((payload.seq ?? 0n) % 256n));
@@ -97,7 +104,7 @@ export function handleNodeBirth(ctx: HostContext, session: HostSession, payload:
     session.born = false;
     return;
   }
-  setState(ctx, session.uuid, 'online', sessionState(session, 'online', session.birthTimestamp));
+  setOnline(ctx, session.uuid, sessionState(session, 'online', session.birthTimestamp));
   // [tck-id-operational-behavior-data-publish-nbirth-values]: BIRTH values are current values; store them.
   storeMetrics(ctx, session, undefined, session.uuid, catalog, payload);
 }
@@ -122,7 +129,7 @@ export function handleDeviceBirth(ctx: HostContext, session: HostSession, device
     return;
   }
   session.devices.set(deviceId, { deviceId, uuid, catalog, alive: true });
-  setState(ctx, uuid, 'online', sessionState(session, 'online', payload.timestamp ?? ctx.now()));
+  setOnline(ctx, uuid, sessionState(session, 'online', payload.timestamp ?? ctx.now()));
   storeMetrics(ctx, session, deviceId, uuid, catalog, payload);
 }
 
@@ -150,13 +157,13 @@ export function handleNodeDeath(ctx: HostContext, session: HostSession, payload:
   const now = ctx.now();
   session.born = false;
   const stale = sessionState(session, 'offline', now);
+  let failed = 0;
   for (const device of session.devices.values()) {
     device.alive = false;
-    setState(ctx, device.uuid, 'offline', stale);
+    failed += setOffline(ctx, device.uuid, 'Sparkplug NDEATH', stale);
   }
-  setState(ctx, session.uuid, 'offline', stale);
   ctx.confirmations.dropSession(session.key);
-  const failed = ctx.executor.failPendingFor(session.uuid, 'Sparkplug NDEATH');
+  failed += setOffline(ctx, session.uuid, 'Sparkplug NDEATH', stale);
   ctx.logger.info({ ...where, bdSeq: bdSeq?.toString(), failedCommands: failed }, 'sparkplug: edge node offline');
 }
 
@@ -168,7 +175,6 @@ export function handleDeviceDeath(ctx: HostContext, session: HostSession, device
     return;
   }
   device.alive = false;
-  setState(ctx, device.uuid, 'offline', sessionState(session, 'offline', payload.timestamp ?? ctx.now()));
-  ctx.executor.failPendingFor(device.uuid, 'Sparkplug DDEATH');
-  ctx.registry.touch(session.uuid);
+  setOffline(ctx, device.uuid, 'Sparkplug DDEATH', sessionState(session, 'offline', payload.timestamp ?? ctx.now()));
+  ctx.ingress.seen(session.uuid);
 }

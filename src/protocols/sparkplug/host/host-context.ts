@@ -1,32 +1,23 @@
 // What the parts of the Sparkplug host share: the hub's core services and the host's own helpers.
 
-import type { DeviceRegistry } from '../../../core/device-registry.ts';
-import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
+import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { SparkplugPayload } from '../codec/types.ts';
-import type { CarriedCommands } from './carried-commands.ts';
 import type { ControlCommands } from './control-commands.ts';
 import type { EdgeNodeSession } from './edge-node-session.ts';
 import type { SparkplugHostMetrics } from './host-metrics.ts';
 import type { RebirthRequester } from './rebirth-requester.ts';
 import type { WriteConfirmations } from './write-confirmations.ts';
 
-/** The schema check BIRTH documents go through (the hub's SchemaValidator fits). */
-export interface BirthSchemaCheck {
-  validate(kind: 'mcu-static' | 'sensor-static', document: unknown, declaredVersion?: string, pathPrefix?: string): unknown;
-}
-
 /** An edge node session over decoded payloads: the only kind the host keeps. */
 export type HostSession = EdgeNodeSession<SparkplugPayload>;
 
 export interface HostContext {
-  readonly registry: DeviceRegistry;
-  readonly pipeline: TelemetryPipeline;
-  /** The executor as the host sees it: only the commands Sparkplug carried fail on a DEATH. */
-  readonly executor: CarriedCommands;
+  /** Read side of the fleet; every write goes through `ingress`. */
+  readonly registry: DeviceLookup;
+  readonly ingress: DeviceIngress;
   readonly logger: Logger;
   readonly metrics: SparkplugHostMetrics;
-  readonly schemas: BirthSchemaCheck;
   readonly now: () => number;
   readonly rebirth: RebirthRequester;
   readonly confirmations: WriteConfirmations;

@@ -4,27 +4,24 @@
  * hub commands as NCMD/DCMD. Bad input is logged with the edge node id, counted and dropped.
  */
 import type { CommandChannel } from '../../../core/command-channel.ts';
-import type { CommandExecutor } from '../../../core/command-executor.ts';
 import type { CommandRecord } from '../../../core/command.ts';
 import { deviceIdFor } from '../../../core/device-id.ts';
-import type { DeviceRegistry } from '../../../core/device-registry.ts';
+import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Device } from '../../../core/device.ts';
-import type { TelemetryPipeline } from '../../../core/telemetry-pipeline.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { HubMetrics } from '../../../metrics/hub-metrics.ts';
 import type { MessageMeta, MqttBus, QoS } from '../../../core/ports/mqtt-bus.ts';
-import type { ProtocolAdapter } from '../../protocol-adapter.ts';
+import type { ProtocolAdapter } from '../../../core/ports/protocol-adapter.ts';
 import { decodeMaybeCompressed } from '../codec/compression.ts';
 import { MalformedPayloadError } from '../codec/malformed-payload-error.ts';
 import { parseTopic, SPARKPLUG_B_NAMESPACE, type SparkplugTopic } from '../codec/topic.ts';
 import type { SparkplugPayload } from '../codec/types.ts';
-import { CarriedCommands } from './carried-commands.ts';
 import { deliverCommand, supportsCommand } from './command-delivery.ts';
 import { ControlCommands } from './control-commands.ts';
 import { ingestData } from './data-ingest.ts';
 import { handleDeviceBirth, handleDeviceDeath, handleNodeBirth, handleNodeDeath } from './edge-lifecycle.ts';
 import { EdgeNodeSession, sessionKey, type SequencedMessage } from './edge-node-session.ts';
-import type { BirthSchemaCheck, HostContext, HostSession } from './host-context.ts';
+import type { HostContext, HostSession } from './host-context.ts';
 import { SparkplugHostMetrics } from './host-metrics.ts';
 import { parseStatePayload, type HostStateMessages } from './host-state.ts';
 import { parseNodelessDeviceTopic } from './nodeless-topic.ts';
@@ -33,12 +30,11 @@ import { WriteConfirmations } from './write-confirmations.ts';
 
 export interface SparkplugHostOptions {
   readonly bus: MqttBus;
-  readonly registry: DeviceRegistry;
-  readonly pipeline: TelemetryPipeline;
-  readonly executor: CommandExecutor;
+  /** Read side of the fleet; every write goes through `ingress`. */
+  readonly registry: DeviceLookup;
+  readonly ingress: DeviceIngress;
   readonly logger: Logger;
   readonly metrics: HubMetrics;
-  readonly schemas: BirthSchemaCheck;
   /** Host id and the timestamp shared by the STATE birth and the will of the hub's connection. */
   readonly state: HostStateMessages;
   /** Larger Sparkplug payloads are refused before decoding (the hub's maxMessageBytes). */
@@ -77,18 +73,16 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     const logger = options.logger;
     // A flood (garbage, or DATA while the pipeline is full) is counted in full but logged at most once a second per reason.
     const lastLogged = new Map<string, { at: number; suppressed: number }>();
-    const carried = new CarriedCommands((id, outcome) => options.executor.complete(id, outcome));
     this.#ctx = {
       registry: options.registry,
-      pipeline: options.pipeline,
-      executor: carried,
+      ingress: options.ingress,
       logger,
       metrics,
-      schemas: options.schemas,
       now,
       rebirth: new RebirthRequester({ bus: options.bus, logger, metrics, now, debounceMs: options.rebirthDebounceMs ?? 5_000 }),
-      confirmations: new WriteConfirmations((id, outcome) => carried.complete(id, outcome)),
-      controls: new ControlCommands((id, outcome) => carried.complete(id, outcome)),
+      // A confirmation is the node's own report of the written values; a control is done once published: the node answers.
+      confirmations: new WriteConfirmations((id, outcome, key) => options.ingress.completed(id, this.#sessions.get(key)?.uuid ?? '', outcome)),
+      controls: new ControlCommands((id, outcome, key) => options.ingress.completed(id, this.#sessions.get(key)?.uuid ?? '', outcome)),
       reject(reason, where, detail) {
         metrics.rejected(reason);
         const at = now();
@@ -147,7 +141,6 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     for (const session of this.#sessions.values()) session.window.clear();
     this.#ctx.confirmations.clear();
     this.#ctx.controls.clear();
-    this.#ctx.executor.clear();
     this.#ctx.rebirth.clear();
   }
 
@@ -328,6 +321,6 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
   /** A born node is alive until its NDEATH: keep the liveness monitor from timing it out between exceptions. */
   #touchLiveNodes(): void {
     // An implicit node (no NBIRTH, no will) has no NDEATH to end it: only its own messages keep it seen.
-    for (const session of this.#sessions.values()) if (session.born && !session.implicit) this.#o.registry.touch(session.uuid);
+    for (const session of this.#sessions.values()) if (session.born && !session.implicit) this.#o.ingress.seen(session.uuid);
   }
 }

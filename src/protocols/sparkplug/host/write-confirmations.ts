@@ -26,8 +26,8 @@ interface PendingWrite {
 /** The command's result built from the write outcome (a generic method answers in its own shape). */
 export type ResultShape = (outcome: WriteResult) => JsonObject;
 
-/** Finishes a command (CommandExecutor.complete). */
-export type CompleteCommand = (commandId: string, outcome: { result: JsonObject }) => void;
+/** Finishes a command (DeviceIngress.completed) for the edge node session `sessionKey` the values came from. */
+export type CompleteCommand = (commandId: string, outcome: { result: JsonObject }, sessionKey: string) => void;
 
 export class WriteConfirmations {
   readonly #complete: CompleteCommand;
@@ -97,6 +97,6 @@ export class WriteConfirmations {
     const pending = this.#bySession.get(sessionKey)?.find((p) => p.commandId === commandId);
     if (pending === undefined) return;
     this.cancel(sessionKey, commandId);
-    this.#complete(commandId, { result: pending.shape({ sent: true, confirmed, written: pending.written }) });
+    this.#complete(commandId, { result: pending.shape({ sent: true, confirmed, written: pending.written }) }, sessionKey);
   }
 }
