@@ -6,7 +6,7 @@ import type { TelemetryPoint } from '../core/telemetry.ts';
 import { defineMethod, type MethodDefinition, type MethodKind } from '../rpc/method.ts';
 import { DeviceRef, JsonObjectSchema, parseTimestamp, pointToReading, ReadingWire, StatusSchema, Uuid, iso } from '../rpc/wire.ts';
 import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
-import { attachedId } from './device-methods.ts';
+import { attachedId, missingHardwareId } from './device-methods.ts';
 import { readingsToPoints } from './telemetry-methods.ts';
 import { resolveTyped, type HubServices } from './services.ts';
 
@@ -95,7 +95,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
       async handler(params) {
         const mcu = resolveTyped(services, params.mcu_id, ['mcu'], 'mcu_id');
         const checked = services.schemas.validate('sensor-static', params.static_schema, params.schema_version, '/static_schema');
-        const hardwareId = params.hardware_id ?? attachedId(mcu, checked.document) ?? `${mcu.hardwareId}/${globalThis.crypto.randomUUID()}`;
+        const hardwareId = params.hardware_id ?? attachedId(mcu, checked.document) ?? missingHardwareId('when static_schema.communication names no bus and address');
         const { device, created } = await services.registry.register({
           hardwareId,
           type: params.device_type ?? 'sensor',

@@ -152,6 +152,8 @@ function toIssues(errors: readonly ErrorObject[]): Issue[] {
       const known = properties !== null && typeof properties === 'object' ? Object.keys(properties) : undefined;
       message = known === undefined ? 'is not a known property' : `is not a known property (known: ${known.join(', ')})`;
       extra = { unknownKey: p.additionalProperty, ...(known !== undefined && { known }) };
+    } else if (error.keyword === 'minProperties') {
+      message = 'must name at least one key (omit it instead of sending an empty object)';
     }
     const key = `${path}\u0000${message}`;
     if (seen.has(key)) continue;
