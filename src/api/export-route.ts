@@ -11,7 +11,7 @@ import type { HttpRoute } from './http-server.ts';
  * `end`, `last` (e.g. 24h), `format` (csv | jsonl). Rows are written as the store yields them, with
  * backpressure, so a year of data never sits in memory.
  */
-const EXPORT_QUERY_KEYS = new Set(['device_id', 'measurement_type', 'zone', 'model', 'manufacturer', 'search', 'type', 'start', 'end', 'last', 'format']);
+const EXPORT_QUERY_KEYS = new Set(['device_id', 'measurement_type', 'zone', 'name', 'model', 'manufacturer', 'search', 'type', 'start', 'end', 'last', 'format']);
 
 export function exportRoute(services: HubServices): HttpRoute {
   return {
@@ -32,7 +32,7 @@ export function exportRoute(services: HubServices): HttpRoute {
       }
       const format = q.get('format') === 'jsonl' ? 'jsonl' : 'csv';
       const filter: NonNullable<RangedSelection['filter']> = {};
-      for (const key of ['zone', 'model', 'manufacturer', 'search'] as const) {
+      for (const key of ['zone', 'name', 'model', 'manufacturer', 'search'] as const) {
         const value = q.get(key);
         if (value !== null) filter[key] = value;
       }

@@ -12,10 +12,11 @@ export const DeviceFilterParams = Type.Object({
   status: Type.Optional(StatusSchema),
   tags: Type.Optional(Type.Array(Type.String(), { description: 'every tag must be present' })),
   zone: Type.Optional(Type.String({ description: 'e.g. "Zone A"' })),
+  name: Type.Optional(Type.String({ description: 'the whole device name, case-insensitive' })),
   parent_id: Type.Optional(DeviceRef),
   protocol: Type.Optional(Type.Union([Type.Literal('native'), Type.Literal('sparkplug'), Type.Literal('lwm2m')])),
   measurement_type: Type.Optional(Type.String({ description: 'devices declaring this measurement, e.g. "temperature"' })),
-  search: Type.Optional(Type.String({ description: 'substring of name, hardware id, manufacturer or model' })),
+  search: Type.Optional(Type.String({ description: 'substring of name, hardware id, manufacturer, model or description' })),
 }, {
   // Closed like every params object (rpc/closed-schema.ts), and never empty: `{}` or a misspelt key
   // must not silently mean "every device". Omit `filter` to select the whole fleet where a method allows it.
@@ -33,6 +34,7 @@ export function toDeviceFilter(services: HubServices, params: DeviceFilterParams
     ...(params.status !== undefined && { status: params.status }),
     ...(params.tags !== undefined && { tags: params.tags }),
     ...(params.zone !== undefined && { zone: params.zone }),
+    ...(params.name !== undefined && { name: params.name }),
     ...(params.parent_id !== undefined && { parentId: resolveDevice(services, params.parent_id).id }),
     ...(params.protocol !== undefined && { protocol: params.protocol }),
     ...(params.measurement_type !== undefined && { measurementType: params.measurement_type }),
