@@ -140,6 +140,12 @@ export class DeviceRegistry {
     await this.#persist(device);
     const created = !existing || existing.status === 'deregistered';
     this.#events.emit('device.registered', { device, created });
+    // An MCU announcing a new zone (e.g. a Sparkplug NBIRTH's Properties/Zone) takes along the attached
+    // devices that had no zone or its old one — including those another protocol registered first.
+    if (existing && device.zone !== null && device.zone !== existing.zone) {
+      const previous = existing.zone;
+      await this.#moveChildren(id, device.zone, (child) => child.zone === null || child.zone === previous);
+    }
     if (existing && existing.status !== 'online' && !created) {
       this.#events.emit('device.status', { device, previous: existing.status });
     }
@@ -186,18 +192,22 @@ export class DeviceRegistry {
     this.#byId.set(id, updated);
     await this.#persist(updated);
     this.#events.emit('device.updated', { device: updated });
-    const children: Device[] = [];
-    if (patch.zone !== undefined) {
-      for (const child of this.children(id)) {
-        if (child.operatorFields?.includes('zone') === true || child.zone === patch.zone) continue;
-        const moved: Device = { ...child, zone: patch.zone };
-        this.#byId.set(child.id, moved);
-        await this.#persist(moved);
-        this.#events.emit('device.updated', { device: moved });
-        children.push(moved);
-      }
-    }
+    const children = patch.zone === undefined ? [] : await this.#moveChildren(id, patch.zone, () => true);
     return { device: updated, children };
+  }
+
+  /** Give attached devices their MCU's zone; never one whose zone an operator set. */
+  async #moveChildren(parentId: string, zone: string | null, follows: (child: Device) => boolean): Promise<Device[]> {
+    const moved: Device[] = [];
+    for (const child of this.children(parentId)) {
+      if (child.operatorFields?.includes('zone') === true || child.zone === zone || !follows(child)) continue;
+      const updated: Device = { ...child, zone };
+      this.#byId.set(child.id, updated);
+      await this.#persist(updated);
+      this.#events.emit('device.updated', { device: updated });
+      moved.push(updated);
+    }
+    return moved;
   }
 
   /** Set a status; an MCU going offline takes its attached devices with it. */
