@@ -7,6 +7,10 @@ import type { TelemetryPoint } from '../core/telemetry.ts';
 export const Uuid = Type.String({ format: 'uuid', description: 'Device UUID' });
 /** A device UUID, or a hardware id such as "esp32-greenhouse-a1" (resolved by the registry). */
 export const DeviceRef = Type.String({ minLength: 1, maxLength: 256, description: 'Device UUID or hardware id' });
+/**
+ * An open JSON object: any keys (a device document, a config, the params a batch passes on). Being a
+ * record (patternProperties), it is the one kind of object closeObjectSchemas leaves open.
+ */
 export const JsonObjectSchema = Type.Record(Type.String(), Type.Unknown());
 /** RFC 3339 text or milliseconds since epoch. */
 export const Timestamp = Type.Union([Type.String({ minLength: 1 }), Type.Number()], { description: 'RFC 3339 time or ms since epoch' });
