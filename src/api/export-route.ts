@@ -1,6 +1,6 @@
 /** GET /export: telemetry streamed as CSV or JSON lines, with the data.export selection as query parameters. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toRpcErrorObject } from '../core/errors.ts';
+import { HubError, toRpcErrorObject } from '../core/errors.ts';
 import type { HubServices } from '../app/services.ts';
 import { CSV_HEADER, exportLines } from '../app/data-methods.ts';
 import type { RangedSelection } from '../app/query-params.ts';
@@ -11,6 +11,8 @@ import type { HttpRoute } from './http-server.ts';
  * `end`, `last` (e.g. 24h), `format` (csv | jsonl). Rows are written as the store yields them, with
  * backpressure, so a year of data never sits in memory.
  */
+const EXPORT_QUERY_KEYS = new Set(['device_id', 'measurement_type', 'zone', 'name', 'model', 'manufacturer', 'search', 'type', 'start', 'end', 'last', 'format']);
+
 export function exportRoute(services: HubServices): HttpRoute {
   return {
     method: 'GET',
@@ -18,9 +20,19 @@ export function exportRoute(services: HubServices): HttpRoute {
     async handler(req: IncomingMessage, res: ServerResponse) {
       const url = new URL(req.url ?? '/', 'http://hub');
       const q = url.searchParams;
+      // Closed like the JSON-RPC params: a misspelt key (`?zome=Zone A`) must not export every device.
+      const unknown = [...q.keys()].find((key) => !EXPORT_QUERY_KEYS.has(key));
+      if (unknown !== undefined) {
+        const error = new HubError('INVALID_PARAMS', `Invalid params: unknown query parameter "${unknown}" (known: ${[...EXPORT_QUERY_KEYS].join(', ')})`, {
+          issues: [{ path: `/${unknown}`, message: 'is not a known query parameter' }],
+        });
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: toRpcErrorObject(error) }));
+        return;
+      }
       const format = q.get('format') === 'jsonl' ? 'jsonl' : 'csv';
       const filter: NonNullable<RangedSelection['filter']> = {};
-      for (const key of ['zone', 'model', 'manufacturer', 'search'] as const) {
+      for (const key of ['zone', 'name', 'model', 'manufacturer', 'search'] as const) {
         const value = q.get(key);
         if (value !== null) filter[key] = value;
       }

@@ -4,7 +4,7 @@ import type { Device } from '../core/device.ts';
 import { HubError, toRpcErrorObject } from '../core/errors.ts';
 import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
 import { DeviceRef, JsonObjectSchema, Uuid } from '../rpc/wire.ts';
-import { DeviceFilterParams, hasFilter, toDeviceFilter } from './filter-params.ts';
+import { DeviceFilterParams, hasFilter, noDeviceMatched, toDeviceFilter } from './filter-params.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 
 /** Methods a batch may run, and which id param names the target. */
@@ -37,7 +37,9 @@ export function batchMethods(services: HubServices): MethodDefinition[] {
     defineMethod({
       name: 'batch.execute',
       summary: 'Run one command on every device that matches device_ids and/or a filter, e.g. configure all soil sensors to low-power mode.',
-      description: `method is one of ${Object.keys(BATCH_TARGETS).join(', ')}. Each device gets its own result; devices of the wrong type or offline are reported as failed.`,
+      description:
+        `method is one of ${Object.keys(BATCH_TARGETS).join(', ')}. Each device gets its own result; devices of the wrong type or offline are reported as failed. ` +
+        'A selection that matches no device fails with NO_DEVICE_MATCHED (-32014) rather than succeeding on nothing.',
       kind: 'write',
       tags: ['batch', 'command'],
       params: Type.Object({
@@ -71,6 +73,7 @@ export function batchMethods(services: HubServices): MethodDefinition[] {
         }
         const idParam = BATCH_TARGETS[params.method] as 'mcu_id' | 'sensor_id';
         const devices = [...targets.values()];
+        if (devices.length === 0) throw noDeviceMatched(params.filter, params.device_ids);
         const results = new Array<typeof ItemResult.static>(devices.length);
         let next = 0;
         const worker = async (): Promise<void> => {

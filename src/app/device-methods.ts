@@ -30,7 +30,8 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       summary: 'Register an MCU (or an attached sensor/actuator) with its static hardware schema; returns its UUID.',
       description:
         'The UUID is derived from the hardware id, so re-registering returns the same device. hardware_id defaults to the MQTT client id, ' +
-        'then static_schema.serial_number / mac_address. For a sensor or actuator give parent_id (the MCU).',
+        'then static_schema.serial_number / mac_address; over HTTP and WebSocket one of them is required (a call without any is refused, ' +
+        'never given a made-up id). For a sensor or actuator give parent_id (the MCU).',
       kind: 'write',
       tags: ['device', 'device-side'],
       params: Type.Object({
@@ -58,7 +59,11 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
         const hardwareId =
           params.hardware_id ??
           (isMcu ? (context.clientId ?? hardwareIdFromSchema(schema)) : parent && attachedId(parent, schema)) ??
-          `anon-${globalThis.crypto.randomUUID()}`;
+          missingHardwareId(
+            isMcu
+              ? `over ${context.transport} (give hardware_id, or static_schema.serial_number / mac_address)`
+              : 'when static_schema.communication names no bus and address',
+          );
         const { device, created, unknownFields } = await services.ingress.announce({
           hardwareId,
           type: params.device_type,
@@ -182,6 +187,15 @@ export function announcedMetadata(params: { schema_version?: string; name?: stri
 
 function missingDevice(message: string): never {
   throw new HubError('INVALID_PARAMS', `Invalid params: ${message}`, { issues: [{ path: '/device_id', message }] });
+}
+
+/**
+ * No hardware id given or derivable: refuse. A made-up id would register a new, unreachable device on
+ * every call (over HTTP or WebSocket nothing identifies the caller the way an MQTT client id does).
+ */
+export function missingHardwareId(reason: string): never {
+  const message = `required ${reason}`;
+  throw new HubError('INVALID_PARAMS', `Invalid params: hardware_id is ${message}`, { issues: [{ path: '/hardware_id', message }] });
 }
 
 function hardwareIdFromSchema(schema: Record<string, unknown>): string | undefined {

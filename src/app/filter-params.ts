@@ -1,6 +1,7 @@
 /** Device-filter params shared by device.list, data.*, batch.execute; converted once to a core DeviceFilter. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { DeviceFilter } from '../core/device-filter.ts';
+import { HubError } from '../core/errors.ts';
 import { DeviceRef, DeviceTypeSchema, StatusSchema } from '../rpc/wire.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 
@@ -11,10 +12,16 @@ export const DeviceFilterParams = Type.Object({
   status: Type.Optional(StatusSchema),
   tags: Type.Optional(Type.Array(Type.String(), { description: 'every tag must be present' })),
   zone: Type.Optional(Type.String({ description: 'e.g. "Zone A"' })),
+  name: Type.Optional(Type.String({ description: 'the whole device name, case-insensitive' })),
   parent_id: Type.Optional(DeviceRef),
   protocol: Type.Optional(Type.Union([Type.Literal('native'), Type.Literal('sparkplug'), Type.Literal('lwm2m')])),
   measurement_type: Type.Optional(Type.String({ description: 'devices declaring this measurement, e.g. "temperature"' })),
-  search: Type.Optional(Type.String({ description: 'substring of name, hardware id, manufacturer or model' })),
+  search: Type.Optional(Type.String({ description: 'substring of name, hardware id, manufacturer, model or description' })),
+}, {
+  // Closed like every params object (rpc/closed-schema.ts), and never empty: `{}` or a misspelt key
+  // must not silently mean "every device". Omit `filter` to select the whole fleet where a method allows it.
+  minProperties: 1,
+  description: 'Every field given must match; at least one field. Unknown keys are refused.',
 });
 export type DeviceFilterParams = Static<typeof DeviceFilterParams>;
 
@@ -27,11 +34,26 @@ export function toDeviceFilter(services: HubServices, params: DeviceFilterParams
     ...(params.status !== undefined && { status: params.status }),
     ...(params.tags !== undefined && { tags: params.tags }),
     ...(params.zone !== undefined && { zone: params.zone }),
+    ...(params.name !== undefined && { name: params.name }),
     ...(params.parent_id !== undefined && { parentId: resolveDevice(services, params.parent_id).id }),
     ...(params.protocol !== undefined && { protocol: params.protocol }),
     ...(params.measurement_type !== undefined && { measurementType: params.measurement_type }),
     ...(params.search !== undefined && { search: params.search }),
   };
+}
+
+/**
+ * NO_DEVICE_MATCHED for a selection that was valid but selected nothing, echoing what was asked, so
+ * "configure all soil sensors" over a fleet with none says so instead of succeeding on zero devices.
+ */
+export function noDeviceMatched(filter: DeviceFilterParams | undefined, deviceIds?: readonly string[]): HubError {
+  const asked = [filter === undefined ? '' : `filter ${JSON.stringify(filter)}`, deviceIds === undefined ? '' : `device_ids ${JSON.stringify(deviceIds)}`]
+    .filter(Boolean)
+    .join(' and ');
+  return new HubError('NO_DEVICE_MATCHED', `No device matched: ${asked || 'empty selection'}`, {
+    ...(filter !== undefined && { filter }),
+    ...(deviceIds !== undefined && { device_ids: deviceIds }),
+  });
 }
 
 /** True when any filter field is set (an empty filter must not silently select the whole fleet for writes). */

@@ -5,6 +5,7 @@ import { commandMethods } from './command-methods.ts';
 import { dataMethods } from './data-methods.ts';
 import { deviceMethods } from './device-methods.ts';
 import { mcuMethods } from './mcu-methods.ts';
+import { metadataMethods } from './metadata-methods.ts';
 import { sensorMethods } from './sensor-methods.ts';
 import type { HubServices } from './services.ts';
 import { SubscriptionHub, subscriptionMethods } from './subscription-methods.ts';
@@ -13,6 +14,7 @@ import { telemetryMethods } from './telemetry-methods.ts';
 export function hubMethods(services: HubServices, subscriptions: SubscriptionHub): MethodDefinition[] {
   return [
     ...deviceMethods(services),
+    ...metadataMethods(services),
     ...mcuMethods(services),
     ...sensorMethods(services),
     ...telemetryMethods(services),

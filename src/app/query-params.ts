@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HubError } from '../core/errors.ts';
 import { parseInterval } from '../core/telemetry.ts';
 import { DeviceRef, parseTimestamp, Timestamp } from '../rpc/wire.ts';
-import { DeviceFilterParams, hasFilter, toDeviceFilter } from './filter-params.ts';
+import { DeviceFilterParams, hasFilter, noDeviceMatched, toDeviceFilter } from './filter-params.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 
 export const Selection = {
@@ -24,12 +24,16 @@ const RangedSelection = Type.Object({ ...Selection, time_range: Type.Optional(Ti
 /** Devices, measurements and a time range: what data.export and GET /export take. */
 export type RangedSelection = Static<typeof RangedSelection>;
 
-/** Device ids selected by explicit ids and/or a filter; no ids and no filter = every active device. */
+/**
+ * Device ids selected by explicit ids and/or a filter; no ids and no filter = every active device.
+ * A filter that selects nothing (with no ids beside it) is NO_DEVICE_MATCHED, not an empty answer.
+ */
 export function selectDeviceIds(services: HubServices, params: SelectionParams): string[] {
   const ids = new Set<string>();
   for (const ref of params.device_ids ?? []) ids.add(resolveDevice(services, ref).id);
   if (params.filter && hasFilter(params.filter)) {
     for (const device of services.registry.list(toDeviceFilter(services, params.filter))) ids.add(device.id);
+    if (ids.size === 0) throw noDeviceMatched(params.filter, params.device_ids);
   } else if (!params.device_ids) {
     for (const device of services.registry.list()) ids.add(device.id);
   }

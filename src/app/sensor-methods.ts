@@ -6,7 +6,7 @@ import type { TelemetryPoint } from '../core/telemetry.ts';
 import { defineMethod, type MethodDefinition, type MethodKind } from '../rpc/method.ts';
 import { DeviceRef, JsonObjectSchema, parseTimestamp, pointToReading, ReadingWire, StatusSchema, Uuid, iso } from '../rpc/wire.ts';
 import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
-import { announcedMetadata, attachedId } from './device-methods.ts';
+import { announcedMetadata, attachedId, missingHardwareId } from './device-methods.ts';
 import { readingsToPoints } from './telemetry-methods.ts';
 import { resolveTyped, type HubServices } from './services.ts';
 
@@ -94,7 +94,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
       }),
       async handler(params) {
         const mcu = resolveTyped(services, params.mcu_id, ['mcu'], 'mcu_id');
-        const hardwareId = params.hardware_id ?? attachedId(mcu, params.static_schema) ?? `${mcu.hardwareId}/${globalThis.crypto.randomUUID()}`;
+        const hardwareId = params.hardware_id ?? attachedId(mcu, params.static_schema) ?? missingHardwareId('when static_schema.communication names no bus and address');
         const { device, created } = await services.ingress.announce({
           hardwareId,
           type: params.device_type ?? 'sensor',

@@ -9,11 +9,13 @@ export interface DeviceFilter {
   /** Every tag listed must be present (case-insensitive). */
   readonly tags?: readonly string[];
   readonly zone?: string;
+  /** The whole name (case-insensitive), e.g. as an operator set it with device.update. */
+  readonly name?: string;
   readonly parentId?: string;
   readonly protocol?: DeviceProtocol;
   /** A measurement type the device reports or declares, e.g. "temperature". */
   readonly measurementType?: string;
-  /** Case-insensitive substring of name, hardware id, manufacturer or model. */
+  /** Case-insensitive substring of name, hardware id, manufacturer, model or description. */
   readonly search?: string;
 }
 
@@ -37,6 +39,7 @@ export function matchesFilter(device: Device, filter: DeviceFilter): boolean {
   if (filter.manufacturer !== undefined && !same(device.manufacturer, filter.manufacturer)) return false;
   if (filter.model !== undefined && !same(device.model, filter.model)) return false;
   if (filter.zone !== undefined && (device.zone === null || !same(device.zone, filter.zone))) return false;
+  if (filter.name !== undefined && !same(device.name, filter.name)) return false;
   if (filter.parentId !== undefined && device.parentId !== filter.parentId) return false;
   if (filter.protocol !== undefined && !device.protocols.includes(filter.protocol)) return false;
   if (filter.tags !== undefined && !filter.tags.every((t) => device.tags.some((own) => same(own, t)))) return false;
@@ -45,7 +48,7 @@ export function matchesFilter(device: Device, filter: DeviceFilter): boolean {
   }
   if (filter.search !== undefined) {
     const needle = filter.search.toLowerCase();
-    const hay = `${device.name}\n${device.hardwareId}\n${device.manufacturer}\n${device.model}`.toLowerCase();
+    const hay = `${device.name}\n${device.hardwareId}\n${device.manufacturer}\n${device.model}\n${device.description ?? ''}`.toLowerCase();
     if (!hay.includes(needle)) return false;
   }
   return true;

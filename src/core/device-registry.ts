@@ -2,7 +2,7 @@
 import type { RegistryStore } from './ports/registry-store.ts';
 import { deviceIdFor } from './device-id.ts';
 import { matchesFilter, type DeviceFilter } from './device-filter.ts';
-import type { Device, DeviceProtocol, DeviceStatus, DeviceType, JsonObject } from './device.ts';
+import type { Device, DeviceProtocol, DeviceStatus, DeviceType, JsonObject, OperatorField } from './device.ts';
 import { HubError } from './errors.ts';
 import type { EventBus } from './event-bus.ts';
 
@@ -18,6 +18,14 @@ export interface RegistrationInput {
   readonly zone?: string | null;
   readonly heartbeatIntervalMs?: number | null;
   readonly dynamicState?: JsonObject;
+}
+
+/** What `updateMetadata` may change; null clears zone or description. */
+export interface MetadataPatch {
+  readonly name?: string;
+  readonly zone?: string | null;
+  readonly tags?: readonly string[];
+  readonly description?: string | null;
 }
 
 export interface RegistryOptions {
@@ -103,19 +111,23 @@ export class DeviceRegistry {
     // announced (e.g. LwM2M's object 3 and Sparkplug's BIRTH metrics) instead of replacing it.
     const otherProtocols = existing !== undefined && existing.status !== 'deregistered' && existing.protocols.some((p) => p !== input.protocol);
     const staticSchema = otherProtocols ? { ...existing.staticSchema, ...input.staticSchema } : input.staticSchema;
+    // What an operator set (device.update) outlives the device's own re-registrations and rebirths.
+    const pinned = (field: OperatorField): boolean => existing?.operatorFields?.includes(field) === true;
     const device: Device = {
       id,
       hardwareId: input.hardwareId,
       type: input.type,
       parentId: input.parentId,
-      name: input.name ?? existing?.name ?? defaultName(input),
+      name: pinned('name') && existing ? existing.name : (input.name ?? existing?.name ?? defaultName(input)),
       manufacturer: text(staticSchema['manufacturer'], existing?.manufacturer ?? 'unknown'),
       model: text(staticSchema['model'], existing?.model ?? 'unknown'),
       schemaVersion: input.schemaVersion,
       staticSchema,
       dynamicState: input.dynamicState ?? existing?.dynamicState ?? {},
-      tags: input.tags ?? existing?.tags ?? parent?.tags ?? [],
-      zone: input.zone !== undefined ? input.zone : (existing?.zone ?? parent?.zone ?? null),
+      tags: pinned('tags') && existing ? existing.tags : (input.tags ?? existing?.tags ?? parent?.tags ?? []),
+      zone: pinned('zone') && existing ? existing.zone : input.zone !== undefined ? input.zone : (existing?.zone ?? parent?.zone ?? null),
+      ...(existing?.description !== undefined && { description: existing.description }),
+      ...(existing?.operatorFields !== undefined && existing.operatorFields.length > 0 && { operatorFields: existing.operatorFields }),
       status: 'online',
       protocols,
       registeredAt: existing && existing.status !== 'deregistered' ? existing.registeredAt : now,
@@ -128,6 +140,12 @@ export class DeviceRegistry {
     await this.#persist(device);
     const created = !existing || existing.status === 'deregistered';
     this.#events.emit('device.registered', { device, created });
+    // An MCU announcing a new zone (e.g. a Sparkplug NBIRTH's Properties/Zone) takes along the attached
+    // devices that had no zone or its old one — including those another protocol registered first.
+    if (existing && device.zone !== null && device.zone !== existing.zone) {
+      const previous = existing.zone;
+      await this.#moveChildren(id, device.zone, (child) => child.zone === null || child.zone === previous);
+    }
     if (existing && existing.status !== 'online' && !created) {
       this.#events.emit('device.status', { device, previous: existing.status });
     }
@@ -160,6 +178,36 @@ export class DeviceRegistry {
     this.#dirty.add(id);
     this.#events.emit('device.updated', { device: updated });
     return updated;
+  }
+
+  /**
+   * An operator's name, zone, tags or description for a device, persisted at once and kept through the
+   * device's later registrations. A zone also moves the attached devices whose zone no operator set
+   * (they inherited it from their MCU at registration). Returns the updated device and children.
+   */
+  async updateMetadata(id: string, patch: MetadataPatch): Promise<{ device: Device; children: Device[] }> {
+    const device = this.require(id);
+    const fields = (Object.keys(patch) as OperatorField[]).filter((field) => patch[field] !== undefined);
+    const updated = withMetadata(device, patch, fields);
+    this.#byId.set(id, updated);
+    await this.#persist(updated);
+    this.#events.emit('device.updated', { device: updated });
+    const children = patch.zone === undefined ? [] : await this.#moveChildren(id, patch.zone, () => true);
+    return { device: updated, children };
+  }
+
+  /** Give attached devices their MCU's zone; never one whose zone an operator set. */
+  async #moveChildren(parentId: string, zone: string | null, follows: (child: Device) => boolean): Promise<Device[]> {
+    const moved: Device[] = [];
+    for (const child of this.children(parentId)) {
+      if (child.operatorFields?.includes('zone') === true || child.zone === zone || !follows(child)) continue;
+      const updated: Device = { ...child, zone };
+      this.#byId.set(child.id, updated);
+      await this.#persist(updated);
+      this.#events.emit('device.updated', { device: updated });
+      moved.push(updated);
+    }
+    return moved;
   }
 
   /** Set a status; an MCU going offline takes its attached devices with it. */
@@ -216,6 +264,20 @@ export class DeviceRegistry {
       throw new HubError('STORE_ERROR', `device save failed: ${device.id}`);
     }
   }
+}
+
+function withMetadata(device: Device, patch: MetadataPatch, fields: readonly OperatorField[]): Device {
+  const { description: _previous, ...rest } = device;
+  const description = patch.description === undefined ? device.description : (patch.description ?? undefined);
+  const operatorFields = [...new Set([...(device.operatorFields ?? []), ...fields])];
+  return {
+    ...rest,
+    ...(patch.name !== undefined && { name: patch.name }),
+    ...(patch.zone !== undefined && { zone: patch.zone }),
+    ...(patch.tags !== undefined && { tags: [...patch.tags] }),
+    ...(description !== undefined && description !== '' && { description }),
+    ...(operatorFields.length > 0 && { operatorFields }),
+  };
 }
 
 function defaultName(input: RegistrationInput): string {

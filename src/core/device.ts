@@ -12,6 +12,10 @@ export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
 export const DEVICE_PROTOCOLS = ['native', 'sparkplug', 'lwm2m'] as const;
 export type DeviceProtocol = (typeof DEVICE_PROTOCOLS)[number];
 
+/** Fields an operator sets with `device.update`; the device's own registrations (re-register, rebirth) leave them alone. */
+export const OPERATOR_FIELDS = ['name', 'zone', 'tags', 'description'] as const;
+export type OperatorField = (typeof OPERATOR_FIELDS)[number];
+
 /** JSON object as announced by a device (validated against `schemas/` before it gets here). */
 export type JsonObject = { [key: string]: unknown };
 
@@ -34,6 +38,10 @@ export interface Device {
   readonly dynamicState: JsonObject;
   readonly tags: readonly string[];
   readonly zone: string | null;
+  /** Free text an operator wrote about the device (where it hangs, what it watches); absent when none. */
+  readonly description?: string;
+  /** Which of name, zone, tags and description an operator set; absent or empty when none. */
+  readonly operatorFields?: readonly OperatorField[];
   readonly status: DeviceStatus;
   readonly protocols: readonly DeviceProtocol[];
   /** Milliseconds since epoch. */
@@ -41,4 +49,12 @@ export interface Device {
   readonly lastSeen: number;
   /** Heartbeat window for this device in ms; null = hub default. */
   readonly heartbeatIntervalMs: number | null;
+}
+
+/** The optional operator fields of a stored device: absent when there is no description / no operator field. */
+export function operatorMetadata(description: string | null, operatorFields: readonly OperatorField[]): Pick<Device, 'description' | 'operatorFields'> {
+  return {
+    ...(description !== null && { description }),
+    ...(operatorFields.length > 0 && { operatorFields }),
+  };
 }

@@ -4,6 +4,7 @@ import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.
 import addFormatsModule from 'ajv-formats';
 import { HubError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
+import { closeObjectSchemas } from './closed-schema.ts';
 import type { MethodDefinition } from './method.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object in the types.
@@ -38,6 +39,7 @@ export class MethodRegistry {
       coerceTypes: false,
       useDefaults: true, // TypeBox `default`s fill in missing params.
       allErrors: true,
+      verbose: true, // parentSchema on errors: an unknown key's issue lists the keys that are known.
       strictTypes: false, // TypeBox unions and optionals are not always "strict types".
       logger: {
         log: (...args: unknown[]) => logger.debug({ ajv: args }, 'ajv'),
@@ -48,9 +50,14 @@ export class MethodRegistry {
     addFormats(this.#ajv);
   }
 
-  /** Register a method. Throws when the name is taken or its params schema is not a valid object schema. */
+  /**
+   * Register a method. Its params schema is stored closed (see {@link closeObjectSchemas}): unknown keys
+   * are refused everywhere the method is exposed (JSON-RPC, OpenRPC, MCP tools). Throws when the name is
+   * taken or its params schema is not a valid object schema.
+   */
   add<P extends TSchema, R extends TSchema>(definition: MethodDefinition<P, R>): this {
-    const def = definition as unknown as MethodDefinition;
+    const given = definition as unknown as MethodDefinition;
+    const def: MethodDefinition = { ...given, params: closeObjectSchemas(given.params) };
     if (typeof def.name !== 'string' || def.name.length === 0) {
       throw new Error('Method registration failed: the name must be a non-empty string');
     }
@@ -100,7 +107,7 @@ export class MethodRegistry {
       throw new Error(`Method registration failed: ${def.name} params must be an object schema (Type.Object), for named params`);
     }
     try {
-      return this.#ajv.compile(def.params);
+      return this.#ajv.compile(closeObjectSchemas(def.params));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`Method registration failed: ${def.name} params schema does not compile: ${reason}`, { cause: error });
@@ -108,31 +115,50 @@ export class MethodRegistry {
   }
 }
 
-function invalidParams(issues: readonly ParamsIssue[]): HubError {
-  const first = issues[0];
-  const text = first === undefined ? 'params do not match the schema' : `${first.path === '' ? 'params' : first.path} ${first.message}`;
-  return new HubError('INVALID_PARAMS', `Invalid params: ${text}`, { issues });
+function invalidParams(issues: readonly Issue[]): HubError {
+  // An unknown key is the likeliest slip (a typo, a param of another method): name it first.
+  const first = issues.find((issue) => issue.unknownKey !== undefined) ?? issues[0];
+  const text = first === undefined ? 'params do not match the schema' : issueText(first);
+  return new HubError('INVALID_PARAMS', `Invalid params: ${text}`, { issues: issues.map(({ path, message }) => ({ path, message })) });
+}
+
+function issueText(issue: Issue): string {
+  if (issue.unknownKey === undefined) return `${issue.path === '' ? 'params' : issue.path} ${issue.message}`;
+  const parent = issue.path.slice(0, issue.path.lastIndexOf('/'));
+  const what = parent === '' ? `unknown param "${issue.unknownKey}"` : `unknown key "${issue.unknownKey}" in ${parent.slice(1).replaceAll('/', '.')}`;
+  return `${what}${issue.known === undefined ? '' : ` (known: ${issue.known.join(', ')})`}`;
+}
+
+interface Issue extends ParamsIssue {
+  readonly unknownKey?: string;
+  readonly known?: readonly string[];
 }
 
 /** Ajv errors to issues; missing and extra properties point at the property itself. */
-function toIssues(errors: readonly ErrorObject[]): ParamsIssue[] {
-  const issues: ParamsIssue[] = [];
+function toIssues(errors: readonly ErrorObject[]): Issue[] {
+  const issues: Issue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
     let path = error.instancePath;
     let message = error.message ?? `fails ${error.keyword}`;
+    let extra: Pick<Issue, 'unknownKey' | 'known'> = {};
     const p = error.params as { missingProperty?: unknown; additionalProperty?: unknown };
     if (error.keyword === 'required' && typeof p.missingProperty === 'string') {
       path += `/${escapePointer(p.missingProperty)}`;
       message = 'is required';
     } else if (error.keyword === 'additionalProperties' && typeof p.additionalProperty === 'string') {
       path += `/${escapePointer(p.additionalProperty)}`;
-      message = 'is not a known property';
+      const properties = (error.parentSchema as { properties?: unknown } | undefined)?.properties;
+      const known = properties !== null && typeof properties === 'object' ? Object.keys(properties) : undefined;
+      message = known === undefined ? 'is not a known property' : `is not a known property (known: ${known.join(', ')})`;
+      extra = { unknownKey: p.additionalProperty, ...(known !== undefined && { known }) };
+    } else if (error.keyword === 'minProperties') {
+      message = 'must name at least one key (omit it instead of sending an empty object)';
     }
     const key = `${path}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    issues.push({ path, message });
+    issues.push({ path, message, ...extra });
   }
   return issues;
 }

@@ -7,6 +7,10 @@ import type { TelemetryPoint } from '../core/telemetry.ts';
 export const Uuid = Type.String({ format: 'uuid', description: 'Device UUID' });
 /** A device UUID, or a hardware id such as "esp32-greenhouse-a1" (resolved by the registry). */
 export const DeviceRef = Type.String({ minLength: 1, maxLength: 256, description: 'Device UUID or hardware id' });
+/**
+ * An open JSON object: any keys (a device document, a config, the params a batch passes on). Being a
+ * record (patternProperties), it is the one kind of object closeObjectSchemas leaves open.
+ */
 export const JsonObjectSchema = Type.Record(Type.String(), Type.Unknown());
 /** RFC 3339 text or milliseconds since epoch. */
 export const Timestamp = Type.Union([Type.String({ minLength: 1 }), Type.Number()], { description: 'RFC 3339 time or ms since epoch' });
@@ -28,6 +32,8 @@ export const DeviceWire = Type.Object({
   dynamic_state: JsonObjectSchema,
   tags: Type.Array(Type.String()),
   zone: Type.Union([Type.String(), Type.Null()]),
+  description: Type.Union([Type.String(), Type.Null()]),
+  operator_fields: Type.Array(Type.String(), { description: 'which of name, zone, tags, description an operator set (device.update)' }),
   status: StatusSchema,
   protocols: Type.Array(Type.String()),
   registered_at: Type.String({ format: 'date-time' }),
@@ -78,6 +84,8 @@ export function deviceToWire(device: Device): DeviceWire {
     dynamic_state: device.dynamicState,
     tags: [...device.tags],
     zone: device.zone,
+    description: device.description ?? null,
+    operator_fields: [...(device.operatorFields ?? [])],
     status: device.status,
     protocols: [...device.protocols],
     registered_at: iso(device.registeredAt),

@@ -20,6 +20,11 @@ export interface DualProtocolDeviceOptions extends BrokerConnection {
   readonly board: BoardId | string;
   /** Sensors wired to the board; default one BMP580, one AS5600 and one soil probe. */
   readonly sensors?: readonly (SensorKind | SensorSpec)[];
+  /**
+   * Where the device is installed, e.g. "Zone A". Sent as the NBIRTH String metric `Properties/Zone`, which the
+   * hub takes as the device's zone (its sensors inherit it) unless an operator set one with device.update.
+   */
+  readonly zone?: string;
   /** Seed of every model on the board; default derived from the hardware id. */
   readonly seed?: number;
   /** Simulated time source (default: real time). */

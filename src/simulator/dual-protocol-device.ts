@@ -15,7 +15,7 @@ import { SessionLink } from './session-link.ts';
 import { SimClock, type Clock } from './sim-clock.ts';
 import { SimulatorError } from './simulator-error.ts';
 import { SparkplugEdge, type SparkplugCounters } from './sparkplug-edge.ts';
-import { SparkplugMetricCatalog } from './sparkplug-metric-catalog.ts';
+import { NODE_ZONE, SparkplugMetricCatalog } from './sparkplug-metric-catalog.ts';
 import { runSchedule } from './tick-schedule.ts';
 
 export type { DualProtocolDeviceEvents, DualProtocolDeviceOptions, DualProtocolStats } from './dual-device-options.ts';
@@ -72,7 +72,7 @@ export class DualProtocolDevice extends EventEmitter<DualProtocolDeviceEvents> {
       edgeNodeId: this.hardwareId,
       hostId: options.hostId === undefined ? DEFAULT_HOST_ID : options.hostId,
       clock: this.#clock,
-      catalog: new SparkplugMetricCatalog(this.hardwareId, this.#sensors, this.#clock.now()),
+      catalog: new SparkplugMetricCatalog(this.hardwareId, this.#sensors, this.#clock.now(), options.zone),
       counters: this.#sp,
       publish: (topic, payload, qos) => this.#publish(topic, payload, qos, this.#sp),
       onProblem: problem,
@@ -248,6 +248,8 @@ export class DualProtocolDevice extends EventEmitter<DualProtocolDeviceEvents> {
         return String(this.board.staticSchema['model']);
       case 'Properties/Firmware Version':
         return this.#firmwareVersion;
+      case NODE_ZONE:
+        return this.#options.zone ?? '';
       case 'Device/Uptime':
         return Math.floor((this.#clock.now() - this.#bootAt) / 1000);
       case 'Device/Free Heap':

@@ -43,7 +43,7 @@ export type FleetProtocolMix = DeviceProtocol | 'mixed' | readonly DeviceProtoco
 export interface FleetOptions extends BrokerConnection, SharedMcuOptions, SharedDualOptions {
   /** Number of devices (default 3). */
   readonly count?: number;
-  /** What each device speaks (default `native`); dual devices ignore zones and tags, which neither protocol carries. */
+  /** What each device speaks (default `native`). Dual devices get zones too (NBIRTH `Properties/Zone`); tags stay native-only. */
   readonly protocol?: FleetProtocolMix;
   /** Board mix, assigned round-robin, e.g. `['esp32-s3', 'pico', 'nano33']` (default: all three). */
   readonly boards?: readonly string[];
@@ -118,7 +118,9 @@ export class Fleet {
       const zone = zones.length > 0 ? zones[i % zones.length] : undefined;
       const hardwareId = `${idPrefix}-${board}-${String(n).padStart(3, '0')}`;
       const deviceSeed = Math.floor(hash01(seed, i) * 2 ** 32);
-      if (protocols[i % protocols.length] === 'dual') return new DualProtocolDevice({ ...dualShared, clock, hardwareId, board, seed: deviceSeed });
+      if (protocols[i % protocols.length] === 'dual') {
+        return new DualProtocolDevice({ ...dualShared, clock, hardwareId, board, seed: deviceSeed, ...(zone === undefined ? {} : { zone }) });
+      }
       return new SimulatedMcu({ ...nativeShared, clock, hardwareId, board, seed: deviceSeed, tags, ...(zone === undefined ? {} : { zone }) });
     });
     this.mcus = this.devices.filter((d): d is SimulatedMcu => d instanceof SimulatedMcu);

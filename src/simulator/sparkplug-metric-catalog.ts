@@ -31,6 +31,8 @@ export const NODE_REBOOT = 'Node Control/Reboot';
 /** Device controls every simulated sensor announces: soft reset and calibration (the value is the reference, if any). */
 export const DEVICE_RESET = 'Device Control/Reset';
 export const DEVICE_CALIBRATE = 'Device Control/Calibrate';
+/** Where the node is installed; the hub takes it as the device's zone. */
+export const NODE_ZONE = 'Properties/Zone';
 
 /** Node metrics after bdSeq and Node Control, in BIRTH order. */
 const NODE_METRICS: readonly Omit<MetricDefinition, 'alias'>[] = [
@@ -81,7 +83,8 @@ export class SparkplugMetricCatalog {
   readonly node: readonly MetricDefinition[];
   readonly devices: readonly CatalogDevice[];
 
-  constructor(edgeNodeId: string, sensors: readonly AttachedSensor[], now: number) {
+  /** `zone` adds a `Properties/Zone` node metric, numbered after every other metric so the others keep their aliases. */
+  constructor(edgeNodeId: string, sensors: readonly AttachedSensor[], now: number, zone?: string) {
     let alias = 0n;
     const next = (): bigint => ++alias;
     this.node = [
@@ -106,6 +109,7 @@ export class SparkplugMetricCatalog {
       }
       return { deviceId: sensor.hardwareId.slice(edgeNodeId.length + 1), sensor, metrics };
     });
+    if (zone !== undefined) this.node = [...this.node, { name: NODE_ZONE, alias: next(), datatype: DataType.String, engUnit: NO_UNIT, writable: false }];
   }
 
   device(deviceId: string): CatalogDevice | undefined {

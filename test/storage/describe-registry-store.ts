@@ -80,6 +80,23 @@ export function describeRegistryStore(name: string, fixture: StoreFixture<Regist
         assert.deepEqual([...loaded].sort((a, b) => a.id.localeCompare(b.id)), [mcu, sensor]);
       }));
 
+    it('round-trips operator metadata: a description and the fields an operator set', () =>
+      withStore(async (store) => {
+        const described = device('dev-a', { description: 'north wall, 1.5 m – “Fühler” 🌡', operatorFields: ['zone', 'tags', 'description'] });
+        const plain = device('dev-b');
+        await store.saveDevice(described);
+        await store.saveDevice(plain);
+        const loaded = new Map((await store.loadDevices()).map((d) => [d.id, d]));
+        assert.deepEqual(loaded.get('dev-a'), described);
+        // A device no operator touched has neither field, not empty ones.
+        assert.deepEqual(loaded.get('dev-b'), plain);
+        assert.equal('description' in (loaded.get('dev-b') ?? {}), false);
+        assert.equal('operatorFields' in (loaded.get('dev-b') ?? {}), false);
+        // Clearing them is a replace like any other.
+        await store.saveDevice(device('dev-a'));
+        assert.deepEqual((await store.loadDevices()).find((d) => d.id === 'dev-a'), device('dev-a'));
+      }));
+
     it('replaces a device by id and deletes it (deleting an unknown id is harmless)', () =>
       withStore(async (store) => {
         await store.saveDevice(device('dev-a'));

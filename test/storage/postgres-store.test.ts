@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { POSTGRES_SCHEMA_VERSION } from '../../src/storage/postgres/postgres-migrations.ts';
 import { openPostgresStores, type PostgresStores } from '../../src/storage/postgres/index.ts';
 import { describeAuditStore } from './describe-audit-store.ts';
 import { describeRegistryStore } from './describe-registry-store.ts';
@@ -84,6 +85,35 @@ describe('PostgreSQL stores', () => {
     } finally {
       await stores.close();
       await stores.close();
+    }
+  });
+
+  it('upgrade a version-1 schema in place: its devices load, and take operator metadata', async () => {
+    const old = `${schema}_v1`;
+    try {
+      await (await openPostgresStores(url, { schema: old })).close();
+      // Back to version 1 as a hub before operator metadata left it, with a device row of that time.
+      await admin.query(`ALTER TABLE "${old}".devices DROP COLUMN description, DROP COLUMN operator_fields`);
+      await admin.query(`UPDATE "${old}".schema_version SET version = 1`);
+      await admin.query(
+        `INSERT INTO "${old}".devices VALUES ('dev-1', 'pico-1', 'mcu', NULL, 'Pico 1', 'Raspberry Pi', 'Pico W', '1.0.0', '{}', '{}', '["greenhouse"]', 'Zone A', 'offline', '["native"]', 1, 2, NULL)`,
+      );
+      const stores = await openPostgresStores(url, { schema: old });
+      try {
+        const [device] = await stores.registry.loadDevices();
+        assert.equal(device?.zone, 'Zone A');
+        assert.equal(device !== undefined && 'operatorFields' in device, false);
+        if (device === undefined) return;
+        const described = { ...device, description: 'by the door', operatorFields: ['description'] as const };
+        await stores.registry.saveDevice(described);
+        assert.deepEqual(await stores.registry.loadDevices(), [described]);
+      } finally {
+        await stores.close();
+      }
+      const version = await admin.query<{ version: number }>(`SELECT version FROM "${old}".schema_version`);
+      assert.equal(version.rows[0]?.version, POSTGRES_SCHEMA_VERSION);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${old}" CASCADE`);
     }
   });
 

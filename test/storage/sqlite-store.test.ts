@@ -68,6 +68,34 @@ describe('SQLite stores', () => {
     assert.throws(() => openSqliteStores(dataDir), (e) => e instanceof HubError && e.code === 'STORE_ERROR' && /newer/.test(e.message));
   });
 
+  it('upgrade a version-1 database in place: its devices load, and take operator metadata', async () => {
+    const dataDir = join(root, 'version-1');
+    await openSqliteStores(dataDir).close();
+    // Back to version 1 as a hub before operator metadata left it, with a device row of that time.
+    const db = new Database(join(dataDir, 'hub.db'));
+    db.exec('ALTER TABLE devices DROP COLUMN description; ALTER TABLE devices DROP COLUMN operator_fields;');
+    db.prepare(
+      `INSERT INTO devices VALUES ('dev-1', 'pico-1', 'mcu', NULL, 'Pico 1', 'Raspberry Pi', 'Pico W', '1.0.0', '{}', '{}', '["greenhouse"]', 'Zone A', 'offline', '["native"]', 1, 2, NULL)`,
+    ).run();
+    db.pragma('user_version = 1');
+    db.close();
+    const stores = openSqliteStores(dataDir);
+    try {
+      const [old] = await stores.registry.loadDevices();
+      assert.equal(old?.zone, 'Zone A');
+      assert.equal(old !== undefined && 'operatorFields' in old, false);
+      if (old === undefined) return;
+      const described = { ...old, description: 'by the door', operatorFields: ['description'] as const };
+      await stores.registry.saveDevice(described);
+      assert.deepEqual(await stores.registry.loadDevices(), [described]);
+    } finally {
+      await stores.close();
+    }
+    const probe = new Database(join(dataDir, 'hub.db'), { readonly: true });
+    assert.equal(probe.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);
+    probe.close();
+  });
+
   it('keep the connection open until both stores are closed', async () => {
     const stores = openSqliteStores(':memory:');
     await stores.registry.close();

@@ -63,6 +63,21 @@ const TABLES = `
   CREATE INDEX ON S.commands (device_id, created_at DESC, id DESC);
 `;
 
+/**
+ * Upgrades after migration 1, in order: UPGRADES[i] brings version i + 1 to i + 2. Never edit a
+ * released entry; append. `S` is replaced by the quoted schema.
+ */
+const UPGRADES: readonly string[] = [
+  // 2: operator metadata (device.update): a description, and which fields an operator set.
+  `
+  ALTER TABLE S.devices ADD COLUMN description text;
+  ALTER TABLE S.devices ADD COLUMN operator_fields jsonb NOT NULL DEFAULT '[]'::jsonb;
+  `,
+];
+
+/** The schema version this code writes. */
+export const POSTGRES_SCHEMA_VERSION = 1 + UPGRADES.length;
+
 /** One day per chunk, in the ms of the bigint `ts` column. */
 const CHUNK_MS = 86_400_000;
 
@@ -118,15 +133,20 @@ export async function migratePostgres(pool: pg.Pool, schema: string): Promise<bo
     await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.schema_version (version integer NOT NULL)`);
     const current = await client.query<{ version: number }>(`SELECT version FROM ${schema}.schema_version`);
     const version = current.rows[0]?.version ?? 0;
+    if (version > POSTGRES_SCHEMA_VERSION) {
+      throw new Error(`database schema version ${version} is newer than this hub supports (${POSTGRES_SCHEMA_VERSION})`);
+    }
     let timescale: boolean;
     if (version === 0) {
       await client.query(TABLES.replaceAll('S.', `${schema}.`));
       timescale = await createPointsIndexes(client, schema);
       await client.query(`INSERT INTO ${schema}.schema_version (version) VALUES (1)`);
-    } else if (version === 1) {
-      timescale = await isHypertable(client, schema);
     } else {
-      throw new Error(`database schema version ${version} is newer than this hub supports (1)`);
+      timescale = await isHypertable(client, schema);
+    }
+    for (let step = Math.max(version, 1); step < POSTGRES_SCHEMA_VERSION; step++) {
+      await client.query((UPGRADES[step - 1] ?? '').replaceAll('S.', `${schema}.`));
+      await client.query(`UPDATE ${schema}.schema_version SET version = $1`, [step + 1]);
     }
     await client.query('COMMIT');
     return timescale;

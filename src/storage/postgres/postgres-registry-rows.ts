@@ -1,11 +1,12 @@
 /** Device and command rows as PostgreSQL stores them: JSON documents as jsonb, optional fields as NULL. */
 import type { CommandRecord } from '../../core/command.ts';
-import type { Device, JsonObject } from '../../core/device.ts';
+import { operatorMetadata, type Device, type JsonObject, type OperatorField } from '../../core/device.ts';
 
 /** `devices` columns in the order of deviceParams(); jsonb columns are cast in the SQL. */
 export const DEVICE_COLUMNS = [
   'id', 'hardware_id', 'type', 'parent_id', 'name', 'manufacturer', 'model', 'schema_version', 'static_schema',
   'dynamic_state', 'tags', 'zone', 'status', 'protocols', 'registered_at', 'last_seen', 'heartbeat_interval_ms',
+  'description', 'operator_fields',
 ] as const;
 
 /** `commands` columns in the order of commandParams(). */
@@ -16,7 +17,7 @@ export const COMMAND_COLUMNS = [
 
 /** Columns holding jsonb; their parameters are JSON text cast with `::jsonb` (pg would turn arrays into SQL arrays). */
 export const JSON_COLUMNS: ReadonlySet<string> = new Set([
-  'static_schema', 'dynamic_state', 'tags', 'protocols', 'params', 'result', 'error', 'origin',
+  'static_schema', 'dynamic_state', 'tags', 'protocols', 'params', 'result', 'error', 'origin', 'operator_fields',
 ]);
 
 /** One `devices` row as pg returns it (jsonb already parsed, bigint parsed to number). */
@@ -38,6 +39,8 @@ export interface DeviceRow {
   registered_at: number;
   last_seen: number;
   heartbeat_interval_ms: number | null;
+  description: string | null;
+  operator_fields: OperatorField[];
 }
 
 /** One `commands` row; `has_result` tells an absent result (SQL NULL) from a JSON null. */
@@ -62,6 +65,7 @@ export function deviceParams(d: Device): unknown[] {
     d.id, d.hardwareId, d.type, d.parentId, d.name, d.manufacturer, d.model, d.schemaVersion,
     JSON.stringify(d.staticSchema), JSON.stringify(d.dynamicState), JSON.stringify(d.tags), d.zone, d.status,
     JSON.stringify(d.protocols), d.registeredAt, d.lastSeen, d.heartbeatIntervalMs,
+    d.description ?? null, JSON.stringify(d.operatorFields ?? []),
   ];
 }
 
@@ -84,6 +88,7 @@ export function deviceFromRow(row: DeviceRow): Device {
     registeredAt: row.registered_at,
     lastSeen: row.last_seen,
     heartbeatIntervalMs: row.heartbeat_interval_ms,
+    ...operatorMetadata(row.description, row.operator_fields),
   };
 }
 

@@ -73,6 +73,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX commands_created ON commands (created_at, id);
   CREATE INDEX commands_device_created ON commands (device_id, created_at, id);
   `,
+  // 2: operator metadata (device.update): a description, and which fields an operator set.
+  `
+  ALTER TABLE devices ADD COLUMN description TEXT;
+  ALTER TABLE devices ADD COLUMN operator_fields TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 /** The schema version this code writes. */

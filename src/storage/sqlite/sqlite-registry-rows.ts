@@ -1,11 +1,12 @@
 /** Device and command rows as SQLite stores them: JSON documents as JSON text, optional fields as NULL. */
 import type { CommandRecord } from '../../core/command.ts';
-import type { Device, JsonObject } from '../../core/device.ts';
+import { operatorMetadata, type Device, type JsonObject, type OperatorField } from '../../core/device.ts';
 
 /** Column names of `devices`, in table order; also the named parameters of the upsert. */
 export const DEVICE_COLUMNS = [
   'id', 'hardware_id', 'type', 'parent_id', 'name', 'manufacturer', 'model', 'schema_version', 'static_schema',
   'dynamic_state', 'tags', 'zone', 'status', 'protocols', 'registered_at', 'last_seen', 'heartbeat_interval_ms',
+  'description', 'operator_fields',
 ] as const;
 
 /** Column names of `commands`, in table order. */
@@ -33,6 +34,9 @@ export interface DeviceRow {
   registered_at: number;
   last_seen: number;
   heartbeat_interval_ms: number | null;
+  description: string | null;
+  /** JSON array of the OperatorField names an operator set. */
+  operator_fields: string;
 }
 
 /** One `commands` row; `result` NULL means absent, the text `null` means a JSON null result. */
@@ -70,6 +74,8 @@ export function deviceToRow(device: Device): DeviceRow {
     registered_at: device.registeredAt,
     last_seen: device.lastSeen,
     heartbeat_interval_ms: device.heartbeatIntervalMs,
+    description: device.description ?? null,
+    operator_fields: JSON.stringify(device.operatorFields ?? []),
   };
 }
 
@@ -93,6 +99,7 @@ export function deviceFromRow(row: DeviceRow): Device {
     registeredAt: row.registered_at,
     lastSeen: row.last_seen,
     heartbeatIntervalMs: row.heartbeat_interval_ms,
+    ...operatorMetadata(row.description, JSON.parse(row.operator_fields) as OperatorField[]),
   };
 }
 

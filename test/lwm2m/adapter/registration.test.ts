@@ -110,7 +110,7 @@ describe('LwM2M registration (embedded broker)', () => {
     assert.equal(got.result.model, 'ESP32-S3', 'the model the native registration gave is kept');
     assert.deepEqual(got.result.static_schema.memory, { flash_total: 8388608 });
     assert.equal(got.result.static_schema.serial_number, 'SN-77');
-    const all = await t.rpc('device.list', { filter: { protocol: 'lwm2m' } });
+    const all = await t.rpc('device.list', { protocol: 'lwm2m' });
     assert.equal(all.result.devices.filter((d: any) => d.hardware_id === endpoint).length, 1);
   });
 

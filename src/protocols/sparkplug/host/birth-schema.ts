@@ -12,6 +12,8 @@ import { isMeasurementName, isStorableDatatype, toPointValue } from './metric-po
 
 export const HARDWARE_MAKE = 'Properties/Hardware Make';
 export const HARDWARE_MODEL = 'Properties/Hardware Model';
+/** NBIRTH String metric naming where the node is installed; it becomes the device's zone unless an operator set one. */
+export const ZONE_PROPERTY = 'Properties/Zone';
 /** Placeholders when neither the BIRTH nor another protocol named the hardware. */
 export const UNKNOWN_MANUFACTURER = 'unknown';
 export const NODE_MODEL = 'Sparkplug edge node';
@@ -34,6 +36,11 @@ export type BirthValues = ReadonlyMap<string, SparkplugMetricValue>;
 
 function text(value: SparkplugMetricValue | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** The zone an NBIRTH announces in `Properties/Zone`, if any. */
+export function birthZone(values: BirthValues): string | undefined {
+  return text(values.get(ZONE_PROPERTY));
 }
 
 /** Keep what another protocol said about the device unless the BIRTH says otherwise. */

@@ -5,7 +5,7 @@ import type { JsonObject } from '../../../core/device.ts';
 import { HubError } from '../../../core/errors.ts';
 import type { MessageMeta } from '../../../core/ports/mqtt-bus.ts';
 import type { SparkplugMetricValue, SparkplugPayload } from '../codec/types.ts';
-import { BIRTH_SCHEMA_VERSION, deviceStaticSchema, nodeStaticSchema, sparkplugDeviceHardwareId, type BirthOrigin } from './birth-schema.ts';
+import { BIRTH_SCHEMA_VERSION, birthZone, deviceStaticSchema, nodeStaticSchema, sparkplugDeviceHardwareId, type BirthOrigin } from './birth-schema.ts';
 import { REBIRTH_METRIC } from './command-payloads.ts';
 import { storeMetrics } from './data-ingest.ts';
 import type { HostContext, HostSession } from './host-context.ts';
@@ -40,11 +40,11 @@ function sessionState(session: HostSession, state: 'online' | 'offline', since: 
 }
 
 /** Announce through the ingress; a refused BIRTH or a registry failure is logged and counted, never thrown at the bus. */
-function register(ctx: HostContext, session: HostSession, origin: BirthOrigin, type: 'mcu' | 'sensor', hardwareId: string, staticSchema: JsonObject): boolean {
+function register(ctx: HostContext, session: HostSession, origin: BirthOrigin, type: 'mcu' | 'sensor', hardwareId: string, staticSchema: JsonObject, zone?: string): boolean {
   const where = { groupId: origin.groupId, edgeNodeId: origin.edgeNodeId, ...(origin.deviceId !== undefined && { deviceId: origin.deviceId }) };
   try {
     ctx.ingress
-      .announce({ hardwareId, type, parentId: type === 'mcu' ? null : session.uuid, staticSchema, schemaVersion: BIRTH_SCHEMA_VERSION, protocol: 'sparkplug' })
+      .announce({ hardwareId, type, parentId: type === 'mcu' ? null : session.uuid, staticSchema, schemaVersion: BIRTH_SCHEMA_VERSION, protocol: 'sparkplug', ...(zone !== undefined && { zone }) })
       .catch((error: unknown) => ctx.logger.error({ err: error, ...where }, 'sparkplug: registration failed'));
   } catch (error) {
     if (!(error instanceof HubError)) throw error;
@@ -100,7 +100,7 @@ export function handleNodeBirth(ctx: HostContext, session: HostSession, payload:
   session.births++;
   const values = valuesByName(payload);
   const existing = ctx.registry.get(session.uuid);
-  if (!register(ctx, session, origin, 'mcu', session.edgeNodeId, nodeStaticSchema(origin, catalog, values, existing))) {
+  if (!register(ctx, session, origin, 'mcu', session.edgeNodeId, nodeStaticSchema(origin, catalog, values, existing), birthZone(values))) {
     session.born = false;
     return;
   }
