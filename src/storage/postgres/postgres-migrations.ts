@@ -8,6 +8,8 @@ const TABLES = `
     device_id text NOT NULL,
     measurement text NOT NULL,
     unit text,
+    source_measurement text,
+    source_unit text,
     UNIQUE (device_id, measurement)
   );
   CREATE TABLE S.points (
@@ -62,6 +64,19 @@ const TABLES = `
   CREATE INDEX ON S.commands (created_at DESC, id DESC);
   CREATE INDEX ON S.commands (device_id, created_at DESC, id DESC);
 `;
+
+/**
+ * Upgrades of an existing schema: entry N−1 brings version N to N+1 (TABLES above is always the
+ * newest layout). Never edit a released entry, append one.
+ */
+const UPGRADES: readonly string[] = [
+  // 1 → 2: the name and unit the device reported, beside the canonical ones (docs/measurements.md).
+  `ALTER TABLE S.series ADD COLUMN IF NOT EXISTS source_measurement text;
+   ALTER TABLE S.series ADD COLUMN IF NOT EXISTS source_unit text;`,
+];
+
+/** The schema version this code writes. */
+export const POSTGRES_SCHEMA_VERSION = UPGRADES.length + 1;
 
 /** One day per chunk, in the ms of the bigint `ts` column. */
 const CHUNK_MS = 86_400_000;
@@ -122,11 +137,15 @@ export async function migratePostgres(pool: pg.Pool, schema: string): Promise<bo
     if (version === 0) {
       await client.query(TABLES.replaceAll('S.', `${schema}.`));
       timescale = await createPointsIndexes(client, schema);
-      await client.query(`INSERT INTO ${schema}.schema_version (version) VALUES (1)`);
-    } else if (version === 1) {
+      await client.query(`INSERT INTO ${schema}.schema_version (version) VALUES (${POSTGRES_SCHEMA_VERSION})`);
+    } else if (version <= POSTGRES_SCHEMA_VERSION) {
+      for (let step = version; step < POSTGRES_SCHEMA_VERSION; step++) {
+        await client.query((UPGRADES[step - 1] ?? '').replaceAll('S.', `${schema}.`));
+      }
+      if (version < POSTGRES_SCHEMA_VERSION) await client.query(`UPDATE ${schema}.schema_version SET version = ${POSTGRES_SCHEMA_VERSION}`);
       timescale = await isHypertable(client, schema);
     } else {
-      throw new Error(`database schema version ${version} is newer than this hub supports (1)`);
+      throw new Error(`database schema version ${version} is newer than this hub supports (${POSTGRES_SCHEMA_VERSION})`);
     }
     await client.query('COMMIT');
     return timescale;

@@ -73,6 +73,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX commands_created ON commands (created_at, id);
   CREATE INDEX commands_device_created ON commands (device_id, created_at, id);
   `,
+  // 2: the name and unit the device reported, beside the canonical ones (docs/measurements.md).
+  // NULL on series stored before: read as "same as measurement / unit".
+  `
+  ALTER TABLE series ADD COLUMN source_measurement TEXT;
+  ALTER TABLE series ADD COLUMN source_unit TEXT;
+  `,
 ];
 
 /** The schema version this code writes. */
