@@ -173,7 +173,7 @@ describe('hub JSON-RPC API', () => {
     await t.hub.pipeline.flush();
     const answer = await t.rpc('data.export', { device_ids: [a.bmp], measurement_types: ['temperature'], format: 'csv' });
     const lines = answer.result.content.trim().split('\n');
-    assert.equal(lines[0], 'timestamp,device_id,measurement_type,value,unit,quality');
+    assert.equal(lines[0], 'timestamp,device_id,measurement_type,value,unit,quality,source_measurement,source_unit');
     assert.ok(lines.slice(1).every((l: string) => l.includes(`,${a.bmp},temperature,`)));
     assert.equal(answer.result.rows, lines.length - 1);
     const response = await fetch(`${t.httpUrl}/export?device_id=${a.bmp}&measurement_type=temperature&format=jsonl`);
