@@ -68,6 +68,29 @@ describe('SQLite stores', () => {
     assert.throws(() => openSqliteStores(dataDir), (e) => e instanceof HubError && e.code === 'STORE_ERROR' && /newer/.test(e.message));
   });
 
+  it('upgrade a version 1 file: series gain the reported name and unit, old series read as before', async () => {
+    const dataDir = join(root, 'v1');
+    const stores = openSqliteStores(dataDir);
+    await stores.telemetry.write([{ deviceId: 'd', measurement: 'temperature', ts: 1, value: 20, unit: 'Cel' }]);
+    await stores.close();
+    const db = new Database(join(dataDir, 'hub.db'));
+    db.exec('ALTER TABLE series DROP COLUMN source_unit; ALTER TABLE series DROP COLUMN source_measurement');
+    db.pragma('user_version = 1');
+    db.close();
+    const upgraded = openSqliteStores(dataDir);
+    try {
+      assert.deepEqual(await upgraded.telemetry.latest(), [{ deviceId: 'd', measurement: 'temperature', ts: 1, value: 20, unit: 'Cel', quality: 'good' }]);
+      await upgraded.telemetry.write([{ deviceId: 'd', measurement: 'temperature', ts: 2, value: 21, unit: 'Cel', sourceMeasurement: 'temp', sourceUnit: 'celsius' }]);
+      const [latest] = await upgraded.telemetry.latest();
+      assert.deepEqual([latest?.value, latest?.sourceMeasurement, latest?.sourceUnit], [21, 'temp', 'celsius']);
+    } finally {
+      await upgraded.close();
+    }
+    const probe = new Database(join(dataDir, 'hub.db'), { readonly: true });
+    assert.equal(probe.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);
+    probe.close();
+  });
+
   it('keep the connection open until both stores are closed', async () => {
     const stores = openSqliteStores(':memory:');
     await stores.registry.close();
