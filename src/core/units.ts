@@ -115,15 +115,23 @@ for (const unit of UNITS) {
   for (const alias of unit.aliases) BY_ALIAS.set(alias, unit);
 }
 
+// UCUM codes typed in another case (`HPA`, `kpa`), where that names one code only.
+const BY_FOLDED_CODE = new Map<string, UnitDefinition>();
+for (const unit of UNITS) {
+  const folded = unit.code.toLowerCase();
+  if (UNITS.filter((other) => other.code.toLowerCase() === folded).length === 1) BY_FOLDED_CODE.set(folded, unit);
+}
+
 /**
  * The unit a device's unit text stands for: the UCUM code as written (case-sensitive: `mV` ≠ `MV`),
- * else a known spelling (case-insensitive: `celsius`, `°C`, `percent`); undefined when unknown.
+ * else a known spelling (case-insensitive: `celsius`, `°C`, `percent`), else the code in another
+ * case where that is unambiguous (`HPA`); undefined when unknown.
  */
 export function findUnit(text: string): UnitDefinition | undefined {
   const exact = BY_CODE.get(text);
   if (exact !== undefined) return exact;
   const folded = text.trim().toLowerCase();
-  return BY_ALIAS.get(folded) ?? BY_CODE.get(text.trim());
+  return BY_ALIAS.get(folded) ?? BY_CODE.get(text.trim()) ?? BY_FOLDED_CODE.get(folded);
 }
 
 /** A value converter `v ↦ v × scale + offset`; identity when scale is 1 and offset 0. */
@@ -142,8 +150,17 @@ export function conversionBetween(from: UnitDefinition, to: UnitDefinition): Con
   return { scale: from.scale / to.scale, offset: (from.offset - to.offset) / to.scale };
 }
 
-/** Apply a conversion; results are rounded to 12 significant digits so 212 °F reads 100 °C, not 100.00000000000001. */
+/**
+ * Apply a conversion, rounded to 12 significant digits of its larger term so float noise does not
+ * show: 212 °F reads 100 °C (not 100.00000000000001) and 32 °F reads 0 °C (not 7e-15).
+ */
 export function convertValue(value: number, conversion: Conversion): number {
   if (conversion === IDENTITY || (conversion.scale === 1 && conversion.offset === 0)) return value;
-  return Number((value * conversion.scale + conversion.offset).toPrecision(12));
+  const scaled = value * conversion.scale;
+  const result = scaled + conversion.offset;
+  const magnitude = Math.max(Math.abs(scaled), Math.abs(conversion.offset));
+  if (magnitude === 0 || !Number.isFinite(result)) return result;
+  const digits = Math.min(300, 12 - Math.ceil(Math.log10(magnitude)));
+  const factor = 10 ** digits;
+  return Math.round(result * factor) / factor + 0; // + 0 turns -0 into 0
 }
