@@ -106,7 +106,7 @@ export function dataMethods(services: HubServices): MethodDefinition[] {
                 ...(params.order !== undefined && { order: params.order }),
               });
         const incompatible: Static<typeof IncompatibleWire>[] = [];
-        let canonical = raw.map((s) => canonicalSeries(s, params.aggregation));
+        let canonical = raw.map(canonicalSeries);
         if (target !== undefined) {
           canonical = canonical.flatMap((s) => {
             const converted = convertSeries(s, target, params.aggregation);

@@ -5,9 +5,9 @@ import type { Aggregation, SeriesResult } from '../core/telemetry.ts';
 
 /**
  * A stored series under its canonical name and unit. New series already are (the pipeline maps
- * every point); series stored before the vocabulary existed are renamed and converted here.
+ * every point); series stored before the vocabulary existed are renamed here.
  */
-export function canonicalSeries(series: SeriesResult, aggregation: Aggregation | undefined): SeriesResult {
+export function canonicalSeries(series: SeriesResult): SeriesResult {
   const mapping = mapMeasurement(series.measurement, series.unit ?? undefined);
   if (mapping.identity) return series;
   return {
@@ -16,7 +16,6 @@ export function canonicalSeries(series: SeriesResult, aggregation: Aggregation |
     unit: mapping.unit ?? null,
     sourceMeasurement: series.sourceMeasurement ?? series.measurement,
     sourceUnit: series.sourceUnit ?? series.unit,
-    points: convertPoints(series.points, mapping.conversion, aggregation),
   };
 }
 
@@ -51,10 +50,13 @@ export function dimensionKey(series: SeriesResult): string {
   return `${series.measurement}|${dimension}`;
 }
 
-/** The unit a group of compatible series is combined in: the quantity's canonical unit, else the first series' unit. */
+/**
+ * The unit a group of compatible series is combined in: their unit when they share one, else the
+ * quantity's canonical unit, else the first series' unit; undefined when nothing needs converting.
+ */
 export function groupUnit(group: readonly SeriesResult[]): UnitDefinition | undefined {
   const first = group[0];
-  if (first === undefined || first.unit === null) return undefined;
+  if (first === undefined || first.unit === null || group.every((s) => s.unit === first.unit)) return undefined;
   const unit = findUnit(first.unit);
   if (unit === undefined) return undefined;
   const canonical = findQuantity(first.measurement)?.quantity.unit;

@@ -4,7 +4,6 @@
  * (name, unit) pair, so the hot path costs two map lookups per point.
  */
 import { mapMeasurement, type MeasurementMapping } from './measurements.ts';
-import { convertValue } from './units.ts';
 import type { TelemetryPoint } from './telemetry.ts';
 
 const NO_UNIT = '\u0000';
@@ -39,8 +38,8 @@ export class MeasurementMapper {
 
   /**
    * The point in canonical form: the same object when nothing changes, else a copy with the canonical
-   * name and unit, the value converted (numbers only), and `sourceMeasurement` / `sourceUnit` set to
-   * what the device reported. A point already mapped keeps its source fields.
+   * name and unit (the value as reported), and `sourceMeasurement` / `sourceUnit` set to what the
+   * device reported. A point already mapped keeps its source fields.
    */
   map(point: TelemetryPoint): TelemetryPoint {
     const mapping = this.mapping(point.measurement, point.unit);
@@ -49,7 +48,7 @@ export class MeasurementMapper {
       deviceId: point.deviceId,
       measurement: mapping.measurement,
       ts: point.ts,
-      value: typeof point.value === 'number' ? convertValue(point.value, mapping.conversion) : point.value,
+      value: point.value,
       sourceMeasurement: point.sourceMeasurement ?? point.measurement,
     };
     if (mapping.unit !== undefined) out.unit = mapping.unit;

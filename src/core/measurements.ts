@@ -3,7 +3,7 @@
  * that map each protocol's names onto it (native names, IPSO object/resource ids, Sparkplug metric
  * paths). See docs/measurements.md.
  */
-import { conversionBetween, findUnit, IDENTITY, type Conversion, type Dimension } from './units.ts';
+import { findUnit, type Dimension } from './units.ts';
 
 /** One quantity of the vocabulary. */
 export interface Quantity {
@@ -11,7 +11,7 @@ export interface Quantity {
   readonly name: string;
   readonly label: string;
   readonly dimension: Dimension;
-  /** UCUM code of the canonical unit values are stored in (`Cel`). */
+  /** UCUM code of the canonical unit: series in mixed units of this quantity are combined in it (`Cel`). */
   readonly unit: string;
   /** Other names devices use for it, matched after snake-casing (`temp`, `barometric_pressure`). */
   readonly aliases: readonly string[];
@@ -134,36 +134,24 @@ export function canonicalName(name: string): string {
 export interface MeasurementMapping {
   readonly measurement: string;
   readonly unit: string | undefined;
-  /** From the reported unit to `unit`; identity unless the unit was converted. */
-  readonly conversion: Conversion;
-  /** True when name, unit and value all stay as reported. */
+  /** True when name and unit stay as reported. */
   readonly identity: boolean;
 }
 
 /**
- * Map a reported (name, unit) to the vocabulary:
- * - a known quantity takes its canonical name; a unit of the quantity's dimension is converted to the
- *   quantity's unit (`[degF]` → `Cel`); a unit of another dimension, or one we do not know, is kept
- *   as reported (spelled as UCUM when known) and the query layer never merges it with the others;
- *   no unit stays no unit, except for an IPSO path, which takes the registry's unit;
- * - an unknown name is kept; its unit is respelled as UCUM when known (`percent` → `%`), not converted.
+ * Map a reported (name, unit) to the vocabulary. Values are never changed here: a reading is stored
+ * as the device reported it, in its own unit spelled as UCUM, and converted when a query combines it
+ * with other units or asks for a unit (docs/measurements.md, "Why values are not converted at ingest").
+ * - A known quantity takes its canonical name (`Sensors/temperature` → `temperature`), an unknown
+ *   name is kept as reported.
+ * - A known unit is spelled as its UCUM code (`celsius` → `Cel`, `°F` → `[degF]`); an unknown one is
+ *   kept as reported and only ever combined with the same text. No unit stays no unit, except for an
+ *   IPSO path, which takes the registry's unit.
  */
 export function mapMeasurement(name: string, unit: string | undefined): MeasurementMapping {
   const found = findQuantity(name);
   const reported = unit === undefined || unit === '' ? found?.defaultUnit : unit;
-  const definition = reported === undefined ? undefined : findUnit(reported);
-  let measurement = name;
-  let canonicalUnit = definition?.code ?? reported;
-  let conversion = IDENTITY;
-  if (found !== undefined) {
-    measurement = found.quantity.name;
-    const target = findUnit(found.quantity.unit);
-    const between = definition === undefined || target === undefined ? undefined : conversionBetween(definition, target);
-    if (between !== undefined && target !== undefined) {
-      canonicalUnit = target.code;
-      conversion = between;
-    }
-  }
-  const identity = measurement === name && canonicalUnit === unit && conversion === IDENTITY;
-  return { measurement, unit: canonicalUnit, conversion, identity };
+  const canonicalUnit = reported === undefined ? undefined : (findUnit(reported)?.code ?? reported);
+  const measurement = found?.quantity.name ?? name;
+  return { measurement, unit: canonicalUnit, identity: measurement === name && canonicalUnit === unit };
 }

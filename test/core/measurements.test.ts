@@ -66,24 +66,21 @@ describe('measurement names', () => {
     assert.equal(findQuantity('3303/0/5700')?.defaultUnit, 'Cel');
   });
 
-  it('map (name, unit) pairs: canonical unit, conversion, or the unit kept when it does not convert', () => {
+  it('map (name, unit) pairs to the canonical name and the UCUM spelling of the reported unit', () => {
     const native = mapMeasurement('temperature', 'celsius');
     assert.deepEqual([native.measurement, native.unit, native.identity], ['temperature', 'Cel', false]);
     assert.equal(mapMeasurement('temperature', 'Cel').identity, true);
     const sparkplug = mapMeasurement('Sensors/temperature', 'Cel');
     assert.deepEqual([sparkplug.measurement, sparkplug.unit], ['temperature', 'Cel']);
-    const fahrenheit = mapMeasurement('temperature', '°F');
-    assert.equal(fahrenheit.unit, 'Cel');
-    assert.equal(convertValue(98.6, fahrenheit.conversion), 37);
-    const pa = mapMeasurement('pressure', 'Pa');
-    assert.deepEqual([pa.unit, convertValue(101_325, pa.conversion)], ['hPa', 1013.25]);
-    // Another dimension or an unknown unit: the name is canonical, the unit kept (never converted).
+    // Values keep their unit: °F stays [degF] (converted by queries, never at ingest).
+    assert.equal(mapMeasurement('temperature', '°F').unit, '[degF]');
+    assert.equal(mapMeasurement('Inputs/Pressure', 'bar').unit, 'bar');
+    // An unknown unit is kept as reported.
     assert.deepEqual([mapMeasurement('temperature', 'mV').unit, mapMeasurement('temperature', 'counts').unit], ['mV', 'counts']);
     // No unit stays none; an IPSO path takes the registry unit.
     assert.equal(mapMeasurement('temperature', undefined).unit, undefined);
     assert.equal(mapMeasurement('3303/0/5700', undefined).unit, 'Cel');
-    // Unknown quantity: respelled as UCUM, not converted.
-    assert.deepEqual([mapMeasurement('tank_level', 'percent').unit, mapMeasurement('tank_level', 'percent').conversion.scale], ['%', 1]);
+    assert.equal(mapMeasurement('tank_level', 'percent').unit, '%');
     assert.equal(mapMeasurement('Config/settle_ms', 'ms').identity, true);
   });
 });
@@ -94,15 +91,13 @@ describe('MeasurementMapper', () => {
     const canonical = { deviceId: 'd', measurement: 'temperature', ts: 1, value: 20, unit: 'Cel' };
     const batch = [canonical];
     assert.equal(mapper.mapAll(batch), batch);
-    const [mapped] = mapper.mapAll([{ deviceId: 'd', measurement: 'Sensors/temperature', ts: 2, value: 68, unit: '[degF]', quality: 'good', historical: true }]);
+    const [mapped] = mapper.mapAll([{ deviceId: 'd', measurement: 'Sensors/temperature', ts: 2, value: 68, unit: 'fahrenheit', quality: 'good', historical: true }]);
     assert.deepEqual(mapped, {
-      deviceId: 'd', measurement: 'temperature', ts: 2, value: 20, unit: 'Cel',
-      sourceMeasurement: 'Sensors/temperature', sourceUnit: '[degF]', quality: 'good', historical: true,
+      deviceId: 'd', measurement: 'temperature', ts: 2, value: 68, unit: '[degF]',
+      sourceMeasurement: 'Sensors/temperature', sourceUnit: 'fahrenheit', quality: 'good', historical: true,
     });
     // Idempotent: a mapped point passes unchanged.
     assert.equal(mapper.map(mapped as NonNullable<typeof mapped>), mapped);
-    // Strings and booleans are renamed, never converted.
-    assert.equal(mapper.map({ deviceId: 'd', measurement: 'temp', ts: 3, value: 'n/a', unit: '[degF]' }).value, 'n/a');
   });
 
   it('caches per (name, unit) pair and stays bounded', () => {

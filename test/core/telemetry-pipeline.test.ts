@@ -52,8 +52,8 @@ describe('TelemetryPipeline', () => {
     const bus = new EventBus();
     bus.on('telemetry', ({ points }) => events.push(...points));
     const mapped = new TelemetryPipeline({ store: store as unknown as TelemetryStore, events: bus, cache, flushIntervalMs: 5 });
-    await mapped.submit([point(1, { measurement: 'Sensors/temperature', unit: '[degF]', value: 212 }), point(2, { unit: 'Cel' })]);
-    const expected = { deviceId: 'd', measurement: 'temperature', ts: 1001, value: 100, unit: 'Cel', sourceMeasurement: 'Sensors/temperature', sourceUnit: '[degF]' };
+    await mapped.submit([point(1, { measurement: 'Sensors/temperature', unit: '°F', value: 212 }), point(2, { unit: 'Cel' })]);
+    const expected = { deviceId: 'd', measurement: 'temperature', ts: 1001, value: 212, unit: '[degF]', sourceMeasurement: 'Sensors/temperature', sourceUnit: '°F' };
     assert.deepEqual(store.batches.flat()[0], expected);
     assert.deepEqual(events[0], expected);
     assert.deepEqual(store.batches.flat()[1], point(2, { unit: 'Cel' }));
