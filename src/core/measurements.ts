@@ -105,13 +105,14 @@ const IPSO_PATH = /^\/?(\d+)\/(?:\d+\/)?(\d+)$|^lwm2m_(\d+)_(\d+)$/;
 
 /**
  * The quantity a measurement name stands for, by the first rule that matches:
- * 1. the canonical name or an alias, after snake-casing (`Temperature`, `temp`, `barometric_pressure`);
+ * 1. the canonical name or an alias, after snake-casing a name without `/` (`Temperature`, `temp`,
+ *    `barometric_pressure`);
  * 2. an IPSO path or the LwM2M adapter's fallback name (`3303/0/5700`, `/3303/5700`, `lwm2m_3303_5700`);
  * 3. a Sparkplug path whose folders are all {@link GENERIC_FOLDERS} and whose last segment is rule 1
  *    (`Sensors/temperature`, `Device/CPU Temperature`).
  */
 export function findQuantity(name: string): { quantity: Quantity; defaultUnit?: string } | undefined {
-  const direct = BY_NAME.get(name) ?? BY_NAME.get(snakeCase(name));
+  const direct = BY_NAME.get(name) ?? (name.includes('/') ? undefined : BY_NAME.get(snakeCase(name)));
   if (direct !== undefined) return { quantity: direct };
   const ipso = IPSO_PATH.exec(name);
   if (ipso !== null) {
