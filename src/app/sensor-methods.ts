@@ -7,6 +7,7 @@ import { defineMethod, type MethodDefinition, type MethodKind } from '../rpc/met
 import { DeviceRef, JsonObjectSchema, parseTimestamp, pointToReading, ReadingWire, StatusSchema, Uuid, iso } from '../rpc/wire.ts';
 import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
 import { attachedId } from './device-methods.ts';
+import { measurementNames } from './query-params.ts';
 import { readingsToPoints } from './telemetry-methods.ts';
 import { resolveTyped, type HubServices } from './services.ts';
 
@@ -173,7 +174,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
           { timeout_ms: params.timeout_ms },
           context,
         );
-        const points = readingsFromAnswer(services, sensor, answer);
+        const points = services.pipeline.canonical(readingsFromAnswer(services, sensor, answer));
         if (points.length > 0) void services.pipeline.submit(points).catch(() => {});
         const newest = points.reduce((max, p) => Math.max(max, p.ts), 0);
         return {
@@ -189,7 +190,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
 }
 
 function fromCache(services: HubServices, sensor: Device, measurements: readonly string[] | undefined, maxAgeS: number) {
-  const points = services.cache.forDevice(sensor.id, measurements, services.now() - maxAgeS * 1000);
+  const points = services.cache.forDevice(sensor.id, measurementNames(measurements), services.now() - maxAgeS * 1000);
   const wanted = measurements && measurements.length > 0 ? measurements.length : Math.max(1, services.cache.forDevice(sensor.id).length);
   if (points.length < wanted) return undefined;
   const newest = points.reduce((max, p) => Math.max(max, p.ts), 0);

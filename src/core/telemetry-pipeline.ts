@@ -123,6 +123,11 @@ export class TelemetryPipeline {
     return batch.done;
   }
 
+  /** Points in canonical form, as submit() would store them (for answers that bypass the store). */
+  canonical(points: readonly TelemetryPoint[]): readonly TelemetryPoint[] {
+    return this.#mapper.mapAll(points);
+  }
+
   stats(): Readonly<PipelineStats> {
     return { ...this.#stats };
   }

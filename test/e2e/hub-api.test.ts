@@ -96,7 +96,7 @@ describe('hub JSON-RPC API', () => {
     });
     assert.deepEqual(latest.result.readings.map((r: { measurement_type: string; value: number; unit: string }) => [r.measurement_type, r.value, r.unit]).sort(), [
       ['pressure', 1012.2, 'hPa'],
-      ['temperature', 21.5, 'celsius'],
+      ['temperature', 21.5, 'Cel'],
     ]);
     const before = a.link.commands.length;
     const cached = await t.rpc('sensor.read', { sensor_id: a.bmp, max_age: 60 });
