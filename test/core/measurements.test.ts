@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MeasurementMapper } from '../../src/core/measurement-mapper.ts';
-import { canonicalName, findQuantity, ipsoQuantity, mapMeasurement, QUANTITIES } from '../../src/core/measurements.ts';
+import { canonicalName, findQuantity, GENERIC_FOLDERS, IPSO_QUANTITIES, ipsoQuantity, mapMeasurement, QUANTITIES } from '../../src/core/measurements.ts';
 import { conversionBetween, convertValue, findUnit, UNITS } from '../../src/core/units.ts';
 
 const unit = (text: string) => {
@@ -107,5 +108,15 @@ describe('MeasurementMapper', () => {
     mapper.mapping('a', undefined);
     mapper.mapping('b', undefined); // past the bound: the cache starts afresh
     assert.notEqual(mapper.mapping('temperature', 'celsius'), first);
+  });
+});
+
+describe('docs/measurements.md', () => {
+  it('lists every quantity, unit, IPSO mapping and generic Sparkplug folder of the code', () => {
+    const doc = readFileSync(new URL('../../docs/measurements.md', import.meta.url), 'utf8');
+    for (const q of QUANTITIES) assert.ok(doc.includes(`| \`${q.name}\` | ${q.label} | ${q.dimension} | \`${q.unit}\` |`), `quantity ${q.name}`);
+    for (const u of UNITS) assert.ok(doc.includes(`| \`${u.code}\` | ${u.name} | ${u.dimension} |`), `unit ${u.code}`);
+    for (const [path, { quantity, unit }] of IPSO_QUANTITIES) assert.ok(doc.includes(`| ${path} | \`${quantity}\` | \`${unit}\` |`), `IPSO ${path}`);
+    for (const folder of GENERIC_FOLDERS) assert.match(doc, new RegExp(`\`${folder}\``, 'i'), `folder ${folder}`);
   });
 });
