@@ -38,8 +38,9 @@ export function selectDeviceIds(services: HubServices, params: SelectionParams):
 }
 
 /**
- * The stored names to look for: each requested name and its canonical one (`Sensors/temperature` and
- * `celsius`-era names find `temperature`); undefined when all measurements are wanted.
+ * The stored names to look for: each requested name and its canonical one (`Sensors/temperature`
+ * finds `temperature`, and series stored under the old name before the vocabulary existed);
+ * undefined when all measurements are wanted.
  */
 export function measurementNames(requested: readonly string[] | undefined): string[] | undefined {
   if (requested === undefined || requested.length === 0) return undefined;

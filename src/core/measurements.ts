@@ -126,9 +126,17 @@ export function findQuantity(name: string): { quantity: Quantity; defaultUnit?: 
   return segments.slice(0, -1).every((folder) => GENERIC_FOLDERS.has(snakeCase(folder))) ? { quantity: last } : undefined;
 }
 
-/** The canonical name for a measurement name (unchanged when it names no known quantity). */
+const canonicalNames = new Map<string, string>();
+
+/** The canonical name for a measurement name (unchanged when it names no known quantity); memoised. */
 export function canonicalName(name: string): string {
-  return findQuantity(name)?.quantity.name ?? name;
+  let canonical = canonicalNames.get(name);
+  if (canonical === undefined) {
+    if (canonicalNames.size >= 10_000) canonicalNames.clear(); // names are device-chosen: stay bounded
+    canonical = findQuantity(name)?.quantity.name ?? name;
+    canonicalNames.set(name, canonical);
+  }
+  return canonical;
 }
 
 /** What one (name, unit) pair maps to. */

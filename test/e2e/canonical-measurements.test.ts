@@ -78,6 +78,9 @@ describe('canonical measurements across protocols', () => {
     // The Sparkplug name finds the same series.
     const byOldName = await t.rpc('data.query', { device_ids: [sparkplugId], measurement_types: ['Sensors/temperature'], time_range: { last: '1h' } });
     assert.equal(byOldName.result.series[0].measurement_type, 'temperature');
+    // Filters compare canonical names: the Sparkplug device declares `Sensors/temperature`.
+    const listed = await t.rpc('device.list', { measurement_type: 'temperature', include_schema: false });
+    assert.ok(listed.result.devices.some((d: { device_id: string }) => d.device_id === sparkplugId), JSON.stringify(listed.result));
     const latest = await t.rpc('data.latest', { device_ids: [sparkplugId] });
     assert.deepEqual(
       latest.result.readings.map((x: Record<string, unknown>) => [x['measurement_type'], x['unit'], x['source_measurement'], x['source_unit']]),
