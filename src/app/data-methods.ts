@@ -2,12 +2,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { HubError } from '../core/errors.ts';
 import { AGGREGATIONS, type SeriesResult, type TelemetryPoint } from '../core/telemetry.ts';
+import { findUnit } from '../core/units.ts';
 import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
 import { iso, pointToReading, ReadingWire, Uuid, ValueSchema } from '../rpc/wire.ts';
 import { combineSeries, type UnitConflict } from './combine-series.ts';
-import { canonicalSeries, convertSeries } from './series-units.ts';
-import { findUnit } from '../core/units.ts';
 import { intervalMs, measurementNames, resolveRange, selectDeviceIds, Selection, TimeRange, type RangedSelection } from './query-params.ts';
+import { canonicalSeries, convertSeries } from './series-units.ts';
 import type { HubServices } from './services.ts';
 
 const AggregationSchema = Type.Union(AGGREGATIONS.map((a) => Type.Literal(a)));
