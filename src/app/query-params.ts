@@ -1,6 +1,7 @@
 /** Device selection and time range params of the data.* methods, resolved once to ids and ms. */
 import { Type, type Static } from '@sinclair/typebox';
 import { HubError } from '../core/errors.ts';
+import { canonicalName } from '../core/measurements.ts';
 import { parseInterval } from '../core/telemetry.ts';
 import { DeviceRef, parseTimestamp, Timestamp } from '../rpc/wire.ts';
 import { DeviceFilterParams, hasFilter, noDeviceMatched, toDeviceFilter } from './filter-params.ts';
@@ -38,6 +39,16 @@ export function selectDeviceIds(services: HubServices, params: SelectionParams):
     for (const device of services.registry.list()) ids.add(device.id);
   }
   return [...ids];
+}
+
+/**
+ * The stored names to look for: each requested name and its canonical one (`Sensors/temperature`
+ * finds `temperature`, and series stored under the old name before the vocabulary existed);
+ * undefined when all measurements are wanted.
+ */
+export function measurementNames(requested: readonly string[] | undefined): string[] | undefined {
+  if (requested === undefined || requested.length === 0) return undefined;
+  return [...new Set(requested.flatMap((name) => [name, canonicalName(name)]))];
 }
 
 /** Resolve a time range to [start, end] in ms; default the last 24 hours. */

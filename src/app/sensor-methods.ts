@@ -7,6 +7,7 @@ import { defineMethod, type MethodDefinition, type MethodKind } from '../rpc/met
 import { DeviceRef, JsonObjectSchema, parseTimestamp, pointToReading, ReadingWire, StatusSchema, Uuid, iso } from '../rpc/wire.ts';
 import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
 import { announcedMetadata, attachedId, missingHardwareId } from './device-methods.ts';
+import { measurementNames } from './query-params.ts';
 import { readingsToPoints } from './telemetry-methods.ts';
 import { resolveTyped, type HubServices } from './services.ts';
 
@@ -169,7 +170,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
           { timeout_ms: params.timeout_ms },
           context,
         );
-        const points = readingsFromAnswer(services, sensor, answer);
+        const points = services.pipeline.canonical(readingsFromAnswer(services, sensor, answer));
         // A protocol host answering from values it already stored (Sparkplug) says so: no second copy, readings as given (with their age).
         const fromHost = (answer as Record<string, unknown>)['stored'] === true;
         if (points.length > 0 && !fromHost) void services.ingress.report(points).catch(() => {});
@@ -177,7 +178,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
         return {
           sensor_id: sensor.id,
           timestamp: iso(newest || services.now()),
-          readings: fromHost ? ((answer as Record<string, unknown>)['readings'] as ReadingWire[]) : points.map((p) => pointToReading(p)),
+          readings: points.map((p, i) => (fromHost ? { ...hostReadings(answer)[i], ...pointToReading(p) } : pointToReading(p))),
           source: fromHost ? ('host' as const) : ('device' as const),
         };
       },
@@ -186,8 +187,14 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
   ];
 }
 
+/** A host's readings (Sparkplug: with their age), in the order readingsFromAnswer turns them into points. */
+function hostReadings(answer: unknown): readonly Record<string, unknown>[] {
+  const readings = (answer as Record<string, unknown>)['readings'];
+  return Array.isArray(readings) ? (readings as Record<string, unknown>[]) : [];
+}
+
 function fromCache(services: HubServices, sensor: Device, measurements: readonly string[] | undefined, maxAgeS: number) {
-  const points = services.cache.forDevice(sensor.id, measurements, services.now() - maxAgeS * 1000);
+  const points = services.cache.forDevice(sensor.id, measurementNames(measurements), services.now() - maxAgeS * 1000);
   const wanted = measurements && measurements.length > 0 ? measurements.length : Math.max(1, services.cache.forDevice(sensor.id).length);
   if (points.length < wanted) return undefined;
   const newest = points.reduce((max, p) => Math.max(max, p.ts), 0);

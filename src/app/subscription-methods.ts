@@ -6,7 +6,7 @@ import type { TelemetryPoint } from '../core/telemetry.ts';
 import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
 import { pointToReading, type ReadingWire } from '../rpc/wire.ts';
 import { hasFilter, toDeviceFilter } from './filter-params.ts';
-import { Selection } from './query-params.ts';
+import { measurementNames, Selection } from './query-params.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 
 /** Name of the notification carrying live readings. */
@@ -86,7 +86,7 @@ export function subscriptionMethods(services: HubServices, hub: SubscriptionHub)
           id,
           deviceIds: params.device_ids ? new Set(params.device_ids.map((ref) => resolveDevice(services, ref).id)) : undefined,
           filter,
-          measurements: params.measurement_types && params.measurement_types.length > 0 ? new Set(params.measurement_types) : undefined,
+          measurements: params.measurement_types && params.measurement_types.length > 0 ? new Set(measurementNames(params.measurement_types)) : undefined,
           notify,
         });
         const mine = (session.get(SESSION_KEY) as Set<string> | undefined) ?? new Set<string>();

@@ -1,5 +1,6 @@
 /** Device filters shared by device.list, batch.execute, data.query and the LLM tools. */
 import type { Device, DeviceProtocol, DeviceStatus, DeviceType } from './device.ts';
+import { canonicalName } from './measurements.ts';
 
 export interface DeviceFilter {
   readonly type?: DeviceType;
@@ -13,7 +14,10 @@ export interface DeviceFilter {
   readonly name?: string;
   readonly parentId?: string;
   readonly protocol?: DeviceProtocol;
-  /** A measurement type the device reports or declares, e.g. "temperature". */
+  /**
+   * A measurement type the device reports or declares, e.g. "temperature"; compared by canonical
+   * name, so it also matches a Sparkplug device declaring `Sensors/temperature` (docs/measurements.md).
+   */
   readonly measurementType?: string;
   /** Case-insensitive substring of name, hardware id, manufacturer, model or description. */
   readonly search?: string;
@@ -43,8 +47,9 @@ export function matchesFilter(device: Device, filter: DeviceFilter): boolean {
   if (filter.parentId !== undefined && device.parentId !== filter.parentId) return false;
   if (filter.protocol !== undefined && !device.protocols.includes(filter.protocol)) return false;
   if (filter.tags !== undefined && !filter.tags.every((t) => device.tags.some((own) => same(own, t)))) return false;
-  if (filter.measurementType !== undefined && !declaredMeasurements(device).some((m) => same(m, filter.measurementType as string))) {
-    return false;
+  if (filter.measurementType !== undefined) {
+    const wanted = canonicalName(filter.measurementType);
+    if (!declaredMeasurements(device).some((m) => same(m, filter.measurementType as string) || same(canonicalName(m), wanted))) return false;
   }
   if (filter.search !== undefined) {
     const needle = filter.search.toLowerCase();

@@ -1,18 +1,22 @@
 /**
- * TelemetryPipeline: accepts points from every protocol, updates the latest-value cache and live
- * subscribers at once, and commits to the TelemetryStore in batches off the hot path. Memory is
+ * TelemetryPipeline: accepts points from every protocol, puts them into the measurement vocabulary
+ * (canonical name and unit, the reported ones kept beside them: measurement-mapper.ts), updates the
+ * latest-value cache and live subscribers at once, and commits to the TelemetryStore in batches off the hot path. Memory is
  * bounded: past `maxPendingPoints` new points are refused with OVERLOADED so the sender learns.
  */
 import type { TelemetryStore } from './ports/telemetry-store.ts';
 import { HubError } from './errors.ts';
 import type { EventBus } from './event-bus.ts';
 import type { LatestValueCache } from './latest-cache.ts';
+import { MeasurementMapper } from './measurement-mapper.ts';
 import type { TelemetryPoint } from './telemetry.ts';
 
 export interface PipelineOptions {
   readonly store: TelemetryStore;
   readonly events: EventBus;
   readonly cache: LatestValueCache;
+  /** Maps reported names and units to canonical ones (default: a fresh MeasurementMapper). */
+  readonly mapper?: MeasurementMapper;
   /** Points per store transaction (default 5,000). */
   readonly batchSize?: number;
   /** Longest a point waits before its batch is written (default 50 ms). */
@@ -60,6 +64,7 @@ export class TelemetryPipeline {
   readonly #store: TelemetryStore;
   readonly #events: EventBus;
   readonly #cache: LatestValueCache;
+  readonly #mapper: MeasurementMapper;
   readonly #batchSize: number;
   readonly #flushIntervalMs: number;
   readonly #maxPending: number;
@@ -78,6 +83,7 @@ export class TelemetryPipeline {
     this.#store = options.store;
     this.#events = options.events;
     this.#cache = options.cache;
+    this.#mapper = options.mapper ?? new MeasurementMapper();
     this.#batchSize = options.batchSize ?? 5_000;
     this.#flushIntervalMs = options.flushIntervalMs ?? 50;
     this.#maxPending = options.maxPendingPoints ?? 1_000_000;
@@ -88,17 +94,19 @@ export class TelemetryPipeline {
   /**
    * Accept points. Throws OVERLOADED (nothing accepted) when the pending buffer is full, or
    * SHUTTING_DOWN after close(). The returned promise settles when the points are committed.
+   * Cache, subscribers and store all see the points in canonical form.
    */
-  submit(points: readonly TelemetryPoint[]): Promise<void> {
+  submit(reported: readonly TelemetryPoint[]): Promise<void> {
     if (this.#closed) throw new HubError('SHUTTING_DOWN', 'telemetry rejected: the hub is shutting down');
-    if (points.length === 0) return Promise.resolve();
-    if (this.#stats.pending + points.length > this.#maxPending) {
-      this.#stats.rejected += points.length;
+    if (reported.length === 0) return Promise.resolve();
+    if (this.#stats.pending + reported.length > this.#maxPending) {
+      this.#stats.rejected += reported.length;
       throw new HubError('OVERLOADED', `telemetry rejected: ${this.#stats.pending} points already waiting for the store`, {
         pending: this.#stats.pending,
         limit: this.#maxPending,
       });
     }
+    const points = this.#mapper.mapAll(reported);
     let batch = this.#queue.at(-1);
     if (!batch || batch.points.length >= this.#batchSize || (this.#queue.length === 1 && this.#draining)) {
       batch = newBatch();
@@ -113,6 +121,11 @@ export class TelemetryPipeline {
     if (batch.points.length >= this.#batchSize) this.#kick();
     else this.#timer ??= setTimeout(() => this.#kick(), this.#flushIntervalMs);
     return batch.done;
+  }
+
+  /** Points in canonical form, as submit() would store them (for answers that bypass the store). */
+  canonical(points: readonly TelemetryPoint[]): readonly TelemetryPoint[] {
+    return this.#mapper.mapAll(points);
   }
 
   stats(): Readonly<PipelineStats> {

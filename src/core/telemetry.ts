@@ -17,6 +17,13 @@ export interface TelemetryPoint {
   readonly quality?: Quality;
   /** Historical (back-filled) points are stored but never replace the latest value. */
   readonly historical?: boolean;
+  /**
+   * The name the device reported when it differs from the canonical `measurement` (e.g.
+   * `Sensors/temperature`); set by the pipeline's MeasurementMapper. Absent = same as `measurement`.
+   */
+  readonly sourceMeasurement?: string;
+  /** The unit the device reported (e.g. `celsius`, `[degF]`) when the point was mapped. */
+  readonly sourceUnit?: string;
 }
 
 export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'first', 'last'] as const;
@@ -43,6 +50,9 @@ export interface SeriesResult {
   readonly deviceId: string;
   readonly measurement: string;
   readonly unit: string | null;
+  /** The name and unit the device last reported for this series (absent: same as measurement / unit). */
+  readonly sourceMeasurement?: string;
+  readonly sourceUnit?: string | null;
   /** Raw: ts and value. Aggregated: ts is the bucket start, value the aggregate, count the samples. */
   readonly points: readonly { ts: number; value: PointValue | null; count?: number }[];
 }

@@ -49,6 +49,8 @@ export const ReadingWire = Type.Object({
   quality: Type.Optional(QualitySchema),
   timestamp: Type.Optional(Type.String({ format: 'date-time' })),
   device_id: Type.Optional(Uuid),
+  source_measurement: Type.Optional(Type.String({ description: 'the name the device reported, e.g. Sensors/temperature' })),
+  source_unit: Type.Optional(Type.String({ description: 'the unit the device reported, e.g. celsius' })),
 });
 export type ReadingWire = Static<typeof ReadingWire>;
 
@@ -99,6 +101,9 @@ export function pointToReading(point: TelemetryPoint, withDevice = false): Readi
   if (point.unit !== undefined) reading.unit = point.unit;
   reading.quality = point.quality ?? 'good';
   if (withDevice) reading.device_id = point.deviceId;
+  reading.source_measurement = point.sourceMeasurement ?? point.measurement;
+  const sourceUnit = point.sourceUnit ?? point.unit;
+  if (sourceUnit !== undefined) reading.source_unit = sourceUnit;
   return reading;
 }
 

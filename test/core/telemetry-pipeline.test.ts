@@ -46,6 +46,22 @@ describe('TelemetryPipeline', () => {
     assert.equal(pipeline.stats().pending, 0);
   });
 
+  it('gives cache, subscribers and store the canonical name and unit, with the reported ones beside them', async () => {
+    const { store, cache, pipeline } = setup();
+    const events: TelemetryPoint[] = [];
+    const bus = new EventBus();
+    bus.on('telemetry', ({ points }) => events.push(...points));
+    const mapped = new TelemetryPipeline({ store: store as unknown as TelemetryStore, events: bus, cache, flushIntervalMs: 5 });
+    await mapped.submit([point(1, { measurement: 'Sensors/temperature', unit: '°F', value: 212 }), point(2, { unit: 'Cel' })]);
+    const expected = { deviceId: 'd', measurement: 'temperature', ts: 1001, value: 212, unit: '[degF]', sourceMeasurement: 'Sensors/temperature', sourceUnit: '°F' };
+    assert.deepEqual(store.batches.flat()[0], expected);
+    assert.deepEqual(events[0], expected);
+    assert.deepEqual(store.batches.flat()[1], point(2, { unit: 'Cel' }));
+    assert.deepEqual(cache.forDevice('d').map((p) => p.value), [2]);
+    await pipeline.close();
+    await mapped.close();
+  });
+
   it('updates the latest-value cache at once, ignoring historical and older points', () => {
     const { cache, pipeline } = setup();
     void pipeline.submit([point(5), point(9, { historical: true }), point(3)]);

@@ -73,7 +73,8 @@ export function describeNativeFlow(name: string, config: () => Partial<HubConfig
       }, 5000, '24 hourly buckets');
       const series = answer.result.series[0];
       assert.equal(series.device_id, sensorId);
-      assert.equal(series.unit, 'celsius');
+      assert.equal(series.unit, 'Cel'); // the device's `celsius` as its UCUM code
+      assert.equal(series.source_unit, 'celsius');
       assert.equal(series.points[0].timestamp, '2025-09-30T00:00:00.000Z');
       assert.equal(series.points[0].value, 11);
       assert.equal(series.points[0].count, 3);
@@ -91,7 +92,15 @@ export function describeNativeFlow(name: string, config: () => Partial<HubConfig
       assert.equal(answer.error, undefined, JSON.stringify(answer.error));
       assert.equal(answer.result.sensor_id, sensorId);
       assert.equal(answer.result.timestamp, '2025-09-30T10:35:00.000Z');
-      assert.deepEqual(answer.result.readings[0], { measurement_type: 'temperature', value: 23.5, unit: 'celsius', quality: 'good', timestamp: '2025-09-30T10:35:00.000Z' });
+      assert.deepEqual(answer.result.readings[0], {
+        measurement_type: 'temperature',
+        value: 23.5,
+        unit: 'Cel',
+        quality: 'good',
+        timestamp: '2025-09-30T10:35:00.000Z',
+        source_measurement: 'temperature',
+        source_unit: 'celsius',
+      });
       const commands = await t.rpc('command.list', { device_id: sensorId });
       assert.equal(commands.result.commands[0].state, 'succeeded');
       assert.equal(commands.result.commands[0].method, 'sensor.read');

@@ -96,7 +96,7 @@ describe('hub JSON-RPC API', () => {
     });
     assert.deepEqual(latest.result.readings.map((r: { measurement_type: string; value: number; unit: string }) => [r.measurement_type, r.value, r.unit]).sort(), [
       ['pressure', 1012.2, 'hPa'],
-      ['temperature', 21.5, 'celsius'],
+      ['temperature', 21.5, 'Cel'],
     ]);
     const before = a.link.commands.length;
     const cached = await t.rpc('sensor.read', { sensor_id: a.bmp, max_age: 60 });
@@ -173,7 +173,7 @@ describe('hub JSON-RPC API', () => {
     await t.hub.pipeline.flush();
     const answer = await t.rpc('data.export', { device_ids: [a.bmp], measurement_types: ['temperature'], format: 'csv' });
     const lines = answer.result.content.trim().split('\n');
-    assert.equal(lines[0], 'timestamp,device_id,measurement_type,value,unit,quality');
+    assert.equal(lines[0], 'timestamp,device_id,measurement_type,value,unit,quality,source_measurement,source_unit');
     assert.ok(lines.slice(1).every((l: string) => l.includes(`,${a.bmp},temperature,`)));
     assert.equal(answer.result.rows, lines.length - 1);
     const response = await fetch(`${t.httpUrl}/export?device_id=${a.bmp}&measurement_type=temperature&format=jsonl`);

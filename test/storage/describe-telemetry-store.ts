@@ -207,6 +207,36 @@ export function describeTelemetryStore(name: string, fixture: StoreFixture<Telem
         assert.equal((await store.latest({ deviceIds: ['d1'] }))[0]?.value, 4);
       }));
 
+    it('keeps the reported name and unit of a series beside the canonical ones', () =>
+      withStore(async (store) => {
+        const reported = { unit: 'Cel', sourceMeasurement: 'Sensors/temperature', sourceUnit: 'celsius' };
+        await store.write([pt('d1', 'temperature', DAY0 + 1, 20, reported), pt('d2', 'temperature', DAY0 + 2, 21, { unit: 'Cel' })]);
+        assert.deepEqual(await store.latest(), [
+          { deviceId: 'd1', measurement: 'temperature', ts: DAY0 + 1, value: 20, quality: 'good', ...reported },
+          { deviceId: 'd2', measurement: 'temperature', ts: DAY0 + 2, value: 21, unit: 'Cel', quality: 'good' },
+        ]);
+        const result = await store.query({ deviceIds: ['d1', 'd2'], start: DAY0, end: DAY0 + 10 });
+        assert.deepEqual(
+          result.map((s) => [s.deviceId, s.unit, s.sourceMeasurement, s.sourceUnit]),
+          [
+            ['d1', 'Cel', 'Sensors/temperature', 'celsius'],
+            ['d2', 'Cel', undefined, undefined],
+          ],
+        );
+        const exported = await collect(store.export({ deviceIds: ['d1', 'd2'], start: DAY0, end: DAY0 + 10 }));
+        assert.deepEqual(
+          exported.map((p) => [p.deviceId, p.sourceMeasurement, p.sourceUnit]),
+          [
+            ['d1', 'Sensors/temperature', 'celsius'],
+            ['d2', undefined, undefined],
+          ],
+        );
+        // The device reports under another name and unit later: the series follows.
+        await store.write([pt('d1', 'temperature', DAY0 + 3, 22, { unit: 'Cel', sourceMeasurement: 'temp', sourceUnit: '[degF]' })]);
+        const [latest] = await store.latest({ deviceIds: ['d1'] });
+        assert.deepEqual([latest?.sourceMeasurement, latest?.sourceUnit], ['temp', '[degF]']);
+      }));
+
     it('exports in (ts, device, measurement) order across several pages while writes go on', () =>
       withStore(async (store) => {
         const keys = [['d2', 'temp'], ['d1', 'rh'], ['d1', 'temp'], ['d3', 'angle']] as const;

@@ -117,6 +117,30 @@ describe('PostgreSQL stores', () => {
     }
   });
 
+  it('upgrade a version 1 schema: series gain the reported name and unit, old series read as before', async () => {
+    const old = `${schema}_v1s`;
+    try {
+      const first = await openPostgresStores(url, { schema: old });
+      await first.telemetry.write([{ deviceId: 'd', measurement: 'temperature', ts: 1, value: 20, unit: 'Cel' }]);
+      await first.close();
+      await admin.query(`ALTER TABLE "${old}".series DROP COLUMN source_measurement, DROP COLUMN source_unit`);
+      await admin.query(`UPDATE "${old}".schema_version SET version = 1`);
+      const upgraded = await openPostgresStores(url, { schema: old });
+      try {
+        assert.deepEqual(await upgraded.telemetry.latest(), [{ deviceId: 'd', measurement: 'temperature', ts: 1, value: 20, unit: 'Cel', quality: 'good' }]);
+        await upgraded.telemetry.write([{ deviceId: 'd', measurement: 'temperature', ts: 2, value: 21, unit: 'Cel', sourceMeasurement: 'temp', sourceUnit: 'celsius' }]);
+        const [latest] = await upgraded.telemetry.latest();
+        assert.deepEqual([latest?.value, latest?.sourceMeasurement, latest?.sourceUnit], [21, 'temp', 'celsius']);
+      } finally {
+        await upgraded.close();
+      }
+      const version = await admin.query<{ version: number }>(`SELECT version FROM "${old}".schema_version`);
+      assert.equal(version.rows[0]?.version, POSTGRES_SCHEMA_VERSION);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${old}" CASCADE`);
+    }
+  });
+
   it('refuse a schema name that is not a plain identifier', async () => {
     await assert.rejects(openPostgresStores(url, { schema: 'x"; DROP TABLE y; --' }), /invalid PostgreSQL schema name/);
   });

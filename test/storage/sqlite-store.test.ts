@@ -73,7 +73,7 @@ describe('SQLite stores', () => {
     await openSqliteStores(dataDir).close();
     // Back to version 1 as a hub before operator metadata left it, with a device row of that time.
     const db = new Database(join(dataDir, 'hub.db'));
-    db.exec('ALTER TABLE devices DROP COLUMN description; ALTER TABLE devices DROP COLUMN operator_fields;');
+    db.exec('ALTER TABLE devices DROP COLUMN description; ALTER TABLE devices DROP COLUMN operator_fields; ALTER TABLE series DROP COLUMN source_unit; ALTER TABLE series DROP COLUMN source_measurement');
     db.prepare(
       `INSERT INTO devices VALUES ('dev-1', 'pico-1', 'mcu', NULL, 'Pico 1', 'Raspberry Pi', 'Pico W', '1.0.0', '{}', '{}', '["greenhouse"]', 'Zone A', 'offline', '["native"]', 1, 2, NULL)`,
     ).run();
@@ -90,6 +90,26 @@ describe('SQLite stores', () => {
       assert.deepEqual(await stores.registry.loadDevices(), [described]);
     } finally {
       await stores.close();
+    }
+  });
+
+  it('upgrade a version 1 file: series gain the reported name and unit, old series read as before', async () => {
+    const dataDir = join(root, 'v1');
+    const stores = openSqliteStores(dataDir);
+    await stores.telemetry.write([{ deviceId: 'd', measurement: 'temperature', ts: 1, value: 20, unit: 'Cel' }]);
+    await stores.close();
+    const db = new Database(join(dataDir, 'hub.db'));
+    db.exec('ALTER TABLE series DROP COLUMN source_unit; ALTER TABLE series DROP COLUMN source_measurement; ALTER TABLE devices DROP COLUMN description; ALTER TABLE devices DROP COLUMN operator_fields');
+    db.pragma('user_version = 1');
+    db.close();
+    const upgraded = openSqliteStores(dataDir);
+    try {
+      assert.deepEqual(await upgraded.telemetry.latest(), [{ deviceId: 'd', measurement: 'temperature', ts: 1, value: 20, unit: 'Cel', quality: 'good' }]);
+      await upgraded.telemetry.write([{ deviceId: 'd', measurement: 'temperature', ts: 2, value: 21, unit: 'Cel', sourceMeasurement: 'temp', sourceUnit: 'celsius' }]);
+      const [latest] = await upgraded.telemetry.latest();
+      assert.deepEqual([latest?.value, latest?.sourceMeasurement, latest?.sourceUnit], [21, 'temp', 'celsius']);
+    } finally {
+      await upgraded.close();
     }
     const probe = new Database(join(dataDir, 'hub.db'), { readonly: true });
     assert.equal(probe.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);

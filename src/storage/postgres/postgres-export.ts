@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import type { TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
-import { FLAG_HISTORICAL, fromColumns, qualityName } from '../shared/point-columns.ts';
+import { FLAG_HISTORICAL, fromColumns, qualityName, sourceFields } from '../shared/point-columns.ts';
 import type { SeriesRow } from './postgres-series.ts';
 
 /** Rows fetched per round trip. */
@@ -16,6 +16,8 @@ interface Row {
   device_id: string;
   measurement: string;
   unit: string | null;
+  source_measurement: string | null;
+  source_unit: string | null;
   ts: number;
   value: number | null;
   text: string | null;
@@ -35,7 +37,7 @@ function cursorSql(schema: string, series: readonly SeriesRow[], query: ExportQu
   const start = String(Math.ceil(query.start));
   const end = String(Math.floor(query.end));
   const rank = query.limit === undefined ? '' : `, row_number() OVER (PARTITION BY p.series_id ORDER BY p.ts ${order}) AS rn`;
-  const inner = `SELECT s.device_id, s.measurement, s.unit, p.ts, p.value, p.text, p.quality, p.flags${rank}
+  const inner = `SELECT s.device_id, s.measurement, s.unit, s.source_measurement, s.source_unit, p.ts, p.value, p.text, p.quality, p.flags${rank}
     FROM ${schema}.points p JOIN ${schema}.series s ON s.id = p.series_id
     WHERE p.series_id IN (${ids}) AND p.ts >= ${start} AND p.ts <= ${end}`;
   const limited = query.limit === undefined ? inner : `SELECT * FROM (${inner}) AS x WHERE rn <= ${String(query.limit)}`;
@@ -53,6 +55,7 @@ function toPoint(row: Row): TelemetryPoint {
     ...(row.unit === null ? {} : { unit: row.unit }),
     quality: qualityName(row.quality),
     ...((row.flags & FLAG_HISTORICAL) !== 0 ? { historical: true } : {}),
+    ...sourceFields(row.measurement, row.unit, row.source_measurement, row.source_unit),
   };
 }
 

@@ -8,6 +8,8 @@ const TABLES = `
     device_id text NOT NULL,
     measurement text NOT NULL,
     unit text,
+    source_measurement text,
+    source_unit text,
     UNIQUE (device_id, measurement)
   );
   CREATE TABLE S.points (
@@ -64,14 +66,21 @@ const TABLES = `
 `;
 
 /**
+/**
  * Upgrades after migration 1, in order: UPGRADES[i] brings version i + 1 to i + 2. Never edit a
- * released entry; append. `S` is replaced by the quoted schema.
+ * released entry; append. `S` is replaced by the quoted schema. TABLES may already hold a column an
+ * upgrade adds (it is the newest layout), hence IF NOT EXISTS.
  */
 const UPGRADES: readonly string[] = [
   // 2: operator metadata (device.update): a description, and which fields an operator set.
   `
-  ALTER TABLE S.devices ADD COLUMN description text;
-  ALTER TABLE S.devices ADD COLUMN operator_fields jsonb NOT NULL DEFAULT '[]'::jsonb;
+  ALTER TABLE S.devices ADD COLUMN IF NOT EXISTS description text;
+  ALTER TABLE S.devices ADD COLUMN IF NOT EXISTS operator_fields jsonb NOT NULL DEFAULT '[]'::jsonb;
+  `,
+  // 3: the name and unit the device reported, beside the canonical ones (docs/measurements.md).
+  `
+  ALTER TABLE S.series ADD COLUMN IF NOT EXISTS source_measurement text;
+  ALTER TABLE S.series ADD COLUMN IF NOT EXISTS source_unit text;
   `,
 ];
 
@@ -141,6 +150,8 @@ export async function migratePostgres(pool: pg.Pool, schema: string): Promise<bo
       await client.query(TABLES.replaceAll('S.', `${schema}.`));
       timescale = await createPointsIndexes(client, schema);
       await client.query(`INSERT INTO ${schema}.schema_version (version) VALUES (1)`);
+    } else if (version > POSTGRES_SCHEMA_VERSION) {
+      throw new Error(`database schema version ${version} is newer than this hub supports (${POSTGRES_SCHEMA_VERSION})`);
     } else {
       timescale = await isHypertable(client, schema);
     }

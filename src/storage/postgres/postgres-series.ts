@@ -8,11 +8,24 @@ export interface SeriesRow {
   readonly deviceId: string;
   readonly measurement: string;
   readonly unit: string | null;
+  /** As reported by the device; null on series stored before migration 2. */
+  readonly sourceMeasurement: string | null;
+  readonly sourceUnit: string | null;
 }
 
 interface CachedSeries {
   readonly id: number;
   readonly unit: string | null;
+  readonly sourceMeasurement: string | null;
+  readonly sourceUnit: string | null;
+}
+
+interface SeriesUpsert {
+  deviceId: string;
+  measurement: string;
+  unit: string | null;
+  sourceMeasurement: string;
+  sourceUnit: string | null;
 }
 
 type SeriesMap = Map<string, Map<string, CachedSeries>>;
@@ -46,25 +59,48 @@ export class PostgresSeries {
    * cached or brings a new unit. Rows are sorted so concurrent instances lock them in one order.
    */
   async resolve(client: pg.PoolClient, points: readonly TelemetryPoint[]): Promise<BatchSeries> {
-    const missing = new Map<string, { deviceId: string; measurement: string; unit: string | null }>();
+    const missing = new Map<string, SeriesUpsert>();
     for (const point of points) {
       const known = this.#cache.get(point.deviceId)?.get(point.measurement);
-      if (known !== undefined && (point.unit === undefined || point.unit === known.unit)) continue;
+      const sourceMeasurement = point.sourceMeasurement ?? point.measurement;
+      const sourceUnit = point.sourceUnit ?? point.unit ?? null;
+      if (
+        known !== undefined &&
+        (point.unit === undefined || point.unit === known.unit) &&
+        sourceMeasurement === known.sourceMeasurement &&
+        (sourceUnit === null || sourceUnit === known.sourceUnit)
+      ) {
+        continue;
+      }
       const key = JSON.stringify([point.deviceId, point.measurement]);
-      const unit = point.unit ?? missing.get(key)?.unit ?? null;
-      missing.set(key, { deviceId: point.deviceId, measurement: point.measurement, unit });
+      const before = missing.get(key);
+      missing.set(key, {
+        deviceId: point.deviceId,
+        measurement: point.measurement,
+        unit: point.unit ?? before?.unit ?? null,
+        sourceMeasurement,
+        sourceUnit: sourceUnit ?? before?.sourceUnit ?? null,
+      });
     }
     const fresh: SeriesMap = new Map();
     if (missing.size > 0) {
       const rows = [...missing.values()];
       const result = await client.query<SeriesRow>(
-        `INSERT INTO ${this.#schema}.series AS cur (device_id, measurement, unit)
-         SELECT d, m, u FROM unnest($1::text[], $2::text[], $3::text[]) AS t(d, m, u) ORDER BY d, m
-         ON CONFLICT (device_id, measurement) DO UPDATE SET unit = coalesce(EXCLUDED.unit, cur.unit)
-         RETURNING id, device_id AS "deviceId", measurement, unit`,
-        [rows.map((r) => r.deviceId), rows.map((r) => r.measurement), rows.map((r) => r.unit)],
+        `INSERT INTO ${this.#schema}.series AS cur (device_id, measurement, unit, source_measurement, source_unit)
+         SELECT d, m, u, sm, su FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(d, m, u, sm, su)
+         ORDER BY d, m
+         ON CONFLICT (device_id, measurement) DO UPDATE SET unit = coalesce(EXCLUDED.unit, cur.unit),
+           source_measurement = EXCLUDED.source_measurement, source_unit = coalesce(EXCLUDED.source_unit, cur.source_unit)
+         RETURNING id, device_id AS "deviceId", measurement, unit, source_measurement AS "sourceMeasurement", source_unit AS "sourceUnit"`,
+        [
+          rows.map((r) => r.deviceId),
+          rows.map((r) => r.measurement),
+          rows.map((r) => r.unit),
+          rows.map((r) => r.sourceMeasurement),
+          rows.map((r) => r.sourceUnit),
+        ],
       );
-      for (const row of result.rows) remember(fresh, row.deviceId, row.measurement, { id: row.id, unit: row.unit });
+      for (const row of result.rows) remember(fresh, row.deviceId, row.measurement, row);
     }
     const cache = this.#cache;
     return {
@@ -89,7 +125,8 @@ export class PostgresSeries {
   ): Promise<SeriesRow[]> {
     if (deviceIds.length === 0) return [];
     const result = await pool.query<SeriesRow>(
-      `SELECT id, device_id AS "deviceId", measurement, unit FROM ${this.#schema}.series
+      `SELECT id, device_id AS "deviceId", measurement, unit, source_measurement AS "sourceMeasurement",
+         source_unit AS "sourceUnit" FROM ${this.#schema}.series
        WHERE device_id = ANY($1::text[]) AND (cardinality($2::text[]) = 0 OR measurement = ANY($2::text[]))
        ORDER BY device_id COLLATE "C", measurement COLLATE "C"`,
       [deviceIds, measurements ?? []],

@@ -1,7 +1,7 @@
 /** TelemetryStore.query on PostgreSQL: one statement for all series, bucketing and aggregation in SQL. */
 import type pg from 'pg';
 import type { Aggregation, SeriesResult, TelemetryQuery } from '../../core/telemetry.ts';
-import { fromColumns } from '../shared/point-columns.ts';
+import { fromColumns, sourceFields } from '../shared/point-columns.ts';
 import type { SeriesRow } from './postgres-series.ts';
 
 type ResultPoint = SeriesResult['points'][number];
@@ -91,13 +91,13 @@ export async function queryPostgres(
     else points.push({ ts: query.intervalMs === undefined ? query.start : row.ts, value, count: row.n });
   }
   const results: SeriesResult[] = [];
-  for (const { id, deviceId, measurement, unit } of series) {
+  for (const { id, deviceId, measurement, unit, sourceMeasurement, sourceUnit } of series) {
     let points = bySeries.get(id);
     if (points === undefined) continue;
     // Raw rows come in the requested order; buckets come ascending.
     if (query.aggregation !== undefined && query.order === 'desc') points.reverse();
     if (query.aggregation !== undefined && query.limit !== undefined) points = points.slice(0, query.limit);
-    if (points.length > 0) results.push({ deviceId, measurement, unit, points });
+    if (points.length > 0) results.push({ deviceId, measurement, unit, ...sourceFields(measurement, unit, sourceMeasurement, sourceUnit), points });
   }
   return results;
 }

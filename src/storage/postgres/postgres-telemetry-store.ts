@@ -142,20 +142,22 @@ export class PostgresTelemetryStore implements TelemetryStore {
         device_id: string;
         measurement: string;
         unit: string | null;
+        source_measurement: string | null;
+        source_unit: string | null;
         ts: number;
         value: number | null;
         text: string | null;
         quality: number;
         flags: number;
       }>(
-        `SELECT s.device_id, s.measurement, s.unit, l.ts, l.value, l.text, l.quality, l.flags
+        `SELECT s.device_id, s.measurement, s.unit, s.source_measurement, s.source_unit, l.ts, l.value, l.text, l.quality, l.flags
          FROM ${this.#schema}.latest l JOIN ${this.#schema}.series s ON s.id = l.series_id
          WHERE (cardinality($1::text[]) = 0 OR s.device_id = ANY($1::text[]))
            AND (cardinality($2::text[]) = 0 OR s.measurement = ANY($2::text[]))
          ORDER BY s.device_id COLLATE "C", s.measurement COLLATE "C"`,
         [filter?.deviceIds ?? [], filter?.measurements ?? []],
       );
-      return result.rows.map((row) => latestPoint({ ...row, deviceId: row.device_id }));
+      return result.rows.map((row) => latestPoint({ ...row, deviceId: row.device_id, sourceMeasurement: row.source_measurement, sourceUnit: row.source_unit }));
     } catch (error) {
       throw storeError('telemetry latest failed', error);
     }

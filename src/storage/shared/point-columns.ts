@@ -50,11 +50,27 @@ export function fromColumns(value: number | null, text: string | null, flags: nu
   return (flags & FLAG_BOOLEAN) !== 0 ? text === 'true' : text;
 }
 
+/**
+ * The reported name and unit of a series as point fields: empty when they equal the canonical ones
+ * or were never recorded (series stored before the measurement vocabulary).
+ */
+export function sourceFields(
+  measurement: string,
+  unit: string | null,
+  sourceMeasurement: string | null,
+  sourceUnit: string | null,
+): { sourceMeasurement?: string; sourceUnit?: string } {
+  if (sourceMeasurement === null || (sourceMeasurement === measurement && sourceUnit === unit)) return {};
+  return sourceUnit === null ? { sourceMeasurement } : { sourceMeasurement, sourceUnit };
+}
+
 /** A `latest` row (either backend) as the point it stores. */
 export function latestPoint(row: {
   deviceId: string;
   measurement: string;
   unit: string | null;
+  sourceMeasurement: string | null;
+  sourceUnit: string | null;
   ts: number;
   value: number | null;
   text: string | null;
@@ -68,5 +84,6 @@ export function latestPoint(row: {
     value: fromColumns(row.value, row.text, row.flags) ?? '',
     ...(row.unit === null ? {} : { unit: row.unit }),
     quality: qualityName(row.quality),
+    ...sourceFields(row.measurement, row.unit, row.sourceMeasurement, row.sourceUnit),
   };
 }

@@ -6,7 +6,10 @@
 import type { Quality, TelemetryPoint } from '../../core/telemetry.ts';
 
 export interface EncodedBatch {
-  /** Series keys: device id, measurement and unit joined by U+0000 (unit U+0001 when absent). */
+  /**
+   * Series keys: device id, measurement and unit joined by U+0000 (unit U+0001 when absent), then the
+   * source measurement and source unit the same way when the point carries them.
+   */
   readonly keys: string[];
   readonly series: Int32Array;
   readonly ts: Float64Array;
@@ -32,7 +35,10 @@ export function encodeBatch(points: readonly TelemetryPoint[]): { batch: Encoded
   const texts: string[] = [];
   for (let i = 0; i < n; i++) {
     const p = points[i] as TelemetryPoint;
-    const key = p.deviceId + SEP + p.measurement + SEP + (p.unit ?? NO_UNIT);
+    let key = p.deviceId + SEP + p.measurement + SEP + (p.unit ?? NO_UNIT);
+    if (p.sourceMeasurement !== undefined || p.sourceUnit !== undefined) {
+      key += SEP + (p.sourceMeasurement ?? p.measurement) + SEP + (p.sourceUnit ?? NO_UNIT);
+    }
     let index = dictionary.get(key);
     if (index === undefined) dictionary.set(key, (index = dictionary.size));
     series[i] = index;
@@ -56,8 +62,14 @@ export function encodeBatch(points: readonly TelemetryPoint[]): { batch: Encoded
 
 export function decodeBatch(batch: EncodedBatch): TelemetryPoint[] {
   const keys = batch.keys.map((key) => {
-    const [deviceId = '', measurement = '', unit = NO_UNIT] = key.split(SEP);
-    return { deviceId, measurement, unit: unit === NO_UNIT ? undefined : unit };
+    const [deviceId = '', measurement = '', unit = NO_UNIT, sourceMeasurement, sourceUnit = NO_UNIT] = key.split(SEP);
+    return {
+      deviceId,
+      measurement,
+      unit: unit === NO_UNIT ? undefined : unit,
+      sourceMeasurement,
+      sourceUnit: sourceUnit === NO_UNIT ? undefined : sourceUnit,
+    };
   });
   const points: TelemetryPoint[] = new Array(batch.ts.length);
   let text = 0;
@@ -75,6 +87,8 @@ export function decodeBatch(batch: EncodedBatch): TelemetryPoint[] {
       ...(key.unit !== undefined && { unit: key.unit }),
       ...(quality !== undefined && { quality }),
       ...((flag & 1) === 1 && { historical: true }),
+      ...(key.sourceMeasurement !== undefined && { sourceMeasurement: key.sourceMeasurement }),
+      ...(key.sourceUnit !== undefined && { sourceUnit: key.sourceUnit }),
     };
   }
   return points;

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
 import { MinHeap } from './min-heap.ts';
-import { FLAG_HISTORICAL, fromColumns, qualityName } from '../shared/point-columns.ts';
+import { FLAG_HISTORICAL, fromColumns, qualityName, sourceFields } from '../shared/point-columns.ts';
 import type { SeriesRow } from './sqlite-series.ts';
 
 /** Rows held in memory across all series at once (split between the series being merged). */
@@ -117,7 +117,7 @@ export async function* exportSqlite(
 
   for (let cursor = heap.pop(); cursor !== undefined; cursor = heap.pop()) {
     const [ts, , value, text, quality, flags] = cursor.rows[cursor.pos++] as Row;
-    const { deviceId, measurement, unit } = cursor.series;
+    const { deviceId, measurement, unit, sourceMeasurement, sourceUnit } = cursor.series;
     if (cursor.pos === cursor.rows.length) refill(cursor);
     if (cursor.pos < cursor.rows.length) heap.push(cursor);
     assertOpen();
@@ -129,6 +129,7 @@ export async function* exportSqlite(
       ...(unit === null ? {} : { unit }),
       quality: qualityName(quality),
       ...((flags & FLAG_HISTORICAL) !== 0 ? { historical: true } : {}),
+      ...sourceFields(measurement, unit, sourceMeasurement, sourceUnit),
     };
   }
 }

@@ -78,6 +78,12 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE devices ADD COLUMN description TEXT;
   ALTER TABLE devices ADD COLUMN operator_fields TEXT NOT NULL DEFAULT '[]';
   `,
+  // 3: the name and unit the device reported, beside the canonical ones (docs/measurements.md).
+  // NULL on series stored before: read as "same as measurement / unit".
+  `
+  ALTER TABLE series ADD COLUMN source_measurement TEXT;
+  ALTER TABLE series ADD COLUMN source_unit TEXT;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -1,5 +1,6 @@
 /** The series table: one id per (device, measurement), cached in memory for the write path. */
 import type Database from 'better-sqlite3';
+import type { TelemetryPoint } from '../../core/telemetry.ts';
 
 /** One row of the series table. */
 export interface SeriesRow {
@@ -7,11 +8,21 @@ export interface SeriesRow {
   readonly deviceId: string;
   readonly measurement: string;
   readonly unit: string | null;
+  /** As reported by the device; null on series stored before migration 2. */
+  readonly sourceMeasurement: string | null;
+  readonly sourceUnit: string | null;
 }
 
 interface CachedSeries {
   readonly id: number;
   readonly unit: string | null;
+  readonly sourceMeasurement: string | null;
+  readonly sourceUnit: string | null;
+}
+
+/** The source columns of a point: what the device reported, or the canonical name / unit when unmapped. */
+export function pointSource(point: TelemetryPoint): { sourceMeasurement: string; sourceUnit: string | null } {
+  return { sourceMeasurement: point.sourceMeasurement ?? point.measurement, sourceUnit: point.sourceUnit ?? point.unit ?? null };
 }
 
 type SeriesMap = Map<string, Map<string, CachedSeries>>;
@@ -37,32 +48,45 @@ function remember(map: SeriesMap, deviceId: string, measurement: string, entry: 
 export class SqliteSeries {
   readonly #cache: SeriesMap = new Map();
   #pending: SeriesMap = new Map();
-  readonly #upsert: Database.Statement<[string, string, string | null], CachedSeries>;
+  readonly #upsert: Database.Statement<[string, string, string | null, string, string | null], CachedSeries>;
   readonly #find: Database.Statement<[{ devices: string; filter: number; measurements: string }], SeriesRow>;
 
   constructor(db: Database.Database) {
     this.#upsert = db.prepare(
-      `INSERT INTO series (device_id, measurement, unit) VALUES (?, ?, ?)
-       ON CONFLICT (device_id, measurement) DO UPDATE SET unit = coalesce(excluded.unit, series.unit)
-       RETURNING id, unit`,
+      `INSERT INTO series (device_id, measurement, unit, source_measurement, source_unit) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (device_id, measurement) DO UPDATE SET unit = coalesce(excluded.unit, series.unit),
+         source_measurement = excluded.source_measurement, source_unit = coalesce(excluded.source_unit, series.source_unit)
+       RETURNING id, unit, source_measurement AS sourceMeasurement, source_unit AS sourceUnit`,
     );
     // BINARY collation = UTF-8 byte order, the same order PostgreSQL gives with COLLATE "C".
     this.#find = db.prepare(
-      `SELECT id, device_id AS deviceId, measurement, unit FROM series
+      `SELECT id, device_id AS deviceId, measurement, unit, source_measurement AS sourceMeasurement,
+         source_unit AS sourceUnit FROM series
        WHERE device_id IN (SELECT value FROM json_each(@devices))
          AND (@filter = 0 OR measurement IN (SELECT value FROM json_each(@measurements)))
        ORDER BY device_id, measurement`,
     );
   }
 
-  /** The series id for a point being written; creates the series or records a new unit. */
-  resolve(deviceId: string, measurement: string, unit: string | undefined): number {
+  /** The series id for a point being written; creates the series or records a new unit or source. */
+  resolve(point: TelemetryPoint): number {
+    const { deviceId, measurement, unit } = point;
+    // Inlined pointSource(): this runs for every point written.
+    const sourceMeasurement = point.sourceMeasurement ?? measurement;
+    const sourceUnit = point.sourceUnit ?? unit ?? null;
     const pending = this.#pending.size === 0 ? undefined : lookup(this.#pending, deviceId, measurement);
     const known = pending ?? lookup(this.#cache, deviceId, measurement);
-    if (known !== undefined && (unit === undefined || unit === known.unit)) return known.id;
-    const row = this.#upsert.get(deviceId, measurement, unit ?? null);
+    if (
+      known !== undefined &&
+      (unit === undefined || unit === known.unit) &&
+      sourceMeasurement === known.sourceMeasurement &&
+      (sourceUnit === null || sourceUnit === known.sourceUnit)
+    ) {
+      return known.id;
+    }
+    const row = this.#upsert.get(deviceId, measurement, unit ?? null, sourceMeasurement, sourceUnit);
     if (row === undefined) throw new Error(`series upsert returned nothing for ${deviceId}/${measurement}`);
-    remember(this.#pending, deviceId, measurement, { id: row.id, unit: row.unit });
+    remember(this.#pending, deviceId, measurement, row);
     return row.id;
   }
 

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Aggregation, SeriesResult, TelemetryQuery } from '../../core/telemetry.ts';
 import { checkQuery } from '../shared/check-query.ts';
-import { fromColumns } from '../shared/point-columns.ts';
+import { fromColumns, sourceFields } from '../shared/point-columns.ts';
 import type { SqliteSeries } from './sqlite-series.ts';
 
 type ResultPoint = SeriesResult['points'][number];
@@ -82,10 +82,10 @@ export class SqliteTelemetryQuery {
     const results: SeriesResult[] = [];
     // Integer ts: `ts <= end` is `ts < floor(end) + 1`.
     const to = Math.floor(query.end) + 1;
-    for (const { id, deviceId, measurement, unit } of this.#series.find(query.deviceIds, query.measurements)) {
+    for (const { id, deviceId, measurement, unit, sourceMeasurement, sourceUnit } of this.#series.find(query.deviceIds, query.measurements)) {
       const points =
         query.aggregation === undefined ? this.#raw(query, id, to) : this.#aggregate(query, query.aggregation, id, to);
-      if (points.length > 0) results.push({ deviceId, measurement, unit, points });
+      if (points.length > 0) results.push({ deviceId, measurement, unit, ...sourceFields(measurement, unit, sourceMeasurement, sourceUnit), points });
     }
     return results;
   }

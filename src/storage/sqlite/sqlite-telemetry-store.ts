@@ -26,6 +26,8 @@ interface LatestRow {
   deviceId: string;
   measurement: string;
   unit: string | null;
+  sourceMeasurement: string | null;
+  sourceUnit: string | null;
   ts: number;
   value: number | null;
   text: string | null;
@@ -79,7 +81,8 @@ export class SqliteTelemetryStore implements TelemetryStore {
        WHERE excluded.ts >= latest.ts`,
     );
     this.#latest = db.prepare(
-      `SELECT s.device_id AS deviceId, s.measurement, s.unit, l.ts, l.value, l.text, l.quality, l.flags
+      `SELECT s.device_id AS deviceId, s.measurement, s.unit, s.source_measurement AS sourceMeasurement,
+         s.source_unit AS sourceUnit, l.ts, l.value, l.text, l.quality, l.flags
        FROM latest l JOIN series s ON s.id = l.series_id
        WHERE (@devices IS NULL OR s.device_id IN (SELECT value FROM json_each(@devices)))
          AND (@measurements IS NULL OR s.measurement IN (SELECT value FROM json_each(@measurements)))
@@ -109,7 +112,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
     const newest = new Map<number, number>();
     for (let i = 0; i < points.length; i++) {
       const point = points[i] as TelemetryPoint;
-      const id = this.#series.resolve(point.deviceId, point.measurement, point.unit);
+      const id = this.#series.resolve(point);
       ids[i] = id;
       if (point.historical === true) continue;
       const previous = newest.get(id);

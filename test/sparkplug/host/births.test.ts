@@ -61,7 +61,9 @@ describe('Sparkplug host: BIRTH certificates', () => {
     const byName = new Map(latest.map((r: { measurement_type: string }) => [r.measurement_type, r]));
     assert.deepEqual([...byName.keys()].sort(), ['CPU/Temperature', 'Config/Interval'], 'control metrics, properties and bdSeq are not telemetry');
     assert.equal((byName.get('CPU/Temperature') as { value: number }).value, 41.5);
-    assert.equal((byName.get('CPU/Temperature') as { unit: string }).unit, 'celsius');
+    // engUnit `celsius` is stored as its UCUM code, the reported text kept beside it (docs/measurements.md).
+    assert.equal((byName.get('CPU/Temperature') as { unit: string }).unit, 'Cel');
+    assert.equal((byName.get('CPU/Temperature') as { source_unit: string }).source_unit, 'celsius');
   });
 
   it('[tck-id-payloads-dbirth-seq] a DBIRTH registers a sensor attached to the edge node, hardware id {edge_node_id}/{device_id}', async () => {

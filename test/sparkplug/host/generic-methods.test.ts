@@ -46,7 +46,9 @@ describe(`Sparkplug: generic device methods (${name})`, () => {
     assert.equal(result.source, 'host');
     assert.equal(result.readings.length, 1);
     const [temperature] = result.readings;
-    assert.equal(temperature.measurement_type, 'Sensors/temperature');
+    // One name per quantity (docs/measurements.md); the metric name is kept beside it.
+    assert.equal(temperature.measurement_type, 'temperature');
+    assert.equal(temperature.source_measurement, 'Sensors/temperature');
     assert.equal(temperature.unit, 'Cel');
     assert.equal(temperature.quality, 'good');
     assert.ok(typeof temperature.value === 'number' && temperature.value > -40 && temperature.value < 85);
