@@ -205,7 +205,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const http = createHttpServer({
       dispatcher,
       logger,
-      maxBodyBytes: Math.max(config.maxMessageBytes, 1024 * 1024),
+      maxBodyBytes: config.maxMessageBytes,
       routes: [
         {
           method: 'GET',
