@@ -12,8 +12,12 @@ export { ConfigError, loadConfig } from './config/load-config.ts';
 // Listening: only the embedding program opens ports.
 export { listenHttp } from './api/http-server.ts';
 export type { HttpListener } from './api/http-server.ts';
-export { connectInProcess, listenMqttTcp, listenMqttTls } from './mqtt/listeners.ts';
+export { connectInProcess as connectMqttInProcess, listenMqttTcp, listenMqttTls } from './mqtt/listeners.ts';
 export type { ListenOptions, MqttListener, TlsListenOptions } from './mqtt/listeners.ts';
+
+// MCP in-process: an MCP client connected to the hub's tools, resources and prompts with no transport.
+export { connectInProcess as connectMcpInProcess } from './mcp/index.ts';
+export type { InProcessOptions as McpInProcessOptions } from './mcp/index.ts';
 
 // Ports declared by the core, and the MQTT bus implementations.
 export type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from './core/ports/mqtt-bus.ts';
