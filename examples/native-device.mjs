@@ -4,9 +4,9 @@
 //   npx llm-iot start                 # or: npm start   (embedded broker on mqtt://localhost:1883)
 //   node examples/native-device.mjs   # MQTT_URL=mqtt://host:1883 DEVICE_ID=esp32-demo-1 to change
 // Then ask the hub, e.g.:
-//   curl -s localhost:8080/rpc -d '{"jsonrpc":"2.0","id":1,"method":"device.list","params":{}}'
-//   curl -s localhost:8080/rpc -d '{"jsonrpc":"2.0","id":2,"method":"sensor.read","params":{"sensor_id":"esp32-demo-1/i2c:0x47"}}'
-//   curl -s localhost:8080/rpc -d '{"jsonrpc":"2.0","id":3,"method":"mcu.reboot","params":{"mcu_id":"esp32-demo-1","delay_ms":2000}}'
+//   curl -s localhost:8080/rpc -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"device.list","params":{}}'
+//   curl -s localhost:8080/rpc -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":2,"method":"sensor.read","params":{"sensor_id":"esp32-demo-1/i2c:0x47"}}'
+//   curl -s localhost:8080/rpc -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":3,"method":"mcu.reboot","params":{"mcu_id":"esp32-demo-1","delay_ms":2000}}'
 //
 // Protocol (docs/protocol.md): JSON-RPC 2.0 on llmiot/v1/{client id}/up (device → hub) and /down (hub → device).
 import mqtt from 'mqtt';

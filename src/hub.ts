@@ -71,7 +71,7 @@ export interface Hub {
 
 export async function createHub(partial: Partial<HubConfig> = {}, options: HubOptions = {}): Promise<Hub> {
   const config: HubConfig = { ...DEFAULTS, ...partial };
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, ...(config.logFormat !== undefined && { format: config.logFormat }) });
   const now = options.now ?? Date.now;
   /** Shutdown steps, run last-registered first: listeners, adapters, commands, telemetry flush, registry flush, stores. */
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -217,7 +217,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const http = createHttpServer({
       dispatcher,
       logger,
-      maxBodyBytes: Math.max(config.maxMessageBytes, 1024 * 1024),
+      maxBodyBytes: config.maxMessageBytes,
       routes: [
         {
           method: 'GET',

@@ -1,21 +1,36 @@
 /** The `llm-iot` command line: start, simulate, rpc. */
 import { ConfigError } from '../config/load-config.ts';
-import { mcpCommand } from './mcp-command.ts';
+import { MCP_HELP, mcpCommand } from './mcp-command.ts';
 import { rpcCommand } from './rpc-command.ts';
-import { simulateCommand } from './simulate-command.ts';
+import { SIMULATE_HELP, simulateCommand } from './simulate-command.ts';
 import { startCommand } from './start-command.ts';
-import { usage } from './usage.ts';
+import { rpcHelp, startHelp, usage } from './usage.ts';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  start: startCommand,
-  simulate: simulateCommand,
-  rpc: rpcCommand,
-  mcp: mcpCommand,
+interface Command {
+  run(argv: string[]): Promise<number>;
+  help(): string;
+}
+
+const COMMANDS: Record<string, Command> = {
+  start: { run: startCommand, help: startHelp },
+  simulate: { run: simulateCommand, help: () => SIMULATE_HELP },
+  rpc: { run: rpcCommand, help: rpcHelp },
+  mcp: { run: mcpCommand, help: () => MCP_HELP },
+};
+
+const wantsHelp = (argv: readonly string[]): boolean => {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
 };
 
 /** Run the CLI; resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  const helpOf = name === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+  if (helpOf !== undefined) {
+    process.stdout.write(helpOf.help());
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(usage());
     return name === undefined ? 1 : 0;
@@ -29,8 +44,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`llm-iot: unknown command "${name}"\n\n${usage()}`);
     return 1;
   }
+  if (wantsHelp(rest)) {
+    process.stdout.write(command.help());
+    return 0;
+  }
   try {
-    return await command(rest);
+    return await command.run(rest);
   } catch (error) {
     if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`llm-iot ${name}: ${error.message}\n`);

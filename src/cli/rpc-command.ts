@@ -1,11 +1,12 @@
 /** `llm-iot rpc <method> [json]`: call a running hub over HTTP and print the result. */
 import { parseArgs } from 'node:util';
+import { rpcHelp } from './usage.ts';
 
 export async function rpcCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { url: { type: 'string' } }, allowPositionals: true, strict: true });
   const [method, json] = positionals;
   if (method === undefined) {
-    process.stderr.write('usage: llm-iot rpc <method> [json-params] [--url http://127.0.0.1:8080]\n');
+    process.stderr.write(rpcHelp());
     return 2;
   }
   let params: unknown = {};

@@ -5,7 +5,8 @@ import type { IClientOptions } from 'mqtt';
 import { ConfigError } from '../config/load-config.ts';
 import { DEFAULT_GROUP_ID, DEFAULT_HOST_ID, formatProgress, runFleet, type DeviceProtocol, type FleetProtocolMix, type FleetSummary, type ProtocolTotals } from '../simulator/index.ts';
 
-const HELP = `Usage: llm-iot simulate [options]
+/** `llm-iot simulate --help`. */
+export const SIMULATE_HELP = `Usage: llm-iot simulate [options]
 
   --url <mqtt-url>              broker the devices connect to, mqtt:// or mqtts:// (default mqtt://localhost:1883; env LLMIOT_SIM_URL)
   --ca <file>                   PEM CA certificate(s) to trust for mqtts:// (env LLMIOT_SIM_CA)
@@ -25,6 +26,9 @@ const HELP = `Usage: llm-iot simulate [options]
   --duration <s>                stop after this many seconds (default: run until Ctrl-C)
   --seed <n>                    deterministic readings (default 1)
   --id-prefix <text>            hardware ids are {prefix}-{board}-{n} (default sim)
+  --hub-timeout <s>             say so on stderr when no hub has answered any device after this long (default 5);
+                                a run in which no hub ever answered exits with code 1
+  -h, --help                    this text
 `;
 
 function number(value: string | undefined, name: string, fallback: number): number {
@@ -54,12 +58,13 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       duration: { type: 'string' },
       seed: { type: 'string' },
       'id-prefix': { type: 'string' },
+      'hub-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(SIMULATE_HELP);
     return 0;
   }
   const env = process.env;
@@ -72,6 +77,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const hostId = values['host-id'] ?? env['LLMIOT_SPARKPLUG_HOST_ID'] ?? DEFAULT_HOST_ID;
   const connectOptions = tlsOptions(values.ca ?? env['LLMIOT_SIM_CA'], values.insecure === true);
   const durationS = values.duration === undefined ? undefined : number(values.duration, 'duration', 0);
+  const hubTimeoutS = number(values['hub-timeout'], 'hub-timeout', 5);
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
@@ -99,6 +105,8 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       signal: controller.signal,
       progressIntervalMs: tty ? 1000 : 5000,
       onProgress: (progress) => process.stderr.write(tty ? `\r\x1b[2K${formatProgress(progress)}` : `${formatProgress(progress)}\n`),
+      noHubTimeoutMs: hubTimeoutS * 1000,
+      onNoHub: () => process.stderr.write(`${tty ? '\r\x1b[2K' : ''}${noHubMessage(url, protocol, hostId, hubTimeoutS)}\n`),
     });
   } finally {
     process.off('SIGINT', stop);
@@ -112,6 +120,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
         duration_s: Math.round(summary.durationMs / 100) / 10,
         mcus: t.mcus,
         registered: t.registered,
+        hub_answered: summary.hubAnswered,
         messages_sent: t.sent,
         messages_acknowledged: t.acknowledged,
         hub_responses: t.responses,
@@ -127,7 +136,24 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       2,
     )}\n`,
   );
-  return summary.failures.length > 0 ? 1 : 0;
+  if (!summary.hubAnswered && t.mcus > 0) process.stderr.write(`llm-iot simulate: no hub answered any device on ${url} during the run\n`);
+  return summary.failures.length > 0 || (!summary.hubAnswered && t.mcus > 0) ? 1 : 0;
+}
+
+/** What a user sees when the broker answers but no hub does: the URL, what was waited for, what to check. */
+function noHubMessage(url: string, mix: FleetProtocolMix, hostId: string, seconds: number): string {
+  const kinds = typeof mix === 'string' ? (mix === 'mixed' ? ['native', 'dual'] : [mix]) : [...new Set(mix)];
+  const waited = [
+    ...(kinds.includes('native') ? ['no answer to device.register (native)'] : []),
+    ...(kinds.includes('dual') ? [`no LwM2M registration answer${hostId === 'none' ? '' : ` and no online Sparkplug STATE on spBv1.0/STATE/${hostId}`} (dual)`] : []),
+  ];
+  return [
+    `llm-iot simulate: no hub is answering on ${url}: after ${seconds} s, ${waited.join('; ')}.`,
+    '  Check that `llm-iot start` is running and uses this broker: its embedded broker on --mqtt-port (default 1883),',
+    '  or the same external broker through --mqtt-url.',
+    ...(kinds.includes('dual') && hostId !== 'none' ? [`  Dual devices wait for the hub's Sparkplug STATE: --host-id (${hostId}) must equal the hub's --sparkplug-host-id.`] : []),
+    '  The devices keep trying.',
+  ].join('\n');
 }
 
 /** `native`, `dual`, `mixed`, or a comma-separated round-robin list of native/dual. */

@@ -1,17 +1,35 @@
 /** `llm-iot start`: build the hub, open its ports, log the addresses, shut down cleanly on SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load-config.ts';
-import { createHub } from '../hub.ts';
+import { createHub, type Hub } from '../hub.ts';
 import { listenHttp, type HttpListener } from '../api/http-server.ts';
 import { createLogger } from '../log/logger.ts';
 import { EmbeddedMqttBus } from '../mqtt/embedded-bus.ts';
 import { listenMqttTcp, listenMqttTls, type MqttListener } from '../mqtt/listeners.ts';
+import { describeStartFailure } from './start-failure.ts';
 
 export async function startCommand(argv: string[]): Promise<number> {
   const { config, file } = loadConfig(argv);
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, ...(config.logFormat !== undefined && { format: config.logFormat }) });
   if (file) logger.info({ file }, 'config file loaded');
-  const hub = await createHub(config, { logger });
+  let hub: Hub;
+  try {
+    hub = await createHub(config, { logger });
+  } catch (error) {
+    process.stderr.write(`${describeStartFailure(error, config)}\n`);
+    if (config.logLevel === 'debug' || config.logLevel === 'trace') process.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`);
+    return 1;
+  }
+  // Signal handlers before the "listening" line: a supervisor may send SIGTERM as soon as it reads it.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down: flushing telemetry and closing');
+      process.once(signal, () => process.exit(130));
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
   const listeners: (HttpListener | MqttListener)[] = [];
   try {
     const http = await listenHttp(hub.http, { port: config.httpPort, host: config.httpHost });
@@ -47,15 +65,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     await hub.close();
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      logger.info({ signal }, 'shutting down: flushing telemetry and closing');
-      process.once(signal, () => process.exit(130));
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  await stopped;
   await Promise.all(listeners.map((l) => l.close()));
   await hub.close();
   logger.info('llm-iot hub stopped');

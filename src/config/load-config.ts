@@ -23,7 +23,9 @@ function coerce(spec: OptionSpec, raw: unknown, source: string): unknown {
     if (/^(0|false|no|off)$/i.test(String(raw))) return false;
     throw new ConfigError(`${source} must be true or false, got "${String(raw)}"`);
   }
-  return String(raw);
+  const text = String(raw);
+  if (spec.choices !== undefined && !spec.choices.includes(text)) throw new ConfigError(`${source} must be one of ${spec.choices.join(', ')}, got "${text}"`);
+  return text;
 }
 
 function readFile(path: string): Record<string, unknown> {

@@ -11,6 +11,8 @@ export interface OptionSpec {
   readonly env: string;
   readonly type: OptionType;
   readonly description: string;
+  /** The only values a string option accepts (checked when the configuration is loaded, listed in --help). */
+  readonly choices?: readonly string[];
 }
 
 export interface HubConfig {
@@ -45,6 +47,8 @@ export interface HubConfig {
   llmTimeoutMs: number;
   // --- end LLM provider ---
   logLevel: string;
+  /** `json` or `pretty`; undefined = pretty when stdout is a terminal, json otherwise. */
+  logFormat: 'json' | 'pretty' | undefined;
 }
 
 export const DEFAULTS: HubConfig = {
@@ -79,6 +83,7 @@ export const DEFAULTS: HubConfig = {
   llmTimeoutMs: 120_000,
   // --- end LLM provider ---
   logLevel: 'info',
+  logFormat: undefined,
 };
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -112,5 +117,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'llmMaxRetries', flag: 'llm-max-retries', env: 'LLMIOT_LLM_MAX_RETRIES', type: 'integer', description: 'retries of a failed provider request (unreachable, 429, 5xx) before LLM_PROVIDER_ERROR' },
   { key: 'llmTimeoutMs', flag: 'llm-timeout-ms', env: 'LLMIOT_LLM_TIMEOUT_MS', type: 'integer', description: 'ms one model step (the provider answer and the tool calls it asks for) may take' },
   // --- end LLM provider ---
-  { key: 'logLevel', flag: 'log-level', env: 'LLMIOT_LOG_LEVEL', type: 'string', description: 'fatal, error, warn, info, debug, trace or silent' },
+  { key: 'logLevel', flag: 'log-level', env: 'LLMIOT_LOG_LEVEL', type: 'string', description: 'fatal, error, warn, info, debug, trace or silent', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+  { key: 'logFormat', flag: 'log-format', env: 'LLMIOT_LOG_FORMAT', type: 'string', description: 'json (one object a line) or pretty (readable); default pretty when stdout is a terminal, json otherwise', choices: ['json', 'pretty'] },
 ];

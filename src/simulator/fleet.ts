@@ -74,11 +74,14 @@ export interface FleetProgress extends FleetTotals {
 /** The end-of-run report. */
 export interface FleetSummary {
   readonly durationMs: number;
+  /** Counters of the run; `registered` counts the devices that registered at least once during it. */
   readonly totals: FleetTotals;
+  /** Whether a hub answered any device during the run (see {@link Fleet.hubAnswered}). */
+  readonly hubAnswered: boolean;
   /** Average messages sent per second over the run. */
   readonly messagesPerSecond: number;
   readonly perBoard: Readonly<Partial<Record<BoardId, FleetTotals>>>;
-  /** Sent / acknowledged / commands per wire protocol; a dual device counts under `sparkplug` and `lwm2m`. */
+  /** Sent / acknowledged / commands per wire protocol; a dual device counts under `sparkplug` and `lwm2m`. After `stop()`, `active` is as it was when the fleet stopped. */
   readonly perProtocol: Readonly<Partial<Record<WireProtocol, ProtocolTotals>>>;
   /** Devices whose start failed, with the reason. */
   readonly failures: readonly { readonly hardwareId: string; readonly error: string }[];
@@ -97,6 +100,13 @@ export class Fleet {
   #last = { time: 0, sent: 0 };
   readonly #failures: { hardwareId: string; error: string }[] = [];
   readonly #concurrency: number;
+  /** Devices that registered at least once (the summary is taken after stop, when none is registered any more). */
+  readonly #everRegistered = new Set<FleetDevice>();
+  /** Per-protocol `active` counts when `stop()` began. */
+  #activeAtStop: Partial<Record<WireProtocol, number>> | null = null;
+  /** False with `hostId: null`: births then need no host, so they prove nothing about one. */
+  readonly #birthsNeedHost: boolean;
+  #hubAnswered = false;
 
   constructor(options: FleetOptions = {}) {
     const count = options.count ?? 3;
@@ -125,6 +135,21 @@ export class Fleet {
     });
     this.mcus = this.devices.filter((d): d is SimulatedMcu => d instanceof SimulatedMcu);
     this.dualDevices = this.devices.filter((d): d is DualProtocolDevice => d instanceof DualProtocolDevice);
+    for (const mcu of this.mcus) mcu.on('registered', () => this.#everRegistered.add(mcu));
+    for (const device of this.dualDevices) device.on('registered', () => this.#everRegistered.add(device));
+    this.#birthsNeedHost = options.hostId !== null;
+  }
+
+  /**
+   * True once a hub answered any device: a JSON-RPC response to a native device, an LwM2M registration or
+   * update answer, or (unless `hostId` is null) a Sparkplug birth, which waits for the host's online STATE.
+   * False while the devices talk to a broker that no hub listens on.
+   */
+  hubAnswered(): boolean {
+    if (this.#hubAnswered) return true;
+    const stats = this.devices.map(snapshotDevice);
+    this.#hubAnswered = sumTotals(stats).responses > 0 || (this.#birthsNeedHost && (sumPerProtocol(stats).sparkplug?.active ?? 0) > 0);
+    return this.#hubAnswered;
   }
 
   /** Start every device, `startConcurrency` at a time. Resolves when each one registered or failed (see `summary().failures`). */
@@ -148,6 +173,11 @@ export class Fleet {
 
   /** Stop every device (native: `device.offline`; dual: NDEATH and LwM2M de-register) and disconnect. */
   async stop(): Promise<void> {
+    if (this.#activeAtStop === null) {
+      this.hubAnswered();
+      const perProtocol = sumPerProtocol(this.devices.map(snapshotDevice));
+      this.#activeAtStop = Object.fromEntries(Object.entries(perProtocol).map(([protocol, totals]) => [protocol, totals.active]));
+    }
     await Promise.all(this.devices.map((device) => device.stop()));
     this.#stoppedAt = Date.now();
   }
@@ -176,14 +206,18 @@ export class Fleet {
   summary(): FleetSummary {
     const durationMs = this.#startedAt === null ? 0 : (this.#stoppedAt ?? Date.now()) - this.#startedAt;
     const stats = this.devices.map(snapshotDevice);
-    const totals = sumTotals(stats);
+    const registered = (devices: readonly FleetDevice[]): number => devices.filter((d) => this.#everRegistered.has(d)).length;
+    const totals = { ...sumTotals(stats), registered: registered(this.devices) };
     const perBoard: Partial<Record<BoardId, FleetTotals>> = {};
     for (const board of BOARD_IDS) {
-      const members = stats.filter((_, i) => this.devices[i]?.board.id === board);
-      if (members.length > 0) perBoard[board] = sumTotals(members);
+      const members = this.devices.filter((d) => d.board.id === board);
+      if (members.length > 0) perBoard[board] = { ...sumTotals(members.map(snapshotDevice)), registered: registered(members) };
     }
+    const perProtocol = sumPerProtocol(stats);
+    const atStop = this.#activeAtStop;
+    if (atStop !== null) for (const [protocol, sum] of Object.entries(perProtocol)) perProtocol[protocol as WireProtocol] = { ...sum, active: atStop[protocol as WireProtocol] ?? 0 };
     const messagesPerSecond = durationMs > 0 ? (totals.sent * 1000) / durationMs : 0;
-    return { durationMs, totals, messagesPerSecond, perBoard, perProtocol: sumPerProtocol(stats), failures: [...this.#failures] };
+    return { durationMs, totals, hubAnswered: this.hubAnswered(), messagesPerSecond, perBoard, perProtocol, failures: [...this.#failures] };
   }
 }
 
@@ -195,6 +229,10 @@ export interface RunFleetOptions extends FleetOptions {
   /** Called every `progressIntervalMs` (default 1000) with a snapshot. */
   readonly onProgress?: (progress: FleetProgress) => void;
   readonly progressIntervalMs?: number;
+  /** Called once when no hub answered any device within `noHubTimeoutMs` (see {@link Fleet.hubAnswered}); the devices keep trying. */
+  readonly onNoHub?: () => void;
+  /** Default 5000. */
+  readonly noHubTimeoutMs?: number;
 }
 
 /**
@@ -202,7 +240,7 @@ export interface RunFleetOptions extends FleetOptions {
  * until the process ends), then stop it and return the summary. An abort during start-up stops the fleet at once.
  */
 export async function runFleet(options: RunFleetOptions): Promise<FleetSummary> {
-  const { durationMs, signal, onProgress, progressIntervalMs = 1000, ...fleetOptions } = options;
+  const { durationMs, signal, onProgress, progressIntervalMs = 1000, onNoHub, noHubTimeoutMs = 5000, ...fleetOptions } = options;
   const fleet = new Fleet(fleetOptions);
   let endTimer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -213,12 +251,14 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetSummary> 
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   const progressTimer = onProgress === undefined ? undefined : setInterval(() => onProgress(fleet.progress()), progressIntervalMs);
+  const noHubTimer = onNoHub === undefined ? undefined : setTimeout(() => fleet.hubAnswered() || onNoHub(), noHubTimeoutMs);
   try {
     await Promise.race([fleet.start(), finished]);
     await finished;
   } finally {
     clearTimeout(endTimer);
     clearInterval(progressTimer);
+    clearTimeout(noHubTimer);
     if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     await fleet.stop();
   }

@@ -4,6 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { OPTIONS } from '../../src/config/options.ts';
+import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
+import { listenMqttTcp } from '../../src/mqtt/listeners.ts';
 import { runCli } from '../support/cli.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'llmiot-cli-'));
@@ -45,6 +48,50 @@ describe('llm-iot CLI', () => {
     assert.match(hub.output(), /--http-port must be a non-negative integer, got "eighty"/);
   });
 
+  it('every command answers --help (and `help <command>`) with its usage and options, exit 0', async () => {
+    const commands = ['start', 'simulate', 'rpc', 'mcp'];
+    const runs = commands.map((command) => ({ command, help: runCli([command, '--help']), via: runCli(['help', command]) }));
+    for (const { command, help, via } of runs) {
+      assert.equal(await help.exit(), 0, help.output());
+      assert.match(help.output(), new RegExp(`^Usage: llm-iot ${command}`));
+      assert.match(help.output(), /-h, --help/);
+      assert.equal(await via.exit(), 0);
+      assert.equal(via.output(), help.output());
+    }
+  });
+
+  it('start --help lists every option of the options table with its environment variable', async () => {
+    const help = runCli(['start', '-h']);
+    assert.equal(await help.exit(), 0);
+    for (const option of OPTIONS) assert.match(help.output(), new RegExp(`--${option.flag}\\b[^\\n]*\\n\\s+env ${option.env}\\b`));
+    const rpc = runCli(['rpc', '--help']);
+    assert.equal(await rpc.exit(), 0);
+    assert.match(rpc.output(), /--url <url>\s+hub base URL/);
+  });
+
+  it('an unreachable PostgreSQL store is one line naming the URL without its password, exit 1', async () => {
+    const hub = runCli(['start', '--http-port', '0', '--mqtt-port', '0', '--http-host', '127.0.0.1', '--mqtt-host', '127.0.0.1', '--store', 'postgres://alice:hunter2@127.0.0.1:1/fleet']);
+    assert.equal(await hub.exit(), 1);
+    const text = hub.output().trim();
+    assert.equal(text.split('\n').length, 1, text);
+    assert.match(text, /^llm-iot start: store open failed: postgres:\/\/alice:\*\*\*@127\.0\.0\.1:1\/fleet: connect ECONNREFUSED 127\.0\.0\.1:1 — check that PostgreSQL is running/);
+    assert.doesNotMatch(text, /hunter2|HubError/);
+  });
+
+  it('--log-format pretty (flag or LLMIOT_LOG_FORMAT) writes readable lines; json is the default off a terminal', async () => {
+    for (const [args, env] of [[['--log-format', 'pretty'], {}], [[], { LLMIOT_LOG_FORMAT: 'pretty' }]] as const) {
+      const hub = runCli(['start', '--http-port', '0', '--mqtt-port', '0', '--http-host', '127.0.0.1', '--mqtt-host', '127.0.0.1', '--store', 'memory', ...args], env);
+      const line = await hub.waitFor(/llm-iot hub listening/);
+      assert.match(line, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: llm-iot hub listening$/);
+      assert.match(hub.output(), /^\s+rpc: "http:\/\/127\.0\.0\.1:\d+\/rpc"$/m);
+      hub.child.kill('SIGTERM');
+      assert.equal(await hub.exit(), 0);
+    }
+    const bad = runCli(['start', '--log-format', 'fancy']);
+    assert.equal(await bad.exit(), 2);
+    assert.match(bad.output(), /--log-format must be one of json, pretty, got "fancy"/);
+  });
+
   it('runs a simulated fleet against the hub and prints a summary', async () => {
     const hub = runCli(['start', '--http-port', '0', '--mqtt-port', '0', '--http-host', '127.0.0.1', '--mqtt-host', '127.0.0.1', '--data-dir', join(dataDir, 'sim')]);
     const line = JSON.parse(await hub.waitFor(/llm-iot hub listening/));
@@ -53,6 +100,7 @@ describe('llm-iot CLI', () => {
       assert.equal(await sim.exit(), 0, sim.output());
       const summary = JSON.parse(sim.output().slice(sim.output().indexOf('{')));
       assert.equal(summary.mcus, 2);
+      assert.equal(summary.registered, 2);
       assert.ok(summary.telemetry_messages > 0);
       assert.equal(summary.failures.length, 0);
       const list = runCli(['rpc', 'device.list', '{"type":"mcu","include_schema":false}', '--url', line.rpc.replace(/\/rpc$/, '')]);
@@ -61,6 +109,28 @@ describe('llm-iot CLI', () => {
     } finally {
       hub.child.kill('SIGTERM');
       await hub.exit();
+    }
+  });
+
+  it('simulate against a broker with no hub says so on stderr with the URL and what to check, and exits 1', async () => {
+    const broker = await EmbeddedMqttBus.create();
+    const listener = await listenMqttTcp(broker, { port: 0, host: '127.0.0.1' });
+    const url = `mqtt://127.0.0.1:${listener.port}`;
+    try {
+      const sim = runCli(['simulate', '--url', url, '--devices', '2', '--protocol', 'mixed', '--hub-timeout', '0.5', '--duration', '60', '--host-id', 'nohub-host']);
+      const line = await sim.waitFor(/no hub is answering/);
+      assert.equal(line, `llm-iot simulate: no hub is answering on ${url}: after 0.5 s, no answer to device.register (native); no LwM2M registration answer and no online Sparkplug STATE on spBv1.0/STATE/nohub-host (dual).`);
+      await sim.waitFor(/The devices keep trying/);
+      assert.match(sim.output(), /`llm-iot start` is running and uses this broker/);
+      assert.match(sim.output(), /--host-id \(nohub-host\) must equal the hub's --sparkplug-host-id/);
+      sim.child.kill('SIGINT');
+      assert.equal(await sim.exit(), 1);
+      const out = sim.output();
+      assert.equal(JSON.parse(out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1)).hub_answered, false);
+      assert.match(out, /no hub answered any device on mqtt:\/\/127\.0\.0\.1:\d+ during the run/);
+    } finally {
+      await listener.close();
+      await broker.close();
     }
   });
 });
