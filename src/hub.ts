@@ -18,9 +18,8 @@ import { EmbeddedMqttBus } from './mqtt/embedded-bus.ts';
 import { ExternalMqttBus } from './mqtt/external-bus.ts';
 import { attachMqttWebSocket, type MqttWebSocketAttachment } from './mqtt/listeners.ts';
 import type { MqttBus } from './core/ports/mqtt-bus.ts';
-import { NativeAdapter } from './protocols/native/adapter.ts';
-import { Lwm2mAdapter } from './protocols/lwm2m/adapter/index.ts';
-import { HostStateMessages, SparkplugHost, type StateWill } from './protocols/sparkplug/host/index.ts';
+import { PROTOCOLS } from './plugins.ts';
+import type { HubWill, ProtocolPlugin, ProtocolRuntime } from './protocols/protocol-plugin.ts';
 import { RpcDispatcher } from './rpc/dispatcher.ts';
 import { MethodRegistry } from './rpc/method-registry.ts';
 import { hubMethods, SubscriptionHub, type HubServices } from './app/hub-methods.ts';
@@ -31,8 +30,6 @@ import { DEFAULT_POLICY, parsePolicy, type ActuationPolicy } from './tools/actua
 import { ToolRunner } from './tools/tool-runner.ts';
 import { McpHttpEndpoint } from './mcp/http-endpoint.ts';
 import { LlmCommandRunner } from './llm/index.ts';
-import { lwm2mMethods } from './protocols/lwm2m/methods.ts';
-import { sparkplugMethods } from './protocols/sparkplug/methods.ts';
 import { llmMethods } from './llm/methods.ts';
 
 export const HUB_VERSION = '0.1.0';
@@ -42,6 +39,8 @@ export interface HubOptions {
   /** Use this bus instead of creating one (tests). */
   readonly bus?: MqttBus;
   readonly now?: () => number;
+  /** The protocol plug-ins, in routing order (default: PROTOCOLS of src/plugins.ts). */
+  readonly protocols?: readonly ProtocolPlugin[];
 }
 
 /** A wired hub. `http` is created but not listening: the CLI (or a test) listens. */
@@ -62,7 +61,6 @@ export interface Hub {
   readonly bus: MqttBus;
   readonly stores: Stores;
   readonly http: Server;
-  readonly native: NativeAdapter;
   /** The tools an LLM sees, under the actuation policy, audited (MCP and llm.execute_command). */
   readonly tools: ToolRunner;
   /** Flush telemetry and registry, fail pending commands, close broker and stores. */
@@ -137,58 +135,29 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       invoke: (method, params, context) => (dispatcher as RpcDispatcher).invoke(method, params, context),
     };
     for (const method of hubMethods(services, new SubscriptionHub(services))) methods.add(method);
-    for (const method of [...lwm2mMethods(services), ...sparkplugMethods(services)]) methods.add(method);
+    // Protocol plug-ins (src/plugins.ts): made before the bus, since one may set the hub connection's will.
+    const protocols = (options.protocols ?? PROTOCOLS).map((plugin) => ({ plugin, instance: plugin.create(config, now) }));
+    for (const { instance } of protocols) for (const method of instance.methods(services)) methods.add(method);
     methods.add(rpcDiscoverMethod(methods, { title: 'llm-iot hub', version: HUB_VERSION }));
 
-    // Sparkplug host STATE: the will of the hub's connection and the STATE birth share one timestamp.
-    const sparkplugState = new HostStateMessages(config.sparkplugHostId, now());
-    const bus = options.bus ?? (await createBus(config, logger, metrics, sparkplugState.will()));
+    const wills = protocols.flatMap(({ plugin, instance }) => (instance.will === undefined ? [] : [{ plugin: plugin.name, will: instance.will }]));
+    if (wills.length > 1) throw new Error(`only one protocol may set the hub connection's will; ${wills.map((w) => w.plugin).join(' and ')} both do`);
+    const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will));
     busForPressure = bus;
     if (!options.bus) cleanups.push(() => bus.close());
-    let native: NativeAdapter | undefined;
+    const runtimes: ProtocolRuntime[] = [];
     dispatcher = new RpcDispatcher(methods, logger, {
-      onResponse: (message, context) => native?.handleResponse(message, context),
-      onNotificationError: (method, error, context) => native?.notificationFailed(method, error, context),
+      onResponse: (message, context) => runtimes.forEach((r) => r.handleResponse?.(message, context)),
+      onNotificationError: (method, error, context) => runtimes.forEach((r) => r.notificationFailed?.(method, error, context)),
     });
-    native = new NativeAdapter({ bus, dispatcher, registry, ingress, logger, metrics, maxMessageBytes: config.maxMessageBytes });
-    executor.addChannel(native);
-    await native.start();
-    cleanups.push(() => native.stop());
-    // Protocol adapters after native, in command-routing priority order: LwM2M (device management)
-    // before Sparkplug (metric writes); the executor picks the first channel that supports a method.
-    // --- protocol adapters: lwm2m ---
-    const lwm2m = new Lwm2mAdapter({
-      bus,
-      registry,
-      ingress,
-      events,
-      logger,
-      metrics,
-      maxMessageBytes: config.maxMessageBytes,
-      now,
-    });
-    executor.addChannel(lwm2m);
-    await lwm2m.start();
-    cleanups.push(() => lwm2m.stop());
-    // --- end protocol adapters: lwm2m ---
-    // --- protocol adapters: sparkplug ---
-    const sparkplug = new SparkplugHost({
-      bus,
-      registry,
-      ingress,
-      logger,
-      metrics,
-      state: sparkplugState,
-      maxMessageBytes: config.maxMessageBytes,
-      reorderTimeoutMs: config.sparkplugReorderTimeoutMs,
-      keepAliveMs: (config.heartbeatInterval * 1000) / 2,
-      now,
-    });
-    executor.addChannel(sparkplug);
-    await sparkplug.start();
-    // Stopping publishes the offline STATE before the bus disconnects ([tck-id-operational-behavior-host-application-termination]).
-    cleanups.push(() => sparkplug.stop());
-    // --- end protocol adapters: sparkplug ---
+    const protocolContext = { config, bus, registry, ingress, events, dispatcher, logger, metrics, now };
+    // In routing order: the executor carries a command over the first channel that supports it.
+    for (const { instance } of protocols) {
+      const runtime = await instance.start(protocolContext);
+      runtimes.push(runtime);
+      executor.addChannel(runtime.channel);
+      cleanups.push(() => runtime.stop());
+    }
 
     const liveness = new LivenessMonitor({ registry, defaultHeartbeatMs: config.heartbeatInterval * 1000, missedBeats: config.missedHeartbeats, now });
     liveness.start();
@@ -258,7 +227,6 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       bus,
       stores,
       http,
-      native,
       tools,
       close: () => (closing ??= runCleanups(cleanups, logger)),
     };
@@ -278,12 +246,12 @@ function loadPolicy(file: string | undefined): ActuationPolicy {
   }
 }
 
-async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: StateWill): Promise<MqttBus> {
+async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: HubWill | undefined): Promise<MqttBus> {
   if (config.mqttUrl !== undefined) {
     return ExternalMqttBus.connect(config.mqttUrl, {
       logger,
       // Sparkplug host death certificate: offline STATE, QoS 1, retained ([tck-id-host-topic-phid-death-required]).
-      will,
+      ...(will !== undefined && { will }),
       ...(config.mqttSharedGroup !== undefined && { sharedGroup: config.mqttSharedGroup }),
     });
   }

@@ -5,7 +5,9 @@ export { createHub, HUB_VERSION } from './hub.ts';
 export type { Hub, HubOptions } from './hub.ts';
 
 // Configuration: one options table for defaults, config file keys, LLMIOT_* variables and flags.
-export { DEFAULTS, OPTIONS } from './config/options.ts';
+export { DEFAULTS, CORE_OPTIONS } from './config/options.ts';
+export { OPTIONS, PROTOCOLS } from './plugins.ts';
+export type { HubWill, ProtocolContext, ProtocolInstance, ProtocolPlugin, ProtocolRuntime } from './protocols/protocol-plugin.ts';
 export type { HubConfig, OptionSpec, OptionType } from './config/options.ts';
 export { ConfigError, loadConfig } from './config/load-config.ts';
 

@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config/load-config.ts';
-import { DEFAULTS, OPTIONS } from '../src/config/options.ts';
+import { DEFAULTS } from '../src/config/options.ts';
+import { OPTIONS } from '../src/plugins.ts';
 
 describe('configuration', () => {
   it('applies defaults < file < environment < flags', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llmiot-config-'));
     const file = join(dir, 'hub.json');
     writeFileSync(file, JSON.stringify({ httpPort: 1111, mqttPort: 2222, dataDir: '/from/file' }));
-    const { config } = loadConfig(['--config', file, '--http-port', '3333'], { LLMIOT_HTTP_PORT: '4444', LLMIOT_MQTT_PORT: '5555' });
+    const { config } = loadConfig(['--config', file, '--http-port', '3333'], { LLMIOT_HTTP_PORT: '4444', LLMIOT_MQTT_PORT: '5555' }, OPTIONS);
     assert.equal(config.httpPort, 3333);
     assert.equal(config.mqttPort, 5555);
     assert.equal(config.dataDir, '/from/file');
@@ -19,12 +20,12 @@ describe('configuration', () => {
   });
 
   it('rejects bad values and unknown keys with a message naming them', () => {
-    assert.throws(() => loadConfig(['--http-port', 'eighty'], {}), (e: unknown) => e instanceof ConfigError && /--http-port must be a non-negative integer/.test(e.message));
+    assert.throws(() => loadConfig(['--http-port', 'eighty'], {}, OPTIONS), (e: unknown) => e instanceof ConfigError && /--http-port must be a non-negative integer/.test(e.message));
     const dir = mkdtempSync(join(tmpdir(), 'llmiot-config-'));
     const file = join(dir, 'hub.json');
     writeFileSync(file, JSON.stringify({ httpport: 1 }));
-    assert.throws(() => loadConfig(['--config', file], {}), /unknown keys httpport/);
-    assert.throws(() => loadConfig(['--config', join(dir, 'missing.json')], {}), /config file not found/);
+    assert.throws(() => loadConfig(['--config', file], {}, OPTIONS), /unknown keys httpport/);
+    assert.throws(() => loadConfig(['--config', join(dir, 'missing.json')], {}, OPTIONS), /config file not found/);
   });
 
   it('is documented in the README, one row per option', () => {

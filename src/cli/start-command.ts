@@ -1,6 +1,7 @@
 /** `llm-iot start`: build the hub, open its ports, log the addresses, shut down cleanly on SIGINT/SIGTERM. */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load-config.ts';
+import { OPTIONS } from '../plugins.ts';
 import { createHub, type Hub } from '../hub.ts';
 import { listenHttp, type HttpListener } from '../api/http-server.ts';
 import { createLogger } from '../log/logger.ts';
@@ -9,7 +10,7 @@ import { listenMqttTcp, listenMqttTls, type MqttListener } from '../mqtt/listene
 import { describeStartFailure } from './start-failure.ts';
 
 export async function startCommand(argv: string[]): Promise<number> {
-  const { config, file } = loadConfig(argv);
+  const { config, file } = loadConfig(argv, process.env, OPTIONS);
   const logger = createLogger({ level: config.logLevel, ...(config.logFormat !== undefined && { format: config.logFormat }) });
   if (file) logger.info({ file }, 'config file loaded');
   let hub: Hub;

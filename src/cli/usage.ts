@@ -1,5 +1,6 @@
 /** `llm-iot --help` and `llm-iot <command> --help` texts; the hub's options come from the one options table. */
 import { optionsHelp } from '../config/load-config.ts';
+import { OPTIONS } from '../plugins.ts';
 
 const PRECEDENCE = 'precedence: defaults < config file < LLMIOT_* environment < flags';
 
@@ -18,7 +19,7 @@ Run \`llm-iot <command> --help\` (or \`llm-iot help <command>\`) for a command's
 
 Options of start (${PRECEDENCE}):
   --config <file>                  JSON config file (default ./llm-iot.config.json if present; env LLMIOT_CONFIG)
-${optionsHelp()}
+${optionsHelp(OPTIONS)}
 `;
 }
 
@@ -32,7 +33,7 @@ Stops cleanly (telemetry flushed) on Ctrl-C / SIGTERM.
 
 Options (${PRECEDENCE}):
   --config <file>                  JSON config file (default ./llm-iot.config.json if present; env LLMIOT_CONFIG)
-${optionsHelp()}
+${optionsHelp(OPTIONS)}
   -h, --help                       this text
 `;
 }

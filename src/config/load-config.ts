@@ -1,7 +1,7 @@
 /** Resolve the configuration: defaults < config file < LLMIOT_* environment < CLI flags. */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, OPTIONS, type HubConfig, type OptionSpec } from './options.ts';
+import { DEFAULTS, type HubConfig, type OptionSpec } from './options.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -28,7 +28,7 @@ function coerce(spec: OptionSpec, raw: unknown, source: string): unknown {
   return text;
 }
 
-function readFile(path: string): Record<string, unknown> {
+function readFile(path: string, table: readonly OptionSpec[]): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -36,19 +36,23 @@ function readFile(path: string): Record<string, unknown> {
     throw new ConfigError(`config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${path}: must hold a JSON object`);
-  const known = new Set(OPTIONS.map((o) => o.key as string));
+  const known = new Set(table.map((o) => o.key as string));
   const unknown = Object.keys(parsed).filter((k) => !known.has(k));
   if (unknown.length > 0) throw new ConfigError(`config file ${path}: unknown keys ${unknown.join(', ')}`);
   return parsed as Record<string, unknown>;
 }
 
-/** Parse flags (argv after the command name) and the environment into a HubConfig. */
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { config: HubConfig; rest: string[]; file?: string } {
+/** Parse flags (argv after the command name) and the environment into a HubConfig, by the options table (`OPTIONS` in src/plugins.ts). */
+export function loadConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  table: readonly OptionSpec[],
+): { config: HubConfig; rest: string[]; file?: string } {
   const parsed = parseArgs({
     args: [...argv],
     options: {
       config: { type: 'string' },
-      ...Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: o.type === 'boolean' ? ('boolean' as const) : ('string' as const) }])),
+      ...Object.fromEntries(table.map((o) => [o.flag, { type: o.type === 'boolean' ? ('boolean' as const) : ('string' as const) }])),
     },
     allowPositionals: true,
     strict: true,
@@ -57,9 +61,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const explicit = (values['config'] as string | undefined) ?? env['LLMIOT_CONFIG'];
   const file = explicit ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (explicit !== undefined && !existsSync(explicit)) throw new ConfigError(`config file not found: ${explicit}`);
-  const fromFile = file === undefined ? {} : readFile(file);
+  const fromFile = file === undefined ? {} : readFile(file, table);
   const config = { ...DEFAULTS } as Record<string, unknown>;
-  for (const spec of OPTIONS) {
+  for (const spec of table) {
     const layers: [unknown, string][] = [
       [fromFile[spec.key], `config file ${file ?? ''}: ${spec.key}`],
       [env[spec.env], spec.env],
@@ -74,8 +78,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 }
 
 /** The options table as --help text. */
-export function optionsHelp(): string {
-  return OPTIONS.map((o) => {
+export function optionsHelp(table: readonly OptionSpec[]): string {
+  return table.map((o) => {
     const def = DEFAULTS[o.key];
     const flag = `--${o.flag}${o.type === 'boolean' ? '' : ' <value>'}`;
     return `  ${flag.padEnd(32)} ${o.description}\n  ${''.padEnd(32)} env ${o.env}${def === undefined ? '' : `, default ${String(def)}`}`;

@@ -86,7 +86,11 @@ export const DEFAULTS: HubConfig = {
   logFormat: undefined,
 };
 
-export const OPTIONS: readonly OptionSpec[] = [
+/**
+ * The hub's own options. Each protocol plug-in adds its rows (`ProtocolPlugin.options`); the whole
+ * table is `OPTIONS` in src/plugins.ts.
+ */
+export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'httpPort', flag: 'http-port', env: 'LLMIOT_HTTP_PORT', type: 'integer', description: 'HTTP port: JSON-RPC POST /rpc, WebSocket /ws, MQTT over WebSocket /mqtt, /healthz, /metrics (0 = ephemeral)' },
   { key: 'httpHost', flag: 'http-host', env: 'LLMIOT_HTTP_HOST', type: 'string', description: 'HTTP bind address' },
   { key: 'mqttPort', flag: 'mqtt-port', env: 'LLMIOT_MQTT_PORT', type: 'integer', description: 'embedded broker MQTT/TCP port (0 = ephemeral)' },
@@ -105,8 +109,6 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'telemetryBatchSize', flag: 'telemetry-batch-size', env: 'LLMIOT_TELEMETRY_BATCH_SIZE', type: 'integer', description: 'points per store transaction' },
   { key: 'telemetryFlushMs', flag: 'telemetry-flush-ms', env: 'LLMIOT_TELEMETRY_FLUSH_MS', type: 'integer', description: 'longest a point waits before it is written' },
   { key: 'telemetryMaxPending', flag: 'telemetry-max-pending', env: 'LLMIOT_TELEMETRY_MAX_PENDING', type: 'integer', description: 'points buffered before new telemetry is refused (OVERLOADED)' },
-  { key: 'sparkplugHostId', flag: 'sparkplug-host-id', env: 'LLMIOT_SPARKPLUG_HOST_ID', type: 'string', description: 'Sparkplug host id: the hub publishes its STATE on spBv1.0/STATE/{id} (unique per broker)' },
-  { key: 'sparkplugReorderTimeoutMs', flag: 'sparkplug-reorder-timeout-ms', env: 'LLMIOT_SPARKPLUG_REORDER_TIMEOUT_MS', type: 'integer', description: 'Sparkplug Reorder Timeout: ms a seq gap may stay open before the edge node is asked to rebirth' },
   { key: 'llmPolicy', flag: 'llm-policy', env: 'LLMIOT_LLM_POLICY', type: 'string', description: 'JSON file with the actuation policy for LLM-initiated actions (default: reads allowed, writes confirm-first, destructive denied)' },
   // --- LLM provider ---
   { key: 'llmProvider', flag: 'llm-provider', env: 'LLMIOT_LLM_PROVIDER', type: 'string', description: 'LLM for llm.execute_command: anthropic, openai or openai-compatible (Ollama, llama.cpp, vLLM); unset = llm.execute_command answers LLM_NOT_CONFIGURED' },

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { OPTIONS } from '../../src/config/options.ts';
+import { OPTIONS } from '../../src/plugins.ts';
 import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
 import { listenMqttTcp } from '../../src/mqtt/listeners.ts';
 import { runCli } from '../support/cli.ts';

@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { OPTIONS } from '../../src/plugins.ts';
 import { DEFAULTS } from '../../src/config/options.ts';
 import { createHub } from '../../src/hub.ts';
 import { resolveLlmSettings } from '../../src/llm/index.ts';
@@ -51,9 +52,9 @@ describe('LLM provider settings', () => {
 
   it('takes --llm-api-key over LLMIOT_LLM_API_KEY, and either over the vendor variable', () => {
     const env = { LLMIOT_LLM_PROVIDER: 'anthropic', LLMIOT_LLM_API_KEY: 'from-env', ANTHROPIC_API_KEY: 'vendor' };
-    const fromFlag = loadConfig(['--llm-api-key', 'from-flag'], env).config;
+    const fromFlag = loadConfig(['--llm-api-key', 'from-flag'], env, OPTIONS).config;
     assert.deepEqual(resolveLlmSettings(fromFlag, env), { configured: true, settings: { provider: 'anthropic', model: 'claude-sonnet-4-5', apiKey: 'from-flag' } });
-    const fromEnv = loadConfig([], env).config;
+    const fromEnv = loadConfig([], env, OPTIONS).config;
     assert.equal(resolveLlmSettings(fromEnv, env).configured && (resolveLlmSettings(fromEnv, env) as any).settings.apiKey, 'from-env');
     const vendor = resolveLlmSettings({ ...base, llmProvider: 'anthropic' }, { ANTHROPIC_API_KEY: 'vendor', OPENAI_API_KEY: 'other' });
     assert.deepEqual(vendor, { configured: true, settings: { provider: 'anthropic', model: 'claude-sonnet-4-5', apiKey: 'vendor' } });

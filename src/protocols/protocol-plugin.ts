@@ -1,0 +1,67 @@
+/** ProtocolPlugin: one device protocol as a plug-in — its adapter, command channel, own JSON-RPC methods and options. */
+import type { DeviceIngress, DeviceLookup } from '../core/device-ingress.ts';
+import type { CommandChannel } from '../core/command-channel.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { MqttBus, QoS } from '../core/ports/mqtt-bus.ts';
+import type { HubServices } from '../app/services.ts';
+import type { HubConfig, OptionSpec } from '../config/options.ts';
+import type { Logger } from '../log/logger.ts';
+import type { HubMetrics } from '../metrics/hub-metrics.ts';
+import type { IncomingResponse, RpcDispatcher } from '../rpc/dispatcher.ts';
+import type { CallContext, MethodDefinition } from '../rpc/method.ts';
+
+/** The last will of the hub's own MQTT connection (Sparkplug: the host's offline STATE). */
+export interface HubWill {
+  readonly topic: string;
+  readonly payload: Buffer | string;
+  readonly qos?: QoS;
+  readonly retain?: boolean;
+}
+
+/** What a protocol's adapter is wired to: the bus, the one device port, and the hub's shared parts. */
+export interface ProtocolContext {
+  readonly config: HubConfig;
+  readonly bus: MqttBus;
+  /** Read side of the fleet; every change goes through `ingress`. */
+  readonly registry: DeviceLookup;
+  readonly ingress: DeviceIngress;
+  readonly events: EventBus;
+  /** The hub's JSON-RPC dispatcher, for protocols whose devices call hub methods (native). */
+  readonly dispatcher: RpcDispatcher;
+  readonly logger: Logger;
+  readonly metrics: HubMetrics;
+  readonly now: () => number;
+}
+
+/** A started protocol: the channel the executor routes commands through, and how to stop it. */
+export interface ProtocolRuntime {
+  readonly channel: CommandChannel;
+  /** Unsubscribe and release timers; called at hub shutdown, before the bus closes. */
+  stop(): Promise<void>;
+  /** A JSON-RPC response a device sent to the dispatcher (the answer to a command this protocol carried). */
+  handleResponse?(message: IncomingResponse, context: CallContext): void;
+  /** A device's JSON-RPC notification failed: nobody gets an answer, so the protocol logs and counts it. */
+  notificationFailed?(method: string, error: unknown, context: CallContext): void;
+}
+
+/** One hub's instance of a protocol, made before the bus connects. */
+export interface ProtocolInstance {
+  /** A will the hub's own MQTT connection must carry; at most one protocol may set one. */
+  readonly will?: HubWill;
+  /** The protocol's own JSON-RPC methods (e.g. lwm2m.read), registered beside the hub's. */
+  methods(services: HubServices): readonly MethodDefinition[];
+  /** Wire the adapter to the bus and core; resolves once its subscriptions are acknowledged. */
+  start(context: ProtocolContext): Promise<ProtocolRuntime>;
+}
+
+/**
+ * A device protocol. `hub.ts` composes a list of these (src/plugins.ts); adding a protocol is one
+ * folder under `protocols/` exporting one, plus one line in that list.
+ */
+export interface ProtocolPlugin {
+  /** "native", "lwm2m", "sparkplug": the name devices carry in `protocols`. */
+  readonly name: string;
+  /** The protocol's rows of the hub's options table (flags, LLMIOT_* variables, config-file keys, --help). */
+  readonly options: readonly OptionSpec[];
+  create(config: HubConfig, now: () => number): ProtocolInstance;
+}

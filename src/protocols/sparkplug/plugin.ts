@@ -1,0 +1,38 @@
+/** Sparkplug B 3.0 as a plug-in: the hub is a Host Application with its own STATE, births become devices. */
+import type { ProtocolPlugin } from '../protocol-plugin.ts';
+import { HostStateMessages, SparkplugHost } from './host/index.ts';
+import { sparkplugMethods } from './methods.ts';
+
+export const sparkplugProtocol: ProtocolPlugin = {
+  name: 'sparkplug',
+  options: [
+    { key: 'sparkplugHostId', flag: 'sparkplug-host-id', env: 'LLMIOT_SPARKPLUG_HOST_ID', type: 'string', description: 'Sparkplug host id: the hub publishes its STATE on spBv1.0/STATE/{id} (unique per broker)' },
+    { key: 'sparkplugReorderTimeoutMs', flag: 'sparkplug-reorder-timeout-ms', env: 'LLMIOT_SPARKPLUG_REORDER_TIMEOUT_MS', type: 'integer', description: 'Sparkplug Reorder Timeout: ms a seq gap may stay open before the edge node is asked to rebirth' },
+  ],
+  create(config, now) {
+    // The will of the hub's connection and the STATE birth share one timestamp.
+    const state = new HostStateMessages(config.sparkplugHostId, now());
+    return {
+      // Host death certificate: offline STATE, QoS 1, retained ([tck-id-host-topic-phid-death-required]).
+      will: state.will(),
+      methods: (services) => sparkplugMethods(services),
+      async start(ctx) {
+        const host = new SparkplugHost({
+          bus: ctx.bus,
+          registry: ctx.registry,
+          ingress: ctx.ingress,
+          logger: ctx.logger,
+          metrics: ctx.metrics,
+          state,
+          maxMessageBytes: ctx.config.maxMessageBytes,
+          reorderTimeoutMs: ctx.config.sparkplugReorderTimeoutMs,
+          keepAliveMs: (ctx.config.heartbeatInterval * 1000) / 2,
+          now: ctx.now,
+        });
+        await host.start();
+        // Stopping publishes the offline STATE before the bus disconnects ([tck-id-operational-behavior-host-application-termination]).
+        return { channel: host, stop: () => host.stop() };
+      },
+    };
+  },
+};
