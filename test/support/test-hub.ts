@@ -9,6 +9,7 @@ import { createHub, type Hub } from '../../src/hub.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
 import { listenMqttTcp, type MqttListener } from '../../src/mqtt/listeners.ts';
+import { uniqueSuffix } from './services.ts';
 
 export interface TestHub {
   readonly hub: Hub;
@@ -23,9 +24,14 @@ export interface TestHub {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
+/**
+ * Start a hub for a test. Each hub gets its own Sparkplug host id unless the test names one, so
+ * hubs of test files running at the same time on the shared broker never answer for each other.
+ */
 export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?: string): Promise<TestHub> {
   const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'llmiot-test-'));
-  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', ...config }, { logger: silentLogger });
+  const sparkplugHostId = `llmiot-test-${uniqueSuffix()}`;
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', sparkplugHostId, ...config }, { logger: silentLogger });
   const http: HttpListener = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
   let mqttListener: MqttListener | undefined;
   let mqttUrl = config.mqttUrl ?? '';
