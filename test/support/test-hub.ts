@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { listenHttp, type HttpListener } from '../../src/api/http-server.ts';
 import type { HubConfig } from '../../src/config/options.ts';
-import { createHub, type Hub } from '../../src/hub.ts';
+import { createHub, type Hub, type HubOptions } from '../../src/hub.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
 import { listenMqttTcp, type MqttListener } from '../../src/mqtt/listeners.ts';
@@ -27,11 +27,12 @@ export interface TestHub {
 /**
  * Start a hub for a test. Each hub gets its own Sparkplug host id unless the test names one, so
  * hubs of test files running at the same time on the shared broker never answer for each other.
+ * `options.now` injects the hub's clock (liveness, command deadlines, timestamps).
  */
-export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?: string): Promise<TestHub> {
+export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?: string, options: Pick<HubOptions, 'now'> = {}): Promise<TestHub> {
   const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'llmiot-test-'));
   const sparkplugHostId = `llmiot-test-${uniqueSuffix()}`;
-  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', sparkplugHostId, ...config }, { logger: silentLogger });
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', sparkplugHostId, ...config }, { ...options, logger: silentLogger });
   const http: HttpListener = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
   let mqttListener: MqttListener | undefined;
   let mqttUrl = config.mqttUrl ?? '';
