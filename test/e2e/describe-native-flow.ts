@@ -112,7 +112,9 @@ export function describeNativeFlow(name: string, config: () => Partial<HubConfig
       const ok = await device.request('device.heartbeat', { dynamic_state: { status: 'online', uptime_s: 42 } });
       assert.equal(ok.result.device_id, mcuId);
       const metrics = await (await fetch(`${t.httpUrl}/metrics`)).text();
-      assert.match(metrics, /llmiot_messages_rejected_total\{protocol="native",reason="malformed_json"\} 2/);
+      // At least these two: on a shared broker the hub also hears other test files' devices (llmiot/v1/+/up).
+      const rejected = Number(/llmiot_messages_rejected_total\{protocol="native",reason="malformed_json"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+      assert.ok(rejected >= 2, `malformed_json rejections counted: ${rejected}`);
       assert.ok(device.notifications.some((n) => n.error?.code === -32700), 'the device is told about the parse error');
     });
 

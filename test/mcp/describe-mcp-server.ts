@@ -293,21 +293,29 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
       const uri = `llmiot://device/${b.mcuId}`;
       await client.subscribeResource({ uri });
+      const latest = async (device: string): Promise<number | undefined> =>
+        (await t.rpc('data.latest', { device_ids: [device], measurement_types: ['temperature'] })).result?.readings[0]?.value;
       for (let i = 0; i < 5; i++) b.link.notify('telemetry.report', { readings: [{ sensor_id: b.bmp, measurement_type: 'temperature', value: 20 + i }] });
       await eventually(() => updates.includes(uri), 3000, 'resources/updated');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await eventually(async () => (await latest(b.bmp)) === 24, 3000, 'the whole burst stored');
       assert.equal(updates.filter((u) => u === uri).length, 1, 'a burst of telemetry is one update within the second');
       a.link.notify('telemetry.report', { readings: [{ sensor_id: a.bmp, measurement_type: 'temperature', value: 30 }] });
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await eventually(async () => (await latest(a.bmp)) === 30, 3000, "device A's reading stored");
+      // The burst's trailing update closes the second; an update for device A would have come at once.
+      await eventually(() => updates.filter((u) => u === uri).length === 2, 3000, 'the trailing update of the burst');
       assert.equal(updates.filter((u) => u !== uri).length, 0, 'other devices do not notify this subscription');
       const document = JSON.parse(await readText(client, uri));
       assert.ok(document.latest_readings.some((r: { value: number }) => r.value === 24));
 
       await client.unsubscribeResource({ uri });
       const count = updates.length;
+      // A witness subscription on the same device: its first update is sent at once.
+      const witness = `llmiot://device/${b.mcuId}/telemetry`;
+      await client.subscribeResource({ uri: witness });
       b.link.notify('telemetry.report', { readings: [{ sensor_id: b.bmp, measurement_type: 'temperature', value: 40 }] });
-      await new Promise((resolve) => setTimeout(resolve, 1200));
-      assert.equal(updates.length, count);
+      await eventually(() => updates.includes(witness), 3000, 'the witness update');
+      assert.deepEqual(updates.slice(count), [witness], 'nothing for the unsubscribed resource');
+      await client.unsubscribeResource({ uri: witness });
       await assert.rejects(client.subscribeResource({ uri: 'llmiot://device/no-such-board' }), (error: Error & { code?: number }) => error.code === -32002);
     });
 

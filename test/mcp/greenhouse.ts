@@ -33,7 +33,7 @@ export interface GreenhouseNode {
 
 /** Register an MCU with two sensors; it answers sensor.read, sensor.configure and mcu.get_status like firmware would. */
 export async function greenhouseNode(t: TestHub, hardwareId: string, zone: string): Promise<GreenhouseNode> {
-  const link = await DeviceLink.open(await t.device(hardwareId), hardwareId);
+  const link = await t.link(hardwareId);
   const reg = await link.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Raspberry Pi', model: 'Pico W' }, zone, tags: ['greenhouse'] });
   const mcuId: string = reg.result.device_id;
   const bmp: string = (await link.request('sensor.discover', { mcu_id: mcuId, static_schema: BMP580 })).result.sensor_id;

@@ -44,7 +44,7 @@ describe('llm-iot mcp (stdio proxy)', () => {
   let approvals = 0;
 
   before(async () => {
-    t = await startTestHub();
+    t = await startTestHub({}, undefined, { bus: 'memory' });
     node = await greenhouseNode(t, 'pico-stdio', 'Zone A');
     proxy = spawnProxy(t.httpUrl);
     client = new Client({ name: 'claude-code-test', version: '1.0.0' }, { capabilities: { elicitation: {} } });

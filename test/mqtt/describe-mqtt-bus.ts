@@ -2,8 +2,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MqttClient } from 'mqtt';
-import type { MessageMeta, MqttBus } from '../../src/core/ports/mqtt-bus.ts';
+import type { MessageMeta, MqttBus, QoS } from '../../src/core/ports/mqtt-bus.ts';
+
+/** What the contract does with a device: an mqtt.js client or an in-memory one fits. */
+export interface DeviceClient {
+  publish(topic: string, payload: Buffer | string): unknown;
+  publishAsync(topic: string, payload: Buffer | string, options?: { qos?: QoS; retain?: boolean }): Promise<unknown>;
+  subscribeAsync(filter: string, options?: { qos?: QoS }): Promise<unknown>;
+  endAsync(force?: boolean): Promise<void>;
+  on(event: 'message', listener: (topic: string, payload: Buffer, packet: { retain: boolean; qos: number }) => void): unknown;
+  off(event: 'message', listener: (topic: string, payload: Buffer, packet: { retain: boolean; qos: number }) => void): unknown;
+}
 
 /** A message as a handler saw it. */
 export interface Received {
@@ -52,7 +61,7 @@ export class Inbox {
 
 /** The next message a device client receives on `topic`. */
 export function nextDeviceMessage(
-  device: MqttClient,
+  device: DeviceClient,
   topic: string,
   timeoutMs = 5000,
 ): Promise<{ payload: Buffer; retain: boolean; qos: number }> {
@@ -73,30 +82,30 @@ export function nextDeviceMessage(
 
 /**
  * Run the MqttBus contract against one implementation. `makeBus` builds a fresh bus per test;
- * `makeDeviceClient` connects a real mqtt.js client, acting as a device, to the broker behind it.
+ * `makeDeviceClient` connects a client acting as a device (mqtt.js, or the in-memory one) to the broker behind it.
  * Topics live under a prefix unique to the run, so parallel runs on a shared broker do not collide.
  */
 export function describeMqttBus<B extends MqttBus>(
   name: string,
   makeBus: () => Promise<B>,
-  makeDeviceClient: (bus: B, clientId: string) => Promise<MqttClient>,
+  makeDeviceClient: (bus: B, clientId: string) => Promise<DeviceClient>,
 ): void {
   const run = `llmiot-test/${randomUUID()}`;
   let counter = 0;
 
   interface Context {
     readonly bus: B;
-    readonly device: MqttClient;
+    readonly device: DeviceClient;
     readonly deviceId: string;
     readonly prefix: string;
-    connect(clientId: string): Promise<MqttClient>;
+    connect(clientId: string): Promise<DeviceClient>;
   }
 
   /** A fresh bus, one connected device and a unique topic prefix; everything closed afterwards. */
   async function withBus(body: (context: Context) => Promise<void>): Promise<void> {
     const bus = await makeBus();
-    const clients: MqttClient[] = [];
-    const connect = async (clientId: string): Promise<MqttClient> => {
+    const clients: DeviceClient[] = [];
+    const connect = async (clientId: string): Promise<DeviceClient> => {
       const client = await makeDeviceClient(bus, clientId);
       clients.push(client);
       return client;

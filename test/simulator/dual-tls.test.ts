@@ -21,7 +21,7 @@ function simulate(args: readonly string[]): Promise<CliRun> {
     execFile(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: new URL('../..', import.meta.url), env: { ...process.env, SIM_ARGS: JSON.stringify(['simulate', ...args]), LLMIOT_SIM_PROTOCOL: '', DEVICE_COUNT: '' }, timeout: 10_000 },
+      { cwd: new URL('../..', import.meta.url), env: { ...process.env, SIM_ARGS: JSON.stringify(['simulate', ...args]), LLMIOT_SIM_PROTOCOL: '', DEVICE_COUNT: '' }, timeout: 60_000 },
       (error, stdout) => {
         try {
           resolve({ code: error === null ? 0 : Number(error.code), summary: JSON.parse(stdout) as Record<string, any> });

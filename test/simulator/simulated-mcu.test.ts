@@ -100,9 +100,10 @@ describe('SimulatedMcu', () => {
     const hw = 'esp32-retry-1';
     await startMcu(hw, { requestTimeoutMs: 80, retry: { initialMs: 20, maxMs: 100 } });
     const registers = hub.sent(hw, 'device.register');
-    assert.equal(registers.length, 3);
-    assert.equal(new Set(registers.map((r) => r['id'])).size, 3, 'each attempt is a new request');
-    assert.ok(started.at(-1)?.stats().errors === 2, 'two timeouts counted');
+    // Two dropped, then answered; on a loaded machine the answer may miss its 80 ms too, and the MCU asks once more.
+    assert.ok(registers.length >= 3, `at least three attempts, got ${registers.length}`);
+    assert.equal(new Set(registers.map((r) => r['id'])).size, registers.length, 'each attempt is a new request');
+    assert.equal(started.at(-1)?.stats().errors, registers.length - 1, 'every unanswered attempt counted as a timeout');
   });
 
   it('fails start() when the hub refuses the registration', async () => {

@@ -1,7 +1,20 @@
 /** Run the llm-iot CLI from source in a child process, as a user would run the installed command. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
 
 const ENTRY = new URL('./cli-entry.ts', import.meta.url).pathname;
+
+/**
+ * How long a child may take to print what a test waits for. Generous: starting the CLI under tsx
+ * takes seconds, and much longer while other test files share the CPUs; a passing run never waits it out.
+ */
+const OUTPUT_TIMEOUT_MS = 60_000;
+
+/** Children still running when the test file ends (a failed test never stopped its hub): killed then. */
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export interface CliProcess {
   readonly child: ChildProcess;
@@ -17,6 +30,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess 
     env: { ...process.env, LLMIOT_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let text = '';
   const waiters: { pattern: RegExp; resolve(line: string): void }[] = [];
   const onData = (chunk: Buffer): void => {
@@ -31,11 +45,16 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess 
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return {
     child,
     output: () => text,
-    waitFor(pattern, timeoutMs = 15_000) {
+    waitFor(pattern, timeoutMs = OUTPUT_TIMEOUT_MS) {
       const line = text.split('\n').find((l) => pattern.test(l));
       if (line !== undefined) return Promise.resolve(line);
       return new Promise((resolve, reject) => {

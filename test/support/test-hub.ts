@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { listenHttp, type HttpListener } from '../../src/api/http-server.ts';
 import type { HubConfig } from '../../src/config/options.ts';
-import { createHub, type Hub } from '../../src/hub.ts';
+import { createHub, type Hub, type HubOptions } from '../../src/hub.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
 import { listenMqttTcp, type MqttListener } from '../../src/mqtt/listeners.ts';
+import { MemoryMqttBus } from '../../src/mqtt/memory-bus.ts';
+import type { QoS } from '../../src/core/ports/mqtt-bus.ts';
+import { uniqueSuffix } from './services.ts';
 
 export interface TestHub {
   readonly hub: Hub;
@@ -17,15 +20,34 @@ export interface TestHub {
   readonly mqttUrl: string;
   readonly dataDir: string;
   rpc(method: string, params?: unknown): Promise<{ result?: any; error?: { code: number; message: string; data?: any } }>;
-  /** Connect an MQTT client as a device (client id = hardware id). */
+  /** Connect an MQTT client as a device (client id = hardware id); needs a socket broker (not `bus: 'memory'`). */
   device(clientId: string, options?: mqtt.IClientOptions): Promise<MqttClient>;
+  /** Connect a device and open a {@link DeviceLink} on it, over whichever bus the hub has. */
+  link(clientId: string): Promise<DeviceLink>;
   /** Stop everything; the data directory is removed unless `keepData` (restart tests). */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?: string): Promise<TestHub> {
+/** Options of {@link startTestHub} beyond the hub's config. */
+export interface TestHubOptions extends Pick<HubOptions, 'now'> {
+  /**
+   * 'memory': the hub runs on a {@link MemoryMqttBus} and devices connect to it in memory (no
+   * socket, no MQTT codec) through {@link TestHub.link}; for tests about what lies behind the bus.
+   */
+  readonly bus?: 'memory';
+}
+
+/**
+ * Start a hub for a test. Each hub gets its own Sparkplug host id unless the test names one, so
+ * hubs of test files running at the same time on the shared broker never answer for each other.
+ * `options.now` injects the hub's clock (liveness, command deadlines, timestamps).
+ */
+export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?: string, options: TestHubOptions = {}): Promise<TestHub> {
   const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'llmiot-test-'));
-  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', ...config }, { logger: silentLogger });
+  const sparkplugHostId = `llmiot-test-${uniqueSuffix()}`;
+  const memoryBus = options.bus === 'memory' ? new MemoryMqttBus() : undefined;
+  const hubOptions: HubOptions = { logger: silentLogger, ...(options.now && { now: options.now }), ...(memoryBus && { bus: memoryBus }) };
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', sparkplugHostId, ...config }, hubOptions);
   const http: HttpListener = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
   let mqttListener: MqttListener | undefined;
   let mqttUrl = config.mqttUrl ?? '';
@@ -33,9 +55,9 @@ export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?
     mqttListener = await listenMqttTcp(hub.bus, { port: 0, host: '127.0.0.1' });
     mqttUrl = `mqtt://127.0.0.1:${mqttListener.port}`;
   }
-  const clients: MqttClient[] = [];
+  const clients: Array<{ endAsync(force?: boolean): Promise<void> }> = [];
   let id = 0;
-  return {
+  const testHub: TestHub = {
     hub,
     httpUrl: http.url,
     mqttUrl,
@@ -49,23 +71,39 @@ export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?
       return (await response.json()) as never;
     },
     async device(clientId, options = {}) {
+      if (memoryBus) throw new Error('this test hub runs on the in-memory bus: connect devices with link()');
       const client = await mqtt.connectAsync(mqttUrl, { clientId, protocolVersion: 4, reconnectPeriod: 0, ...options });
       clients.push(client);
       return client;
+    },
+    async link(clientId) {
+      const client: LinkClient = memoryBus ? await memoryBus.connect(clientId) : await testHub.device(clientId);
+      if (memoryBus) clients.push(client);
+      return DeviceLink.open(client, clientId);
     },
     async close(options = {}) {
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
       await http.close();
       await mqttListener?.close();
       await hub.close();
+      await memoryBus?.close();
       if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return testHub;
+}
+
+/** The device client calls a {@link DeviceLink} makes: an mqtt.js client or an in-memory one. */
+export interface LinkClient {
+  publish(topic: string, payload: string, options: { qos: QoS }): unknown;
+  subscribeAsync(filter: string, options: { qos: QoS }): Promise<unknown>;
+  on(event: 'message', listener: (topic: string, payload: Buffer) => void): unknown;
+  endAsync(force?: boolean): Promise<void>;
 }
 
 /** A device-side JSON-RPC helper over the native topics. */
 export class DeviceLink {
-  readonly #client: MqttClient;
+  readonly #client: LinkClient;
   readonly #clientId: string;
   readonly #pending = new Map<number, (message: any) => void>();
   readonly commands: any[] = [];
@@ -74,7 +112,7 @@ export class DeviceLink {
   /** Answer hub commands with this function (default: none, the command times out). */
   onCommand: ((method: string, params: any) => unknown) | undefined;
 
-  private constructor(client: MqttClient, clientId: string) {
+  private constructor(client: LinkClient, clientId: string) {
     this.#client = client;
     this.#clientId = clientId;
     client.on('message', (_topic, payload) => {
@@ -101,7 +139,7 @@ export class DeviceLink {
     });
   }
 
-  static async open(client: MqttClient, clientId: string): Promise<DeviceLink> {
+  static async open(client: LinkClient, clientId: string): Promise<DeviceLink> {
     await client.subscribeAsync(`llmiot/v1/${clientId}/down`, { qos: 1 });
     return new DeviceLink(client, clientId);
   }

@@ -18,8 +18,8 @@ describe('ToolRunner', () => {
   let soilId = '';
 
   before(async () => {
-    t = await startTestHub();
-    link = await DeviceLink.open(await t.device('pico-tools'), 'pico-tools');
+    t = await startTestHub({}, undefined, { bus: 'memory' });
+    link = await t.link('pico-tools');
     mcuId = (await link.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Raspberry Pi', model: 'Pico W' }, zone: 'Zone A' })).result.device_id;
     soilId = (await link.request('sensor.discover', { mcu_id: mcuId, static_schema: SOIL })).result.sensor_id;
     link.onCommand = (method, params) => ({ method, ...params });
@@ -41,7 +41,7 @@ describe('ToolRunner', () => {
   it('tells listeners when a device joins, and the new device appears in the tools', async () => {
     let changed = 0;
     const off = t.hub.tools.onToolsChanged(() => changed++);
-    const other = await DeviceLink.open(await t.device('esp-late'), 'esp-late');
+    const other = await t.link('esp-late');
     const lateId = (await other.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Espressif', model: 'ESP32-S3' } })).result.device_id;
     await eventually(() => changed === 1, 3000, 'tools changed');
     const mcuIdExamples = (t.hub.tools.tool('mcu_get_status')?.inputSchema.properties?.['mcu_id'] as { examples: string[] }).examples;

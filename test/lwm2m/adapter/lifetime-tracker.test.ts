@@ -1,9 +1,7 @@
 /** LifetimeTracker: a registration expires after its lifetime plus grace, unless renewed. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { LifetimeTracker, lifetimeGraceMs } from '../../../src/protocols/lwm2m/adapter/lifetime-tracker.ts';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('LifetimeTracker', () => {
   it('grants 1 s + 10 % of the lifetime, at most 60 s', () => {
@@ -12,9 +10,11 @@ describe('LifetimeTracker', () => {
     assert.equal(lifetimeGraceMs(86_400), 60_000);
   });
 
-  it('expires after lifetime + grace; renew restarts the clock; cancel and lifetime 0 never expire', async () => {
+  it('expires after lifetime + grace; renew restarts the clock; cancel and lifetime 0 never expire', () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
     const expired: string[] = [];
-    const tracker = new LifetimeTracker((endpoint) => expired.push(endpoint));
+    const tracker = new LifetimeTracker((endpoint) => expired.push(endpoint), () => Date.now());
+    const sleep = (ms: number): void => mock.timers.tick(ms);
     try {
       tracker.renew('a', 1);
       tracker.renew('b', 1);
@@ -22,14 +22,17 @@ describe('LifetimeTracker', () => {
       tracker.renew('d', 1);
       tracker.cancel('d');
       assert.equal(tracker.deadline('c'), undefined);
-      await sleep(1_500);
+      sleep(1_500);
       tracker.renew('b', 1);
-      await sleep(800);
+      sleep(800);
       assert.deepEqual(expired, ['a']);
-      await sleep(1_500);
+      sleep(1_299);
+      assert.deepEqual(expired, ['a'], 'b lives 1 s + 1.1 s grace from its renewal');
+      sleep(1);
       assert.deepEqual(expired, ['a', 'b']);
     } finally {
       tracker.stop();
+      mock.timers.reset();
     }
   });
 });

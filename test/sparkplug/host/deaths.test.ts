@@ -1,7 +1,6 @@
 // NDEATH / DDEATH: offline + STALE, bdSeq-matched NDEATH, stale Wills ignored, pending commands failed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { deviceIdFor } from '../../../src/core/device-id.ts';
 import { DataType } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { eventually, type TestHub } from '../../support/test-hub.ts';
@@ -106,7 +105,8 @@ describe('Sparkplug host: DEATH certificates', () => {
     nodes.push(stranger);
     await stranger.ndeath();
     await n.ndata([{ alias: 1n, datatype: DataType.Float, value: 50 }]);
-    await sleep(100);
+    // The NDATA sent after the DDEATH has been stored: the DDEATH before it was handled too.
+    await eventually(async () => (await t.rpc('data.latest', { device_ids: [deviceIdFor(n.edgeNodeId)], measurement_types: ['CPU/Temperature'] })).result?.readings[0]?.value === 50, 5000, 'NDATA stored');
     assert.equal((await status(n.edgeNodeId)).status, 'online');
     assert.equal((await t.rpc('device.get', { device_id: stranger.edgeNodeId })).error?.code, -32001);
   });
@@ -114,12 +114,26 @@ describe('Sparkplug host: DEATH certificates', () => {
 
 describe('Sparkplug host: liveness', () => {
   it('a born edge node that sends nothing stays online past the heartbeat window: its session is its liveness', async () => {
-    const t = await startSparkplugHub({ heartbeatInterval: 1, missedHeartbeats: 2 });
+    let clock = Date.now();
+    const t = await startSparkplugHub({ heartbeatInterval: 1, missedHeartbeats: 2 }, { now: () => clock });
     const n = await edgeNode(t, 'quiet');
     try {
       await n.nbirth(NODE_METRICS);
       await eventually(async () => (await t.rpc('device.get', { device_id: n.edgeNodeId })).result?.status === 'online', 5000, 'born');
-      await sleep(3000);
+      const node = deviceIdFor(n.edgeNodeId);
+      const statuses: string[] = [];
+      t.hub.events.on('device.status', ({ device }) => {
+        if (device.id === node) statuses.push(device.status);
+      });
+      // A native MCU that goes quiet at the same moment, as a witness that liveness sweeps run.
+      const { device: quietMcu } = await t.hub.registry.register({ hardwareId: `${n.edgeNodeId}-native`, type: 'mcu', parentId: null, staticSchema: {}, schemaVersion: '1.0.0', protocol: 'native' });
+      // The hub's clock moves 3 s (past the 2 s window) in two steps shorter than the window; the host's keep-alive follows each.
+      for (let step = 0; step < 2; step++) {
+        clock += 1500;
+        await eventually(() => t.hub.registry.get(node)?.lastSeen === clock, 5000, 'the host keeping its live node fresh');
+      }
+      await eventually(() => t.hub.registry.get(quietMcu.id)?.status === 'offline', 5000, 'a liveness sweep past the window');
+      assert.deepEqual(statuses, [], 'the edge node never went offline');
       assert.equal((await t.rpc('device.get', { device_id: n.edgeNodeId })).result.status, 'online');
     } finally {
       await n.close();

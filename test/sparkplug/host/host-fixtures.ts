@@ -1,5 +1,5 @@
 /** Shared fixtures of the Sparkplug host tests: a hub with a unique host id, counters, common BIRTH metrics. */
-import type { Hub } from '../../../src/hub.ts';
+import type { Hub, HubOptions } from '../../../src/hub.ts';
 import type { HubConfig } from '../../../src/config/options.ts';
 import { DataType, type SparkplugMetric } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { uniqueSuffix } from '../../support/services.ts';
@@ -7,8 +7,8 @@ import { startTestHub, type TestHub } from '../../support/test-hub.ts';
 import { TestEdgeNode, sparkplugIds } from './edge-node.ts';
 
 /** A test hub whose Sparkplug host id is unique, with a short reorder timeout unless given. */
-export function startSparkplugHub(config: Partial<HubConfig> = {}): Promise<TestHub> {
-  return startTestHub({ sparkplugHostId: `llmiot-test-${uniqueSuffix()}`, sparkplugReorderTimeoutMs: 300, ...config });
+export function startSparkplugHub(config: Partial<HubConfig> = {}, options: Pick<HubOptions, 'now'> = {}): Promise<TestHub> {
+  return startTestHub({ sparkplugHostId: `llmiot-test-${uniqueSuffix()}`, sparkplugReorderTimeoutMs: 300, ...config }, undefined, options);
 }
 
 /** Current value of a hub counter child (0 when never incremented). */

@@ -1,9 +1,8 @@
 // seq ordering and rebirth requests: reorder window, gaps, DATA before BIRTH, unknown aliases, debounce, wraparound.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { deviceIdFor } from '../../../src/core/device-id.ts';
-import { DataType } from '../../../src/protocols/sparkplug/codec/index.ts';
+import { DataType, encodePayload } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { eventually, type TestHub } from '../../support/test-hub.ts';
 import type { ReceivedCommand, TestEdgeNode } from './edge-node.ts';
 import { counterValue, edgeNode, rejected, startSparkplugHub } from './host-fixtures.ts';
@@ -39,6 +38,24 @@ describe('Sparkplug host: message ordering and rebirth requests', () => {
     }, 5000, `${count} Level points`);
   }
 
+  /** Every command the hub sent `n` so far has arrived once a witness DCMD published after them does. */
+  async function commandsDelivered(n: TestEdgeNode): Promise<void> {
+    const topic = n.topic('DCMD', `witness-${n.commands.length}`);
+    await t.hub.bus.publish(topic, Buffer.from(encodePayload({ timestamp: Date.now(), metrics: [] })), { qos: 1 });
+    await n.waitForCommand((c) => c.topic === topic);
+  }
+
+  /**
+   * The reorder timeout has run out for any gap `n` had until now: a gap opened afterwards on a
+   * witness node has brought its rebirth request. Then the commands sent to `n` have arrived.
+   */
+  async function reorderTimeoutPassed(n: TestEdgeNode): Promise<void> {
+    const witness = await bornNode(`witness-${n.edgeNodeId.slice(0, 8)}`);
+    await witness.ndata([{ alias: 1n, datatype: DataType.Int32, value: 2 }], { seq: 2 }); // seq 1 never comes
+    await witness.waitForCommand(() => true, 5000);
+    await commandsDelivered(n);
+  }
+
   function assertRebirthRequest(command: ReceivedCommand, n: TestEdgeNode): void {
     // [tck-id-operational-behavior-data-commands-ncmd-rebirth-verb] / -name / -value, [tck-id-payloads-ncmd-qos], [tck-id-payloads-ncmd-seq], [tck-id-topics-ncmd-timestamp]
     assert.equal(command.topic, `spBv1.0/${n.groupId}/NCMD/${n.edgeNodeId}`);
@@ -69,7 +86,6 @@ describe('Sparkplug host: message ordering and rebirth requests', () => {
     // The DDATA (seq 2) overtakes its DBIRTH (seq 1): processed early, it would be DATA for an unknown device.
     const ts = Date.now();
     await n.ddata('dev', [{ alias: 20n, datatype: DataType.Double, value: 2.5, timestamp: ts + 1 }], { seq: 2 });
-    await sleep(REORDER_MS / 3);
     await n.dbirth('dev', [{ name: 'Flow', alias: 20n, datatype: DataType.Double, value: 1.5, timestamp: ts }], { seq: 1 });
     const device = deviceIdFor(`${n.edgeNodeId}/dev`);
     const flow = await eventually(async () => {
@@ -78,7 +94,7 @@ describe('Sparkplug host: message ordering and rebirth requests', () => {
       return values.length === 2 ? values : undefined;
     }, 5000, 'both Flow points');
     assert.deepEqual(flow, [1.5, 2.5]);
-    await sleep(REORDER_MS * 2);
+    await reorderTimeoutPassed(n);
     assert.equal(n.rebirthRequests().length, 0);
   });
 
@@ -86,7 +102,7 @@ describe('Sparkplug host: message ordering and rebirth requests', () => {
     const n = await bornNode('wrap', 252);
     for (let i = 1; i <= 6; i++) await n.ndata([{ alias: 1n, datatype: DataType.Int32, value: i }]); // seq 253…255, 0, 1, 2
     assert.deepEqual(await levels(n, 7), [0, 1, 2, 3, 4, 5, 6]);
-    await sleep(REORDER_MS * 2);
+    await reorderTimeoutPassed(n);
     assert.equal(n.rebirthRequests().length, 0);
   });
 
@@ -97,9 +113,9 @@ describe('Sparkplug host: message ordering and rebirth requests', () => {
     await n.ndata([{ alias: 1n, datatype: DataType.Int32, value: 5 }], { seq: 17 });
     assertRebirthRequest(await n.waitForCommand(() => true, 2000), n);
     await n.ddata('dev', [{ alias: 2n, datatype: DataType.Int32, value: 5 }], { seq: 18 });
-    await sleep(200);
+    await eventually(async () => (await rejected(t.hub, 'data_before_birth')) === before + 2, 5000, 'the DDATA handled');
+    await commandsDelivered(n);
     assert.equal(n.rebirthRequests().length, 1, 'at most one rebirth request per node per debounce window');
-    assert.equal(await rejected(t.hub, 'data_before_birth'), before + 2);
     const device = await t.rpc('device.get', { device_id: n.edgeNodeId });
     assert.equal(device.error?.code, -32001, 'nothing registered from DATA alone');
   });

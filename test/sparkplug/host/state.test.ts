@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createHub } from '../../../src/hub.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
-import { EmbeddedMqttBus } from '../../../src/mqtt/embedded-bus.ts';
+import { MemoryMqttBus } from '../../../src/mqtt/memory-bus.ts';
 import { listenMqttTcp } from '../../../src/mqtt/listeners.ts';
 import type { MessageHandler, MqttBus, PresenceEvent, PublishOptions, QoS } from '../../../src/core/ports/mqtt-bus.ts';
 import { MOSQUITTO_URL, uniqueSuffix } from '../../support/services.ts';
@@ -15,13 +15,13 @@ import { startSparkplugHub } from './host-fixtures.ts';
 
 type Call = { kind: 'subscribe'; filter: string; qos: QoS | undefined } | { kind: 'publish'; topic: string; payload: string; options: PublishOptions };
 
-/** An MqttBus that records what the hub asks of it, in order, and forwards to an embedded broker. */
+/** An MqttBus that records what the hub asks of it, in order, and forwards to an in-memory broker. */
 class RecordingBus implements MqttBus {
   readonly kind = 'embedded' as const;
   readonly calls: Call[] = [];
-  readonly inner: EmbeddedMqttBus;
+  readonly inner: MemoryMqttBus;
 
-  constructor(inner: EmbeddedMqttBus) {
+  constructor(inner: MemoryMqttBus) {
     this.inner = inner;
   }
   publish(topic: string, payload: Buffer | string, options: PublishOptions = {}): Promise<void> {
@@ -103,7 +103,7 @@ async function watchState(url: string, topic: string, protocolVersion: 4 | 5 = 5
 
 describe('Sparkplug host STATE', () => {
   it('[tck-id-message-flow-phid-sparkplug-subscription][tck-id-host-topic-phid-birth-sub-required][tck-id-host-topic-phid-birth-message][tck-id-host-topic-phid-birth-topic][tck-id-host-topic-phid-birth-qos][tck-id-host-topic-phid-birth-retain][tck-id-host-topic-phid-birth-payload] subscribes to the namespace, then publishes the STATE birth as its first Sparkplug message', async () => {
-    const bus = new RecordingBus(await EmbeddedMqttBus.create({}));
+    const bus = new RecordingBus(new MemoryMqttBus());
     const hostId = `llmiot-rec-${uniqueSuffix()}`;
     const before = Date.now();
     const hub = await createHub({ store: 'memory', sparkplugHostId: hostId, logLevel: 'silent' }, { bus, logger: silentLogger });
