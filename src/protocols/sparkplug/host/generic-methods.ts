@@ -8,6 +8,7 @@
 // protocol and the metric it would need (docs/generic-methods.md, Sparkplug section).
 
 import type { JsonObject } from '../../../core/device.ts';
+import { DataType } from '../codec/datatypes.ts';
 import type { TelemetryPoint } from '../../../core/telemetry.ts';
 import { REBOOT_METRIC } from './command-payloads.ts';
 import { CommandRefused } from './command-refused.ts';
@@ -275,6 +276,14 @@ function calibrate(target: GenericTarget, params: JsonObject): GenericPlan {
   const metric = control(target, 'sensor.calibrate', DEVICE_CALIBRATE_METRIC);
   const reference = params['reference'];
   const value = typeof reference === 'number' || typeof reference === 'string' ? reference : true;
+  // A Boolean Calibrate metric is a trigger: it cannot carry a reference, and dropping it silently would lie.
+  if (value !== true && catalogOf(target).byName(metric)?.datatype === DataType.Boolean) {
+    throw new CommandRefused(
+      'UNSUPPORTED_OPERATION',
+      `sensor.calibrate with a reference is not possible over Sparkplug on ${label(target)}: ${JSON.stringify(metric)} is a Boolean trigger; the device would need a numeric or String calibrate metric to carry the reference; call it without reference`,
+      { protocol: 'sparkplug', needs: `a numeric or String ${metric} metric` },
+    );
+  }
   return { kind: 'control', writes: { [metric]: value }, result: { sensor_id: target.hubId, calibration_status: 'requested', timestamp: iso(target.now), sent: true } };
 }
 
