@@ -43,6 +43,8 @@ describe('simulate --protocol dual over TLS', () => {
   before(async () => {
     writeFileSync(caFile, TEST_CERT);
     host = await DualFakeHost.start();
+    // The fake host is online, as a hub is: a run no hub answers exits 1 (llm-iot simulate --hub-timeout).
+    await host.state(true);
     server = createServer({ cert: TEST_CERT, key: TEST_KEY }, (socket) => host.broker.handle(socket));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `mqtts://localhost:${(server.address() as AddressInfo).port}`;
@@ -53,7 +55,7 @@ describe('simulate --protocol dual over TLS', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const base = ['--protocol', 'dual', '--devices', '1', '--duration', '0.5', '--host-id', 'none', '--telemetry-interval', '0.2'];
+  const base = ['--protocol', 'dual', '--devices', '1', '--duration', '0.5', '--host-id', 'llm-iot', '--telemetry-interval', '0.2'];
 
   it('--ca trusts the broker certificate: both protocols flow and the summary counts them per protocol', async () => {
     const run = await simulate([...base, '--url', url, '--ca', caFile, '--id-prefix', 'tlsca']);

@@ -61,7 +61,9 @@ describe('Fleet', () => {
     const split = new Fleet({ count: 1, boards: ['pico'], idPrefix: 'split', streamBuilder: hub.streamBuilder, telemetryIntervalMs: 5, readingsPerMessage: 3 });
     try {
       await Promise.all([fleet.start(), split.start()]);
-      await hub.until(() => hub.sent('pad-esp32-s3-001', 'telemetry.report').length >= 10 && hub.sent('split-pico-w-001', 'telemetry.report').length >= 10);
+      // Until the BMP580's readings flow too: on a busy machine ten reports may all precede its discovery.
+      const sensorReported = (): boolean => (hub.sent('pad-esp32-s3-001', 'telemetry.report') as Json[]).some((m) => m['params'].readings.some((r: Json) => r['sensor_id'] !== undefined));
+      await hub.until(() => hub.sent('pad-esp32-s3-001', 'telemetry.report').length >= 10 && sensorReported() && hub.sent('split-pico-w-001', 'telemetry.report').length >= 10);
     } finally {
       await Promise.all([fleet.stop(), split.stop()]);
     }

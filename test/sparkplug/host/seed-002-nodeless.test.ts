@@ -41,7 +41,9 @@ describe('Sparkplug: seed 002 topics without a device level', () => {
       const r = await t.rpc('sensor.read', { sensor_id: device, measurement_types: ['Sensors/Temperature'] });
       return r.result?.readings?.[0]?.value === 23.75 ? r.result : undefined;
     }, 5000, 'DDATA value current');
-    assert.equal(read.readings[0].unit, '°C');
+    // One unit spelling per quantity (docs/measurements.md); the seed's spelling is kept beside it.
+    assert.equal(read.readings[0].unit, 'Cel');
+    assert.equal(read.readings[0].source_unit, '°C');
     const node = (await t.rpc('device.get', { device_id: 'device-temp-001' })).result;
     assert.equal(node.status, 'online');
     assert.equal(node.device_type, 'mcu');
