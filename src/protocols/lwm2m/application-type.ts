@@ -1,7 +1,7 @@
 /**
  * What the free text of IPSO 5750 Application Type tells the hub about an instance: the part that
  * measures (`(BMP580 @ i2c:0x47)` → model BMP580) and the quantity it measures when the object alone
- * cannot say (`soil moisture (…)` on 3304 Humidity → `soil_moisture`). docs/lwm2m.md, "Application Type".
+ * cannot say (`soil moisture (…)` on 3304 Humidity → `soil_moisture`). docs/generic-methods.md (LwM2M, "Application Type") and docs/measurements.md.
  */
 import { findQuantity, ipsoQuantity, type Quantity } from '../../core/measurements.ts';
 

@@ -39,7 +39,8 @@ export function mcuStaticSchema(registration: Registration, existing: Device | u
     ...(known(info.serialNumber) ? { serial_number: info.serialNumber } : {}),
     ...(known(info.hardwareVersion) ? { hardware_revision: info.hardwareVersion } : {}),
     ...(known(info.firmwareVersion) ? { firmware: { ...firmware, version: info.firmwareVersion } } : {}),
-    ...(previous['hardware_id'] === undefined ? { hardware_id: registration.endpoint } : {}),
+    // Kept as first announced (another protocol's), so an Update that changes nothing compares equal.
+    hardware_id: typeof previous['hardware_id'] === 'string' ? previous['hardware_id'] : registration.endpoint,
     lwm2m: lwm2mExtension(registration),
   };
 }
