@@ -5,6 +5,7 @@ import { HubError } from '../core/errors.ts';
 import type { TelemetryPoint } from '../core/telemetry.ts';
 import { defineMethod, type MethodDefinition, type MethodKind } from '../rpc/method.ts';
 import { DeviceRef, JsonObjectSchema, parseTimestamp, pointToReading, ReadingWire, StatusSchema, Uuid, iso } from '../rpc/wire.ts';
+import { withCanonicalReadings } from './canonical-readings.ts';
 import { AsyncAccepted, CommandOptions, compact, runCommand } from './command-runner.ts';
 import { announcedMetadata, attachedId, missingHardwareId } from './device-methods.ts';
 import { measurementNames } from './query-params.ts';
@@ -64,7 +65,9 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
         };
         const sensor = resolveTyped(services, sensor_id, ['sensor', 'actuator'], 'sensor_id');
         const result = await runCommand(services, sensor, spec.name, compact({ sensor_id: sensor.id, ...rest }), { timeout_ms, async }, context);
-        return (result ?? {}) as Record<string, unknown>;
+        // Health answers carry readings: named and united like sensor.read's, whatever the protocol.
+        const answer = spec.name === 'sensor.health' && async !== true ? withCanonicalReadings(services, sensor, result) : result;
+        return (answer ?? {}) as Record<string, unknown>;
       },
     }),
   );

@@ -78,7 +78,10 @@ export class CommandExecutor {
       createdAt: this.#now(),
       timeoutMs,
     };
-    const channel = this.#channels.find((c) => c.supports(device, request.method) || c.supports(target, request.method));
+    // The first channel that takes the call with its params; else the first that takes the method, whose
+    // refusal of the params then names what its protocol lacks (command-channel.ts).
+    const carries = (c: CommandChannel, params?: JsonObject): boolean => c.supports(device, request.method, params) || c.supports(target, request.method, params);
+    const channel = this.#channels.find((c) => carries(c, request.params)) ?? this.#channels.find((c) => carries(c));
     if (!channel) {
       return this.#finish(record, 'failed', {
         error: errorObject('UNSUPPORTED_OPERATION', `${request.method} is not supported by device ${device.id} (${device.protocols.join(', ')})`),

@@ -97,7 +97,8 @@ async function ready(k: Kind): Promise<void> {
   }
 }
 
-const sensorConfig = (protocol: SensorProtocol): [string, string] => (protocol === 'LwM2M' ? ['application_type', `bench ${suffix}`] : ['power_mode', 'forced']);
+// A LwM2M instance's model is the part its 5750 Application Type names: a new text keeps naming it.
+const sensorConfig = (protocol: SensorProtocol): [string, string] => (protocol === 'LwM2M' ? ['application_type', `bench ${suffix} (BMP580 @ i2c:0x47)`] : ['power_mode', 'forced']);
 
 async function currentTemperature(sensorHw: string): Promise<number> {
   const { result } = await t.rpc('sensor.read', { sensor_id: sensorHw, measurement_types: ['temperature'] });
@@ -251,14 +252,23 @@ describe('generic methods × protocols (docs/generic-methods.md)', () => {
   });
 
   describe('known limits named in the table', () => {
-    it('a dual device takes mcu.set_config over LwM2M: its Sparkplug Config/* keys are refused naming the key', async () => {
+    it('a dual device carries each mcu.*_config call over the protocol whose keys it names: Config/* over Sparkplug, /1 and /3 over LwM2M', async () => {
       const k = kind('dual');
-      const { error } = await t.rpc('mcu.set_config', { mcu_id: k.hardwareId, config: { telemetry_interval_ms: 250 } });
-      // When this starts to succeed, the dual column's mcu.*_config cells and the docs' limits are stale.
-      assert.equal(error?.code, -32004, JSON.stringify(error));
-      assert.match(error.message, /unknown config key "telemetry_interval_ms".*LwM2M/);
+      const set = await t.rpc('mcu.set_config', { mcu_id: k.hardwareId, config: { telemetry_interval_ms: 250 } });
+      assert.equal(set.error, undefined, JSON.stringify(set.error));
+      assert.deepEqual([set.result.applied, set.result.written], [true, { 'Config/telemetry_interval_ms': 250 }], 'an NCMD, reported back');
+      const sparkplugKeys = await t.rpc('mcu.get_config', { mcu_id: k.hardwareId, keys: ['telemetry_interval_ms'] });
+      assert.deepEqual(sparkplugKeys.result?.config, { telemetry_interval_ms: 250 });
+      const lwm2mKeys = await t.rpc('mcu.get_config', { mcu_id: k.hardwareId, keys: ['lifetime'] });
+      assert.deepEqual(Object.keys(lwm2mKeys.result?.config ?? {}), ['lifetime']);
+      // Without keys the first protocol answers (LwM2M): its keys only, as the table says.
       const { result } = await t.rpc('mcu.get_config', { mcu_id: k.hardwareId });
+      assert.equal('lifetime' in result.config, true);
       assert.equal('telemetry_interval_ms' in result.config, false);
+      // Keys of both protocols in one call: LwM2M declines, Sparkplug refuses the LwM2M key, naming it.
+      const mixed = await t.rpc('mcu.set_config', { mcu_id: k.hardwareId, config: { telemetry_interval_ms: 250, lifetime: 3000 } });
+      assert.equal(mixed.error?.code, -32011, JSON.stringify(mixed.error));
+      assert.match(mixed.error.message, /lifetime/);
     });
 
     it('an IPSO instance has no power_mode: sensor.configure {power_mode} is refused naming the key', async () => {
@@ -329,17 +339,29 @@ describe('generic methods × protocols (docs/generic-methods.md)', () => {
       }
     });
 
-    it('batch.execute sensor.read {model: "BMP580"}: native and Sparkplug BMP580s, not the LwM2M instances (model "IPSO Temperature")', async () => {
+    it('batch.execute sensor.read {model: "BMP580", measurement_type: "temperature"}: the BMP580s of every protocol, IPSO instances by their 5750 part', async () => {
       const sensors = await temperatureSensors();
-      const { result, error } = await t.rpc('batch.execute', { method: 'sensor.read', params: { measurement_types: ['temperature'] }, filter: { model: 'BMP580' } });
+      const { result, error } = await t.rpc('batch.execute', { method: 'sensor.read', params: { measurement_types: ['temperature'] }, filter: { model: 'BMP580', measurement_type: 'temperature' } });
       assert.equal(error, undefined, JSON.stringify(error));
       assert.equal(result.failed, 0, JSON.stringify(result.results.filter((r: Json) => r.status !== 'succeeded')));
       const selected = (result.results as Json[]).map((r) => sensors.get(r.device_id)).filter((k) => k !== undefined).sort();
-      // The LwM2M registration names IPSO objects, not chips: a 3303 instance is model "IPSO Temperature" and
-      // only its 5750 Application Type text mentions the BMP580. When this changes, update the docs' limits.
-      assert.deepEqual(selected, ['Sparkplug', 'dual Sparkplug', 'native']);
+      assert.deepEqual(selected, [...sensors.values()].sort());
       const lwm2m = await get(kind('LwM2M').sensors[0]?.hardwareId ?? '');
-      assert.equal(lwm2m?.model, 'IPSO Temperature');
+      assert.equal(lwm2m?.model, 'BMP580');
+      assert.equal(lwm2m?.static_schema?.lwm2m?.object_name, 'Temperature');
+    });
+
+    it('sensor.health readings: canonical names and units on every protocol, the reported ones beside them', async () => {
+      for (const [name, k] of kinds) {
+        for (const s of k.sensors) {
+          const { result, error } = await t.rpc('sensor.health', { sensor_id: s.hardwareId });
+          assert.equal(error, undefined, JSON.stringify(error));
+          const temperature = (result.readings as Json[]).find((r) => r.measurement_type === 'temperature');
+          assert.ok(temperature, `${name} ${s.part ?? ''}: ${JSON.stringify(result.readings)}`);
+          assert.equal(temperature.unit, 'Cel', `${name} ${s.part ?? ''}`);
+          assert.equal(typeof temperature.source_measurement, 'string');
+        }
+      }
     });
   });
 });

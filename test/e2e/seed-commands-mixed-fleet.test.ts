@@ -11,7 +11,7 @@ import { connectInProcess } from '../../src/mcp/in-process.ts';
 import { ScriptedModel } from '../llm/scripted-model.ts';
 import { call, text } from '../mcp/greenhouse.ts';
 import { eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
-import { fleetHostId, mixedFleet, type MixedFleet } from './mixed-fleet.ts';
+import { fleetHostId, mixedFleet, type FleetBoard, type MixedFleet } from './mixed-fleet.ts';
 
 interface Series {
   device_id?: string;
@@ -55,7 +55,7 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
   const zoneA = () => fleet.boards.filter((b) => b.zone === 'Zone A');
   const zoneB = () => fleet.boards.filter((b) => b.zone === 'Zone B');
   /** Every hub device reporting air temperature: the BMP580s as native / Sparkplug devices and the IPSO 3303 instances. */
-  const temperatureDevices = (boards: ReturnType<typeof zoneA>): string[] => boards.flatMap((b) => [b.bmp, b.ipsoTemperature].filter((id): id is string => id !== undefined)).sort();
+  const temperatureDevices = (boards: readonly FleetBoard[]): string[] => boards.flatMap((b) => [b.bmp, b.ipsoTemperature].filter((id): id is string => id !== undefined)).sort();
 
   it('"average temperature in Zone A for 24 h": every protocol of Zone A, none of Zone B, one number on every path', async (context) => {
     // Wait until each Zone A temperature device has data, fix the window's end, then wait until each has a
@@ -104,18 +104,22 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     context.diagnostic(`JSON-RPC and MCP: ${point.value} Cel over ${point.count} readings of ${perDevice.length} devices; LLM: ${llm.answer}`);
   });
 
-  it('"read all BMP580 temperature sensors": every BMP580 the registry names BMP580 answers on every path', async (context) => {
-    // The BMP580 is a device of that model natively and over Sparkplug (DBIRTH Properties/Hardware Model).
-    const bmp580s = fleet.boards.flatMap((b) => (b.bmp === undefined ? [] : [b.bmp])).sort();
-    const listed = await rpc('device.list', { model: 'BMP580', include_schema: false });
+  it('"read all BMP580 temperature sensors": every BMP580 temperature sensor of every protocol answers on every path', async (context) => {
+    // The BMP580 is a device of that model natively and over Sparkplug (DBIRTH Properties/Hardware Model);
+    // over LwM2M its 3303 Temperature instance is, by the part its 5750 Application Type names (docs/generic-methods.md).
+    const bmp580s = temperatureDevices(fleet.boards);
+    const selection = { model: 'BMP580', measurement_type: 'temperature' };
+    const listed = await rpc('device.list', { ...selection, include_schema: false });
     assert.deepEqual(listed.devices.map((d: { device_id: string }) => d.device_id).sort(), bmp580s);
-    assert.deepEqual([...new Set(listed.devices.flatMap((d: { protocols: string[] }) => d.protocols))].sort(), ['native', 'sparkplug']);
-    // Known gap: a LwM2M client shows its BMP580 as IPSO objects 3303 Temperature and 3315 Barometer, which
-    // carry no part number (only the free-text 5750 Application Type does), so `model` cannot select it.
+    assert.deepEqual([...new Set(listed.devices.flatMap((d: { protocols: string[] }) => d.protocols))].sort(), ['lwm2m', 'native', 'sparkplug']);
     const lwm = fleet.board('mix-lwm-a');
     const ipso = await rpc('device.get', { device_id: lwm.ipsoTemperature });
-    assert.equal(ipso.model, 'IPSO Temperature');
-    assert.match(ipso.static_schema.lwm2m.application_type, /BMP580/);
+    assert.equal(ipso.model, 'BMP580');
+    assert.equal(ipso.static_schema.lwm2m.object_name, 'Temperature');
+    assert.match(ipso.static_schema.lwm2m.application_type, /\(BMP580 @ i2c:0x47\)$/);
+    // Its 3315 Barometer instance is a BMP580 too, but measures no temperature: the measurement filter leaves it out.
+    const allBmp580 = await rpc('device.list', { model: 'BMP580', include_schema: false });
+    assert.ok(allBmp580.devices.some((d: { hardware_id: string }) => d.hardware_id === `${lwm.hardwareId}/lwm2m:3315/0`), 'the IPSO 3315 Barometer of the BMP580');
 
     const temperatureOf = (result: { readings: { measurement_type: string; value: unknown; unit: string }[] }): number => {
       const reading = result.readings.find((r) => r.measurement_type === 'temperature');
@@ -125,18 +129,18 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     };
     const plausible = (celsius: number): boolean => celsius > -40 && celsius < 85;
 
-    const batch = await rpc('batch.execute', { method: 'sensor.read', filter: { model: 'BMP580' }, params: { measurement_types: ['temperature'] } });
+    const batch = await rpc('batch.execute', { method: 'sensor.read', filter: selection, params: { measurement_types: ['temperature'] } });
     assert.deepEqual([batch.total, batch.succeeded, batch.failed], [bmp580s.length, bmp580s.length, 0], JSON.stringify(batch.results));
     assert.deepEqual(batch.results.map((r: { device_id: string }) => r.device_id).sort(), bmp580s);
     for (const r of batch.results) assert.ok(plausible(temperatureOf(r.result)), JSON.stringify(r));
     const sources = Object.fromEntries(batch.results.map((r: { device_id: string; result: { source: string } }) => [r.device_id, r.result.source]));
-    for (const board of fleet.boards.filter((b) => b.bmp !== undefined)) {
-      assert.equal(sources[board.bmp!], board.protocol === 'native' ? 'device' : 'host', `${board.hardwareId}: a native MCU is asked, a Sparkplug host answers from the live session`);
+    for (const board of fleet.boards) {
+      if (board.bmp !== undefined) assert.equal(sources[board.bmp], board.protocol === 'native' ? 'device' : 'host', `${board.hardwareId}: a native MCU is asked, a Sparkplug host answers from the live session`);
+      // A LwM2M instance is asked: a Read of /3303/0.
+      if (board.ipsoTemperature !== undefined) assert.equal(sources[board.ipsoTemperature], 'device', `${board.hardwareId}: LwM2M Read`);
     }
-    // The LwM2M-only BMP580 still answers when named: a LwM2M Read of /3303/0.
-    assert.ok(plausible(temperatureOf(await rpc('sensor.read', { sensor_id: lwm.ipsoTemperature }))));
 
-    const mcpList = await call(mcp, 'device_list', { model: 'BMP580', include_schema: false });
+    const mcpList = await call(mcp, 'device_list', { ...selection, include_schema: false });
     const mcpIds: string[] = mcpList.structuredContent.devices.map((d: { device_id: string }) => d.device_id);
     assert.deepEqual([...mcpIds].sort(), bmp580s);
     for (const id of mcpIds) {
@@ -146,7 +150,7 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     }
 
     model.play((c) => {
-      if (c.turns === 0) return { tool_calls: [{ name: 'device_list', arguments: { model: 'BMP580', include_schema: false } }] };
+      if (c.turns === 0) return { tool_calls: [{ name: 'device_list', arguments: { ...selection, include_schema: false } }] };
       const [last] = c.lastResults();
       if (last?.name === 'device_list') {
         return { tool_calls: last.output.result.devices.map((d: { device_id: string }) => ({ name: 'sensor_read', arguments: { sensor_id: d.device_id, measurement_types: ['temperature'] } })) };
@@ -164,12 +168,12 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     context.diagnostic(`JSON-RPC batch: ${batch.succeeded}/${batch.total} (${hardwareIds(batch.results.map((r: { device_id: string }) => r.device_id))}); MCP: ${mcpIds.length} reads; LLM: ${llm.answer.split('\n')[0]}`);
   });
 
-  it('"configure all soil sensors to low-power mode": applied natively and over Sparkplug, refused as documented by a plain IPSO device, held for approval on MCP and LLM', async (context) => {
-    // The soil probes that declare soil_moisture (native and Sparkplug), plus the LwM2M-only board's probe,
-    // which a LwM2M client can only show as IPSO 3304 Humidity and so must be named.
+  it('"configure all soil sensors to low-power mode": applied natively and over Sparkplug, refused as documented by the IPSO soil probes, held for approval on MCP and LLM', async (context) => {
+    // Every soil probe declares soil_moisture: native and Sparkplug ones, and the LwM2M IPSO 3304 Humidity
+    // instances whose 5750 Application Type begins "soil moisture" (docs/measurements.md).
     const probes = fleet.boards.flatMap((b) => (b.soil === undefined ? [] : [b.soil])).sort();
-    const ipsoProbe = fleet.board('mix-lwm-a').ipsoHumidity!;
-    const selection = { method: 'sensor.configure', filter: { measurement_type: 'soil_moisture' }, device_ids: [ipsoProbe], params: { config: { power_mode: 'low_power' } } };
+    const ipsoProbes = fleet.boards.flatMap((b) => (b.ipsoHumidity === undefined ? [] : [b.ipsoHumidity])).sort();
+    const selection = { method: 'sensor.configure', filter: { measurement_type: 'soil_moisture' }, params: { config: { power_mode: 'low_power' } } };
     const nativeModes = (): unknown[] => fleet.native.map((mcu) => mcu.sensors().find((s) => s.kind === 'soil-moisture')?.model.config()['power_mode']);
     const restore = async (): Promise<void> => {
       const back = await rpc('batch.execute', { method: 'sensor.configure', filter: { measurement_type: 'soil_moisture' }, params: { config: { power_mode: 'continuous' } } });
@@ -178,7 +182,7 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     };
     /** The one answer every path must give. */
     const checkOutcome = (batch: any): void => {
-      assert.deepEqual([batch.total, batch.succeeded, batch.failed], [probes.length + 1, probes.length, 1], JSON.stringify(batch.results));
+      assert.deepEqual([batch.total, batch.succeeded, batch.failed], [probes.length + ipsoProbes.length, probes.length, ipsoProbes.length], JSON.stringify(batch.results));
       const byId = new Map(batch.results.map((r: { device_id: string }) => [r.device_id, r] as const));
       for (const id of probes) {
         const r: any = byId.get(id);
@@ -189,12 +193,14 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
         const r: any = byId.get(board.soil!);
         assert.deepEqual([r.result.sent, r.result.confirmed, r.result.written], [true, true, { 'Config/power_mode': 'low_power' }], `${board.hardwareId}: DCMD sent and reported back`);
       }
-      const refused: any = byId.get(ipsoProbe);
-      assert.equal(refused?.status, 'failed');
-      // docs/generic-methods.md, LwM2M "Config key rule": -32004 whose device_error is the -32602 naming the key.
-      assert.equal(refused.error.code, -32004);
-      assert.equal(refused.error.data.device_error.code, -32602);
-      assert.match(refused.error.data.device_error.message, /unknown config key "power_mode" for \/3304\/0 \(Humidity\) over LwM2M; writable keys: application_type \(\/3304\/0\/5750\)/);
+      for (const id of ipsoProbes) {
+        const refused: any = byId.get(id);
+        assert.equal(refused?.status, 'failed');
+        // docs/generic-methods.md, LwM2M "Config key rule": -32004 whose device_error is the -32602 naming the key.
+        assert.equal(refused.error.code, -32004);
+        assert.equal(refused.error.data.device_error.code, -32602);
+        assert.match(refused.error.data.device_error.message, /unknown config key "power_mode" for \/3304\/0 \(Humidity\) over LwM2M; writable keys: application_type \(\/3304\/0\/5750\)/);
+      }
       assert.deepEqual(nativeModes(), ['low_power', 'low_power'], 'the native firmware applied it');
     };
 
@@ -205,7 +211,7 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     assert.equal(held.isError, undefined, text(held));
     assert.equal(held.structuredContent.status, 'confirmation_required');
     assert.equal(held.structuredContent.executed, false);
-    assert.deepEqual(held.structuredContent.plan.devices.map((d: { device_id: string }) => d.device_id).sort(), [...probes, ipsoProbe].sort());
+    assert.deepEqual(held.structuredContent.plan.devices.map((d: { device_id: string }) => d.device_id).sort(), [...probes, ...ipsoProbes].sort());
     assert.deepEqual(nativeModes(), ['continuous', 'continuous'], 'nothing sent before approval');
     const done = await call(mcp, 'batch_execute', { ...selection, confirm_token: held.structuredContent.confirm_token });
     assert.equal(done.isError, undefined, text(done));
@@ -221,8 +227,8 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     });
     const llm = await execute('Configure all soil sensors to low-power mode');
     assert.equal(llm.tool_calls[0].status, 'confirmation_required');
-    assert.equal(llm.answer, `Nothing has changed yet: low-power mode for ${probes.length + 1} soil sensors awaits your approval.`);
-    assert.deepEqual(llm.pending_confirmations[0].plan.devices.map((d: { device_id: string }) => d.device_id).sort(), [...probes, ipsoProbe].sort());
+    assert.equal(llm.answer, `Nothing has changed yet: low-power mode for ${probes.length + ipsoProbes.length} soil sensors awaits your approval.`);
+    assert.deepEqual(llm.pending_confirmations[0].plan.devices.map((d: { device_id: string }) => d.device_id).sort(), [...probes, ...ipsoProbes].sort());
     assert.deepEqual(nativeModes(), ['continuous', 'continuous'], 'nothing sent before approval');
     const confirmed = await rpc('llm.confirm', { confirm_token: llm.pending_confirmations[0].confirm_token });
     assert.equal(confirmed.status, 'ok');

@@ -51,7 +51,7 @@ describe('DualProtocolDevice: LwM2M over MQTT client', () => {
       sensors.map((s) => [s.measurementType, s.unit]),
       [
         ['temperature', 'Cel'],
-        ['humidity', '%'],
+        ['soil_moisture', '%'], // IPSO 3304 Humidity whose 5750 Application Type reads "soil moisture (…)"
         ['barometric_pressure', 'hPa'],
       ],
     );

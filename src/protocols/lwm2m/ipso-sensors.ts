@@ -1,4 +1,5 @@
 // Turns the IPSO sensor and actuator objects of a registration into measurements the hub can attach.
+import { ipsoMeasurementName } from './application-type.ts';
 import { ObjectModel } from './object-model.ts';
 import type { Registration } from './registration.ts';
 import type { Lwm2mResourceValue } from './value-conversion.ts';
@@ -11,7 +12,7 @@ export interface SensorReading {
   readonly objectName: string;
   /** Actuators (3311 Light Control) can be written; sensors only report. */
   readonly kind: 'sensor' | 'actuator';
-  /** Hub measurement type, e.g. `temperature`, `humidity`, `pressure`. */
+  /** Hub measurement type, e.g. `temperature`, `humidity`, `pressure`; 5750 may name it (`soil_moisture`, see application-type.ts). */
   readonly measurementType: string;
   /** The resource that carries the value, e.g. 5700 Sensor Value. */
   readonly resourceId: number;
@@ -103,7 +104,7 @@ export function sensorsFromRegistration(registration: Registration, model: Objec
           instanceId: instance.instanceId,
           objectName: definition.name,
           kind: spec.kind,
-          measurementType: measurement.measurementType,
+          measurementType: ipsoMeasurementName(object.objectId, measurement.resourceId, measurement.measurementType, typeof applicationType === 'string' ? applicationType : undefined),
           resourceId: measurement.resourceId,
           unit: (usesSensorUnits && reportedUnit !== '' ? reportedUnit : null) ?? registryUnit ?? measurement.defaultUnit ?? null,
           value: readingValue(get(measurement.resourceId)),

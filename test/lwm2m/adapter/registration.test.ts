@@ -157,6 +157,41 @@ describe('LwM2M registration (embedded broker)', () => {
     assert.deepEqual(latest.result.readings.map((r: any) => [r.measurement_type, r.value, r.unit]), [['temperature', 4.5, 'Cel']]);
   });
 
+  it('5750 Application Type names the model and the quantity: a BMP580 3303 instance, a soil probe on 3304; an Update that changes nothing writes nothing', async () => {
+    const endpoint = 'app-type-1';
+    const device = await ScriptedDevice.connect(t, endpoint);
+    const objects = {
+      '3303': { '0': { '5700': 21.5, '5701': 'Cel', '5601': 20.5, '5602': 22, '5750': 'greenhouse air temperature (BMP580 @ i2c:0x47)' } },
+      '3304': { '0': { '5700': 31.5, '5701': '%', '5750': 'soil moisture (Capacitive Soil Moisture Sensor v1.2 @ analog:A0)' }, '1': { '5700': 55, '5750': 'north bed (bench)' } },
+    };
+    await device.register({ endpoint, lifetime: 3600, version: '1.2', bindingMode: 'U', objects });
+    const temperature = (await t.rpc('device.get', { device_id: `${endpoint}/lwm2m:3303/0` })).result;
+    assert.equal(temperature.model, 'BMP580');
+    assert.equal(temperature.static_schema.lwm2m.object_name, 'Temperature');
+    const soil = (await t.rpc('device.get', { device_id: `${endpoint}/lwm2m:3304/0` })).result;
+    assert.equal(soil.model, 'Capacitive Soil Moisture Sensor v1.2');
+    assert.deepEqual(soil.static_schema.measurements.map((m: any) => m.measurement_type), ['soil_moisture']);
+    const air = (await t.rpc('device.get', { device_id: `${endpoint}/lwm2m:3304/1` })).result;
+    assert.deepEqual([air.model, air.static_schema.measurements[0].measurement_type], ['IPSO Humidity', 'humidity'], 'no part, no quantity named: as the object says');
+    const listed = await t.rpc('device.list', { model: 'BMP580', include_schema: false });
+    assert.deepEqual(listed.result.devices.map((d: any) => d.hardware_id), [`${endpoint}/lwm2m:3303/0`]);
+    const bySoil = await t.rpc('device.list', { measurement_type: 'soil_moisture', parent_id: endpoint, include_schema: false });
+    assert.deepEqual(bySoil.result.devices.map((d: any) => d.hardware_id), [`${endpoint}/lwm2m:3304/0`]);
+    const latest = await eventually(async () => {
+      const r = await t.rpc('data.latest', { device_ids: [soil.device_id, temperature.device_id] });
+      return r.result?.readings?.length >= 4 ? r.result.readings : undefined;
+    }, 5000, 'stored values');
+    const readings = Object.fromEntries(latest.map((r: any) => [`${r.device_id === soil.device_id ? 'soil' : 'air'} ${r.measurement_type}`, r.unit]));
+    assert.deepEqual(readings, { 'soil soil_moisture': '%', 'air temperature': 'Cel', 'air min_measured_value': 'Cel', 'air max_measured_value': 'Cel' });
+    // The same objects again: nothing to write.
+    let written = 0;
+    const off = t.hub.events.on('device.registered', () => void written++);
+    const ack = await device.send('update', { objects });
+    assert.equal(ack.data.code, '2.04');
+    off();
+    assert.equal(written, 0, 'an Update that changes nothing re-registers nothing');
+  });
+
   it('De-register: 2.02, the device is kept but offline; then Update is 4.04', async () => {
     const endpoint = 'leaving-1';
     const device = await ScriptedDevice.connect(t, endpoint);

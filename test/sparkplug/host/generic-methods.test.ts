@@ -100,7 +100,8 @@ describe(`Sparkplug: generic device methods (${name})`, () => {
     assert.equal(result.health.diagnostics.metrics, 'live');
     assert.ok(result.health.diagnostics.last_message_age_ms < 5000);
     assert.equal(result.power_mode, 'normal');
-    assert.ok(result.readings.some((r: { measurement_type: string }) => r.measurement_type === 'Sensors/pressure'));
+    // Canonical like sensor.read's readings, the metric name beside it.
+    assert.ok(result.readings.some((r: { measurement_type: string; source_measurement: string }) => r.measurement_type === 'pressure' && r.source_measurement === 'Sensors/pressure'), JSON.stringify(result.readings));
   });
 
   it('mcu.get_status: online, bdSeq, seq, birth time, metric count, last message age, devices', async () => {

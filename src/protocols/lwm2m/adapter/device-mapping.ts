@@ -1,6 +1,7 @@
 // Maps a LwM2M registration to hub devices: the endpoint's MCU and one attached device per IPSO instance.
 import { attachedHardwareId } from '../../../core/device-id.ts';
 import type { Device, DeviceType, JsonObject } from '../../../core/device.ts';
+import { ipsoModel } from '../application-type.ts';
 import { deviceInfoFromObject3, type DeviceInfo } from '../device-info.ts';
 import { sensorsFromRegistration, type SensorReading } from '../ipso-sensors.ts';
 import type { ObjectModel } from '../object-model.ts';
@@ -38,7 +39,8 @@ export function mcuStaticSchema(registration: Registration, existing: Device | u
     ...(known(info.serialNumber) ? { serial_number: info.serialNumber } : {}),
     ...(known(info.hardwareVersion) ? { hardware_revision: info.hardwareVersion } : {}),
     ...(known(info.firmwareVersion) ? { firmware: { ...firmware, version: info.firmwareVersion } } : {}),
-    ...(previous['hardware_id'] === undefined ? { hardware_id: registration.endpoint } : {}),
+    // Kept as first announced (another protocol's), so an Update that changes nothing compares equal.
+    hardware_id: typeof previous['hardware_id'] === 'string' ? previous['hardware_id'] : registration.endpoint,
     lwm2m: lwm2mExtension(registration),
   };
 }
@@ -96,7 +98,8 @@ const CATEGORIES: Readonly<Record<number, string>> = { 3303: 'environmental', 33
 
 /**
  * One plan per IPSO instance (3303, 3304, 3311, 3315, 3323, 3336, 3347): a `sensor-static` 1.0.0
- * document with one measurement per value resource (unit from 5701, else the registry, else
+ * document whose model is the part 5750 Application Type names (`… (BMP580 @ i2c:0x47)`), else
+ * `IPSO {object name}`, with one measurement per value resource (unit from 5701, else the registry, else
  * "unspecified"), range from 5603/5604, and an `lwm2m` extension naming the object instance.
  */
 export function attachedDevicePlans(registration: Registration, manufacturer: string, model: ObjectModel): AttachedDevicePlan[] {
@@ -123,7 +126,7 @@ export function attachedDevicePlans(registration: Registration, manufacturer: st
       readings,
       staticSchema: {
         manufacturer,
-        model: `IPSO ${first.objectName}`,
+        model: ipsoModel(first.objectName, first.applicationType),
         description: `LwM2M object ${first.objectId} ${first.objectName}, instance ${first.instanceId}${first.applicationType === undefined ? '' : ` (${first.applicationType})`}`,
         sensor_category: CATEGORIES[first.objectId] ?? 'other',
         measurements: readings.map((reading) => ({

@@ -111,6 +111,11 @@ export class Lwm2mDeviceSync {
         return device === undefined || device.status === 'deregistered' ? undefined : device.id;
       },
       unitFor: (objectId, instanceId) => session.units.get(`${objectId}/${instanceId}`),
+      applicationTypeFor: (objectId, instanceId) => {
+        const lwm2m = registry.getByHardwareId(ipsoHardwareId(session.endpoint, objectId, instanceId))?.staticSchema['lwm2m'];
+        const text = typeof lwm2m === 'object' && lwm2m !== null && !Array.isArray(lwm2m) ? (lwm2m as JsonObject)['application_type'] : undefined;
+        return typeof text === 'string' ? text : undefined;
+      },
     };
   }
 

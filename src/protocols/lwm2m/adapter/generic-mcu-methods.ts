@@ -4,7 +4,10 @@
  */
 import type { JsonObject } from '../../../core/device.ts';
 import { errorObject } from '../../../core/errors.ts';
+import { ipsoModel } from '../application-type.ts';
 import { IPSO_MEASUREMENTS } from '../ipso-sensors.ts';
+import type { ObjectModel } from '../object-model.ts';
+import type { Registration } from '../registration.ts';
 import { DEVICE_PATH, REBOOT_PATH } from './command-operations.ts';
 import { configResources, configValues, resolveConfigKeys, type ConfigInstance, type ConfigResource } from './config-resources.ts';
 import { jsonValue, type TypedEntry } from './content-values.ts';
@@ -13,6 +16,11 @@ import { GenericMethodFailure, type GenericContext } from './generic-context.ts'
 
 const SERVER_OBJECT = 1;
 const DEVICE_OBJECT = 3;
+
+const applicationType = (resources: Readonly<Record<number, unknown>>): string | undefined => {
+  const text = Object.hasOwn(resources, 5750) ? resources[5750] : undefined;
+  return typeof text === 'string' ? text : undefined;
+};
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -29,7 +37,7 @@ export async function mcuGetStatus(ctx: GenericContext): Promise<JsonObject> {
     if (!IPSO_MEASUREMENTS.has(object.objectId)) continue;
     for (const instance of object.instances) {
       const hardwareId = ipsoHardwareId(endpoint, object.objectId, instance.instanceId);
-      connected.push({ hardware_id: hardwareId, sensor_id: ctx.attachedId(object.objectId, instance.instanceId) ?? null, bus: 'lwm2m', address: `/${object.objectId}/${instance.instanceId}`, model: `IPSO ${object.name ?? object.objectId}` });
+      connected.push({ hardware_id: hardwareId, sensor_id: ctx.attachedId(object.objectId, instance.instanceId) ?? null, bus: 'lwm2m', address: `/${object.objectId}/${instance.instanceId}`, model: ipsoModel(object.name ?? String(object.objectId), applicationType(instance.resources)) });
     }
   }
   return {
@@ -102,8 +110,13 @@ export async function mcuReboot(ctx: GenericContext, params: JsonObject): Promis
 
 /** The hub's Server instance (the first /1 instance registered, else /1/0) and /3/0. */
 function mcuConfigResources(ctx: GenericContext): ConfigResource[] {
-  const server = ctx.session.registration.objects.find((o) => o.objectId === SERVER_OBJECT)?.instances[0]?.instanceId ?? 0;
-  return configResources(ctx.model, [
+  return endpointConfigResources(ctx.model, ctx.session.registration);
+}
+
+/** The endpoint's config keys: the writable resources of the hub's LwM2M Server instance /1/x and of /3/0. */
+export function endpointConfigResources(model: ObjectModel, registration: Registration): ConfigResource[] {
+  const server = registration.objects.find((o) => o.objectId === SERVER_OBJECT)?.instances[0]?.instanceId ?? 0;
+  return configResources(model, [
     { objectId: SERVER_OBJECT, instanceId: server },
     { objectId: DEVICE_OBJECT, instanceId: 0 },
   ]);

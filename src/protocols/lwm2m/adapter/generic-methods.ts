@@ -4,8 +4,11 @@
  */
 import type { CommandRecord } from '../../../core/command.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
+import type { ObjectModel } from '../object-model.ts';
+import type { Registration } from '../registration.ts';
+import { configResources, type ConfigResource } from './config-resources.ts';
 import { GenericMethodFailure, type GenericContext, type IpsoInstance } from './generic-context.ts';
-import { mcuGetConfig, mcuGetStatus, mcuReboot, mcuSetConfig } from './generic-mcu-methods.ts';
+import { endpointConfigResources, mcuGetConfig, mcuGetStatus, mcuReboot, mcuSetConfig } from './generic-mcu-methods.ts';
 import { sensorCalibrate, sensorConfigure, sensorHealth, sensorRead, sensorReadRaw, sensorReset } from './generic-sensor-methods.ts';
 import { errorObject } from '../../../core/errors.ts';
 
@@ -49,6 +52,29 @@ export function ipsoInstanceOf(device: Device): IpsoInstance | undefined {
   const { object_id: objectId, instance_id: instanceId } = extension as Record<string, unknown>;
   if (typeof objectId !== 'number' || typeof instanceId !== 'number') return undefined;
   return { device, objectId, instanceId, path: `/${objectId}/${instanceId}` };
+}
+
+/**
+ * Whether the LwM2M mapping takes these params: `sensor.configure` / `mcu.set_config` only when every
+ * `config` key, and `mcu.get_config` only when every `keys` entry, names a writable LwM2M resource of the
+ * target (config-resources.ts). Otherwise the channel declines, so the executor carries the call over the
+ * device's next protocol that takes it (a dual device's Sparkplug `Config/*` metrics); with none, over
+ * LwM2M after all, which refuses naming the keys. Other methods take any params.
+ */
+export function takesParams(model: ObjectModel, registration: Registration | undefined, device: Device, method: string, params: JsonObject): boolean {
+  const keys = method === 'mcu.get_config' ? params['keys'] : method === 'sensor.configure' || method === 'mcu.set_config' ? params['config'] : undefined;
+  if (keys === undefined || keys === null || typeof keys !== 'object') return true;
+  const names = Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : Object.keys(keys);
+  let available: readonly ConfigResource[];
+  if (method === 'sensor.configure') {
+    const ipso = ipsoInstanceOf(device);
+    if (ipso === undefined) return true;
+    available = configResources(model, [ipso]);
+  } else {
+    if (registration === undefined) return true;
+    available = endpointConfigResources(model, registration);
+  }
+  return names.every((key) => available.some((r) => r.key === key || String(r.resourceId) === key));
 }
 
 /**

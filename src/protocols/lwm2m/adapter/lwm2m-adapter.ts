@@ -7,7 +7,7 @@
 import type { CommandChannel } from '../../../core/command-channel.ts';
 import { isTerminal, type CommandRecord } from '../../../core/command.ts';
 import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
-import type { Device } from '../../../core/device.ts';
+import type { Device, JsonObject } from '../../../core/device.ts';
 import { errorObject } from '../../../core/errors.ts';
 import type { EventBus } from '../../../core/event-bus.ts';
 import type { Logger } from '../../../log/logger.ts';
@@ -19,7 +19,7 @@ import { codeMessage } from './coap-code.ts';
 import { LWM2M_METHOD_OPERATIONS, ROUTED_MCU_METHODS } from './command-operations.ts';
 import { Lwm2mDeviceSync } from './device-sync.ts';
 import { EndpointActivity } from './endpoint-activity.ts';
-import { ipsoInstanceOf, isGenericMcuMethod, isGenericSensorMethod } from './generic-methods.ts';
+import { ipsoInstanceOf, isGenericMcuMethod, isGenericSensorMethod, takesParams } from './generic-methods.ts';
 import { LifetimeTracker } from './lifetime-tracker.ts';
 import type { Lwm2mSession } from './lwm2m-session.ts';
 import { OperationRunner } from './operation-runner.ts';
@@ -49,6 +49,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
   readonly name = 'lwm2m';
   readonly protocol = 'lwm2m';
   readonly #o: Lwm2mAdapterOptions;
+  readonly #model: ObjectModel;
   readonly #sessions = new Map<string, Lwm2mSession>();
   readonly #tracker = new RequestTracker();
   readonly #activity: EndpointActivity;
@@ -62,6 +63,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
   constructor(options: Lwm2mAdapterOptions) {
     this.#o = options;
     const model = options.model ?? new ObjectModel();
+    this.#model = model;
     const now = options.now ?? Date.now;
     this.#activity = new EndpointActivity(now);
     const sync = new Lwm2mDeviceSync({
@@ -134,11 +136,16 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
    * while the device is registered, so another protocol of the device can carry them otherwise; the
    * generic `sensor.*` methods on every attached IPSO instance (docs/generic-methods.md).
    */
-  supports(device: Device, method: string): boolean {
+  supports(device: Device, method: string, params?: JsonObject): boolean {
     if (!device.protocols.includes('lwm2m')) return false;
-    if (device.parentId !== null) return isGenericSensorMethod(method) && ipsoInstanceOf(device) !== undefined;
+    if (device.parentId !== null) {
+      return isGenericSensorMethod(method) && ipsoInstanceOf(device) !== undefined && (params === undefined || takesParams(this.#model, undefined, device, method, params));
+    }
     if (Object.hasOwn(LWM2M_METHOD_OPERATIONS, method)) return true;
-    return (ROUTED_MCU_METHODS.includes(method) || isGenericMcuMethod(method)) && this.#sessions.has(device.hardwareId);
+    const session = this.#sessions.get(device.hardwareId);
+    if (session === undefined || !(ROUTED_MCU_METHODS.includes(method) || isGenericMcuMethod(method))) return false;
+    // Config keys that are no LwM2M resource: let the device's other protocol carry them (docs/generic-methods.md).
+    return params === undefined || takesParams(this.#model, session.registration, device, method, params);
   }
 
   async deliver(target: Device, command: CommandRecord): Promise<void> {

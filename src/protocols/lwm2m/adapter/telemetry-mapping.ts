@@ -1,5 +1,6 @@
 // Turns typed LwM2M resource values into telemetry points of the endpoint's MCU or its attached IPSO devices.
 import type { TelemetryPoint } from '../../../core/telemetry.ts';
+import { ipsoMeasurementName } from '../application-type.ts';
 import { IPSO_MEASUREMENTS } from '../ipso-sensors.ts';
 import type { ObjectModel } from '../object-model.ts';
 import type { TypedEntry } from './content-values.ts';
@@ -18,6 +19,8 @@ export interface TelemetryTargets {
   attachedId(objectId: number, instanceId: number): string | undefined;
   /** /…/5701 Sensor Units last reported for an IPSO instance. */
   unitFor(objectId: number, instanceId: number): string | undefined;
+  /** /…/5750 Application Type of the attached device as registered (it may name the measurement). */
+  applicationTypeFor(objectId: number, instanceId: number): string | undefined;
 }
 
 /** `Battery Level` → `battery_level`. */
@@ -32,8 +35,11 @@ export function snakeCase(name: string): string {
  * Points for the values that are measurements:
  * - IPSO value resources (3303/5700 → `temperature` …) on the instance's attached device, unit from
  *   5701 (in the same batch, else the last reported), else the registry, else none;
+ * - IPSO 5700 Sensor Value named by 5750 Application Type when that begins with another quantity of
+ *   the same dimension (`soil moisture (…)` on 3304 → `soil_moisture`, application-type.ts);
  * - 5601 / 5602 Min / Max Measured Value of an IPSO instance on its attached device, named after the
- *   resource (`min_measured_value`); its other resources (ranges, application type) are configuration;
+ *   resource (`min_measured_value`), in the unit of the instance's 5700; its other resources (ranges,
+ *   application type) are configuration;
  * - numeric or boolean resources of /3 Device on the MCU, named after the resource (`battery_level`);
  *   of other objects `{object}_{resource}` (`firmware_update_state`); of objects the model does not
  *   know `lwm2m_{o}_{r}`. Resource instances add `_{ri}`.
@@ -60,17 +66,21 @@ function pointFor(model: ObjectModel, entry: TypedEntry, targets: TelemetryTarge
   if (spec !== undefined) {
     const deviceId = targets.attachedId(entry.objectId, entry.instanceId);
     if (deviceId === undefined) return undefined;
+    // 5701 Sensor Units qualifies 5700 Sensor Value, and so the 5601 / 5602 min / max of it.
+    const sensorUnit = (): string | undefined =>
+      batchUnits.get(`${entry.objectId}/${entry.instanceId}`) ?? targets.unitFor(entry.objectId, entry.instanceId) ?? model.resource(entry.objectId, SENSOR_VALUE)?.units ?? undefined;
     const measurement = spec.measurements.find((m) => m.resourceId === entry.resourceId);
     if (measurement !== undefined) {
       const value = measurementValue(entry.value, true);
       if (value === undefined) return undefined;
-      const reported = entry.resourceId === SENSOR_VALUE ? (batchUnits.get(`${entry.objectId}/${entry.instanceId}`) ?? targets.unitFor(entry.objectId, entry.instanceId)) : undefined;
+      const reported = entry.resourceId === SENSOR_VALUE ? sensorUnit() : undefined;
       const unit = reported ?? resource?.units ?? measurement.defaultUnit;
-      return point(deviceId, `${measurement.measurementType}${suffix}`, value, unit, ts);
+      const name = ipsoMeasurementName(entry.objectId, entry.resourceId, measurement.measurementType, targets.applicationTypeFor(entry.objectId, entry.instanceId));
+      return point(deviceId, `${name}${suffix}`, value, unit, ts);
     }
     if (resource === undefined || !IPSO_EXTRA_MEASUREMENTS.has(entry.resourceId)) return undefined;
     const value = measurementValue(entry.value, false);
-    return value === undefined ? undefined : point(deviceId, `${snakeCase(resource.name)}${suffix}`, value, resource.units ?? undefined, ts);
+    return value === undefined ? undefined : point(deviceId, `${snakeCase(resource.name)}${suffix}`, value, resource.units ?? sensorUnit(), ts);
   }
   if (resource?.type === 'Time') return undefined;
   const value = measurementValue(entry.value, false);
