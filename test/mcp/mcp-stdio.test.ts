@@ -15,17 +15,17 @@ import { listenHttp, type HttpListener } from '../../src/api/http-server.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { runCli } from '../support/cli.ts';
+import { cliCommand } from '../support/cli-command.ts';
 import { eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
 import { call, greenhouseNode, text, type GreenhouseNode } from './greenhouse.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const ENTRY = new URL('../support/cli-entry.ts', import.meta.url).pathname;
 
-/** Spawn the proxy from source; collect what it writes to stderr. */
+/** Spawn the proxy (built, else from source: cli-command.ts); collect what it writes to stderr. */
 function spawnProxy(hubUrl: string): { transport: StdioClientTransport; stderr: () => string } {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', ENTRY, 'mcp', '--hub', hubUrl],
+    args: [...cliCommand(), 'mcp', '--hub', hubUrl],
     cwd: ROOT,
     env: { ...(process.env as Record<string, string>), LLMIOT_LOG_LEVEL: 'info' },
     stderr: 'pipe',

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { cliCommand } from '../support/cli-command.ts';
 import { DualFakeHost } from './dual-fake-host.ts';
 
 interface CliRun {
@@ -16,12 +17,11 @@ interface CliRun {
 
 /** Run the real CLI in a child process and parse the JSON summary it prints. */
 function simulate(args: readonly string[]): Promise<CliRun> {
-  const script = "import { main } from './src/cli/main.ts'; process.exitCode = await main(JSON.parse(process.env.SIM_ARGS));";
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: new URL('../..', import.meta.url), env: { ...process.env, SIM_ARGS: JSON.stringify(['simulate', ...args]), LLMIOT_SIM_PROTOCOL: '', DEVICE_COUNT: '' }, timeout: 60_000 },
+      [...cliCommand(), 'simulate', ...args],
+      { cwd: new URL('../..', import.meta.url), env: { ...process.env, LLMIOT_SIM_PROTOCOL: '', DEVICE_COUNT: '' }, timeout: 60_000 },
       (error, stdout) => {
         try {
           resolve({ code: error === null ? 0 : Number(error.code), summary: JSON.parse(stdout) as Record<string, any> });

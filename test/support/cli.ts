@@ -1,8 +1,8 @@
-/** Run the llm-iot CLI from source in a child process, as a user would run the installed command. */
+/** Run the llm-iot CLI in a child process, as a user would run the installed command (cli-command.ts: built, else from source). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after } from 'node:test';
 
-const ENTRY = new URL('./cli-entry.ts', import.meta.url).pathname;
+import { cliCommand } from './cli-command.ts';
 
 /**
  * How long a child may take to print what a test waits for. Generous: starting the CLI under tsx
@@ -26,7 +26,7 @@ export interface CliProcess {
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+  const child = spawn(process.execPath, [...cliCommand(), ...args], {
     env: { ...process.env, LLMIOT_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
