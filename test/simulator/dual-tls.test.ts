@@ -55,7 +55,8 @@ describe('simulate --protocol dual over TLS', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const base = ['--protocol', 'dual', '--devices', '1', '--duration', '0.5', '--host-id', 'llm-iot', '--telemetry-interval', '0.2'];
+  // 2 s: long enough for CONNECT, STATE and the births on a machine busy with other test files.
+  const base = ['--protocol', 'dual', '--devices', '1', '--duration', '2', '--host-id', 'llm-iot', '--telemetry-interval', '0.2'];
 
   it('--ca trusts the broker certificate: both protocols flow and the summary counts them per protocol', async () => {
     const run = await simulate([...base, '--url', url, '--ca', caFile, '--id-prefix', 'tlsca']);
