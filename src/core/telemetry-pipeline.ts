@@ -75,6 +75,9 @@ function newSubmission(from: number, to: number, total: number, invalid: Submiss
   return { from, to, invalid, total, done, resolve, reject };
 }
 
+/** Points of one batch that may fail alone before the store is taken to be failing as a whole. */
+const MAX_LONE_REFUSALS = 64;
+
 function refusal(total: number, invalid: Submission['invalid']): HubError {
   return new HubError('INVALID_PARAMS', `telemetry refused: ${invalid.length} of ${total} points invalid, the others were stored`, { issues: invalid });
 }
@@ -218,7 +221,7 @@ export class TelemetryPipeline {
     const refused = await this.#commit(batch.points, this.#attempts);
     this.#stats.batches++;
     if (refused.size === batch.points.length) {
-      this.#stats.dropped += batch.points.length;
+      // Counted by #commit: refused alone, or dropped once the store was failing as a whole.
       const error = new HubError('STORE_ERROR', `telemetry write failed: ${batch.points.length} points not stored`);
       for (const submission of batch.submissions) submission.reject(error);
       return;
@@ -235,9 +238,15 @@ export class TelemetryPipeline {
   /**
    * Write points, retrying the whole set up to `attempts` times (a store briefly away). When it still
    * fails, halve it and write each half once, down to single points: only the points the store
-   * refuses alone are lost, never their neighbours. Returns the points not stored.
+   * refuses alone are lost, never their neighbours. Once {@link MAX_LONE_REFUSALS} points of a batch
+   * failed alone the store is failing as a whole, and the rest of the batch is given up without more
+   * writes. Returns the points not stored.
    */
-  async #commit(points: TelemetryPoint[], attempts: number): Promise<Set<TelemetryPoint>> {
+  async #commit(points: TelemetryPoint[], attempts: number, budget = { lone: 0 }, top = true): Promise<Set<TelemetryPoint>> {
+    if (budget.lone >= MAX_LONE_REFUSALS) {
+      this.#stats.dropped += points.length;
+      return new Set(points);
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#store.write(points);
@@ -246,16 +255,22 @@ export class TelemetryPipeline {
         return new Set();
       } catch (error) {
         const final = attempt >= attempts;
-        this.#onWriteError(error, points.length, final && points.length === 1);
+        // Only the whole batch's attempts are reported; the halves' failures are the bisection at work.
+        if (top) this.#onWriteError(error, points.length, final);
         if (final) {
+          if (points.length === 1 && top) {
+            this.#stats.dropped++; // a batch of one: the store failed, nothing to isolate
+            return new Set(points);
+          }
           if (points.length === 1) {
             const point = points[0] as TelemetryPoint;
+            budget.lone++;
             this.#refuse(point, `store refused the point: ${error instanceof Error ? error.message : String(error)}`);
             return new Set([point]);
           }
           const half = Math.ceil(points.length / 2);
-          const left = await this.#commit(points.slice(0, half), 1);
-          const right = await this.#commit(points.slice(half), 1);
+          const left = await this.#commit(points.slice(0, half), 1, budget, false);
+          const right = await this.#commit(points.slice(half), 1, budget, false);
           for (const point of right) left.add(point);
           return left;
         }

@@ -82,4 +82,18 @@ describe('telemetry isolation', () => {
     assert.equal(cache.forDevice('good')[0]?.value, 59);
     await pipeline.close();
   });
+
+  it('gives up a batch without a write per point when the store fails as a whole', async () => {
+    const { store, pipeline } = setup();
+    store.write = async () => {
+      store.writes++;
+      throw new Error('connection refused');
+    };
+    await assert.rejects(pipeline.submit(Array.from({ length: 1000 }, (_, i) => good(i))), (e: unknown) => e instanceof HubError && e.code === 'STORE_ERROR');
+    const { refused, dropped } = pipeline.stats();
+    assert.equal(refused + dropped, 1000);
+    assert.ok(refused <= 64, `refused ${refused}`);
+    assert.ok(store.writes < 1000, `${store.writes} writes for 1000 points`);
+    await pipeline.close();
+  });
 });
