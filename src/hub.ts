@@ -93,6 +93,11 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       flushIntervalMs: config.telemetryFlushMs,
       maxPendingPoints: config.telemetryMaxPending,
       onWriteError: (error, points, final) => logger.error({ err: error, points, final }, 'telemetry write failed'),
+      // Refusals are counted; one debug line each (a misbehaving device must not flood the log).
+      onRefused: (point, reason) => {
+        metrics.rejected.inc({ protocol: 'telemetry', reason: 'invalid_point' });
+        logger.debug({ deviceId: point.deviceId, measurement: point.measurement, reason }, 'telemetry point refused');
+      },
       onPressure: (high) => {
         logger.warn({ pending: pipeline.stats().pending }, high ? 'telemetry backlog: pausing device input' : 'telemetry backlog cleared: resuming device input');
         busForPressure?.setInboundPaused?.(high);

@@ -1,4 +1,5 @@
 /** Device selection and time range params of the data.* methods, resolved once to ids and ms. */
+import { MIN_TIMESTAMP_MS } from '../core/timestamp.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { HubError } from '../core/errors.ts';
 import { canonicalName } from '../core/measurements.ts';
@@ -56,10 +57,12 @@ export function resolveRange(services: HubServices, range: Static<typeof TimeRan
   const bad = (path: string, message: string): never => {
     throw new HubError('INVALID_PARAMS', `Invalid params: time_range.${path} ${message}`, { issues: [{ path: `/time_range/${path}`, message }] });
   };
-  const end = range?.end === undefined ? services.now() : (parseTimestamp(range.end) ?? bad('end', 'is not a time'));
+  const end = range?.end === undefined ? services.now() : (parseTimestamp(range.end) ?? bad('end', 'is not a time between 1970 and 9999'));
   const window = range?.last === undefined ? undefined : parseInterval(range.last);
   const start =
-    range?.start !== undefined ? (parseTimestamp(range.start) ?? bad('start', 'is not a time')) : end - (window ?? 86_400_000);
+    range?.start !== undefined
+      ? (parseTimestamp(range.start) ?? bad('start', 'is not a time between 1970 and 9999'))
+      : Math.max(MIN_TIMESTAMP_MS, end - (window ?? 86_400_000)); // a window reaching before 1970 starts there
   if (start > end) bad('start', 'must not be after end');
   return { start, end };
 }

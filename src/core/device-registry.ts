@@ -134,10 +134,24 @@ export class DeviceRegistry {
       lastSeen: now,
       heartbeatIntervalMs: input.heartbeatIntervalMs !== undefined ? input.heartbeatIntervalMs : (existing?.heartbeatIntervalMs ?? null),
     };
+    const wasOfflineWithParent = this.#offlineWithParent.has(id);
     this.#byId.set(id, device);
     this.#byHardwareId.set(device.hardwareId, id);
     this.#offlineWithParent.delete(id);
-    await this.#persist(device);
+    try {
+      await this.#persist(device);
+    } catch (error) {
+      // A registration the store refused leaves no half-registered device behind: back to what was.
+      if (this.#byId.get(id) === device) {
+        if (existing) this.#byId.set(id, existing);
+        else {
+          this.#byId.delete(id);
+          this.#byHardwareId.delete(device.hardwareId);
+        }
+        if (wasOfflineWithParent) this.#offlineWithParent.add(id);
+      }
+      throw error;
+    }
     const created = !existing || existing.status === 'deregistered';
     this.#events.emit('device.registered', { device, created });
     // An MCU announcing a new zone (e.g. a Sparkplug NBIRTH's Properties/Zone) takes along the attached

@@ -10,6 +10,7 @@ import type { EventBus } from './event-bus.ts';
 import type { LatestValueCache } from './latest-cache.ts';
 import { MeasurementMapper } from './measurement-mapper.ts';
 import type { TelemetryPoint } from './telemetry.ts';
+import { checkPoint } from './point-check.ts';
 
 export interface PipelineOptions {
   readonly store: TelemetryStore;
@@ -26,6 +27,8 @@ export interface PipelineOptions {
   /** Attempts per batch before it is given up (default 3). */
   readonly writeAttempts?: number;
   readonly onWriteError?: (error: unknown, points: number, finalAttempt: boolean) => void;
+  /** Told of each point refused alone: invalid at submit (bad time, non-finite value) or refused by the store. */
+  readonly onRefused?: (point: TelemetryPoint, reason: string) => void;
   /**
    * Backpressure: called with true when pending points pass half of `maxPendingPoints` (stop taking
    * device input) and with false once they fall below a quarter (resume), before anything is refused.
@@ -37,19 +40,31 @@ export interface PipelineStats {
   accepted: number;
   committed: number;
   rejected: number;
+  /** Points refused one by one (invalid, or the store refused them alone); the others of their batch were kept. */
+  refused: number;
   dropped: number;
   pending: number;
   batches: number;
 }
 
-interface Batch {
-  readonly points: TelemetryPoint[];
+/** One submit() call: its points are `points[from, to)` of its batch; it settles when they are committed. */
+interface Submission {
+  readonly from: number;
+  readonly to: number;
+  /** Points refused before batching, with why (JSON Pointer into the submitted array). */
+  readonly invalid: readonly { path: string; message: string }[];
+  readonly total: number;
   readonly done: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
 }
 
-function newBatch(): Batch {
+interface Batch {
+  readonly points: TelemetryPoint[];
+  readonly submissions: Submission[];
+}
+
+function newSubmission(from: number, to: number, total: number, invalid: Submission['invalid']): Submission {
   let resolve!: () => void;
   let reject!: (error: unknown) => void;
   const done = new Promise<void>((res, rej) => {
@@ -57,7 +72,14 @@ function newBatch(): Batch {
     reject = rej;
   });
   done.catch(() => {}); // callers that do not wait must not cause unhandled rejections
-  return { points: [], done, resolve, reject };
+  return { from, to, invalid, total, done, resolve, reject };
+}
+
+/** Points of one batch that may fail alone before the store is taken to be failing as a whole. */
+const MAX_LONE_REFUSALS = 64;
+
+function refusal(total: number, invalid: Submission['invalid']): HubError {
+  return new HubError('INVALID_PARAMS', `telemetry refused: ${invalid.length} of ${total} points invalid, the others were stored`, { issues: invalid });
 }
 
 export class TelemetryPipeline {
@@ -70,8 +92,9 @@ export class TelemetryPipeline {
   readonly #maxPending: number;
   readonly #attempts: number;
   readonly #onWriteError: NonNullable<PipelineOptions['onWriteError']>;
+  readonly #onRefused: NonNullable<PipelineOptions['onRefused']>;
   readonly #queue: Batch[] = [];
-  readonly #stats: PipelineStats = { accepted: 0, committed: 0, rejected: 0, dropped: 0, pending: 0, batches: 0 };
+  readonly #stats: PipelineStats = { accepted: 0, committed: 0, rejected: 0, refused: 0, dropped: 0, pending: 0, batches: 0 };
   #timer: ReturnType<typeof setTimeout> | undefined;
   #draining: Promise<void> | undefined;
   #closed = false;
@@ -89,12 +112,15 @@ export class TelemetryPipeline {
     this.#maxPending = options.maxPendingPoints ?? 1_000_000;
     this.#attempts = options.writeAttempts ?? 3;
     this.#onWriteError = options.onWriteError ?? (() => {});
+    this.#onRefused = options.onRefused ?? (() => {});
   }
 
   /**
    * Accept points. Throws OVERLOADED (nothing accepted) when the pending buffer is full, or
    * SHUTTING_DOWN after close(). The returned promise settles when the points are committed.
-   * Cache, subscribers and store all see the points in canonical form.
+   * Cache, subscribers and store all see the points in canonical form. Each point is checked first
+   * (point-check.ts): an invalid one is refused alone (counted, `onRefused`), the others go on, and
+   * the promise then rejects INVALID_PARAMS naming the refused ones once the others are committed.
    */
   submit(reported: readonly TelemetryPoint[]): Promise<void> {
     if (this.#closed) throw new HubError('SHUTTING_DOWN', 'telemetry rejected: the hub is shutting down');
@@ -106,21 +132,39 @@ export class TelemetryPipeline {
         limit: this.#maxPending,
       });
     }
-    const points = this.#mapper.mapAll(reported);
+    const valid: TelemetryPoint[] = [];
+    const invalid: { path: string; message: string }[] = [];
+    for (let i = 0; i < reported.length; i++) {
+      const point = reported[i] as TelemetryPoint;
+      const checked = checkPoint(point);
+      if (typeof checked === 'string') {
+        invalid.push({ path: `/${i}`, message: checked });
+        this.#refuse(point, checked);
+      } else valid.push(checked);
+    }
+    if (valid.length === 0) {
+      const submission = newSubmission(0, 0, reported.length, invalid);
+      submission.reject(refusal(reported.length, invalid));
+      return submission.done;
+    }
+    const points = this.#mapper.mapAll(valid);
     let batch = this.#queue.at(-1);
     if (!batch || batch.points.length >= this.#batchSize || (this.#queue.length === 1 && this.#draining)) {
-      batch = newBatch();
+      batch = { points: [], submissions: [] };
       this.#queue.push(batch);
     }
+    const from = batch.points.length;
     for (const point of points) batch.points.push(point);
+    const submission = newSubmission(from, batch.points.length, reported.length, invalid);
+    batch.submissions.push(submission);
     this.#stats.accepted += points.length;
     this.#stats.pending += points.length;
-    this.#cache.update(points);
+    // The latest-value cache follows commits (#write); live subscribers see valid points at once.
     this.#events.emit('telemetry', { points });
     if (!this.#pressured && this.#stats.pending >= this.#maxPending / 2) this.#pressure(true);
     if (batch.points.length >= this.#batchSize) this.#kick();
     else this.#timer ??= setTimeout(() => this.#kick(), this.#flushIntervalMs);
-    return batch.done;
+    return submission.done;
   }
 
   /** Points in canonical form, as submit() would store them (for answers that bypass the store). */
@@ -174,23 +218,69 @@ export class TelemetryPipeline {
   }
 
   async #write(batch: Batch): Promise<void> {
+    const refused = await this.#commit(batch.points, this.#attempts);
+    this.#stats.batches++;
+    if (refused.size === batch.points.length) {
+      // Counted by #commit: refused alone, or dropped once the store was failing as a whole.
+      const error = new HubError('STORE_ERROR', `telemetry write failed: ${batch.points.length} points not stored`);
+      for (const submission of batch.submissions) submission.reject(error);
+      return;
+    }
+    for (const submission of batch.submissions) {
+      let lost = 0;
+      for (let i = submission.from; i < submission.to; i++) if (refused.has(batch.points[i] as TelemetryPoint)) lost++;
+      if (lost > 0) submission.reject(new HubError('STORE_ERROR', `telemetry write failed: ${lost} of ${submission.total} points not stored`));
+      else if (submission.invalid.length > 0) submission.reject(refusal(submission.total, submission.invalid));
+      else submission.resolve();
+    }
+  }
+
+  /**
+   * Write points, retrying the whole set up to `attempts` times (a store briefly away). When it still
+   * fails, halve it and write each half once, down to single points: only the points the store
+   * refuses alone are lost, never their neighbours. Once {@link MAX_LONE_REFUSALS} points of a batch
+   * failed alone the store is failing as a whole, and the rest of the batch is given up without more
+   * writes. Returns the points not stored.
+   */
+  async #commit(points: TelemetryPoint[], attempts: number, budget = { lone: 0 }, top = true): Promise<Set<TelemetryPoint>> {
+    if (budget.lone >= MAX_LONE_REFUSALS) {
+      this.#stats.dropped += points.length;
+      return new Set(points);
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#store.write(batch.points);
-        this.#stats.committed += batch.points.length;
-        this.#stats.batches++;
-        batch.resolve();
-        return;
+        await this.#store.write(points);
+        this.#stats.committed += points.length;
+        this.#cache.update(points);
+        return new Set();
       } catch (error) {
-        const final = attempt >= this.#attempts;
-        this.#onWriteError(error, batch.points.length, final);
+        const final = attempt >= attempts;
+        // Only the whole batch's attempts are reported; the halves' failures are the bisection at work.
+        if (top) this.#onWriteError(error, points.length, final);
         if (final) {
-          this.#stats.dropped += batch.points.length;
-          batch.reject(new HubError('STORE_ERROR', `telemetry write failed: ${batch.points.length} points not stored`));
-          return;
+          if (points.length === 1 && top) {
+            this.#stats.dropped++; // a batch of one: the store failed, nothing to isolate
+            return new Set(points);
+          }
+          if (points.length === 1) {
+            const point = points[0] as TelemetryPoint;
+            budget.lone++;
+            this.#refuse(point, `store refused the point: ${error instanceof Error ? error.message : String(error)}`);
+            return new Set([point]);
+          }
+          const half = Math.ceil(points.length / 2);
+          const left = await this.#commit(points.slice(0, half), 1, budget, false);
+          const right = await this.#commit(points.slice(half), 1, budget, false);
+          for (const point of right) left.add(point);
+          return left;
         }
         await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
       }
     }
+  }
+
+  #refuse(point: TelemetryPoint, reason: string): void {
+    this.#stats.refused++;
+    this.#onRefused(point, reason);
   }
 }

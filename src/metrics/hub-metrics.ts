@@ -80,12 +80,12 @@ export class HubMetrics {
     });
     const points = new Gauge({
       name: 'llmiot_telemetry_points',
-      help: 'Telemetry points since start: accepted, committed, rejected (overload), dropped (store failure), pending.',
+      help: 'Telemetry points since start: accepted, committed, rejected (overload), refused (invalid points, refused alone), dropped (store failure), pending.',
       labelNames: ['stage'] as const,
       registers: [this.registry],
       collect() {
         const s = sources.pipeline.stats();
-        for (const stage of ['accepted', 'committed', 'rejected', 'dropped', 'pending'] as const) points.set({ stage }, s[stage]);
+        for (const stage of ['accepted', 'committed', 'rejected', 'refused', 'dropped', 'pending'] as const) points.set({ stage }, s[stage]);
       },
     });
     const pending = new Gauge({

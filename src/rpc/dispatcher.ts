@@ -1,5 +1,6 @@
 /** The JSON-RPC 2.0 dispatcher: one request, batch or response in; the answer (if any) out. */
 import { ERROR_CATALOGUE, HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
+import { checkJsonLimits } from '../core/json-limits.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallContext } from './method.ts';
 import type { MethodRegistry } from './method-registry.ts';
@@ -102,20 +103,41 @@ export class RpcDispatcher {
    * return its result. Throws `HubError` (METHOD_NOT_FOUND, INVALID_PARAMS, or the handler's own).
    */
   async invoke(method: string, params: unknown, context: CallContext): Promise<unknown> {
+    const issue = checkJsonLimits(params);
+    if (issue) throw new HubError('INVALID_PARAMS', `Invalid params: ${issue.message}`, { issues: [issue] });
+    return this.#call(method, params, context);
+  }
+
+  /** Validate params against the method's schema and run its handler (the JSON limits already checked). */
+  async #call(method: string, params: unknown, context: CallContext): Promise<unknown> {
     const definition = this.#registry.get(method);
     if (definition === undefined) throw new HubError('METHOD_NOT_FOUND', `Method not found: ${method}`);
     return definition.handler(this.#registry.validateParams(definition, params), context);
   }
 
   async #handleOne(message: unknown, context: CallContext): Promise<JsonRpcResponse | undefined> {
+    // Every input, every transport: the JSON limits (core/json-limits.ts) before anything reads deeper.
+    const issue = checkJsonLimits(message);
     if (isResponse(message)) {
+      if (issue) {
+        const error = new HubError('INVALID_REQUEST', `response refused: ${issue.message} at ${issue.path || '/'}`);
+        this.#onNotificationError?.('response', error, context);
+        return undefined;
+      }
       this.#routeResponse(message, context);
       return undefined;
     }
     const request = parseRequest(message);
     if ('error' in request) return request;
     try {
-      const result = await this.invoke(request.method, request.params, context);
+      if (issue) {
+        // Beyond the limits inside params: -32602 with the place; in the envelope: -32600.
+        if (issue.path === '/params' || issue.path.startsWith('/params/')) {
+          throw new HubError('INVALID_PARAMS', `Invalid params: ${issue.message}`, { issues: [{ path: issue.path.slice('/params'.length), message: issue.message }] });
+        }
+        throw new HubError('INVALID_REQUEST', `Invalid Request: ${issue.message} at ${issue.path || '/'}`);
+      }
+      const result = await this.#call(request.method, request.params, context);
       if (request.notification) return undefined;
       // JSON-RPC 2.0 §5: `result` is REQUIRED on success; a handler returning nothing answers null.
       return { jsonrpc: JSONRPC, id: request.id, result: result === undefined ? null : result };

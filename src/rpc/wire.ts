@@ -1,4 +1,5 @@
 /** Wire shapes (snake_case JSON) of registry and telemetry objects, and their TypeBox schemas. */
+import { isStorableTimestamp, normalizeTimestamp } from '../core/timestamp.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import type { CommandRecord } from '../core/command.ts';
 import type { Device } from '../core/device.ts';
@@ -127,7 +128,8 @@ export function commandToWire(command: CommandRecord): CommandWire {
 
 /** Parse a wire timestamp: RFC 3339 text, or ms since epoch (numbers below 1e11 are taken as seconds). */
 export function parseTimestamp(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? (value < 1e11 ? value * 1000 : value) : undefined;
+  // core/timestamp.ts: seconds → ms, fractions rounded, only 1970…9999 (docs/protocol.md "Timestamps").
+  if (typeof value === 'number') return normalizeTimestamp(value);
   const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+  return isStorableTimestamp(ms) ? ms : undefined;
 }

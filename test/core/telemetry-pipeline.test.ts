@@ -62,10 +62,19 @@ describe('TelemetryPipeline', () => {
     await mapped.close();
   });
 
-  it('updates the latest-value cache at once, ignoring historical and older points', () => {
+  it('updates the latest-value cache once the points are committed, ignoring historical and older points', async () => {
     const { cache, pipeline } = setup();
-    void pipeline.submit([point(5), point(9, { historical: true }), point(3)]);
+    const done = pipeline.submit([point(5), point(9, { historical: true }), point(3)]);
+    assert.deepEqual(cache.forDevice('d'), [], 'nothing in the cache before the commit');
+    await done;
     assert.deepEqual(cache.forDevice('d').map((p) => p.value), [5]);
+  });
+
+  it('keeps a batch whose write finally failed out of the latest-value cache', async () => {
+    const { store, cache, pipeline } = setup({ writeAttempts: 1 });
+    store.failuresLeft = 1;
+    await assert.rejects(pipeline.submit([point(5)]), (e: unknown) => e instanceof HubError && e.code === 'STORE_ERROR');
+    assert.deepEqual(cache.forDevice('d'), []);
   });
 
   it('refuses points with OVERLOADED when the pending buffer is full, keeping what it accepted', async () => {

@@ -1,4 +1,5 @@
 // Parses and validates a LwM2M registration as devices publish it over MQTT (JSON, CoRE link list).
+import { checkJsonLimits } from '../../core/json-limits.ts';
 import { parseBindingMode, DEFAULT_BINDING, type BindingMode } from './binding-mode.ts';
 import { parseCoreLinks } from './core-link.ts';
 import { describeValue } from './describe-value.ts';
@@ -112,12 +113,16 @@ export function parseRegistration(message: unknown, model: ObjectModel = new Obj
 
 function decode(message: unknown): unknown {
   if (typeof message !== 'string' && !(message instanceof Uint8Array)) return message;
+  let parsed: unknown;
   try {
     const text = typeof message === 'string' ? message : new TextDecoder('utf-8', { fatal: true }).decode(message);
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (error) {
     throw new Lwm2mRegistrationError('message', `not UTF-8 JSON (${(error as Error).message})`);
   }
+  const issue = checkJsonLimits(parsed);
+  if (issue) throw new Lwm2mRegistrationError('message', `${issue.message} at ${issue.path || '/'}`);
+  return parsed;
 }
 
 function asObject(value: unknown, field: string): Record<string, unknown> {

@@ -45,7 +45,7 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   }
 
   async start(): Promise<void> {
-    this.#unsubscribe = await this.#o.bus.subscribe(NATIVE_UP_FILTER, (topic, payload, meta) => this.#onMessage(topic, payload, meta), { qos: 1 });
+    this.#unsubscribe = await this.#o.bus.subscribe(NATIVE_UP_FILTER, (topic, payload, meta) => this.#guarded(topic, payload, meta), { qos: 1 });
     this.#unpresence = this.#o.bus.onPresence((event) => this.#onPresence(event));
   }
 
@@ -86,6 +86,16 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     if (context.transport !== 'mqtt') return;
     const reason = error instanceof HubError ? error.code.toLowerCase() : 'internal_error';
     this.#reject(reason, context.clientId, `${method}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  /** Nothing a device sends may throw out of the bus handler: log it, count it, carry on. */
+  #guarded(topic: string, payload: Buffer, meta: MessageMeta): void {
+    try {
+      this.#onMessage(topic, payload, meta);
+    } catch (error) {
+      this.#o.metrics.rejected.inc({ protocol: 'native', reason: 'internal_error' });
+      this.#o.logger.error({ err: error, clientId: meta.clientId, topic }, 'native: message handling failed');
+    }
   }
 
   #onMessage(topic: string, payload: Buffer, meta: MessageMeta): void {
@@ -136,8 +146,19 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     return state.context;
   }
 
+  /** Publish an answer. Runs in bus and promise callbacks: it logs and counts, it never throws. */
   #answer(clientId: string, message: unknown): void {
-    this.#o.bus.publish(downTopic(clientId), JSON.stringify(message), { qos: 1 }).catch((error: unknown) => {
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (error) {
+      // A result that cannot be serialized must not escape a bus handler and end the process.
+      this.#o.metrics.rejected.inc({ protocol: 'native', reason: 'unserializable_answer' });
+      this.#o.logger.error({ err: error, clientId }, 'native: answer could not be serialized');
+      const id = typeof message === 'object' && message !== null && 'id' in message ? (message as { id: unknown }).id : null;
+      text = JSON.stringify({ jsonrpc: '2.0', id: typeof id === 'string' || typeof id === 'number' ? id : null, error: errorObject('INTERNAL_ERROR', 'Internal error: the answer could not be serialized') });
+    }
+    this.#o.bus.publish(downTopic(clientId), text, { qos: 1 }).catch((error: unknown) => {
       this.#o.logger.warn({ err: error, clientId }, 'native: answer not delivered');
     });
   }

@@ -153,7 +153,11 @@ describe('LwM2M registration (embedded broker)', () => {
     assert.deepEqual(mcu.result.static_schema.lwm2m.objects.find((o: any) => o.id === 3303).instances, [0, 1]);
     const fridge = await t.rpc('device.get', { device_id: `${endpoint}/lwm2m:3303/1` });
     assert.equal(fridge.result.static_schema.lwm2m.application_type, 'Fridge');
-    const latest = await t.rpc('data.latest', { device_ids: [fridge.result.device_id] });
+    // The latest-value cache follows the store commit, which comes after the 2.04.
+    const latest = await eventually(async () => {
+      const r = await t.rpc('data.latest', { device_ids: [fridge.result.device_id] });
+      return r.result.readings.length > 0 ? r : undefined;
+    });
     assert.deepEqual(latest.result.readings.map((r: any) => [r.measurement_type, r.value, r.unit]), [['temperature', 4.5, 'Cel']]);
   });
 

@@ -1,4 +1,5 @@
 // Applies a registration Update (`lwm2m/{ep}/update`) to the current registration: new lifetime, binding, values.
+import { checkJsonLimits } from '../../../core/json-limits.ts';
 import { describeValue } from '../describe-value.ts';
 import { Lwm2mRegistrationError } from '../errors/lwm2m-registration-error.ts';
 import type { ObjectModel } from '../object-model.ts';
@@ -27,6 +28,8 @@ export function applyUpdate(payload: Buffer | string, current: Registration, mod
   } catch (error) {
     throw new Lwm2mRegistrationError('message', `not UTF-8 JSON (${(error as Error).message})`);
   }
+  const issue = checkJsonLimits(input);
+  if (issue) throw new Lwm2mRegistrationError('message', `${issue.message} at ${issue.path || '/'}`);
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new Lwm2mRegistrationError('message', `expected a JSON object, received ${describeValue(input)}`);
   }

@@ -1,4 +1,5 @@
 // Decodes device answers (`up/resp`) and observe notifications (`up/notify`) in the EMQX JSON shape.
+import { checkJsonLimits } from '../../../core/json-limits.ts';
 import { describeValue } from '../describe-value.ts';
 import { isCoapResponseCode } from './coap-code.ts';
 import { Lwm2mMessageError } from './lwm2m-message-error.ts';
@@ -46,6 +47,8 @@ export function parseUplinkMessage(payload: Buffer | string): UplinkMessage {
   } catch (error) {
     throw new Lwm2mMessageError('malformed_json', `not UTF-8 JSON: ${(error as Error).message}`);
   }
+  const issue = checkJsonLimits(input);
+  if (issue) throw new Lwm2mMessageError('invalid_message', `${issue.message} at ${issue.path || '/'}`);
   const message = asRecord(input, 'message');
   const msgType = message['msgType'];
   if (typeof msgType !== 'string' || msgType === '') fail('msgType', 'a non-empty string', msgType);
