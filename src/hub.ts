@@ -63,6 +63,8 @@ export interface Hub {
   readonly http: Server;
   /** The tools an LLM sees, under the actuation policy, audited (MCP and llm.execute_command). */
   readonly tools: ToolRunner;
+  /** Announce the shutdown to connected peers (Sparkplug offline STATE); call before closing the listeners. close() does it too. */
+  goingOffline(): Promise<void>;
   /** Flush telemetry and registry, fail pending commands, close broker and stores. */
   close(): Promise<void>;
 }
@@ -216,6 +218,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     }
 
     let closing: Promise<void> | undefined;
+    let announced: Promise<void> | undefined;
+    const goingOffline = (): Promise<void> => (announced ??= Promise.allSettled(runtimes.map((r) => r.goingOffline?.())).then(() => undefined));
     return {
       config,
       logger,
@@ -233,7 +237,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       stores,
       http,
       tools,
-      close: () => (closing ??= runCleanups(cleanups, logger)),
+      goingOffline,
+      close: () => (closing ??= goingOffline().then(() => runCleanups(cleanups, logger))),
     };
   } catch (error) {
     await runCleanups(cleanups, logger);

@@ -67,6 +67,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     return 1;
   }
   await stopped;
+  // Sparkplug's offline STATE must reach the devices before their connections close.
+  await hub.goingOffline();
   await Promise.all(listeners.map((l) => l.close()));
   await hub.close();
   logger.info('llm-iot hub stopped');

@@ -73,6 +73,7 @@ export class ExternalMqttBus implements MqttBus {
   readonly #sharedAvailable: boolean;
   readonly #entries = new Map<string, Entry>();
   readonly #byId = new Map<number, Entry>();
+  readonly #connectedListeners = new Set<() => void>();
   #nextId = 1;
   #closed: Promise<void> | undefined;
 
@@ -88,7 +89,7 @@ export class ExternalMqttBus implements MqttBus {
     client.options.reconnectPeriod = options.reconnectPeriodMs ?? DEFAULT_RECONNECT_PERIOD_MS;
     client.on('message', (topic, payload, packet) => this.#dispatch(topic, payload, packet));
     client.on('offline', () => this.#logger?.warn({ broker: target }, 'MQTT broker connection lost; reconnecting'));
-    client.on('connect', () => this.#logger?.info({ broker: target }, 'MQTT broker connection restored'));
+    client.on('connect', (connack) => void this.#reconnected(connack.sessionPresent === true));
     client.on('error', (error) => this.#logger?.debug({ broker: target, err: error.message }, 'MQTT client error'));
   }
 
@@ -174,6 +175,36 @@ export class ExternalMqttBus implements MqttBus {
     return () => {};
   }
 
+  /** Reconnections (not the first connection), each reported once the subscriptions are back. */
+  onConnected(listener: () => void): () => void {
+    const entry = (): void => listener();
+    this.#connectedListeners.add(entry);
+    return () => void this.#connectedListeners.delete(entry);
+  }
+
+  /**
+   * After a reconnection: without a kept session, subscribe every entry again (awaiting the SUBACKs),
+   * then tell the listeners, so what they publish (the Sparkplug STATE birth) follows the subscriptions.
+   */
+  async #reconnected(sessionPresent: boolean): Promise<void> {
+    this.#logger?.info({ broker: this.#target, sessionPresent }, 'MQTT broker connection restored');
+    if (!sessionPresent) {
+      const entries = [...this.#entries.values()];
+      const results = await Promise.allSettled(entries.map((entry) => this.#send(entry, entry.qos)));
+      for (const result of results) {
+        if (result.status === 'rejected') this.#logger?.warn({ broker: this.#target, err: String(result.reason) }, 'MQTT resubscription failed');
+      }
+    }
+    if (this.#closed !== undefined || !this.#client.connected) return;
+    for (const listener of [...this.#connectedListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.#logger?.warn({ err: String(error) }, 'MQTT connected listener threw');
+      }
+    }
+  }
+
   /** Disconnect cleanly (DISCONNECT, so no will), after in-flight QoS>0 messages are acknowledged. */
   close(): Promise<void> {
     this.#closed ??= this.#client.endAsync();
@@ -256,7 +287,8 @@ function connectOnce(url: string, version: 4 | 5, options: ExternalMqttBusOption
     reconnectPeriod: 0,
     // mqtt.js' own CONNACK timer, kept behind ours so the first failure reads "no answer within".
     connectTimeout: timeoutMs + 1000,
-    resubscribe: true,
+    // The bus resubscribes itself after a reconnection (#reconnected), so it knows when that is done.
+    resubscribe: false,
   };
   if (options.will !== undefined) {
     const { topic, payload, qos = 0, retain = false } = options.will;

@@ -36,6 +36,11 @@ export interface ProtocolContext {
 /** A started protocol: the channel the executor routes commands through, and how to stop it. */
 export interface ProtocolRuntime {
   readonly channel: CommandChannel;
+  /**
+   * Tell peers the hub is leaving (Sparkplug: the offline STATE) while the listeners are still
+   * open, so devices connected to the embedded broker receive it; the first shutdown step.
+   */
+  goingOffline?(): Promise<void>;
   /** Unsubscribe and release timers; called at hub shutdown, before the bus closes. */
   stop(): Promise<void>;
   /** A JSON-RPC response a device sent to the dispatcher (the answer to a command this protocol carried). */

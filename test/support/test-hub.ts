@@ -83,6 +83,8 @@ export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?
     },
     async close(options = {}) {
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+      // As the CLI does: announce the shutdown while device connections are open.
+      await hub.goingOffline();
       await http.close();
       await mqttListener?.close();
       await hub.close();

@@ -34,6 +34,13 @@ export interface MqttBus {
   /** Connection presence of MQTT clients; a no-op subscription on buses that cannot see it. */
   onPresence(listener: (event: PresenceEvent) => void): () => void;
   /**
+   * Each time the connection to the broker is established again after a loss, once the bus's
+   * subscriptions are back in place (resubscribed, or kept in the broker's session). Not for the
+   * first connection, which precedes the bus. Returns the unsubscribe. Optional: an embedded broker
+   * never reconnects.
+   */
+  onConnected?(listener: () => void): () => void;
+  /**
    * Flow control: stop (true) or restart (false) reading device messages, so a full telemetry
    * pipeline slows the senders down (TCP backpressure) instead of dropping their data. Optional:
    * a bus that cannot pause leaves buffering to the broker.

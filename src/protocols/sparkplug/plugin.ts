@@ -30,8 +30,8 @@ export const sparkplugProtocol: ProtocolPlugin = {
           now: ctx.now,
         });
         await host.start();
-        // Stopping publishes the offline STATE before the bus disconnects ([tck-id-operational-behavior-host-application-termination]).
-        return { channel: host, stop: () => host.stop() };
+        // The offline STATE goes out before the listeners close and the bus disconnects ([tck-id-operational-behavior-host-application-termination]).
+        return { channel: host, goingOffline: () => host.goingOffline(), stop: () => host.stop() };
       },
     };
   },

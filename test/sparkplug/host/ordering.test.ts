@@ -106,6 +106,18 @@ describe('Sparkplug host: message ordering and rebirth requests', () => {
     assert.equal(n.rebirthRequests().length, 0);
   });
 
+  it('[tck-id-operational-behavior-host-reordering-rebirth] a seq jump of 128 or more (expected 6, then 200…255, 0…5) brings an NCMD rebirth; nothing is dropped', async () => {
+    const n = await bornNode('jump');
+    for (let i = 1; i <= 5; i++) await n.ndata([{ alias: 1n, datatype: DataType.Int32, value: i }]); // seq 1…5: 6 expected next
+    const jump = [...Array.from({ length: 56 }, (_, i) => 200 + i), 0, 1, 2, 3, 4, 5];
+    const staleBefore = await rejected(t.hub, 'stale_seq');
+    for (const [i, seq] of jump.entries()) await n.ndata([{ alias: 1n, datatype: DataType.Int32, value: 100 + i }], { seq });
+    assertRebirthRequest(await n.waitForCommand(() => true, 5000), n);
+    const stored = await levels(n, 6 + 62);
+    assert.deepEqual(stored.slice(6), jump.map((_, i) => 100 + i), 'the 62 messages are stored in the order sent');
+    assert.equal(await rejected(t.hub, 'stale_seq'), staleBefore, 'none is called stale');
+  });
+
   it('DATA from an edge node the host has no NBIRTH for brings a rebirth request at once, debounced per node', async () => {
     const n = await edgeNode(t, 'nobirth');
     nodes.push(n);

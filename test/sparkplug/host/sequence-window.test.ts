@@ -68,16 +68,33 @@ describe('SequenceWindow', () => {
     assert.equal(w.expected, 2);
   });
 
-  it('calls a seq behind the expected one (a repeat, or too late) stale, and a held seq sent twice too', () => {
+  it('calls a recent seq behind the expected one (a repeat, or too late) stale, and a held seq sent twice too', () => {
     const { w, delivered } = window(1000);
     w.reset(10);
     w.offer(11, 'a');
     assert.equal(w.offer(11, 'again'), 'stale');
-    assert.equal(w.offer(200, 'old'), 'stale');
+    assert.equal(w.offer(5, 'old'), 'stale');
     assert.equal(w.offer(14, 'x'), 'held');
     assert.equal(w.offer(14, 'x2'), 'stale');
     assert.deepEqual(delivered, ['a']);
     w.clear();
+  });
+
+  it('[tck-id-operational-behavior-host-reordering-rebirth] holds a jump of 128 or more (expected 6, then 200…255, 0…5) and gives it up with a gap: nothing is dropped', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const { w, delivered, gaps } = window(1000);
+      w.reset(0);
+      for (let seq = 1; seq <= 5; seq++) assert.equal(w.offer(seq, `s${seq}`), 'in_order');
+      const jump = [...Array.from({ length: 56 }, (_, i) => 200 + i), 0, 1, 2, 3, 4, 5];
+      for (const seq of jump) assert.equal(w.offer(seq, `j${seq}`), 'held', `seq ${seq}`);
+      mock.timers.tick(1000);
+      assert.deepEqual(delivered.slice(5), jump.map((seq) => `j${seq}`));
+      assert.deepEqual(gaps, [[6, 62]]);
+      assert.equal(w.expected, 6);
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('with a zero timeout gives up on a gap at once', () => {

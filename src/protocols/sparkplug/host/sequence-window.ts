@@ -7,8 +7,14 @@
 // when it does not, they are released anyway and the owner asks for a rebirth
 // ([tck-id-operational-behavior-host-reordering-rebirth]). Messages are always handed out in seq
 // order, because a pair may be a DBIRTH then a DDEATH.
+//
+// seq is mod 256, so "ahead" and "behind" cannot be told apart: any seq other than the expected one
+// is taken as ahead (held, a rebirth if the gap does not fill), except a recent duplicate: a seq held
+// already, or one at most RECENT_BEHIND behind the expected seq that does not continue the last
+// accepted message (a QoS 1 redelivery, or a late message of a gap already given up on, which had
+// its rebirth). A jump of any size (expected 6, then 200…255, 0…5) is thus never dropped silently.
 
-/** What {@link SequenceWindow.offer} decided about one message. */
+/** What {@link SequenceWindow.offer} decided about one message; `stale` = a recent duplicate, dropped. */
 export type SeqVerdict = 'in_order' | 'held' | 'stale';
 
 export interface SequenceWindowOptions<T> {
@@ -21,13 +27,15 @@ export interface SequenceWindowOptions<T> {
 }
 
 const SEQ_SPAN = 256;
-/** A seq this far ahead of the expected one or less is "ahead"; further is an old or repeated message. */
-const AHEAD_LIMIT = 128;
+/** A seq at most this far behind the expected one, not continuing the last accepted message, is a repeat. */
+export const RECENT_BEHIND = 16;
 
 export class SequenceWindow<T> {
   readonly #options: SequenceWindowOptions<T>;
   readonly #held = new Map<number, T>();
   #expected = 0;
+  /** seq of the last message accepted (delivered or held), or of the BIRTH. */
+  #last = SEQ_SPAN - 1;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: SequenceWindowOptions<T>) {
@@ -47,6 +55,7 @@ export class SequenceWindow<T> {
   /** Start counting after a BIRTH with `seq` ([tck-id-payloads-nbirth-seq]: any 0–255 accepted, see sparkplug#178). */
   reset(seq: number): void {
     this.clear();
+    this.#last = seq;
     this.#expected = (seq + 1) % SEQ_SPAN;
   }
 
@@ -59,13 +68,16 @@ export class SequenceWindow<T> {
   /** Offer a message with its seq; delivers it (and any held successors) when it is the expected one. */
   offer(seq: number, item: T): SeqVerdict {
     if (seq === this.#expected) {
+      this.#last = seq;
       this.#advance(item);
       this.#drain();
       if (this.#held.size === 0) this.#stopTimer();
       return 'in_order';
     }
-    const ahead = (seq - this.#expected + SEQ_SPAN) % SEQ_SPAN;
-    if (ahead >= AHEAD_LIMIT || this.#held.has(seq)) return 'stale';
+    if (this.#held.has(seq)) return 'stale';
+    const behind = (this.#expected - seq + SEQ_SPAN) % SEQ_SPAN;
+    if (behind <= RECENT_BEHIND && seq !== (this.#last + 1) % SEQ_SPAN) return 'stale';
+    this.#last = seq;
     this.#held.set(seq, item);
     if (this.#options.timeoutMs <= 0) {
       this.#expire();

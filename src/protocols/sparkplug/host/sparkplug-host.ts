@@ -62,6 +62,8 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
   /** The session an edge node id was last born in (commands address edge nodes by hardware id). */
   readonly #byNode = new Map<string, HostSession>();
   #unsubscribe: (() => Promise<void>) | undefined;
+  #offConnected: (() => void) | undefined;
+  #offlineSent: Promise<void> | undefined;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #started = false;
   #stopping = false;
@@ -118,6 +120,9 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     this.#unsubscribe = await this.#o.bus.subscribe(SPARKPLUG_FILTER, (topic, payload, meta) => this.#onMessage(topic, payload, meta), options);
     await this.#publishOnline();
     this.#started = true;
+    // Every reconnection is a new session for the broker (and maybe a restarted broker that lost the
+    // retained STATE): birth again, after the bus has resubscribed ([tck-id-host-topic-phid-birth-required]).
+    this.#offConnected = this.#o.bus.onConnected?.(() => this.#republishOnline('MQTT connection re-established'));
     const every = this.#o.keepAliveMs ?? 30_000;
     this.#keepAlive = setInterval(() => this.#touchLiveNodes(), every);
     this.#keepAlive.unref?.();
@@ -125,19 +130,27 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
 
   /**
    * Publish the offline STATE ([tck-id-operational-behavior-host-application-termination]: QoS 1,
-   * retained, before the bus sends DISCONNECT), then unsubscribe and drop timers.
+   * retained, the will's timestamp) and stop republishing the online one. Called before the
+   * hub's listeners close, so the devices connected to the embedded broker still receive it; once.
    */
-  async stop(): Promise<void> {
-    if (this.#stopping) return;
+  goingOffline(): Promise<void> {
     this.#stopping = true;
+    this.#offConnected?.();
+    if (!this.#started) return Promise.resolve();
+    this.#offlineSent ??= this.#o.bus.publish(this.#o.state.topic, this.#o.state.offline(), { qos: 1, retain: true }).catch((error: unknown) => {
+      this.#o.logger.warn({ err: error, hostId: this.hostId }, 'sparkplug: offline STATE not published');
+    });
+    return this.#offlineSent;
+  }
+
+  /** The offline STATE (unless {@link goingOffline} sent it already) before the bus sends DISCONNECT, then unsubscribe and drop timers. */
+  async stop(): Promise<void> {
     if (this.#keepAlive !== undefined) clearInterval(this.#keepAlive);
-    if (this.#started) {
-      const { topic } = this.#o.state;
-      await this.#o.bus.publish(topic, this.#o.state.offline(), { qos: 1, retain: true }).catch((error: unknown) => {
-        this.#o.logger.warn({ err: error, hostId: this.hostId }, 'sparkplug: offline STATE not published');
-      });
-    }
-    await this.#unsubscribe?.();
+    this.#keepAlive = undefined;
+    await this.goingOffline();
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = undefined;
+    await unsubscribe?.();
     for (const session of this.#sessions.values()) session.window.clear();
     this.#ctx.confirmations.clear();
     this.#ctx.controls.clear();
@@ -311,11 +324,16 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
 
   /** Another client (or the broker, as our will) said we are offline: say we are online again ([tck-id-message-flow-hid-sparkplug-state-message-delivered]). */
   #onState(hostId: string, payload: Buffer): void {
-    if (hostId !== this.hostId || this.#stopping || !this.#started) return;
+    if (hostId !== this.hostId) return;
     const state = parseStatePayload(payload);
     if (state === undefined || state.online) return;
-    this.#o.logger.info({ hostId, timestamp: state.timestamp }, 'sparkplug: offline STATE for this host seen; republishing online STATE');
-    this.#publishOnline().catch((error: unknown) => this.#o.logger.warn({ err: error, hostId }, 'sparkplug: online STATE not republished'));
+    this.#republishOnline(`offline STATE (timestamp ${state.timestamp}) for this host seen`);
+  }
+
+  #republishOnline(why: string): void {
+    if (this.#stopping || !this.#started) return;
+    this.#o.logger.info({ hostId: this.hostId, why }, 'sparkplug: republishing online STATE');
+    this.#publishOnline().catch((error: unknown) => this.#o.logger.warn({ err: error, hostId: this.hostId }, 'sparkplug: online STATE not republished'));
   }
 
   /** A born node is alive until its NDEATH: keep the liveness monitor from timing it out between exceptions. */

@@ -1,0 +1,101 @@
+/** A Mosquitto of the test's own, on a free port, that the test may stop and restart (broker outage tests). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as netConnect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+
+const READY_TIMEOUT_MS = 10_000;
+
+/** Brokers still running when the test file ends (a failed test never stopped them). */
+const running = new Set<PrivateMosquitto>();
+after(async () => {
+  for (const broker of running) await broker.close();
+});
+
+export class PrivateMosquitto {
+  readonly port: number;
+  readonly url: string;
+  readonly #dir: string;
+  readonly #config: string;
+  #child: ChildProcess | undefined;
+  #output = '';
+
+  private constructor(port: number) {
+    this.port = port;
+    this.url = `mqtt://127.0.0.1:${port}`;
+    this.#dir = mkdtempSync(join(tmpdir(), 'llmiot-mosquitto-'));
+    this.#config = join(this.#dir, 'mosquitto.conf');
+    // No persistence: a restart forgets retained messages and sessions, the hardest case for clients.
+    writeFileSync(this.#config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  }
+
+  /** Start a broker on a free port; resolves once it accepts TCP connections. */
+  static async start(): Promise<PrivateMosquitto> {
+    const broker = new PrivateMosquitto(await freePort());
+    running.add(broker);
+    await broker.#spawn();
+    return broker;
+  }
+
+  /** Stop the broker (SIGTERM, as an operator would; SIGKILL, a crash); resolves once it exited. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+
+  /** Stop (see {@link stop}), then start again on the same port. */
+  async restart(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    await this.stop(signal);
+    await this.#spawn();
+  }
+
+  async close(): Promise<void> {
+    running.delete(this);
+    await this.stop();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  async #spawn(): Promise<void> {
+    const child = spawn('mosquitto', ['-c', this.#config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    child.stdout?.on('data', (chunk: Buffer) => void (this.#output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => void (this.#output += chunk.toString()));
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    // Poll the port: mosquitto prints nothing reliable on readiness at the default log level.
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}:\n${this.#output}`);
+      if (await accepts(this.port)) return;
+      if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${this.port} within ${READY_TIMEOUT_MS} ms:\n${this.#output}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
