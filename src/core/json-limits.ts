@@ -26,40 +26,58 @@ export interface JsonLimitIssue {
 
 /** The first limit a value breaks, or undefined when it is within all of them. */
 export function checkJsonLimits(value: unknown, limits: JsonLimits = JSON_LIMITS, basePath = ''): JsonLimitIssue | undefined {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: basePath, depth: 1 }];
+  // Hot path (every device message): no path strings are built unless a limit is broken; a node keeps
+  // its parent and key, and the JSON pointer is assembled from them only for the issue.
+  const stack: Node[] = [{ value, parent: undefined, key: undefined, depth: 1 }];
   while (stack.length > 0) {
-    const { value: current, path, depth } = stack.pop() as { value: unknown; path: string; depth: number };
+    const node = stack.pop() as Node;
+    const current = node.value;
     if (typeof current === 'string') {
-      const issue = checkString(current, path, limits);
-      if (issue) return issue;
+      const issue = checkString(current, limits);
+      if (issue) return { path: pathOf(node, basePath), message: issue };
       continue;
     }
     if (typeof current !== 'object' || current === null) continue;
-    if (depth > limits.maxDepth) return { path, message: `nested deeper than ${limits.maxDepth} levels` };
+    if (node.depth > limits.maxDepth) return { path: pathOf(node, basePath), message: `nested deeper than ${limits.maxDepth} levels` };
     if (Array.isArray(current)) {
-      if (current.length > limits.maxItems) return { path, message: `array of ${current.length} items exceeds ${limits.maxItems}` };
-      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i] as unknown, path: `${path}/${i}`, depth: depth + 1 });
+      if (current.length > limits.maxItems) return { path: pathOf(node, basePath), message: `array of ${current.length} items exceeds ${limits.maxItems}` };
+      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i] as unknown, parent: node, key: i, depth: node.depth + 1 });
       continue;
     }
     const keys = Object.keys(current);
-    if (keys.length > limits.maxKeys) return { path, message: `object of ${keys.length} keys exceeds ${limits.maxKeys}` };
+    if (keys.length > limits.maxKeys) return { path: pathOf(node, basePath), message: `object of ${keys.length} keys exceeds ${limits.maxKeys}` };
     for (const key of keys) {
-      const keyPath = `${path}/${escapePointer(key)}`;
-      const issue = checkString(key, keyPath, limits, 'key');
-      if (issue) return issue;
-      stack.push({ value: (current as Record<string, unknown>)[key], path: keyPath, depth: depth + 1 });
+      const child: Node = { value: (current as Record<string, unknown>)[key], parent: node, key, depth: node.depth + 1 };
+      const issue = checkString(key, limits, 'key');
+      if (issue) return { path: pathOf(child, basePath), message: issue };
+      stack.push(child);
     }
   }
   return undefined;
 }
 
+interface Node {
+  readonly value: unknown;
+  readonly parent: Node | undefined;
+  readonly key: string | number | undefined;
+  readonly depth: number;
+}
+
+/** The JSON pointer (RFC 6901) of a node, below `basePath`. */
+function pathOf(node: Node, basePath: string): string {
+  const parts: string[] = [];
+  for (let n: Node | undefined = node; n !== undefined && n.key !== undefined; n = n.parent) parts.push(typeof n.key === 'number' ? String(n.key) : escapePointer(n.key));
+  return basePath + parts.reverse().map((p) => `/${p}`).join('');
+}
+
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one (code units, no `u` flag). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function checkString(text: string, path: string, limits: JsonLimits, what = 'string'): JsonLimitIssue | undefined {
-  if (text.length > limits.maxStringLength) return { path, message: `${what} of ${text.length} characters exceeds ${limits.maxStringLength}` };
+/** What is wrong with a string or key, if anything. */
+function checkString(text: string, limits: JsonLimits, what = 'string'): string | undefined {
+  if (text.length > limits.maxStringLength) return `${what} of ${text.length} characters exceeds ${limits.maxStringLength}`;
   // A lone surrogate cannot be encoded as UTF-8: stores and answers would fail later, far from the cause.
-  if (LONE_SURROGATE.test(text)) return { path, message: `${what} is not well-formed Unicode (lone surrogate)` };
+  if (LONE_SURROGATE.test(text)) return `${what} is not well-formed Unicode (lone surrogate)`;
   return undefined;
 }
 
