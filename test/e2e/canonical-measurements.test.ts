@@ -13,15 +13,8 @@ import { edgeNode, startSparkplugHub } from '../sparkplug/host/host-fixtures.ts'
 import type { TestEdgeNode } from '../sparkplug/host/edge-node.ts';
 import { uniqueSuffix } from '../support/services.ts';
 import { DeviceLink, eventually, type TestHub } from '../support/test-hub.ts';
+import type { WireSeries } from '../support/wire-series.ts';
 
-interface WireSeries {
-  device_id?: string;
-  measurement_type: string;
-  unit: string | null;
-  source_measurement?: string;
-  source_unit?: string | null;
-  points: { timestamp: string; value: number; count?: number }[];
-}
 
 describe('canonical measurements across protocols', () => {
   let t: TestHub;

@@ -12,15 +12,8 @@ import { ScriptedModel } from '../llm/scripted-model.ts';
 import { call, text } from '../mcp/greenhouse.ts';
 import { eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
 import { fleetHostId, mixedFleet, type FleetBoard, type MixedFleet } from './mixed-fleet.ts';
+import type { WireSeries } from '../support/wire-series.ts';
 
-interface Series {
-  device_id?: string;
-  measurement_type: string;
-  unit: string | null;
-  source_measurement?: string;
-  source_unit?: string | null;
-  points: { timestamp: string; value: number; count?: number }[];
-}
 
 describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and llm.execute_command', () => {
   let model: ScriptedModel;
@@ -63,7 +56,7 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     const wanted = temperatureDevices(zoneA());
     const stored = async (since: number): Promise<boolean> => {
       const q = await rpc('data.query', { device_ids: wanted, measurement_types: ['temperature'], time_range: { start: new Date(since).toISOString() } });
-      return wanted.every((id) => q.series.some((s: Series) => s.device_id === id && s.points.length > 0));
+      return wanted.every((id) => q.series.some((s: WireSeries) => s.device_id === id && s.points.length > 0));
     };
     await eventually(() => stored(Date.now() - 3_600_000), 10_000, 'Zone A temperatures of every protocol stored');
     const end = new Date().toISOString();
@@ -71,7 +64,7 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     const window = { filter: { zone: 'Zone A' }, measurement_types: ['temperature'], time_range: { last: '24h', end } };
 
     // What the hub stored, device by device: the expected answer.
-    const perDevice: Series[] = (await rpc('data.query', window)).series;
+    const perDevice: WireSeries[] = (await rpc('data.query', window)).series;
     assert.deepEqual(perDevice.map((s) => s.device_id).sort(), wanted, 'the Zone A devices of every protocol, none of Zone B');
     for (const id of temperatureDevices(zoneB())) assert.ok(!perDevice.some((s) => s.device_id === id), `Zone B device ${id} left out`);
     for (const s of perDevice) assert.deepEqual([s.measurement_type, s.unit], ['temperature', 'Cel']);
@@ -82,7 +75,7 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
 
     const jsonRpc = await rpc('data.query', { ...window, aggregation: 'avg', group_by: 'measurement' });
     assert.equal(jsonRpc.series.length, 1, 'one series: celsius and Cel are one quantity');
-    const [series] = jsonRpc.series as Series[];
+    const [series] = jsonRpc.series as WireSeries[];
     assert.deepEqual([series?.measurement_type, series?.unit, series?.points.length], ['temperature', 'Cel', 1]);
     const point = series!.points[0]!;
     assert.equal(point.count, values.length);

@@ -7,6 +7,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
 import { ExternalMqttBus } from '../../src/mqtt/external-bus.ts';
 import { listenMqttTcp, type MqttListener } from '../../src/mqtt/listeners.ts';
+import { eventually } from '../support/eventually.ts';
 import { describeMqttBus, Inbox } from './describe-mqtt-bus.ts';
 
 const BROKER_URL = process.env['LLMIOT_TEST_MQTT_URL'] ?? 'mqtt://127.0.0.1:1883';
@@ -71,10 +72,7 @@ describe(`ExternalMqttBus against ${BROKER_URL}`, { skip: skipBroker }, () => {
       await device.publishAsync(`${prefix}/broadcast`, 'all', { qos: 1 });
       await everyone[0].waitFor(1);
       await everyone[1].waitFor(1);
-      const deadline = Date.now() + 5000;
-      while (inboxes[0].messages.length + inboxes[1].messages.length < count && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await eventually(() => inboxes[0].messages.length + inboxes[1].messages.length >= count, 5000, `${count} messages across the group`);
       const seen = [...inboxes[0].messages, ...inboxes[1].messages].map((message) => Number(message.payload.toString()));
       assert.equal(seen.length, count, 'every message delivered exactly once across the group');
       assert.deepEqual([...new Set(seen)].sort((a, b) => a - b), Array.from({ length: count }, (_, i) => i));

@@ -8,6 +8,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { after, before, describe, it } from 'node:test';
 import { deviceIdFor } from '../../src/core/device-id.ts';
 import { Fleet } from '../../src/simulator/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { MOSQUITTO_URL, uniqueSuffix } from '../support/services.ts';
 import { MqttTap } from './dual-mqtt-tap.ts';
 
@@ -59,11 +60,12 @@ describe(`mixed fleet on one connection per device (Mosquitto at ${MOSQUITTO_URL
     const has = (id: string, fragment: string): boolean => seen.some((t) => t.includes(fragment) && t.includes(id));
     try {
       await fleet.start();
-      await waitFor(
+      await eventually(
         () =>
           fleet.dualDevices.every((d) => has(d.hardwareId, `/DDATA/${d.hardwareId}/`) && has(d.hardwareId, `lwm2m/${d.hardwareId}/update`)) &&
           fleet.mcus.every((m) => has(m.hardwareId, `llmiot/v1/${m.hardwareId}/up`)),
         8000,
+        'DDATA, LwM2M updates and native telemetry from every device',
       );
     } finally {
       await fleet.stop();
@@ -95,11 +97,3 @@ describe(`mixed fleet on one connection per device (Mosquitto at ${MOSQUITTO_URL
     assert.equal(summary.totals.sent, perConnection.reduce((n, c) => n + c.topics.length, 0), 'every counted message went over those connections');
   });
 });
-
-async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('waitFor: timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -9,6 +9,7 @@ import { createHub, type Hub, type HubOptions } from '../../src/hub.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
 import { listenMqttTcp, type MqttListener } from '../../src/mqtt/listeners.ts';
+export { eventually } from './eventually.ts';
 import { MemoryMqttBus } from '../../src/mqtt/memory-bus.ts';
 import type { QoS } from '../../src/core/ports/mqtt-bus.ts';
 import { uniqueSuffix } from './services.ts';
@@ -168,13 +169,3 @@ export class DeviceLink {
   }
 }
 
-/** Poll until `check` returns a truthy value (or throw after `timeoutMs`). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

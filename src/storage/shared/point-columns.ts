@@ -64,8 +64,8 @@ export function sourceFields(
   return sourceUnit === null ? { sourceMeasurement } : { sourceMeasurement, sourceUnit };
 }
 
-/** A `latest` row (either backend) as the point it stores. */
-export function latestPoint(row: {
+/** A `latest` row as either backend reads it. */
+export interface LatestRow {
   deviceId: string;
   measurement: string;
   unit: string | null;
@@ -76,7 +76,10 @@ export function latestPoint(row: {
   text: string | null;
   quality: number;
   flags: number;
-}): TelemetryPoint {
+}
+
+/** A `latest` row (either backend) as the point it stores. */
+export function latestPoint(row: LatestRow): TelemetryPoint {
   return {
     deviceId: row.deviceId,
     measurement: row.measurement,

@@ -4,7 +4,7 @@ import { HubError } from '../../core/errors.ts';
 import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
 import type { TelemetryStore } from '../../core/ports/telemetry-store.ts';
 import { checkQuery } from '../shared/check-query.ts';
-import { latestPoint, toColumns } from '../shared/point-columns.ts';
+import { latestPoint, toColumns, type LatestRow } from '../shared/point-columns.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 import { exportSqlite, SqliteExportPages, type ExportQuery } from './sqlite-export.ts';
 import { SqliteSeries } from './sqlite-series.ts';
@@ -22,18 +22,6 @@ interface DuplicateArgs {
   flags: number;
 }
 
-interface LatestRow {
-  deviceId: string;
-  measurement: string;
-  unit: string | null;
-  sourceMeasurement: string | null;
-  sourceUnit: string | null;
-  ts: number;
-  value: number | null;
-  text: string | null;
-  quality: number;
-  flags: number;
-}
 
 /** Driver failures during an export surface as STORE_ERROR like every other operation. */
 async function* guardExport(points: AsyncGenerator<TelemetryPoint>): AsyncGenerator<TelemetryPoint> {

@@ -14,7 +14,7 @@ describe('LifetimeTracker', () => {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
     const expired: string[] = [];
     const tracker = new LifetimeTracker((endpoint) => expired.push(endpoint), () => Date.now());
-    const sleep = (ms: number): void => mock.timers.tick(ms);
+    const advance = (ms: number): void => mock.timers.tick(ms);
     try {
       tracker.renew('a', 1);
       tracker.renew('b', 1);
@@ -22,13 +22,13 @@ describe('LifetimeTracker', () => {
       tracker.renew('d', 1);
       tracker.cancel('d');
       assert.equal(tracker.deadline('c'), undefined);
-      sleep(1_500);
+      advance(1_500);
       tracker.renew('b', 1);
-      sleep(800);
+      advance(800);
       assert.deepEqual(expired, ['a']);
-      sleep(1_299);
+      advance(1_299);
       assert.deepEqual(expired, ['a'], 'b lives 1 s + 1.1 s grace from its renewal');
-      sleep(1);
+      advance(1);
       assert.deepEqual(expired, ['a', 'b']);
     } finally {
       tracker.stop();
