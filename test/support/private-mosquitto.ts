@@ -5,6 +5,7 @@ import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { eventually } from './eventually.ts';
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -66,14 +67,11 @@ export class PrivateMosquitto {
     this.#child = child;
     child.stdout?.on('data', (chunk: Buffer) => void (this.#output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => void (this.#output += chunk.toString()));
-    const deadline = Date.now() + READY_TIMEOUT_MS;
     // Poll the port: mosquitto prints nothing reliable on readiness at the default log level.
-    for (;;) {
+    await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}:\n${this.#output}`);
-      if (await accepts(this.port)) return;
-      if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${this.port} within ${READY_TIMEOUT_MS} ms:\n${this.#output}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      return accepts(this.port);
+    }, READY_TIMEOUT_MS, `mosquitto listening on ${this.port}`);
   }
 }
 
