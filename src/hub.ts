@@ -185,7 +185,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       services,
       audit: stores.audit,
       policy: loadPolicy(config.llmPolicy),
-      onCall: ({ via, tool, outcome, start }) => metrics.toolCalled(via, tool, outcome, start),
+      onCall: ({ via, outcome, start }) => metrics.toolCalled(via, outcome, start),
     });
     cleanups.push(() => tools.close());
     // --- end LLM tools ---

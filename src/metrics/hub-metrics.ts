@@ -86,11 +86,14 @@ export class HubMetrics {
     labelNames: ['via', 'outcome'],
     initial: labelProduct({ via: ['mcp', 'llm'], outcome: TOOL_OUTCOMES }),
   });
+  // By caller only, pre-initialised: a series born at its first observation shows no rate for it. Per tool:
+  // llmiot_rpc_request_duration_seconds{method} (the tool's method) and the audit log.
   readonly toolDuration = histogram(this.registry, {
     name: 'llmiot_tool_call_duration_seconds',
-    help: 'Time to decide and run an LLM tool call (policy, audit, the method itself), by caller and tool.',
-    labelNames: ['via', 'tool'],
+    help: 'Time to decide and run an LLM tool call (policy, audit, the method itself), by caller.',
+    labelNames: ['via'],
     buckets: REQUEST_BUCKETS,
+    initial: [{ via: 'mcp' }, { via: 'llm' }],
   });
 
   // --- telemetry ---
@@ -126,9 +129,9 @@ export class HubMetrics {
     this.commands.inc({ method, state });
   }
 
-  toolCalled(via: string, tool: string, outcome: ToolOutcome, startedAt: number): void {
+  toolCalled(via: string, outcome: ToolOutcome, startedAt: number): void {
     this.toolCalls.inc({ via, outcome });
-    this.toolDuration.observe({ via, tool }, secondsSince(startedAt));
+    this.toolDuration.observe({ via }, secondsSince(startedAt));
   }
 
   /** Wire the gauges that read live state at scrape time, and (for a real process) Node's own metrics. */
