@@ -26,7 +26,7 @@ function hub(): { dispatcher: RpcDispatcher; metrics: HubMetrics } {
 
 async function count(metrics: HubMetrics, labels: Record<string, string>): Promise<number | undefined> {
   const { values } = await metrics.rpcRequests.get();
-  return values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))?.value;
+  return values.find((v) => Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value))?.value;
 }
 
 describe('JSON-RPC request metrics', () => {
