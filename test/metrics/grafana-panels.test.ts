@@ -54,9 +54,10 @@ describe('Grafana dashboard panels on a real Prometheus', { skip: prometheusMiss
   const query = async (expr: string): Promise<QueryResult> => (await fetch(`${api}/api/v1/query?${new URLSearchParams({ query: expr })}`)).json() as Promise<QueryResult>;
 
   before(async () => {
-    t = await startTestHub();
     dir = mkdtempSync(join(tmpdir(), 'llmiot-prometheus-'));
-    const hub = new URL(t.httpUrl).host;
+    // Prometheus and the hub start side by side: the hub's port is chosen first, so the config can name it.
+    const hubPort = await freePort();
+    const hub = `127.0.0.1:${hubPort}`;
     // The shipped scrape config, pointed at this hub and scraping every second.
     const shipped = readFileSync(SCRAPE_CONFIG, 'utf8');
     const config = shipped.replace(/scrape_interval: 15s/, 'scrape_interval: 1s').replace("'127.0.0.1:8080'", `'${hub}'`);
@@ -71,6 +72,7 @@ describe('Grafana dashboard panels on a real Prometheus', { skip: prometheusMiss
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     prometheus.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    t = await startTestHub({}, undefined, { httpPort: hubPort });
     // Scraped once before the workload, so each of its events falls between two scrapes and shows in rate().
     await eventually(async () => {
       const up = await query('up{job="llm-iot"}').catch(() => undefined);
