@@ -49,7 +49,7 @@ export interface ToolRunnerOptions {
   /** Debounce of tool-list change notifications (default 500 ms). */
   readonly debounceMs?: number;
   /** Told of every call() and confirm() once its outcome is known (metrics); `start` is its performance.now(). */
-  readonly onCall?: (call: { readonly via: ToolCaller['via']; readonly tool: string; readonly outcome: ToolOutcome['status']; readonly start: number }) => void;
+  readonly onCall?: (call: { readonly via: ToolCaller['via']; readonly outcome: ToolOutcome['status']; readonly start: number }) => void;
 }
 
 export class ToolRunner {
@@ -103,7 +103,7 @@ export class ToolRunner {
   async call(name: string, rawArgs: Record<string, unknown>, caller: ToolCaller, options: { readonly hold?: boolean } = {}): Promise<ToolOutcome> {
     const start = performance.now();
     const outcome = await this.#call(name, rawArgs, caller, options);
-    this.#o.onCall?.({ via: caller.via, tool: this.tool(name) === undefined ? 'unknown' : name, outcome: outcome.status, start });
+    this.#o.onCall?.({ via: caller.via, outcome: outcome.status, start });
     return outcome;
   }
 
@@ -133,12 +133,12 @@ export class ToolRunner {
   /** Run a held call whose token a person approved (llm.confirm, MCP elicitation). */
   async confirm(token: string, caller: ToolCaller): Promise<ToolOutcome> {
     const start = performance.now();
-    const { tool, outcome } = await this.#confirm(token, caller);
-    this.#o.onCall?.({ via: caller.via, tool, outcome: outcome.status, start });
+    const outcome = await this.#confirm(token, caller);
+    this.#o.onCall?.({ via: caller.via, outcome: outcome.status, start });
     return outcome;
   }
 
-  async #confirm(token: string, caller: ToolCaller): Promise<{ tool: string; outcome: ToolOutcome }> {
+  async #confirm(token: string, caller: ToolCaller): Promise<ToolOutcome> {
     const held = this.#tokens.take(token);
     if (!held) throw new HubError('CONFIRMATION_INVALID', `confirmation token unknown, expired or already used: ${token}`);
     const tool = this.tool(held.value.tool);
@@ -147,9 +147,9 @@ export class ToolRunner {
     // The policy may have changed, or the targets moved, since the plan was made.
     if (this.#decide(tool, held.value.args, targets).action === 'deny') {
       await this.#audit(caller, tool, held.value.args, 'deny', 'denied', targets.map((d) => d.id));
-      return { tool: tool.name, outcome: { status: 'denied', reason: `${tool.name} is no longer allowed` } };
+      return { status: 'denied', reason: `${tool.name} is no longer allowed` };
     }
-    return { tool: tool.name, outcome: await this.#run(caller, tool, held.value.args, 'confirm', targets.map((d) => d.id)) };
+    return this.#run(caller, tool, held.value.args, 'confirm', targets.map((d) => d.id));
   }
 
   /** A person declined a held call: the token is spent and the refusal audited. */
