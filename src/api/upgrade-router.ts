@@ -42,11 +42,41 @@ export class UpgradeRouter {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const handler = this.#handlers.get(path);
     if (handler !== undefined) return handler(req, socket, head);
-    socket.on('error', () => socket.destroy());
-    socket.once('finish', () => socket.destroy());
-    const body = JSON.stringify({ error: 'Not Found', message: `No WebSocket endpoint at ${path}` });
-    socket.end(
-      `HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    refuseUpgrade(socket, 404, 'Not Found', `No WebSocket endpoint at ${path}`);
+  }
+}
+
+/** Answer an upgrade request with an HTTP error (JSON body) instead of a WebSocket, and close the socket. */
+export function refuseUpgrade(socket: Duplex, status: number, reason: string, message: string): void {
+  socket.on('error', () => socket.destroy());
+  socket.once('finish', () => socket.destroy());
+  const body = JSON.stringify({ error: reason, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Counts the upgrades a route accepted until their sockets close, so a cap holds from the moment an
+ * upgrade is accepted (before the WebSocket handshake completes). `admit` is false at the cap.
+ */
+export class ConnectionCap {
+  readonly max: number;
+  #open = 0;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  get open(): number {
+    return this.#open;
+  }
+
+  /** Take a slot for `socket` until it closes; false (nothing taken) when all `max` are in use. */
+  admit(socket: Duplex): boolean {
+    if (this.#open >= this.max) return false;
+    this.#open++;
+    socket.once('close', () => this.#open--);
+    return true;
   }
 }

@@ -5,7 +5,7 @@ import { HubError, toRpcErrorObject, ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { UpgradeRouter } from './upgrade-router.ts';
+import { ConnectionCap, refuseUpgrade, UpgradeRouter } from './upgrade-router.ts';
 
 /** Options of {@link attachJsonRpcWebSocket}. */
 export interface JsonRpcWebSocketOptions {
@@ -22,6 +22,8 @@ export interface JsonRpcWebSocketOptions {
   readonly maxBufferedBytes?: number;
   /** Ping interval; a peer that has not answered the previous ping is terminated. Default 30 s. */
   readonly keepaliveMs?: number;
+  /** Open connections at most; an upgrade beyond is answered HTTP 503. Default 1,000. */
+  readonly maxConnections?: number;
 }
 
 /** The running endpoint: counters for metrics and a way to shut it down. */
@@ -55,7 +57,12 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
   const connections = new Set<Connection>();
   let droppedNotifications = 0;
 
+  const cap = new ConnectionCap(options.maxConnections ?? 1_000);
   const unroute = UpgradeRouter.for(options.server).route(path, (req, socket, head) => {
+    if (!cap.admit(socket)) {
+      logger.warn({ path, limit: cap.max }, 'WebSocket connection refused: connection limit reached');
+      return refuseUpgrade(socket, 503, 'Service Unavailable', `WebSocket connection limit reached: ${cap.max} open connections on ${path}`);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
   });
 
