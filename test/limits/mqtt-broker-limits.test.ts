@@ -162,7 +162,7 @@ describe('embedded broker limits', () => {
     await first.publishAsync('keep/b', 'x'.repeat(100), { qos: 1, retain: true });
     await eventually(() => b.bus.retained.messages === 2, 5000, 'two retained');
     await first.publishAsync('keep/a', 'y'.repeat(200), { qos: 1, retain: true });
-    const closed = new Promise((resolve) => first.once('close', resolve));
+    const closed = new Promise<void>((resolve) => first.once('close', () => resolve()));
     first.publish('keep/c', 'z', { qos: 1, retain: true });
     await closed;
     assert.deepEqual(b.rejected, ['retained-count']);
@@ -171,7 +171,7 @@ describe('embedded broker limits', () => {
     const second = await b.device('retainer-2');
     await second.publishAsync('keep/b', '', { qos: 1, retain: true });
     await eventually(() => b.bus.retained.messages === 1, 5000, 'an empty retained payload deletes');
-    const closedAgain = new Promise((resolve) => second.once('close', resolve));
+    const closedAgain = new Promise<void>((resolve) => second.once('close', () => resolve()));
     second.publish('keep/d', 'w'.repeat(900), { qos: 1, retain: true });
     await closedAgain;
     assert.deepEqual(b.rejected, ['retained-count', 'retained-bytes']);
