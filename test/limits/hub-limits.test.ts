@@ -131,12 +131,9 @@ describe('hub limits', () => {
 });
 
 /** A /ws connection, retried while the server still counts a socket that is closing. */
-async function eventuallyOpen(url: string): Promise<WebSocket> {
-  let opened: WebSocket | number = 0;
-  await eventually(async () => {
-    if (opened instanceof WebSocket) return true;
-    opened = await openWs(url);
-    return opened instanceof WebSocket;
+function eventuallyOpen(url: string): Promise<WebSocket> {
+  return eventually(async () => {
+    const opened = await openWs(url);
+    return opened instanceof WebSocket ? opened : undefined;
   }, 5000, 'a WebSocket place');
-  return opened as WebSocket;
 }
