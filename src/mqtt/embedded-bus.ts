@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
 import { ThrottledLog } from '../log/throttled-log.ts';
 import { capDeliveryQos } from './granted-qos.ts';
-import { PacketSizeGuard } from './packet-size-guard.ts';
+import { guardPacketSize } from './packet-size-guard.ts';
 import { DEFAULT_MAX_RETAINED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, RetainedBudget } from './retained-budget.ts';
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT, subscriptionLimit } from './subscription-limit.ts';
 import { assertTopicFilter, assertTopicName } from './topic-filter.ts';
@@ -222,7 +222,14 @@ export class EmbeddedMqttBus implements MqttBus {
     }
     const client = this.#broker.handle(stream, request);
     capDeliveryQos(client);
-    this.#guardPacketSize(client, stream);
+    guardPacketSize(client, stream, this.#maxRemainingLength, (verdict, announced) => {
+      const clientId = client.id ?? null;
+      if (verdict === 'too-large') {
+        this.#refused('packet-too-large', clientId, '', `connection closed: packet of ${announced} bytes announced, limit ${this.#maxRemainingLength}`);
+      } else {
+        this.#refused('malformed-packet', clientId, '', 'connection closed: malformed Remaining Length [MQTT-2.2.3]');
+      }
+    });
   }
 
   /** The largest Remaining Length a packet may announce (payload limit plus PUBLISH overhead). */
@@ -233,29 +240,6 @@ export class EmbeddedMqttBus implements MqttBus {
   /** Retained messages and their bytes now kept by the broker. */
   get retained(): { readonly messages: number; readonly bytes: number } {
     return { messages: this.#retained.messages, bytes: this.#retained.bytes };
-  }
-
-  /**
-   * Refuse a packet by the size its fixed header announces, before aedes buffers its body: aedes'
-   * parser (mqtt-packet) has no size limit and would hold a 100 MiB PUBLISH in memory before
-   * authorizePublish sees it. The guard reads the bytes aedes is about to parse.
-   */
-  #guardPacketSize(client: Client, stream: Duplex): void {
-    const parser = (client as unknown as { _parser: { parse(chunk: Buffer): number } })._parser;
-    const parse = parser.parse.bind(parser);
-    const guard = new PacketSizeGuard(this.#maxRemainingLength);
-    parser.parse = (chunk) => {
-      const verdict = guard.check(chunk);
-      if (verdict === 'ok') return parse(chunk);
-      const clientId = client.id ?? null;
-      if (verdict === 'too-large') {
-        this.#refused('packet-too-large', clientId, '', `connection closed: packet of ${guard.announced} bytes announced, limit ${this.#maxRemainingLength}`);
-      } else {
-        this.#refused('malformed-packet', clientId, '', 'connection closed: malformed Remaining Length [MQTT-2.2.3]');
-      }
-      stream.destroy();
-      return 0;
-    };
   }
 
   /** Number of MQTT clients currently connected. */

@@ -1,4 +1,6 @@
 /** PacketSizeGuard: follows MQTT framing on a connection's bytes and refuses a packet by its announced size. */
+import type { Client } from 'aedes';
+import type { Duplex } from 'node:stream';
 
 /** What the guard found in a chunk. */
 export type GuardVerdict = 'ok' | 'too-large' | 'malformed';
@@ -65,4 +67,28 @@ export class PacketSizeGuard {
     }
     return 'ok';
   }
+}
+
+/**
+ * Refuse a packet by the size its fixed header announces, before aedes buffers its body: aedes'
+ * parser (mqtt-packet) has no size limit and would hold a 100 MiB PUBLISH in memory before
+ * authorizePublish sees it. The guard reads each chunk aedes is about to parse; on a refusal the
+ * connection is destroyed and `refused` told why. Install right after `aedes.handle()`.
+ */
+export function guardPacketSize(
+  client: Client,
+  stream: Duplex,
+  maxRemainingLength: number,
+  refused: (verdict: Exclude<GuardVerdict, 'ok'>, announced: number) => void,
+): void {
+  const parser = (client as unknown as { _parser: { parse(chunk: Buffer): number } })._parser;
+  const parse = parser.parse.bind(parser);
+  const guard = new PacketSizeGuard(maxRemainingLength);
+  parser.parse = (chunk) => {
+    const verdict = guard.check(chunk);
+    if (verdict === 'ok') return parse(chunk);
+    refused(verdict, guard.announced);
+    stream.destroy();
+    return 0;
+  };
 }
