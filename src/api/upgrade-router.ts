@@ -56,27 +56,3 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string, me
   );
 }
 
-/**
- * Counts the upgrades a route accepted until their sockets close, so a cap holds from the moment an
- * upgrade is accepted (before the WebSocket handshake completes). `admit` is false at the cap.
- */
-export class ConnectionCap {
-  readonly max: number;
-  #open = 0;
-
-  constructor(max: number) {
-    this.max = max;
-  }
-
-  get open(): number {
-    return this.#open;
-  }
-
-  /** Take a slot for `socket` until it closes; false (nothing taken) when all `max` are in use. */
-  admit(socket: Duplex): boolean {
-    if (this.#open >= this.max) return false;
-    this.#open++;
-    socket.once('close', () => this.#open--);
-    return true;
-  }
-}

@@ -5,7 +5,7 @@ import { HubError, toRpcErrorObject, ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { ConnectionCap, refuseUpgrade, UpgradeRouter } from './upgrade-router.ts';
+import { refuseUpgrade, UpgradeRouter } from './upgrade-router.ts';
 
 /** Options of {@link attachJsonRpcWebSocket}. */
 export interface JsonRpcWebSocketOptions {
@@ -57,11 +57,13 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
   const connections = new Set<Connection>();
   let droppedNotifications = 0;
 
-  const cap = new ConnectionCap(options.maxConnections ?? 1_000);
+  const maxConnections = options.maxConnections ?? 1_000;
   const unroute = UpgradeRouter.for(options.server).route(path, (req, socket, head) => {
-    if (!cap.admit(socket)) {
-      logger.warn({ path, limit: cap.max }, 'WebSocket connection refused: connection limit reached');
-      return refuseUpgrade(socket, 503, 'Service Unavailable', `WebSocket connection limit reached: ${cap.max} open connections on ${path}`);
+    // ws completes an upgrade synchronously (no verifyClient), so `connections` already counts every
+    // accepted one when the next upgrade arrives.
+    if (connections.size >= maxConnections) {
+      logger.warn({ path, limit: maxConnections }, 'WebSocket connection refused: connection limit reached');
+      return refuseUpgrade(socket, 503, 'Service Unavailable', `WebSocket connection limit reached: ${maxConnections} open connections on ${path}`);
     }
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
   });

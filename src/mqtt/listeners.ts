@@ -5,7 +5,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { ConnectionCap, refuseUpgrade, UpgradeRouter } from '../api/upgrade-router.ts';
+import { refuseUpgrade, UpgradeRouter } from '../api/upgrade-router.ts';
 import type { BusLogger } from './embedded-bus.ts';
 
 /** Whatever accepts MQTT byte streams; {@link EmbeddedMqttBus} does. */
@@ -102,12 +102,13 @@ export function attachMqttWebSocket(
     handleProtocols: selectSubprotocol,
     maxPayload: options.maxMessageBytes ?? 1024 * 1024,
   });
-  const cap = new ConnectionCap(options.maxConnections ?? 10_000);
+  const maxConnections = options.maxConnections ?? 10_000;
   // One upgrade listener per server (the router): /ws (JSON-RPC) and /mqtt share the HTTP port.
   const unroute = UpgradeRouter.for(server as HttpServer).route(path, (request, socket, head) => {
-    if (!cap.admit(socket)) {
-      options.logger?.warn({ path, limit: cap.max }, 'MQTT WebSocket connection refused: connection limit reached');
-      return refuseUpgrade(socket, 503, 'Service Unavailable', `MQTT WebSocket connection limit reached: ${cap.max} open connections on ${path}`);
+    // ws completes an upgrade synchronously (no verifyClient): `wss.clients` counts every accepted one.
+    if (wss.clients.size >= maxConnections) {
+      options.logger?.warn({ path, limit: maxConnections }, 'MQTT WebSocket connection refused: connection limit reached');
+      return refuseUpgrade(socket, 503, 'Service Unavailable', `MQTT WebSocket connection limit reached: ${maxConnections} open connections on ${path}`);
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       sink.handleConnection(createWebSocketStream(ws), request);
