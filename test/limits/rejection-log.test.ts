@@ -6,6 +6,8 @@ import type { MessageHandler, MqttBus } from '../../src/core/ports/mqtt-bus.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { ThrottledLog } from '../../src/log/throttled-log.ts';
 import { HubMetrics } from '../../src/metrics/hub-metrics.ts';
+import { EventBus } from '../../src/core/event-bus.ts';
+import { Lwm2mAdapter } from '../../src/protocols/lwm2m/adapter/lwm2m-adapter.ts';
 import { NativeAdapter } from '../../src/protocols/native/adapter.ts';
 import type { RpcDispatcher } from '../../src/rpc/dispatcher.ts';
 
@@ -56,6 +58,43 @@ describe('rejection log throttling', () => {
     assert.equal(lines[0]?.message, 'native: message rejected');
     assert.equal(lines[0]?.fields['clientId'], 'mallory');
     assert.equal(lines[1]?.fields['suppressed'], 9_999, 'the next line says how many were not logged');
+  });
+
+  it('LwM2M: 40,000 spoofed uplinks over 40 s are all counted and logged in a handful of lines', async () => {
+    const handlers: MessageHandler[] = [];
+    const bus: MqttBus = {
+      kind: 'embedded',
+      publish: async () => {},
+      subscribe: async (_filter, h) => {
+        handlers.push(h);
+        return async () => {};
+      },
+      onPresence: () => () => {},
+      close: async () => {},
+    };
+    const metrics = new HubMetrics();
+    const { logger, lines } = capture();
+    let now = 1_000_000;
+    const adapter = new Lwm2mAdapter({
+      bus,
+      registry: { getByHardwareId: () => undefined, get: () => undefined } as unknown as DeviceLookup,
+      ingress: {} as DeviceIngress,
+      events: new EventBus(),
+      logger,
+      metrics,
+      maxMessageBytes: 65_536,
+      now: () => now,
+    });
+    await adapter.start();
+    const handler = handlers[0] as MessageHandler;
+    for (let i = 0; i < 40_000; i++) {
+      now += 1;
+      handler('lwm2m/victim/update', Buffer.from('{}'), { clientId: 'mallory', retain: false, qos: 0 });
+    }
+    const counted = (await metrics.rejected.get()).values.find((v) => v.labels['protocol'] === 'lwm2m' && v.labels['reason'] === 'spoofed_topic')?.value;
+    assert.equal(counted, 40_000);
+    assert.ok(lines.length >= 4 && lines.length <= 5, `${lines.length} lines`);
+    assert.equal(lines[0]?.message, 'lwm2m: message rejected');
   });
 
   it('per client, and at most maxLinesPerInterval for many clients together', () => {
