@@ -81,7 +81,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
   try {
     const events = new EventBus((error, event) => logger.error({ err: error, event }, 'event listener failed'));
     const onStoreError = (error: unknown): void => logger.error({ err: error }, 'registry store write failed');
-    const registry = new DeviceRegistry({ store: stores.registry, events, now, onStoreError });
+    const registry = new DeviceRegistry({ store: stores.registry, events, now, onStoreError, maxDevices: config.maxDevices });
     await registry.load();
     cleanups.push(() => registry.flush());
     const metrics = new HubMetrics();
@@ -143,7 +143,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       heartbeatIntervalS: config.heartbeatInterval,
       invoke: (method, params, context) => (dispatcher as RpcDispatcher).invoke(method, params, context),
     };
-    for (const method of hubMethods(services, new SubscriptionHub(services))) methods.add(method);
+    for (const method of hubMethods(services, new SubscriptionHub(services, { maxPerConnection: config.maxLiveSubscriptions }))) methods.add(method);
     // Protocol plug-ins (src/plugins.ts): made before the bus, since one may set the hub connection's will.
     const protocols = (options.protocols ?? PROTOCOLS).map((plugin) => ({ plugin, instance: plugin.create(config, now) }));
     for (const { plugin } of protocols) metrics.expectProtocol(plugin.name, plugin.metricLabels);
@@ -152,7 +152,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
 
     const wills = protocols.flatMap(({ plugin, instance }) => (instance.will === undefined ? [] : [{ plugin: plugin.name, will: instance.will }]));
     if (wills.length > 1) throw new Error(`only one protocol may set the hub connection's will; ${wills.map((w) => w.plugin).join(' and ')} both do`);
-    const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will));
+    const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will, now));
     busForPressure = bus;
     if (!options.bus) cleanups.push(() => bus.close());
     const runtimes: ProtocolRuntime[] = [];
@@ -205,6 +205,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       dispatcher,
       logger,
       maxBodyBytes: config.maxMessageBytes,
+      headersTimeoutMs: config.httpHeadersTimeoutMs,
+      requestTimeoutMs: config.httpRequestTimeoutMs,
+      keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
       routes: [
         {
           method: 'GET',
@@ -221,10 +224,16 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       ],
       health: () => ({ status: 'ok', devices: registry.size, broker: bus.kind, store: config.store.startsWith('postgres') ? 'postgres' : config.store }),
     });
-    const ws: JsonRpcWebSocket = attachJsonRpcWebSocket({ server: http, dispatcher, logger, maxMessageBytes: config.maxMessageBytes });
+    const ws: JsonRpcWebSocket = attachJsonRpcWebSocket({ server: http, dispatcher, logger, maxMessageBytes: config.maxMessageBytes, maxConnections: config.maxWsConnections });
     cleanups.push(() => ws.close());
     if (bus instanceof EmbeddedMqttBus) {
-      const mqttWs: MqttWebSocketAttachment = attachMqttWebSocket(bus, http, '/mqtt');
+      const mqttWs: MqttWebSocketAttachment = attachMqttWebSocket(bus, http, {
+        path: '/mqtt',
+        maxConnections: config.maxMqttWsConnections,
+        // One MQTT packet per WebSocket message is the norm; the fixed header adds at most 5 bytes.
+        maxMessageBytes: bus.maxPacketLength + 5,
+        logger,
+      });
       cleanups.push(() => mqttWs.close());
     }
 
@@ -267,7 +276,7 @@ function loadPolicy(file: string | undefined): ActuationPolicy {
   }
 }
 
-async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: HubWill | undefined): Promise<MqttBus> {
+async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: HubWill | undefined, now: () => number): Promise<MqttBus> {
   if (config.mqttUrl !== undefined) {
     return ExternalMqttBus.connect(config.mqttUrl, {
       logger,
@@ -280,6 +289,11 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
     maxPacketBytes: config.maxMessageBytes,
     logger,
     onRejected: (reason) => metrics.rejected.inc({ protocol: 'mqtt', reason }),
+    connectTimeoutMs: config.mqttConnectTimeoutMs,
+    maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
+    maxRetainedMessages: config.maxRetainedMessages,
+    maxRetainedBytes: config.maxRetainedBytes,
+    now,
   });
 }
 

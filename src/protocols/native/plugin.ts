@@ -22,6 +22,7 @@ export const nativeProtocol: ProtocolPlugin = {
           logger: ctx.logger,
           metrics: ctx.metrics,
           maxMessageBytes: ctx.config.maxMessageBytes,
+          now: ctx.now,
         });
         await adapter.start();
         return {
