@@ -23,6 +23,7 @@ import type { HubWill, ProtocolPlugin, ProtocolRuntime } from './protocols/proto
 import { RpcDispatcher } from './rpc/dispatcher.ts';
 import { MethodRegistry } from './rpc/method-registry.ts';
 import { hubMethods, SubscriptionHub, type HubServices } from './app/hub-methods.ts';
+import { deviceOwnership } from './app/device-ownership.ts';
 import { rpcDiscoverMethod } from './rpc/openrpc.ts';
 import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';
@@ -156,6 +157,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     dispatcher = new RpcDispatcher(methods, logger, {
       onResponse: (message, context) => runtimes.forEach((r) => r.handleResponse?.(message, context)),
       onNotificationError: (method, error, context) => runtimes.forEach((r) => r.notificationFailed?.(method, error, context)),
+      deviceAccess: { owns: deviceOwnership(registry) },
     });
     const protocolContext = { config, bus, registry, ingress, events, dispatcher, logger, metrics, now };
     // In routing order: the executor carries a command over the first channel that supports it.

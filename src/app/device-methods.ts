@@ -34,6 +34,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
         'never given a made-up id). For a sensor or actuator give parent_id (the MCU).',
       kind: 'write',
       tags: ['device', 'device-side'],
+      deviceAccess: { self: ['hardware_id', 'parent_id'] },
       params: Type.Object({
         device_type: DeviceTypeSchema,
         static_schema: JsonObjectSchema,
@@ -90,6 +91,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       summary: 'Tell the hub a device is alive, optionally with its current dynamic state (status, uptime, resources).',
       kind: 'write',
       tags: ['device', 'device-side'],
+      deviceAccess: { self: ['device_id'] },
       params: Type.Object({
         device_id: Type.Optional(DeviceRef),
         dynamic_state: Type.Optional(JsonObjectSchema),
@@ -114,6 +116,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       summary: 'Remove a device (and the sensors attached to it) from the active fleet; its history is kept.',
       kind: 'destructive',
       tags: ['device', 'device-side'],
+      deviceAccess: { self: ['device_id'] },
       params: Type.Object({ device_id: DeviceRef }),
       result: Type.Object({ device_id: Uuid, status: StatusSchema, removed: Type.Array(Uuid) }),
       async handler(params) {
@@ -161,6 +164,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       summary: 'Sent by a device (usually as its MQTT will) when it goes away; the hub marks it offline.',
       kind: 'write',
       tags: ['device', 'device-side'],
+      deviceAccess: { self: ['device_id'] },
       params: Type.Object({ device_id: Type.Optional(DeviceRef) }),
       result: Type.Object({ device_id: Uuid, status: StatusSchema }),
       async handler(params, context) {

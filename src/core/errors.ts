@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   SUBSCRIPTION_NOT_FOUND: { rpc: -32012, summary: 'No live subscription with that id on this connection.' },
   SHUTTING_DOWN: { rpc: -32013, summary: 'The hub is shutting down and accepts no new work.' },
   NO_DEVICE_MATCHED: { rpc: -32014, summary: 'The filter (or id list) is valid but selects no device; `data` echoes it.' },
+  METHOD_NOT_ALLOWED: { rpc: -32015, summary: 'A device called a method devices may not call, or named a device other than itself and its attached devices; `data` says which.' },
   LLM_NOT_CONFIGURED: { rpc: -32020, summary: 'No LLM provider is configured; the message says which flags or variables set one.' },
   POLICY_DENIED: { rpc: -32021, summary: 'The actuation policy does not let an LLM perform this action.' },
   CONFIRMATION_INVALID: { rpc: -32022, summary: 'The confirmation token is unknown, expired, already used, or for another action.' },

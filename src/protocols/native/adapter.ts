@@ -7,8 +7,9 @@ import type { CommandChannel } from '../../core/command-channel.ts';
 import type { CommandRecord } from '../../core/command.ts';
 import type { DeviceIngress, DeviceLookup } from '../../core/device-ingress.ts';
 import type { Device } from '../../core/device.ts';
-import { errorObject, HubError } from '../../core/errors.ts';
+import { ERROR_CATALOGUE, errorObject, HubError } from '../../core/errors.ts';
 import type { Logger } from '../../log/logger.ts';
+import { ThrottledLog } from '../../log/throttled-log.ts';
 import type { HubMetrics } from '../../metrics/hub-metrics.ts';
 import type { MessageMeta, MqttBus, PresenceEvent } from '../../core/ports/mqtt-bus.ts';
 import type { RpcDispatcher, IncomingResponse } from '../../rpc/dispatcher.ts';
@@ -37,11 +38,13 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   readonly protocol = 'native';
   readonly #o: NativeAdapterOptions;
   readonly #sessions = new Map<string, ClientSession>();
+  readonly #refusals: ThrottledLog;
   #unsubscribe: (() => Promise<void>) | undefined;
   #unpresence: (() => void) | undefined;
 
   constructor(options: NativeAdapterOptions) {
     this.#o = options;
+    this.#refusals = new ThrottledLog(options.logger);
   }
 
   async start(): Promise<void> {
@@ -85,6 +88,7 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   notificationFailed(method: string, error: unknown, context: CallContext): void {
     if (context.transport !== 'mqtt') return;
     const reason = error instanceof HubError ? error.code.toLowerCase() : 'internal_error';
+    if (reason === 'method_not_allowed') return this.#refused(context.clientId, method);
     this.#reject(reason, context.clientId, `${method}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
@@ -121,7 +125,11 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     if (mcu) this.#o.ingress.seen(mcu.id);
     this.#o.dispatcher.handleMessage(message, this.#context(clientId)).then(
       (answer) => {
-        if (answer !== undefined) this.#answer(clientId, answer);
+        if (answer === undefined) return;
+        for (const entry of Array.isArray(answer) ? answer : [answer]) {
+          if ('error' in entry && entry.error.code === ERROR_CATALOGUE.METHOD_NOT_ALLOWED.rpc) this.#refused(clientId, entry.error.message);
+        }
+        this.#answer(clientId, answer);
       },
       (error: unknown) => this.#o.logger.error({ err: error, clientId }, 'native: dispatch failed'),
     );
@@ -177,6 +185,12 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     if (!state) return;
     this.#sessions.delete(clientId);
     for (const cleanup of state.cleanups) cleanup();
+  }
+
+  /** A device asked for an operator method, or about another device: counted always, logged throttled. */
+  #refused(clientId: string | undefined, detail: string): void {
+    this.#o.metrics.rejected.inc({ protocol: 'native', reason: 'method_not_allowed' });
+    this.#refusals.warn(`method_not_allowed:${clientId}`, { clientId, reason: 'method_not_allowed', detail }, 'native: device call refused');
   }
 
   #reject(reason: string, clientId: string | undefined, detail: string): void {
