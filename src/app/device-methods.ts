@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { attachedHardwareId } from '../core/device-id.ts';
 import { HubError } from '../core/errors.ts';
+import { notOwnDevice } from '../rpc/device-access.ts';
 import { defineMethod, type CallContext, type MethodDefinition } from '../rpc/method.ts';
 import { DeviceRef, DeviceTypeSchema, DeviceWire, deviceToWire, JsonObjectSchema, StatusSchema, Uuid } from '../rpc/wire.ts';
 import { DeviceFilterParams, toDeviceFilter } from './filter-params.ts';
@@ -55,6 +56,10 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
           throw new HubError('INVALID_PARAMS', `Invalid params: a ${params.device_type} needs parent_id (its MCU)`, {
             issues: [{ path: '/parent_id', message: `required for device_type ${params.device_type}` }],
           });
+        }
+        // A device registers itself as an MCU (its sensors it may name under its own id).
+        if (isMcu && context.clientId !== undefined && params.hardware_id !== undefined && params.hardware_id !== context.clientId) {
+          throw notOwnDevice('device.register', context.clientId, '/hardware_id', params.hardware_id);
         }
         const schema = params.static_schema;
         const hardwareId =

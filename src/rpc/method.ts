@@ -28,7 +28,8 @@ export interface DeviceAccess {
   /**
    * Params that name a device (UUID or hardware id): each one given must be the calling device or a
    * device attached to it; a hardware id not registered yet must be the caller's own or under it
-   * (`{caller}/…`). Nested references (e.g. `readings[].sensor_id`) are checked by the handler.
+   * (`{caller}/…`); a UUID naming no device passes (the handler answers DEVICE_NOT_FOUND). Nested
+   * references (e.g. `readings[].sensor_id`) and rules of one method are checked by its handler.
    */
   readonly self: readonly string[];
 }

@@ -112,12 +112,12 @@ describe('deviceOwnership', () => {
     assert.equal(owns('node-b', deviceIdFor('node-b/i2c:0x47')), true);
   });
 
-  it('owns a new id only when it is its own or under it', () => {
+  it('owns a new hardware id only when it is its own or under it; an unknown UUID passes (it names nothing)', () => {
     assert.equal(owns('node-c', 'node-c'), true);
-    assert.equal(owns('node-c', deviceIdFor('node-c')), true);
     assert.equal(owns('node-c', 'node-c/spi:cs0'), true);
     assert.equal(owns('node-c', 'node-d'), false);
-    assert.equal(owns('node-c', deviceIdFor('node-d')), false);
+    assert.equal(owns('node-c', 'node-c-evil'), false);
+    assert.equal(owns('node-c', deviceIdFor('node-d')), true);
   });
 
   it('never owns another device, attached or deregistered', () => {

@@ -98,6 +98,8 @@ describe('forgeries from a device on its own native up topic (in-memory bus)', (
     const calls: [string, unknown, string][] = [
       ['device.register', { device_type: 'mcu', hardware_id: 'victim-mcu', static_schema: { manufacturer: 'Evil', model: 'Clone' }, zone: 'Nowhere' }, '/hardware_id'],
       ['device.register', { device_type: 'sensor', parent_id: victimId, static_schema: BMP580 }, '/parent_id'],
+      ['device.register', { device_type: 'mcu', hardware_id: 'not-yet-joined', static_schema: ESP32 }, '/hardware_id'],
+      ['device.register', { device_type: 'sensor', parent_id: 'mallory-mcu', hardware_id: 'victim-mcu/i2c:0x47', static_schema: BMP580 }, '/hardware_id'],
       ['device.heartbeat', { device_id: 'victim-mcu', dynamic_state: { status: 'error' } }, '/device_id'],
       ['device.offline', { device_id: victimId }, '/device_id'],
       ['device.deregister', { device_id: 'victim-mcu' }, '/device_id'],
@@ -119,6 +121,7 @@ describe('forgeries from a device on its own native up topic (in-memory bus)', (
     assert.deepEqual(await snapshot(t, sensorId), sensorBefore);
     assert.deepEqual(await latest(t, sensorId), points, 'no forged point stored');
     assert.deepEqual(await latest(t, 'victim-mcu'), []);
+    assert.equal((await t.rpc('device.get', { device_id: 'not-yet-joined' })).error?.code, -32001, 'no device squatted on a new id');
   });
 
   it('still serves honest devices, for themselves and their own sensors', async () => {
