@@ -268,6 +268,17 @@ describe('forgeries where the publisher matters (embedded broker, real sockets, 
       await eventually(async () => (await snapshot(t, node.edgeNodeId) as { status: string }).status === 'offline', 5000, 'offline after its own will');
     });
 
+    it("a write confirmation (the node's report of the written value) forged from another connection does not confirm it", async () => {
+      const node = await bornNode('confirm', 2n);
+      const counted = await rejected(t, 'sparkplug', 'foreign_publisher');
+      const call = t.rpc('device.write_metric', { device_id: `${node.edgeNodeId}/pump`, metric: 'Outputs/Setpoint', value: 42.5, timeout_ms: 1500 });
+      await node.waitForCommand((c) => c.topic.includes('/DCMD/'));
+      const mallory = await forger(node);
+      await mallory.ddata('pump', [{ name: 'Outputs/Setpoint', alias: 13n, value: 42.5 }]);
+      await eventually(async () => (await rejected(t, 'sparkplug', 'foreign_publisher')) === counted + 1, 5000, 'refused');
+      assert.deepEqual((await call).result, { sent: true, confirmed: false, written: { 'Outputs/Setpoint': 42.5 } });
+    });
+
     it('a forged NBIRTH for a native device is refused and leaves the device as it was', async () => {
       const native = await t.link(`native-${uniqueSuffix()}`);
       const hardwareId = (await native.request('device.register', { device_type: 'mcu', static_schema: ESP32, zone: 'Zone A' })).result.hardware_id as string;
