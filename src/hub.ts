@@ -13,6 +13,7 @@ import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-s
 import { exportRoute } from './api/export-route.ts';
 import { DEFAULTS, type HubConfig } from './config/options.ts';
 import { createLogger, type Logger } from './log/logger.ts';
+import { ThrottledLog } from './log/throttled-log.ts';
 import { HubMetrics } from './metrics/hub-metrics.ts';
 import { EmbeddedMqttBus } from './mqtt/embedded-bus.ts';
 import { ExternalMqttBus } from './mqtt/external-bus.ts';
@@ -114,6 +115,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       if (command.state !== 'pending' && command.state !== 'sent') metrics.commands.inc({ method: command.method, state: command.state });
     });
     const schemas = new SchemaValidator();
+    // A refused answer is counted every time, logged at most once per device every 10 s.
+    const refusals = new ThrottledLog(logger, 10_000, now);
     const ingress = new CoreIngress({
       registry,
       schemas,
@@ -122,7 +125,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       onRefusedAnswer: (refused) => {
         const from = registry.get(refused.from);
         metrics.rejected.inc({ protocol: from?.protocols[0] ?? 'unknown', reason: 'foreign_answer' });
-        logger.warn({ ...refused, fromHardwareId: from?.hardwareId }, 'command answer refused: it came from a device that is not the target');
+        refusals.warn(`foreign_answer:${refused.from}`, { ...refused, fromHardwareId: from?.hardwareId }, 'command answer refused: it came from a device that is not the target');
       },
     });
     const methods = new MethodRegistry();

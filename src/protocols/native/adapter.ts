@@ -38,13 +38,14 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   readonly protocol = 'native';
   readonly #o: NativeAdapterOptions;
   readonly #sessions = new Map<string, ClientSession>();
-  readonly #refusals: ThrottledLog;
+  /** Rejections are counted every time but logged at most once per reason and client every 10 s. */
+  readonly #rejections: ThrottledLog;
   #unsubscribe: (() => Promise<void>) | undefined;
   #unpresence: (() => void) | undefined;
 
   constructor(options: NativeAdapterOptions) {
     this.#o = options;
-    this.#refusals = new ThrottledLog(options.logger);
+    this.#rejections = new ThrottledLog(options.logger);
   }
 
   async start(): Promise<void> {
@@ -190,12 +191,12 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   /** A device asked for an operator method, or about another device: counted always, logged throttled. */
   #refused(clientId: string | undefined, detail: string): void {
     this.#o.metrics.rejected.inc({ protocol: 'native', reason: 'method_not_allowed' });
-    this.#refusals.warn(`method_not_allowed:${clientId}`, { clientId, reason: 'method_not_allowed', detail }, 'native: device call refused');
+    this.#rejections.warn(`method_not_allowed:${clientId}`, { clientId, reason: 'method_not_allowed', detail }, 'native: device call refused');
   }
 
   #reject(reason: string, clientId: string | undefined, detail: string): void {
     this.#o.metrics.rejected.inc({ protocol: 'native', reason });
-    this.#o.logger.warn({ clientId, reason, detail }, 'native: message rejected');
+    this.#rejections.warn(`${reason}:${clientId}`, { clientId, reason, detail }, 'native: message rejected');
   }
 }
 

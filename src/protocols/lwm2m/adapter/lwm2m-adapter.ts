@@ -11,6 +11,7 @@ import type { Device, JsonObject } from '../../../core/device.ts';
 import { errorObject } from '../../../core/errors.ts';
 import type { EventBus } from '../../../core/event-bus.ts';
 import type { Logger } from '../../../log/logger.ts';
+import { ThrottledLog } from '../../../log/throttled-log.ts';
 import type { HubMetrics } from '../../../metrics/hub-metrics.ts';
 import type { MessageMeta, MqttBus, PresenceEvent } from '../../../core/ports/mqtt-bus.ts';
 import { ObjectModel } from '../object-model.ts';
@@ -49,6 +50,8 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
   readonly name = 'lwm2m';
   readonly protocol = 'lwm2m';
   readonly #o: Lwm2mAdapterOptions;
+  /** Rejections are counted every time but logged at most once per reason and endpoint every 10 s. */
+  readonly #rejections: ThrottledLog;
   readonly #model: ObjectModel;
   readonly #sessions = new Map<string, Lwm2mSession>();
   readonly #tracker = new RequestTracker();
@@ -62,6 +65,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
 
   constructor(options: Lwm2mAdapterOptions) {
     this.#o = options;
+    this.#rejections = new ThrottledLog(options.logger);
     const model = options.model ?? new ObjectModel();
     this.#model = model;
     const now = options.now ?? Date.now;
@@ -239,6 +243,6 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
 
   #reject(reason: string, endpoint: string | undefined, detail: string): void {
     this.#o.metrics.rejected.inc({ protocol: 'lwm2m', reason });
-    this.#o.logger.warn({ endpoint, reason, detail }, 'lwm2m: message rejected');
+    this.#rejections.warn(`${reason}:${endpoint}`, { endpoint, reason, detail }, 'lwm2m: message rejected');
   }
 }
