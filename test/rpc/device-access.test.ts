@@ -29,6 +29,13 @@ describe('deviceAccess declarations', () => {
       for (const param of method.deviceAccess?.self ?? []) assert.ok(param in properties, `${method.name} has a param ${param}`);
     }
   });
+
+  it('rpc.discover tells device authors which methods they may call', async () => {
+    const doc = (await t.rpc('rpc.discover')).result as { methods: { name: string; 'x-llmiot-device-access'?: { self: string[] } }[] };
+    const open = doc.methods.filter((m) => m['x-llmiot-device-access'] !== undefined);
+    assert.deepEqual(open.map((m) => m.name).sort(), [...DEVICE_SIDE].sort());
+    assert.deepEqual(doc.methods.find((m) => m.name === 'device.heartbeat')?.['x-llmiot-device-access'], { self: ['device_id'] });
+  });
 });
 
 describe('the dispatcher checks device calls', () => {
