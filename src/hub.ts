@@ -14,7 +14,8 @@ import { exportRoute } from './api/export-route.ts';
 import { DEFAULTS, type HubConfig } from './config/options.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { ThrottledLog } from './log/throttled-log.ts';
-import { HubMetrics } from './metrics/hub-metrics.ts';
+import { HubMetrics, UNKNOWN_METHOD } from './metrics/hub-metrics.ts';
+import { timedWrites } from './metrics/timed-store.ts';
 import { EmbeddedMqttBus } from './mqtt/embedded-bus.ts';
 import { ExternalMqttBus } from './mqtt/external-bus.ts';
 import { attachMqttWebSocket, type MqttWebSocketAttachment } from './mqtt/listeners.ts';
@@ -85,12 +86,13 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const registry = new DeviceRegistry({ store: stores.registry, events, now, onStoreError });
     await registry.load();
     cleanups.push(() => registry.flush());
+    const metrics = new HubMetrics();
     const cache = new LatestValueCache();
     cache.update(await stores.telemetry.latest());
     // The bus is created later; the pipeline's backpressure reaches it through this reference.
     let busForPressure: MqttBus | undefined;
     const pipeline = new TelemetryPipeline({
-      store: stores.telemetry,
+      store: timedWrites(stores.telemetry, (seconds) => metrics.commitDuration.observe(seconds)),
       events,
       cache,
       batchSize: config.telemetryBatchSize,
@@ -110,9 +112,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     cleanups.push(() => pipeline.close());
     const executor = new CommandExecutor({ registry, store: stores.registry, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError });
     cleanups.push(() => executor.close());
-    const metrics = new HubMetrics();
     events.on('command.updated', ({ command }) => {
-      if (command.state !== 'pending' && command.state !== 'sent') metrics.commands.inc({ method: command.method, state: command.state });
+      if (command.state === 'pending' || command.state === 'sent') metrics.commandSent(command.method);
+      else metrics.commandFinished(command.method, command.state);
     });
     const schemas = new SchemaValidator();
     // A refused answer is counted every time, logged at most once per device every 10 s.
@@ -148,6 +150,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     for (const method of hubMethods(services, new SubscriptionHub(services))) methods.add(method);
     // Protocol plug-ins (src/plugins.ts): made before the bus, since one may set the hub connection's will.
     const protocols = (options.protocols ?? PROTOCOLS).map((plugin) => ({ plugin, instance: plugin.create(config, now) }));
+    for (const { plugin } of protocols) metrics.expectProtocol(plugin.name, plugin.metricLabels);
     for (const { instance } of protocols) for (const method of instance.methods(services)) methods.add(method);
     methods.add(rpcDiscoverMethod(methods, { title: 'llm-iot hub', version: HUB_VERSION }));
 
@@ -161,6 +164,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       onResponse: (message, context) => runtimes.forEach((r) => r.handleResponse?.(message, context)),
       onNotificationError: (method, error, context) => runtimes.forEach((r) => r.notificationFailed?.(method, error, context)),
       deviceAccess: { owns: deviceOwnership(registry) },
+      onServed: ({ transport, method, outcome, seconds }) => metrics.rpcServed(transport, method ?? UNKNOWN_METHOD, outcome, seconds),
     });
     const protocolContext = { config, bus, registry, ingress, events, dispatcher, logger, metrics, now };
     // In routing order: the executor carries a command over the first channel that supports it.
@@ -181,7 +185,13 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     });
 
     // --- LLM tools: one tool list, policy and audit log for MCP and llm.execute_command ---
-    const tools = new ToolRunner({ methods, services, audit: stores.audit, policy: loadPolicy(config.llmPolicy) });
+    const tools = new ToolRunner({
+      methods,
+      services,
+      audit: stores.audit,
+      policy: loadPolicy(config.llmPolicy),
+      onCall: ({ via, outcome, start }) => metrics.toolCalled(via, outcome, start),
+    });
     cleanups.push(() => tools.close());
     // --- end LLM tools ---
     // --- LLM methods: llm.execute_command, llm.confirm, audit.list (need the ToolRunner, so registered after it) ---
@@ -195,6 +205,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     // --- end MCP ---
 
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
+    metrics.expectMethods(methods.list().map((m) => m.name));
     const http = createHttpServer({
       dispatcher,
       logger,
@@ -204,8 +215,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
           method: 'GET',
           path: '/metrics',
           handler: async (_req, res) => {
-            res.writeHead(200, { 'content-type': metrics.registry.contentType });
-            res.end(await metrics.registry.metrics());
+            res.writeHead(200, { 'content-type': metrics.contentType });
+            res.end(await metrics.exposition());
           },
         },
         exportRoute(services),
