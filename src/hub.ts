@@ -13,6 +13,7 @@ import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-s
 import { exportRoute } from './api/export-route.ts';
 import { DEFAULTS, type HubConfig } from './config/options.ts';
 import { createLogger, type Logger } from './log/logger.ts';
+import { ThrottledLog } from './log/throttled-log.ts';
 import { HubMetrics, UNKNOWN_METHOD } from './metrics/hub-metrics.ts';
 import { timedWrites } from './metrics/timed-store.ts';
 import { EmbeddedMqttBus } from './mqtt/embedded-bus.ts';
@@ -24,6 +25,7 @@ import type { HubWill, ProtocolPlugin, ProtocolRuntime } from './protocols/proto
 import { RpcDispatcher } from './rpc/dispatcher.ts';
 import { MethodRegistry } from './rpc/method-registry.ts';
 import { hubMethods, SubscriptionHub, type HubServices } from './app/hub-methods.ts';
+import { deviceOwnership } from './app/device-ownership.ts';
 import { rpcDiscoverMethod } from './rpc/openrpc.ts';
 import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';
@@ -115,6 +117,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       else metrics.commandFinished(command.method, command.state);
     });
     const schemas = new SchemaValidator();
+    // A refused answer is counted every time, logged at most once per device every 10 s.
+    const refusals = new ThrottledLog({ logger, now });
     const ingress = new CoreIngress({
       registry,
       schemas,
@@ -123,7 +127,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       onRefusedAnswer: (refused) => {
         const from = registry.get(refused.from);
         metrics.rejected.inc({ protocol: from?.protocols[0] ?? 'unknown', reason: 'foreign_answer' });
-        logger.warn({ ...refused, fromHardwareId: from?.hardwareId }, 'command answer refused: it came from a device that is not the target');
+        refusals.warn(`foreign_answer:${refused.from}`, { ...refused, fromHardwareId: from?.hardwareId }, 'command answer refused: it came from a device that is not the target');
       },
     });
     const methods = new MethodRegistry();
@@ -159,6 +163,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     dispatcher = new RpcDispatcher(methods, logger, {
       onResponse: (message, context) => runtimes.forEach((r) => r.handleResponse?.(message, context)),
       onNotificationError: (method, error, context) => runtimes.forEach((r) => r.notificationFailed?.(method, error, context)),
+      deviceAccess: { owns: deviceOwnership(registry) },
       onServed: ({ transport, method, outcome, seconds }) => metrics.rpcServed(transport, method ?? UNKNOWN_METHOD, outcome, seconds),
     });
     const protocolContext = { config, bus, registry, ingress, events, dispatcher, logger, metrics, now };

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { attachedHardwareId } from '../core/device-id.ts';
 import { HubError } from '../core/errors.ts';
+import { notOwnDevice } from '../rpc/device-access.ts';
 import { defineMethod, type CallContext, type MethodDefinition } from '../rpc/method.ts';
 import { DeviceRef, DeviceTypeSchema, DeviceWire, deviceToWire, JsonObjectSchema, StatusSchema, Uuid } from '../rpc/wire.ts';
 import { DeviceFilterParams, toDeviceFilter } from './filter-params.ts';
@@ -34,6 +35,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
         'never given a made-up id). For a sensor or actuator give parent_id (the MCU).',
       kind: 'write',
       tags: ['device', 'device-side'],
+      deviceAccess: { self: ['hardware_id', 'parent_id'] },
       params: Type.Object({
         device_type: DeviceTypeSchema,
         static_schema: JsonObjectSchema,
@@ -54,6 +56,10 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
           throw new HubError('INVALID_PARAMS', `Invalid params: a ${params.device_type} needs parent_id (its MCU)`, {
             issues: [{ path: '/parent_id', message: `required for device_type ${params.device_type}` }],
           });
+        }
+        // A device registers itself as an MCU (its sensors it may name under its own id).
+        if (isMcu && context.clientId !== undefined && params.hardware_id !== undefined && params.hardware_id !== context.clientId) {
+          throw notOwnDevice('device.register', context.clientId, '/hardware_id', params.hardware_id);
         }
         const schema = params.static_schema;
         const hardwareId =
@@ -90,6 +96,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       summary: 'Tell the hub a device is alive, optionally with its current dynamic state (status, uptime, resources).',
       kind: 'write',
       tags: ['device', 'device-side'],
+      deviceAccess: { self: ['device_id'] },
       params: Type.Object({
         device_id: Type.Optional(DeviceRef),
         dynamic_state: Type.Optional(JsonObjectSchema),
@@ -114,6 +121,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       summary: 'Remove a device (and the sensors attached to it) from the active fleet; its history is kept.',
       kind: 'destructive',
       tags: ['device', 'device-side'],
+      deviceAccess: { self: ['device_id'] },
       params: Type.Object({ device_id: DeviceRef }),
       result: Type.Object({ device_id: Uuid, status: StatusSchema, removed: Type.Array(Uuid) }),
       async handler(params) {
@@ -161,6 +169,7 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
       summary: 'Sent by a device (usually as its MQTT will) when it goes away; the hub marks it offline.',
       kind: 'write',
       tags: ['device', 'device-side'],
+      deviceAccess: { self: ['device_id'] },
       params: Type.Object({ device_id: Type.Optional(DeviceRef) }),
       result: Type.Object({ device_id: Uuid, status: StatusSchema }),
       async handler(params, context) {

@@ -78,6 +78,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
       description: 'The sensor hardware id defaults to "{mcu hardware id}/{bus}:{address}", so rediscovery returns the same UUID.',
       kind: 'write',
       tags: ['sensor', 'device-side'],
+      deviceAccess: { self: ['mcu_id', 'hardware_id'] },
       params: Type.Object({
         mcu_id: DeviceRef,
         static_schema: JsonObjectSchema,
@@ -122,6 +123,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
       summary: 'Sent by an MCU when a sensor is unplugged; the sensor goes offline until discovered again.',
       kind: 'write',
       tags: ['sensor', 'device-side'],
+      deviceAccess: { self: ['sensor_id'] },
       params: Type.Object({ sensor_id: DeviceRef }),
       result: Type.Object({ sensor_id: Uuid, status: StatusSchema }),
       async handler(params) {

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Device } from '../core/device.ts';
 import { HubError } from '../core/errors.ts';
 import { QUALITIES, type Quality, type TelemetryPoint } from '../core/telemetry.ts';
+import { notOwnDevice } from '../rpc/device-access.ts';
 import { defineMethod, type CallContext, type MethodDefinition } from '../rpc/method.ts';
 import { DeviceRef, parseTimestamp, QualitySchema, Timestamp, Uuid, ValueSchema } from '../rpc/wire.ts';
 import { callerMcu } from './device-methods.ts';
@@ -25,6 +26,7 @@ export function telemetryMethods(services: HubServices): MethodDefinition[] {
       summary: 'Push readings from a device (usually an MQTT notification); each reading may name the sensor it came from.',
       kind: 'write',
       tags: ['data', 'device-side'],
+      deviceAccess: { self: ['device_id'] },
       params: Type.Object({
         device_id: Type.Optional(DeviceRef),
         timestamp: Type.Optional(Timestamp),
@@ -41,7 +43,7 @@ export function telemetryMethods(services: HubServices): MethodDefinition[] {
                   issues: [{ path: '/device_id', message: 'required' }],
                 });
               })());
-        ensureOwnDevice(services, device, context);
+        ensureOwnDevice(services, device, context, '/device_id');
         const ts = params.timestamp === undefined ? services.now() : mustParseTime(params.timestamp, '/timestamp');
         const points = readingsToPoints(services, device, params.readings, ts, context);
         // Resolves at commit: a request's answer tells the sender whether its readings were stored.
@@ -53,15 +55,11 @@ export function telemetryMethods(services: HubServices): MethodDefinition[] {
   ];
 }
 
-/** A device on MQTT may only report for itself and the devices attached to it. */
-function ensureOwnDevice(services: HubServices, device: Device, context: CallContext): void {
+/** A device on MQTT may only report for itself and the devices attached to it (`param` names where it named another). */
+function ensureOwnDevice(services: HubServices, device: Device, context: CallContext, param: string): void {
   if (context.clientId === undefined) return;
   const mcu = device.parentId === null ? device : services.registry.get(device.parentId);
-  if (mcu?.hardwareId !== context.clientId) {
-    throw new HubError('INVALID_PARAMS', `Invalid params: client ${context.clientId} may not report for device ${device.id}`, {
-      issues: [{ path: '/device_id', message: 'not this client or one of its attached devices' }],
-    });
-  }
+  if (mcu?.hardwareId !== context.clientId) throw notOwnDevice('telemetry.report', context.clientId, param, device.hardwareId);
 }
 
 function mustParseTime(value: string | number, path: string): number {
@@ -101,7 +99,7 @@ export function readingsToPoints(
       const ref = r['sensor_id'];
       target = seen.get(ref) ?? resolveDevice(services, ref);
       seen.set(ref, target);
-      if (context) ensureOwnDevice(services, target, context);
+      if (context) ensureOwnDevice(services, target, context, `/readings/${i}/sensor_id`);
     }
     const ts = r['timestamp'] === undefined ? defaultTs : (parseTimestamp(r['timestamp'] as string | number) ?? at('timestamp', 'must be RFC 3339 or ms since epoch'));
     const quality = r['quality'];

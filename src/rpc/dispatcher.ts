@@ -2,6 +2,7 @@
 import { ERROR_CATALOGUE, HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
 import { checkJsonLimits } from '../core/json-limits.ts';
 import type { Logger } from '../log/logger.ts';
+import { checkDeviceMethod, checkDeviceParams, type DeviceAccessCheck } from './device-access.ts';
 import type { CallContext } from './method.ts';
 import type { MethodRegistry } from './method-registry.ts';
 
@@ -32,6 +33,8 @@ export interface RpcDispatcherOptions {
   readonly onResponse?: ResponseHandler;
   /** Told when a notification's handler fails (nobody gets an answer, so the transport logs and counts it). */
   readonly onNotificationError?: (method: string, error: unknown, context: CallContext) => void;
+  /** How calls from devices (a context with `clientId`) are checked against each method's `deviceAccess`. */
+  readonly deviceAccess?: DeviceAccessCheck;
   /** Told of every request and notification served, on every transport and through invoke() (metrics). */
   readonly onServed?: (served: ServedRequest) => void;
 }
@@ -73,6 +76,7 @@ export class RpcDispatcher {
   readonly #maxBatch: number;
   readonly #onResponse: ResponseHandler | undefined;
   readonly #onNotificationError: RpcDispatcherOptions['onNotificationError'];
+  readonly #deviceAccess: DeviceAccessCheck | undefined;
   readonly #onServed: RpcDispatcherOptions['onServed'];
 
   constructor(registry: MethodRegistry, logger: Logger, options: RpcDispatcherOptions = {}) {
@@ -81,6 +85,7 @@ export class RpcDispatcher {
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#onResponse = options.onResponse;
     this.#onNotificationError = options.onNotificationError;
+    this.#deviceAccess = options.deviceAccess;
     this.#onServed = options.onServed;
   }
 
@@ -135,7 +140,11 @@ export class RpcDispatcher {
   async #call(method: string, params: unknown, context: CallContext): Promise<unknown> {
     const definition = this.#registry.get(method);
     if (definition === undefined) throw new HubError('METHOD_NOT_FOUND', `Method not found: ${method}`);
-    return definition.handler(this.#registry.validateParams(definition, params), context);
+    // A device may call only the methods declared for devices, and only about itself.
+    checkDeviceMethod(definition, context);
+    const valid = this.#registry.validateParams(definition, params);
+    checkDeviceParams(definition, valid, context, this.#deviceAccess);
+    return definition.handler(valid, context);
   }
 
   async #handleOne(message: unknown, context: CallContext): Promise<JsonRpcResponse | undefined> {

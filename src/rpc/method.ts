@@ -19,6 +19,21 @@ export interface CallContext {
   readonly session?: Map<string, unknown>;
 }
 
+/**
+ * What a device may do with a method when it calls it on its own native up topic (the call context
+ * then carries its `clientId`). A method without it is for people and programs only: a device that
+ * calls it gets METHOD_NOT_ALLOWED, whatever the broker let through.
+ */
+export interface DeviceAccess {
+  /**
+   * Params that name a device (UUID or hardware id): each one given must be the calling device or a
+   * device attached to it; a hardware id not registered yet must be the caller's own or under it
+   * (`{caller}/…`); a UUID naming no device passes (the handler answers DEVICE_NOT_FOUND). Nested
+   * references (e.g. `readings[].sensor_id`) and rules of one method are checked by its handler.
+   */
+  readonly self: readonly string[];
+}
+
 export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema = TSchema> {
   readonly name: string;
   /** One or two sentences a person and an LLM can act on. */
@@ -32,6 +47,8 @@ export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema
   readonly examples?: readonly { name: string; params: Static<P>; result?: Static<R> }[];
   /** Tags used to group the method (e.g. "device", "sensor", "data"). */
   readonly tags?: readonly string[];
+  /** Devices may call this method, about themselves only; absent: devices may not call it. */
+  readonly deviceAccess?: DeviceAccess;
   handler(params: Static<P>, context: CallContext): Promise<Static<R>>;
 }
 

@@ -31,7 +31,10 @@ export interface ExamplePairing {
   readonly result?: { readonly name: string; readonly value: unknown };
 }
 
-/** OpenRPC 1.3.2 Method Object, with the `x-llmiot-kind` extension (read / write / destructive). */
+/**
+ * OpenRPC 1.3.2 Method Object, with the `x-llmiot-kind` extension (read / write / destructive) and,
+ * for the methods a device may call on its own up topic, `x-llmiot-device-access` (its `deviceAccess`).
+ */
 export interface OpenRpcMethod {
   readonly name: string;
   readonly summary: string;
@@ -42,6 +45,7 @@ export interface OpenRpcMethod {
   readonly result: ContentDescriptor;
   readonly examples: readonly ExamplePairing[];
   readonly 'x-llmiot-kind': MethodKind;
+  readonly 'x-llmiot-device-access'?: { readonly self: readonly string[] };
 }
 
 /** OpenRPC 1.3.2 Error Object. */
@@ -107,6 +111,7 @@ function describeMethod(def: MethodDefinition): OpenRpcMethod {
     result: descriptor('result', jsonSchema(def.result), true),
     examples: (def.examples ?? []).map((example) => pairing(example)),
     'x-llmiot-kind': def.kind,
+    ...(def.deviceAccess === undefined ? {} : { 'x-llmiot-device-access': { self: [...def.deviceAccess.self] } }),
   };
 }
 

@@ -140,9 +140,9 @@ describe('closed inputs', () => {
     const stray = await other.request('device.heartbeat', { uptime: 5 });
     assert.equal(stray.error?.code, -32602);
     assert.match(stray.error?.message ?? '', /unknown param "uptime"/);
-    const listed = await other.request('device.list', { modle: 'Pico W' });
-    assert.equal(listed.error?.code, -32602);
-    assert.match(listed.error?.message ?? '', /unknown param "modle"/);
+    const reported = await other.request('telemetry.report', { readings: [{ measurement_type: 'cpu_temperature', value: 40 }], modle: 'Pico W' });
+    assert.equal(reported.error?.code, -32602);
+    assert.match(reported.error?.message ?? '', /unknown param "modle"/);
   });
 
   it('gives MCP tools closed input schemas, filters included, and refuses unknown arguments', async () => {

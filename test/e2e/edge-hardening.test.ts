@@ -25,9 +25,9 @@ describe('a 6,000-level static schema', () => {
       assert.equal(reg.error?.code, -32602);
       assert.match(reg.error.data.issues[0].path, /^\/static_schema\/x/);
       assert.match(reg.error.data.issues[0].message, /nested deeper than 32 levels/);
-      const get = await deep.request('device.get', { device_id: 'deep-1' });
+      const get = await t.rpc('device.get', { device_id: 'deep-1' });
       assert.equal(get.error?.code, -32001, 'the refused device was never registered');
-      const list = await deep.request('device.list', {});
+      const list = await t.rpc('device.list', {});
       assert.ok(Array.isArray(list.result.devices));
       const ok = await good.request('device.register', { device_type: 'mcu', static_schema: esp32 });
       assert.equal(ok.result.hardware_id, 'good-1');

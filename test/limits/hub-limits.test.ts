@@ -110,7 +110,7 @@ describe('hub limits', () => {
     for (let id = 1; id <= 3; id++) ws.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'data.subscribe', params: {} }));
     await eventually(() => answers.length === 3, 5000, 'three answers');
     const third = answers.find((a) => a.id === 3);
-    assert.equal(third?.error?.code, -32015);
+    assert.equal(third?.error?.code, -32016);
     assert.deepEqual(third?.error?.data, { limit: 'max_live_subscriptions', max: 2 });
     assert.equal(answers.filter((a) => a.result !== undefined).length, 2);
   });
@@ -122,7 +122,7 @@ describe('hub limits', () => {
       assert.equal(r.error, undefined, JSON.stringify(r.error));
     }
     const refused = await t.rpc('device.register', { hardware_id: 'cap-3', device_type: 'mcu', static_schema: schema });
-    assert.equal(refused.error?.code, -32015);
+    assert.equal(refused.error?.code, -32016);
     assert.match(refused.error?.message ?? '', /--max-devices/);
     assert.equal((await t.rpc('device.get', { device_id: 'cap-3' })).error?.code, -32001, 'nothing half-registered');
     const again = await t.rpc('device.register', { hardware_id: 'cap-1', device_type: 'mcu', static_schema: schema });

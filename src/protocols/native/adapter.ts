@@ -7,14 +7,14 @@ import type { CommandChannel } from '../../core/command-channel.ts';
 import type { CommandRecord } from '../../core/command.ts';
 import type { DeviceIngress, DeviceLookup } from '../../core/device-ingress.ts';
 import type { Device } from '../../core/device.ts';
-import { errorObject, HubError } from '../../core/errors.ts';
+import { ERROR_CATALOGUE, errorObject, HubError } from '../../core/errors.ts';
 import type { Logger } from '../../log/logger.ts';
+import { ThrottledLog } from '../../log/throttled-log.ts';
 import type { HubMetrics } from '../../metrics/hub-metrics.ts';
 import type { MessageMeta, MqttBus, PresenceEvent } from '../../core/ports/mqtt-bus.ts';
 import type { RpcDispatcher, IncomingResponse } from '../../rpc/dispatcher.ts';
 import type { CallContext } from '../../rpc/method.ts';
 import type { ProtocolAdapter } from '../../core/ports/protocol-adapter.ts';
-import { ThrottledLog } from '../../log/throttled-log.ts';
 import { clientIdOfUpTopic, downTopic, NATIVE_UP_FILTER } from './topics.ts';
 
 export interface NativeAdapterOptions {
@@ -92,6 +92,7 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   notificationFailed(method: string, error: unknown, context: CallContext): void {
     if (context.transport !== 'mqtt') return;
     const reason = error instanceof HubError ? error.code.toLowerCase() : 'internal_error';
+    if (reason === 'method_not_allowed') return this.#refused(context.clientId, method);
     this.#reject(reason, context.clientId, `${method}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
@@ -128,7 +129,11 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     if (mcu) this.#o.ingress.seen(mcu.id);
     this.#o.dispatcher.handleMessage(message, this.#context(clientId)).then(
       (answer) => {
-        if (answer !== undefined) this.#answer(clientId, answer);
+        if (answer === undefined) return;
+        for (const entry of Array.isArray(answer) ? answer : [answer]) {
+          if ('error' in entry && entry.error.code === ERROR_CATALOGUE.METHOD_NOT_ALLOWED.rpc) this.#refused(clientId, entry.error.message);
+        }
+        this.#answer(clientId, answer);
       },
       (error: unknown) => this.#o.logger.error({ err: error, clientId }, 'native: dispatch failed'),
     );
@@ -184,6 +189,12 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     if (!state) return;
     this.#sessions.delete(clientId);
     for (const cleanup of state.cleanups) cleanup();
+  }
+
+  /** A device asked for an operator method, or about another device: counted always, logged throttled. */
+  #refused(clientId: string | undefined, detail: string): void {
+    this.#o.metrics.rejected.inc({ protocol: 'native', reason: 'method_not_allowed' });
+    this.#rejections.warn(`method_not_allowed:${clientId}`, { clientId, reason: 'method_not_allowed', detail }, 'native: device call refused');
   }
 
   #reject(reason: string, clientId: string | undefined, detail: string): void {

@@ -7,7 +7,7 @@ export const nativeProtocol: ProtocolPlugin = {
   options: [],
   metricLabels: {
     messageTypes: ['jsonrpc'],
-    rejectionReasons: ['bad_topic', 'spoofed_topic', 'oversized', 'malformed_json', 'unmatched_response', 'unserializable_answer', 'internal_error'],
+    rejectionReasons: ['bad_topic', 'spoofed_topic', 'oversized', 'malformed_json', 'unmatched_response', 'unserializable_answer', 'internal_error', 'method_not_allowed'],
   },
   create() {
     return {

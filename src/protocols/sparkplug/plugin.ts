@@ -15,6 +15,8 @@ export const sparkplugProtocol: ProtocolPlugin = {
     rejectionReasons: [
       'bad_topic', 'oversized', 'retained', 'malformed_payload', 'data_before_birth', 'stale_seq', 'stale_ndeath', 'invalid_birth',
       'duplicate_alias', 'unnamed_metric', 'untyped_metric', 'overloaded',
+      // Hub-side checks (docs/sparkplug.md): another connection speaking for a node, a birth over another protocol's device, a client's STATE for this host.
+      'foreign_publisher', 'foreign_birth', 'foreign_state',
     ],
   },
   create(config, now) {

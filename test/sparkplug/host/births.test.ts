@@ -5,7 +5,7 @@ import { deviceIdFor } from '../../../src/core/device-id.ts';
 import { DataType } from '../../../src/protocols/sparkplug/codec/index.ts';
 import { SchemaValidator } from '../../../src/schema/schema-validator.ts';
 import { eventually, type TestHub } from '../../support/test-hub.ts';
-import type { TestEdgeNode } from './edge-node.ts';
+import { sparkplugIds, TestEdgeNode } from './edge-node.ts';
 import { DEVICE_METRICS, NODE_METRICS, edgeNode, startSparkplugHub } from './host-fixtures.ts';
 
 describe('Sparkplug host: BIRTH certificates', () => {
@@ -90,7 +90,10 @@ describe('Sparkplug host: BIRTH certificates', () => {
   });
 
   it('a node already registered natively under the same hardware id stays one device, speaking both protocols', async () => {
-    const n = await node('dual');
+    // Born on the device's own connection (client id = hardware id); from any other it would be refused (test/security).
+    const ids = sparkplugIds('dual');
+    const n = await TestEdgeNode.connect({ url: t.mqttUrl, ...ids, clientId: ids.edgeNodeId });
+    nodes.push(n);
     const registered = await t.rpc('device.register', {
       device_type: 'mcu',
       hardware_id: n.edgeNodeId,

@@ -16,6 +16,8 @@ export interface TestEdgeNodeOptions {
   readonly bdSeq?: bigint;
   /** QoS of the NDEATH will (Sparkplug: 1; Tahu JS: 0). */
   readonly willQos?: 0 | 1;
+  /** MQTT client id (default `edge-{edgeNodeId}-{unique}`); the edge node id itself for a device that also speaks another protocol. */
+  readonly clientId?: string;
 }
 
 /** A command the host sent: topic and decoded payload. */
@@ -53,7 +55,7 @@ export class TestEdgeNode {
     const bdSeq = options.bdSeq ?? 0n;
     const will = encodePayload({ timestamp: Date.now(), metrics: [{ name: 'bdSeq', datatype: DataType.Int64, value: bdSeq }] });
     const client = await mqtt.connectAsync(options.url, {
-      clientId: `edge-${options.edgeNodeId}-${uniqueSuffix()}`,
+      clientId: options.clientId ?? `edge-${options.edgeNodeId}-${uniqueSuffix()}`,
       protocolVersion: 4,
       clean: true,
       reconnectPeriod: 0,

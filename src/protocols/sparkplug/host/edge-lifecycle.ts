@@ -155,11 +155,18 @@ export function handleNodeDeath(ctx: HostContext, session: HostSession, payload:
     ctx.logger.debug({ ...where, bdSeq: bdSeq?.toString() }, 'sparkplug: NDEATH for an edge node not born; ignored');
     return;
   }
-  if (bdSeq !== undefined && session.bdSeq !== undefined && bdSeq !== session.bdSeq) {
-    ctx.reject('stale_ndeath', where, `NDEATH bdSeq ${bdSeq} does not match the current NBIRTH's ${session.bdSeq}; ignored`);
+  // [tck-id-payloads-ndeath-bdseq]: once the NBIRTH named a bdSeq, an NDEATH without it is not this session's.
+  if (session.bdSeq !== undefined && bdSeq !== session.bdSeq) {
+    const detail = bdSeq === undefined ? 'carries no bdSeq' : `bdSeq ${bdSeq} does not match`;
+    ctx.reject('stale_ndeath', where, `NDEATH ${detail} the current NBIRTH's ${session.bdSeq}; ignored`);
     return;
   }
-  if (bdSeq === undefined) ctx.warnOnce(session, 'ndeath_without_bdseq', 'NDEATH carries no bdSeq; taken as the current session ending');
+  // Embedded broker: the will is published with the client id of the connection it belongs to.
+  if (meta.clientId !== undefined && session.clientId !== undefined && meta.clientId !== session.clientId) {
+    ctx.reject('foreign_publisher', where, `NDEATH from client ${meta.clientId}, but the node was born on ${session.clientId}; ignored`);
+    return;
+  }
+  if (bdSeq === undefined) ctx.warnOnce(session, 'ndeath_without_bdseq', 'NDEATH carries no bdSeq (nor did its NBIRTH); taken as the current session ending');
   // [tck-id-payloads-ndeath-will-message-qos]: a host subscribed at QoS 1 sees a QoS 0 Will as QoS 0 (Tahu JS, tahu#442).
   if (meta.qos === 0) ctx.warnOnce(session, 'ndeath_qos0', 'NDEATH arrived at QoS 0; Sparkplug requires a QoS 1 Will');
   session.window.flush();

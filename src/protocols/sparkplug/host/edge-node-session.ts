@@ -47,6 +47,11 @@ export class EdgeNodeSession<P> {
    * not by an NBIRTH: it has no bdSeq and no will, so the liveness monitor, not an NDEATH, ends it.
    */
   implicit = false;
+  /**
+   * MQTT client id of the connection the node was born on, when the broker tells it (embedded): only
+   * that connection, or the broker publishing its will, may speak for the node until the next birth.
+   */
+  clientId: string | undefined;
   node: MetricCatalog = MetricCatalog.empty();
   readonly devices = new Map<string, DeviceSession>();
   /** Lenience warnings already logged for this node (each kind once). */

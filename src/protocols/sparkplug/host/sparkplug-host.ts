@@ -185,7 +185,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       parsed = { kind: 'device', groupId: nodeless.groupId, messageType: nodeless.messageType, edgeNodeId: nodeless.edgeNodeId, deviceId: nodeless.deviceId };
       return this.#onDeviceMessage(parsed, payload, meta, true);
     }
-    if (parsed.kind === 'state') return this.#onState(parsed.hostId, payload);
+    if (parsed.kind === 'state') return this.#onState(parsed.hostId, payload, meta);
     this.#onDeviceMessage(parsed, payload, meta, false);
   }
 
@@ -215,7 +215,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       return;
     }
     try {
-      if (nodeless) this.#dispatchNodeless(parsed.groupId, parsed.edgeNodeId, type, deviceId as string, decoded);
+      if (nodeless) this.#dispatchNodeless(parsed.groupId, parsed.edgeNodeId, type, deviceId as string, decoded, meta);
       else this.#dispatch(parsed.groupId, parsed.edgeNodeId, type, deviceId, decoded, meta);
     } catch (error) {
       this.#o.logger.error({ err: error, ...where, type }, 'sparkplug: message handling failed');
@@ -229,18 +229,22 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
    * processed as it arrives) and no bdSeq: a DBIRTH of an edge node that is not born births it
    * implicitly (an empty NBIRTH), so the node and its own device are online.
    */
-  #dispatchNodeless(groupId: string, edgeNodeId: string, type: string, deviceId: string, payload: SparkplugPayload): void {
+  #dispatchNodeless(groupId: string, edgeNodeId: string, type: string, deviceId: string, payload: SparkplugPayload, meta: MessageMeta): void {
     let session = this.#sessions.get(sessionKey(groupId, edgeNodeId));
     if (session === undefined || !session.born) {
       if (type !== 'DBIRTH') {
         this.#ctx.reject('data_before_birth', { groupId, edgeNodeId, deviceId }, `${type} without a device level before its DBIRTH`);
         return;
       }
+      if (!this.#mayBirth(groupId, edgeNodeId, meta)) return;
       session ??= this.#newSession(groupId, edgeNodeId);
+      session.clientId = meta.clientId;
       handleNodeBirth(this.#ctx, session, { ...(payload.timestamp !== undefined && { timestamp: payload.timestamp }), metrics: [] });
       if (!session.born) return;
       session.implicit = true;
       this.#adopt(session);
+    } else if (!this.#fromBirthConnection(session, type, meta, deviceId)) {
+      return;
     }
     this.#process(session, { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload });
   }
@@ -248,8 +252,10 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
   #dispatch(groupId: string, edgeNodeId: string, type: string, deviceId: string | undefined, payload: SparkplugPayload, meta: MessageMeta): void {
     const key = sessionKey(groupId, edgeNodeId);
     if (type === 'NBIRTH') {
+      if (!this.#mayBirth(groupId, edgeNodeId, meta)) return;
       const session = this.#sessions.get(key) ?? this.#newSession(groupId, edgeNodeId);
       session.implicit = false;
+      session.clientId = meta.clientId;
       handleNodeBirth(this.#ctx, session, payload);
       if (session.born) this.#adopt(session);
       return;
@@ -268,6 +274,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       this.#ctx.rebirth.request(groupId, edgeNodeId, 'data_before_birth', `${type} before NBIRTH`);
       return;
     }
+    if (!this.#fromBirthConnection(session, type, meta, deviceId)) return;
     const message: SequencedMessage<SparkplugPayload> = { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload };
     if (payload.seq === undefined) {
       this.#ctx.warnOnce(session, 'missing_seq', `${type} without seq processed as it arrived`);
@@ -278,6 +285,28 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     if (session.window.offer(seq, message) === 'stale') {
       this.#ctx.reject('stale_seq', { groupId, edgeNodeId }, `${type} seq ${seq} is behind the expected ${session.window.expected}`);
     }
+  }
+
+  /**
+   * An edge node id that names a device another protocol registered (a native MCU, a LwM2M endpoint)
+   * is born only from that device's own connection (client id = hardware id, one device speaking two
+   * protocols): a birth from any other connection would rewrite it. On an external broker the
+   * publisher is unknown and the broker's ACL decides (docs/sparkplug.md, "Hub-side checks").
+   */
+  #mayBirth(groupId: string, edgeNodeId: string, meta: MessageMeta): boolean {
+    if (meta.clientId === undefined || meta.clientId === edgeNodeId) return true;
+    const device = this.#o.registry.getByHardwareId(edgeNodeId);
+    if (device === undefined || device.status === 'deregistered' || device.protocols.includes('sparkplug')) return true;
+    this.#ctx.reject('foreign_birth', { groupId, edgeNodeId }, `birth from client ${meta.clientId} for ${edgeNodeId}, a ${device.protocols.join('+')} device; ignored`);
+    return false;
+  }
+
+  /** On the embedded broker, a born node's messages come only from the connection it was born on. */
+  #fromBirthConnection(session: HostSession, type: string, meta: MessageMeta, deviceId: string | undefined): boolean {
+    if (meta.clientId === undefined || session.clientId === undefined || meta.clientId === session.clientId) return true;
+    const where = { groupId: session.groupId, edgeNodeId: session.edgeNodeId, ...(deviceId !== undefined && { deviceId }) };
+    this.#ctx.reject('foreign_publisher', where, `${type} from client ${meta.clientId}, but the node was born on ${session.clientId}; ignored`);
+    return false;
   }
 
   #newSession(groupId: string, edgeNodeId: string): HostSession {
@@ -318,8 +347,14 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
   }
 
   /** Another client (or the broker, as our will) said we are offline: say we are online again ([tck-id-message-flow-hid-sparkplug-state-message-delivered]). */
-  #onState(hostId: string, payload: Buffer): void {
+  #onState(hostId: string, payload: Buffer, meta: MessageMeta): void {
     if (hostId !== this.hostId) return;
+    // Embedded broker: only the hub publishes its STATE (its own publishes carry no client id). Whatever
+    // a client published there, online or offline, the hub's own STATE replaces it as the retained one.
+    if (meta.clientId !== undefined) {
+      this.#ctx.reject('foreign_state', {}, `STATE for host ${hostId} published by client ${meta.clientId}`);
+      return this.#republishOnline(`STATE for this host published by client ${meta.clientId}`);
+    }
     const state = parseStatePayload(payload);
     if (state === undefined || state.online) return;
     this.#republishOnline(`offline STATE (timestamp ${state.timestamp}) for this host seen`);
