@@ -2,9 +2,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
+import type { Principal, Role } from '../core/principal.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
+import { admit, applyCors, loopbackOnlySecurity, type HttpSecurity } from './http-security.ts';
 
 /** A handler mounted by another module (`/metrics`, `/mcp`, the dashboard at `/`). */
 export interface HttpRoute {
@@ -12,7 +14,17 @@ export interface HttpRoute {
   readonly method: string;
   /** An exact path, or a prefix ending in '/*' (e.g. '/assets/*'). Query strings are ignored. */
   readonly path: string;
-  handler(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+  /**
+   * Who may use it: 'public' (no Host, Origin or credential check: /healthz, the metadata
+   * document) or the least role (default 'viewer': a route is protected unless it says otherwise).
+   */
+  readonly access?: 'public' | Role;
+  handler(req: IncomingMessage, res: ServerResponse, caller: RouteCaller): void | Promise<void>;
+}
+
+/** Who the server admitted to a route (none for a public route). */
+export interface RouteCaller {
+  readonly principal?: Principal;
 }
 
 /** What `/healthz` reports; any status other than 'ok' answers HTTP 503. */
@@ -30,6 +42,8 @@ export interface HttpServerOptions {
   readonly routes?: readonly HttpRoute[];
   /** Details for `/healthz` (store, broker, …). */
   readonly health?: () => HealthReport | Promise<HealthReport>;
+  /** Host/Origin checks and authentication; default: no credentials, loopback callers only. */
+  readonly security?: HttpSecurity;
 }
 
 /** Address of a listening server and how to stop it. */
@@ -47,10 +61,11 @@ const CLOSE_GRACE_MS = 2000;
 export function createHttpServer(options: HttpServerOptions): Server {
   const { dispatcher, logger, health } = options;
   const maxBodyBytes = options.maxBodyBytes ?? MiB;
+  const security = options.security ?? loopbackOnlySecurity();
   const routes: HttpRoute[] = [
-    { method: 'POST', path: '/rpc', handler: (req, res) => serveRpc(req, res, dispatcher, maxBodyBytes, logger) },
-    { method: 'GET', path: '/healthz', handler: (_req, res) => serveHealth(res, health, logger) },
-    { method: 'HEAD', path: '/healthz', handler: (_req, res) => serveHealth(res, health, logger) },
+    { method: 'POST', path: '/rpc', handler: (req, res, caller) => serveRpc(req, res, dispatcher, maxBodyBytes, logger, caller) },
+    { method: 'GET', path: '/healthz', access: 'public', handler: (_req, res) => serveHealth(res, health, logger) },
+    { method: 'HEAD', path: '/healthz', access: 'public', handler: (_req, res) => serveHealth(res, health, logger) },
     ...(options.routes ?? []),
   ];
   checkRoutes(routes);
@@ -59,6 +74,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const method = req.method ?? 'GET';
     const matching = routes.filter((route) => pathMatches(route.path, path));
+    const protectedPath = matching.some((r) => (r.access ?? 'viewer') !== 'public');
+    // CORS preflight (Fetch standard §3.2.2): answered for allowed origins only, before any route.
+    if (protectedPath && (req.headers.origin !== undefined || method === 'OPTIONS')) {
+      if (applyCors(req, res, security) === 'preflight-answered') return void req.resume();
+    }
     const route = matching.find((r) => r.method === method || r.method === '*');
     if (route === undefined) {
       if (matching.length === 0) return sendJson(res, 404, { error: 'Not Found', message: `No route: ${method} ${path}` });
@@ -66,8 +86,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
       res.setHeader('Allow', allow);
       return sendJson(res, 405, { error: 'Method Not Allowed', message: `${path} accepts ${allow}` });
     }
+    const access = route.access ?? 'viewer';
     Promise.resolve()
-      .then(() => route.handler(req, res))
+      .then(async () => {
+        if (access === 'public') return route.handler(req, res, {});
+        const principal = await admit(req, res, security, access);
+        if (principal === undefined) return void req.resume();
+        return route.handler(req, res, { principal });
+      })
       .catch((error: unknown) => {
         logger.error({ err: error, method, path }, 'HTTP handler failed');
         if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error', message: 'Internal error' });
@@ -109,7 +135,7 @@ export function listenHttp(server: Server, options: { readonly port: number; rea
   });
 }
 
-async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: RpcDispatcher, limit: number, logger: Logger): Promise<void> {
+async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: RpcDispatcher, limit: number, logger: Logger, caller: RouteCaller): Promise<void> {
   const contentType = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') {
     req.resume();
@@ -124,8 +150,11 @@ async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: R
     return;
   }
   if (body === 'aborted') return;
-  const context: CallContext =
-    req.socket.remoteAddress === undefined ? { transport: 'http' } : { transport: 'http', principal: req.socket.remoteAddress };
+  const context: CallContext = {
+    transport: 'http',
+    ...(caller.principal !== undefined && { principal: caller.principal }),
+    ...(req.socket.remoteAddress !== undefined && { client: req.socket.remoteAddress }),
+  };
   const answer = await dispatcher.handleText(body.toString('utf8'), context);
   if (answer === undefined) {
     // JSON-RPC 2.0 §4.1/§6: notifications only — nothing to return.

@@ -2,6 +2,8 @@
 import { ERROR_CATALOGUE, HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
 import { checkJsonLimits } from '../core/json-limits.ts';
 import type { Logger } from '../log/logger.ts';
+import { authorize } from './authorize.ts';
+import type { CallAudit } from './call-audit.ts';
 import type { CallContext } from './method.ts';
 import type { MethodRegistry } from './method-registry.ts';
 
@@ -32,6 +34,8 @@ export interface RpcDispatcherOptions {
   readonly onResponse?: ResponseHandler;
   /** Told when a notification's handler fails (nobody gets an answer, so the transport logs and counts it). */
   readonly onNotificationError?: (method: string, error: unknown, context: CallContext) => void;
+  /** Records every write and destructive call (and every refused one) with its principal. */
+  readonly audit?: CallAudit;
 }
 
 /**
@@ -61,6 +65,7 @@ export class RpcDispatcher {
   readonly #maxBatch: number;
   readonly #onResponse: ResponseHandler | undefined;
   readonly #onNotificationError: RpcDispatcherOptions['onNotificationError'];
+  readonly #audit: CallAudit | undefined;
 
   constructor(registry: MethodRegistry, logger: Logger, options: RpcDispatcherOptions = {}) {
     this.#registry = registry;
@@ -68,6 +73,7 @@ export class RpcDispatcher {
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#onResponse = options.onResponse;
     this.#onNotificationError = options.onNotificationError;
+    this.#audit = options.audit;
   }
 
   /** Handle one JSON text; returns the JSON text to send back, or undefined when nothing is due. */
@@ -108,11 +114,34 @@ export class RpcDispatcher {
     return this.#call(method, params, context);
   }
 
-  /** Validate params against the method's schema and run its handler (the JSON limits already checked). */
+  /**
+   * Check the caller's role, validate params against the method's schema and run its handler (the
+   * JSON limits already checked). The role comes before the params: a caller learns nothing about
+   * a method it may not call.
+   */
   async #call(method: string, params: unknown, context: CallContext): Promise<unknown> {
     const definition = this.#registry.get(method);
     if (definition === undefined) throw new HubError('METHOD_NOT_FOUND', `Method not found: ${method}`);
-    return definition.handler(this.#registry.validateParams(definition, params), context);
+    const audit = this.#audit;
+    if (audit === undefined) {
+      authorize(definition, context);
+      return definition.handler(this.#registry.validateParams(definition, params), context);
+    }
+    try {
+      authorize(definition, context);
+    } catch (error) {
+      await audit.refused(definition, params, context, error);
+      throw error;
+    }
+    const valid = this.#registry.validateParams(definition, params);
+    try {
+      const result = await definition.handler(valid, context);
+      await audit.done(definition, valid, context);
+      return result;
+    } catch (error) {
+      await audit.done(definition, valid, context, error);
+      throw error;
+    }
   }
 
   async #handleOne(message: unknown, context: CallContext): Promise<JsonRpcResponse | undefined> {
