@@ -205,6 +205,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       mode: config.auth,
       insecure: config.insecure,
     });
+    cleanups.push(() => auth.close());
     const security: HttpSecurity = {
       gate: auth,
       guard: new RequestGuard({ allowedHosts: list(config.allowedHosts), allowedOrigins: list(config.allowedOrigins), boundHosts: [config.httpHost] }),

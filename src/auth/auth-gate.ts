@@ -25,6 +25,7 @@ export type AuthOutcome = { readonly ok: true; readonly principal: Principal } |
 export class AuthGate {
   readonly #o: AuthGateOptions;
   #on: boolean;
+  #closed = false;
 
   constructor(options: AuthGateOptions) {
     this.#o = options;
@@ -33,8 +34,13 @@ export class AuthGate {
 
   /** True when callers need credentials. Read from the store until it is true (a token created by the CLI while the hub runs turns it on). */
   async active(): Promise<boolean> {
-    if (!this.#on && (await this.#o.credentials.hasCredentials())) this.#on = true;
+    if (!this.#on && !this.#closed && (await this.#o.credentials.hasCredentials())) this.#on = true;
     return this.#on;
+  }
+
+  /** The hub is closing (its store with it): from now on the last known state answers. */
+  close(): void {
+    this.#closed = true;
   }
 
   /** The caller's principal from its bearer credential (if any) and the address it came from. */
