@@ -215,6 +215,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       dispatcher,
       logger,
       security,
+      // HTTPS (and WSS) on the HTTP port when a certificate is given, the same one MQTTS uses.
+      ...(config.tlsCert !== undefined && config.tlsKey !== undefined && { tls: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } }),
       maxBodyBytes: config.maxMessageBytes,
       routes: [
         {

@@ -1,5 +1,7 @@
 /** The hub's HTTP server: JSON-RPC at POST /rpc, /healthz, and a small route table for other modules. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { Server as TlsServer } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Principal, Role } from '../core/principal.ts';
@@ -44,6 +46,8 @@ export interface HttpServerOptions {
   readonly health?: () => HealthReport | Promise<HealthReport>;
   /** Host/Origin checks and authentication; default: no credentials, loopback callers only. */
   readonly security?: HttpSecurity;
+  /** PEM certificate and key: serve HTTPS (and WSS) instead of plain HTTP. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 /** Address of a listening server and how to stop it. */
@@ -70,7 +74,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   ];
   checkRoutes(routes);
 
-  return createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const method = req.method ?? 'GET';
     const matching = routes.filter((route) => pathMatches(route.path, path));
@@ -99,7 +103,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error', message: 'Internal error' });
         else res.destroy();
       });
-  });
+  };
+  return options.tls === undefined ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener);
 }
 
 /**
@@ -126,7 +131,8 @@ export function listenHttp(server: Server, options: { readonly port: number; rea
       server.off('error', onError);
       server.on('connection', track);
       const { port } = server.address() as AddressInfo;
-      resolve({ port, url: `http://${urlHost(options.host)}:${port}`, close: () => closeServer(server, sockets) });
+      const scheme = server instanceof TlsServer ? 'https' : 'http';
+      resolve({ port, url: `${scheme}://${urlHost(options.host)}:${port}`, close: () => closeServer(server, sockets) });
     };
     server.once('error', onError);
     server.once('listening', onListening);

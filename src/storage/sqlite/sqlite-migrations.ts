@@ -88,7 +88,7 @@ const MIGRATIONS: readonly string[] = [
   ``,
   // 5: API tokens (docs/security.md): only the SHA-256 of each token is kept.
   `
-  CREATE TABLE api_tokens (
+  CREATE TABLE IF NOT EXISTS api_tokens (
     id TEXT PRIMARY KEY,
     name TEXT,
     role TEXT NOT NULL,
