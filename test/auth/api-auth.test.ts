@@ -5,9 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { createApiToken } from '../../src/auth/api-tokens.ts';
+import { TEST_CERT, TEST_KEY } from '../fixtures/test-certificate.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
 
 let now = Date.parse('2026-01-01T00:00:00Z');
@@ -165,6 +170,34 @@ describe('confirmation tokens', () => {
       assert.equal(own.status, 'error', 'ran (and failed on the unknown device) for the principal that asked');
     } finally {
       await t2.close();
+    }
+  });
+});
+
+describe('HTTPS', () => {
+  it('serves /rpc and /ws over TLS on the HTTP port when --tls-cert and --tls-key are given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmiot-https-'));
+    writeFileSync(join(dir, 'cert.pem'), TEST_CERT);
+    writeFileSync(join(dir, 'key.pem'), TEST_KEY);
+    const t3 = await startTestHub({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') });
+    try {
+      assert.match(t3.httpUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(`${t3.httpUrl}/rpc`, { method: 'POST', ca: TEST_CERT, headers: { 'content-type': 'application/json' } }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve(text));
+        });
+        req.once('error', reject);
+        req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list', params: {} }));
+      });
+      assert.deepEqual(JSON.parse(body).result.total, 0);
+      const ws = new WebSocket(`${t3.httpUrl.replace(/^https/, 'wss')}/ws`, { ca: TEST_CERT });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.close();
+    } finally {
+      await t3.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
