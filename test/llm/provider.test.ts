@@ -96,7 +96,12 @@ describe('llm.execute_command without a provider', () => {
 
   it('still serves llm.confirm and audit.list', async () => {
     assert.equal((await t.rpc('llm.confirm', { confirm_token: 'no-such-token' })).error?.code, -32022);
-    assert.deepEqual((await t.rpc('audit.list', {})).result, { entries: [] });
+    // The refused confirmation is a write by the local admin over HTTP: audited, failed.
+    const entries = (await t.rpc('audit.list', {})).result.entries as { tool: string; principal: string; role: string; via: string; outcome: string }[];
+    assert.deepEqual(
+      entries.map((e) => [e.tool, e.principal, e.role, e.via, e.outcome]),
+      [['llm_confirm', 'local', 'admin', 'http', 'failed']],
+    );
   });
 });
 
