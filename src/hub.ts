@@ -1,6 +1,6 @@
 /** createHub: the composition root. Wires broker, stores, core, protocols and APIs; opens no port. */
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { CommandExecutor } from './core/command-executor.ts';
 import { CoreIngress, type DeviceIngress } from './core/device-ingress.ts';
 import { DeviceRegistry } from './core/device-registry.ts';
@@ -9,6 +9,11 @@ import { LatestValueCache } from './core/latest-cache.ts';
 import { LivenessMonitor } from './core/liveness-monitor.ts';
 import { TelemetryPipeline } from './core/telemetry-pipeline.ts';
 import { createHttpServer } from './api/http-server.ts';
+import { RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './api/http-security.ts';
+import { AuthGate } from './auth/auth-gate.ts';
+import { RequestGuard } from './auth/request-guard.ts';
+import { TokenAuthenticator } from './auth/token-authenticator.ts';
+import { CallAudit } from './rpc/call-audit.ts';
 import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-server.ts';
 import { exportRoute } from './api/export-route.ts';
 import { DEFAULTS, type HubConfig } from './config/options.ts';
@@ -66,6 +71,8 @@ export interface Hub {
   readonly http: Server;
   /** The tools an LLM sees, under the actuation policy, audited (MCP and llm.execute_command). */
   readonly tools: ToolRunner;
+  /** Who may call the API: whether auth is on, and the principal of a credential (docs/security.md). */
+  readonly auth: AuthGate;
   /** Announce the shutdown to connected peers (Sparkplug offline STATE); call before closing the listeners. close() does it too. */
   goingOffline(): Promise<void>;
   /** Flush telemetry and registry, fail pending commands, close broker and stores. */
@@ -161,6 +168,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     if (!options.bus) cleanups.push(() => bus.close());
     const runtimes: ProtocolRuntime[] = [];
     dispatcher = new RpcDispatcher(methods, logger, {
+      audit: new CallAudit({ store: stores.audit, now, onError: (error) => logger.error({ err: error }, 'audit log write failed') }),
       onResponse: (message, context) => runtimes.forEach((r) => r.handleResponse?.(message, context)),
       onNotificationError: (method, error, context) => runtimes.forEach((r) => r.notificationFailed?.(method, error, context)),
       deviceAccess: { owns: deviceOwnership(registry) },
@@ -206,9 +214,25 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
 
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
     metrics.expectMethods(methods.list().map((m) => m.name));
+    // --- auth: API tokens today; users, OIDC and the authorization server add their authenticators here ---
+    const auth = new AuthGate({
+      authenticators: [new TokenAuthenticator(stores.tokens, now)],
+      credentials: stores.tokens,
+      mode: config.auth,
+      insecure: config.insecure,
+    });
+    cleanups.push(() => auth.close());
+    const security: HttpSecurity = {
+      gate: auth,
+      guard: new RequestGuard({ allowedHosts: list(config.allowedHosts), allowedOrigins: list(config.allowedOrigins), boundHosts: [config.httpHost] }),
+    };
+    // --- end auth ---
     const http = createHttpServer({
       dispatcher,
       logger,
+      security,
+      // HTTPS (and WSS) on the HTTP port when a certificate is given, the same one MQTTS uses.
+      ...(config.tlsCert !== undefined && config.tlsKey !== undefined && { tls: { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } }),
       maxBodyBytes: config.maxMessageBytes,
       headersTimeoutMs: config.httpHeadersTimeoutMs,
       requestTimeoutMs: config.httpRequestTimeoutMs,
@@ -217,6 +241,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
         {
           method: 'GET',
           path: '/metrics',
+          access: config.metricsPublic ? 'public' : 'viewer',
           handler: async (_req, res) => {
             res.writeHead(200, { 'content-type': metrics.contentType });
             res.end(await metrics.exposition());
@@ -225,11 +250,22 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
         exportRoute(services),
         // --- MCP ---
         ...mcp.routes(),
+        // RFC 9728 §3: at the well-known path, and with the resource's path appended (§3.1).
+        ...[RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}/mcp`].map((path) => ({
+          method: 'GET',
+          path,
+          access: 'public' as const,
+          handler: (req: IncomingMessage, res: ServerResponse) => {
+            const text = JSON.stringify(resourceMetadata(req, '/mcp'));
+            res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+            res.end(text);
+          },
+        })),
         // --- end MCP ---
       ],
       health: () => ({ status: 'ok', devices: registry.size, broker: bus.kind, store: config.store.startsWith('postgres') ? 'postgres' : config.store }),
     });
-    const ws: JsonRpcWebSocket = attachJsonRpcWebSocket({ server: http, dispatcher, logger, maxMessageBytes: config.maxMessageBytes, maxConnections: config.maxWsConnections });
+    const ws: JsonRpcWebSocket = attachJsonRpcWebSocket({ server: http, dispatcher, logger, security, maxMessageBytes: config.maxMessageBytes, maxConnections: config.maxWsConnections });
     cleanups.push(() => ws.close());
     if (bus instanceof EmbeddedMqttBus) {
       const mqttWs: MqttWebSocketAttachment = attachMqttWebSocket(bus, http, {
@@ -262,6 +298,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       stores,
       http,
       tools,
+      auth,
       goingOffline,
       close: () => (closing ??= goingOffline().then(() => runCleanups(cleanups, logger))),
     };
@@ -300,6 +337,11 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
     maxRetainedBytes: config.maxRetainedBytes,
     now,
   });
+}
+
+/** A comma-separated option as a list. */
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
 async function runCleanups(cleanups: readonly (() => Promise<void> | void)[], logger: Logger): Promise<void> {

@@ -1,10 +1,14 @@
 /** The hub's HTTP server: JSON-RPC at POST /rpc, /healthz, and a small route table for other modules. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { Server as TlsServer } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
+import type { Principal, Role } from '../core/principal.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
+import { admit, applyCors, loopbackOnlySecurity, type HttpSecurity } from './http-security.ts';
 
 /** A handler mounted by another module (`/metrics`, `/mcp`, the dashboard at `/`). */
 export interface HttpRoute {
@@ -12,7 +16,17 @@ export interface HttpRoute {
   readonly method: string;
   /** An exact path, or a prefix ending in '/*' (e.g. '/assets/*'). Query strings are ignored. */
   readonly path: string;
-  handler(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+  /**
+   * Who may use it: 'public' (no Host, Origin or credential check: /healthz, the metadata
+   * document) or the least role (default 'viewer': a route is protected unless it says otherwise).
+   */
+  readonly access?: 'public' | Role;
+  handler(req: IncomingMessage, res: ServerResponse, caller: RouteCaller): void | Promise<void>;
+}
+
+/** Who the server admitted to a route (none for a public route). */
+export interface RouteCaller {
+  readonly principal?: Principal;
 }
 
 /** What `/healthz` reports; any status other than 'ok' answers HTTP 503. */
@@ -36,6 +50,10 @@ export interface HttpServerOptions {
   readonly requestTimeoutMs?: number;
   /** ms an idle keep-alive connection stays open. Default 5 s. */
   readonly keepAliveTimeoutMs?: number;
+  /** Host/Origin checks and authentication; default: no credentials, loopback callers only. */
+  readonly security?: HttpSecurity;
+  /** PEM certificate and key: serve HTTPS (and WSS) instead of plain HTTP. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 /** Defaults of the {@link HttpServerOptions} timeouts. */
@@ -56,10 +74,11 @@ const CLOSE_GRACE_MS = 2000;
 export function createHttpServer(options: HttpServerOptions): Server {
   const { dispatcher, logger, health } = options;
   const maxBodyBytes = options.maxBodyBytes ?? MiB;
+  const security = options.security ?? loopbackOnlySecurity();
   const routes: HttpRoute[] = [
-    { method: 'POST', path: '/rpc', handler: (req, res) => serveRpc(req, res, dispatcher, maxBodyBytes, logger) },
-    { method: 'GET', path: '/healthz', handler: (_req, res) => serveHealth(res, health, logger) },
-    { method: 'HEAD', path: '/healthz', handler: (_req, res) => serveHealth(res, health, logger) },
+    { method: 'POST', path: '/rpc', handler: (req, res, caller) => serveRpc(req, res, dispatcher, maxBodyBytes, logger, caller) },
+    { method: 'GET', path: '/healthz', access: 'public', handler: (_req, res) => serveHealth(res, health, logger) },
+    { method: 'HEAD', path: '/healthz', access: 'public', handler: (_req, res) => serveHealth(res, health, logger) },
     ...(options.routes ?? []),
   ];
   checkRoutes(routes);
@@ -75,10 +94,15 @@ export function createHttpServer(options: HttpServerOptions): Server {
     // slow client is dropped close to its deadline, not up to 30 s after it.
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(Math.min(headersTimeout, requestTimeout || headersTimeout) / 4))),
   };
-  return createServer(limits, (req, res) => {
+  const listener: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const method = req.method ?? 'GET';
     const matching = routes.filter((route) => pathMatches(route.path, path));
+    const protectedPath = matching.some((r) => (r.access ?? 'viewer') !== 'public');
+    // CORS preflight (Fetch standard §3.2.2): answered for allowed origins only, before any route.
+    if (protectedPath && (req.headers.origin !== undefined || method === 'OPTIONS')) {
+      if (applyCors(req, res, security) === 'preflight-answered') return void req.resume();
+    }
     const route = matching.find((r) => r.method === method || r.method === '*');
     if (route === undefined) {
       if (matching.length === 0) return sendJson(res, 404, { error: 'Not Found', message: `No route: ${method} ${path}` });
@@ -86,14 +110,21 @@ export function createHttpServer(options: HttpServerOptions): Server {
       res.setHeader('Allow', allow);
       return sendJson(res, 405, { error: 'Method Not Allowed', message: `${path} accepts ${allow}` });
     }
+    const access = route.access ?? 'viewer';
     Promise.resolve()
-      .then(() => route.handler(req, res))
+      .then(async () => {
+        if (access === 'public') return route.handler(req, res, {});
+        const principal = await admit(req, res, security, access);
+        if (principal === undefined) return void req.resume();
+        return route.handler(req, res, { principal });
+      })
       .catch((error: unknown) => {
         logger.error({ err: error, method, path }, 'HTTP handler failed');
         if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error', message: 'Internal error' });
         else res.destroy();
       });
-  });
+  };
+  return options.tls === undefined ? createServer(limits, listener) : createHttpsServer({ ...limits, cert: options.tls.cert, key: options.tls.key }, listener);
 }
 
 /**
@@ -120,7 +151,8 @@ export function listenHttp(server: Server, options: { readonly port: number; rea
       server.off('error', onError);
       server.on('connection', track);
       const { port } = server.address() as AddressInfo;
-      resolve({ port, url: `http://${urlHost(options.host)}:${port}`, close: () => closeServer(server, sockets) });
+      const scheme = server instanceof TlsServer ? 'https' : 'http';
+      resolve({ port, url: `${scheme}://${urlHost(options.host)}:${port}`, close: () => closeServer(server, sockets) });
     };
     server.once('error', onError);
     server.once('listening', onListening);
@@ -129,7 +161,7 @@ export function listenHttp(server: Server, options: { readonly port: number; rea
   });
 }
 
-async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: RpcDispatcher, limit: number, logger: Logger): Promise<void> {
+async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: RpcDispatcher, limit: number, logger: Logger, caller: RouteCaller): Promise<void> {
   const contentType = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') {
     req.resume();
@@ -144,8 +176,11 @@ async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: R
     return;
   }
   if (body === 'aborted') return;
-  const context: CallContext =
-    req.socket.remoteAddress === undefined ? { transport: 'http' } : { transport: 'http', principal: req.socket.remoteAddress };
+  const context: CallContext = {
+    transport: 'http',
+    ...(caller.principal !== undefined && { principal: caller.principal }),
+    ...(req.socket.remoteAddress !== undefined && { client: req.socket.remoteAddress }),
+  };
   const answer = await dispatcher.handleText(body.toString('utf8'), context);
   if (answer === undefined) {
     // JSON-RPC 2.0 §4.1/§6: notifications only — nothing to return.

@@ -1,11 +1,14 @@
 /** JSON-RPC 2.0 over WebSocket at /ws: requests, server-pushed notifications, per-connection sessions. */
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { roleAtLeast, type Principal } from '../core/principal.ts';
 import { HubError, toRpcErrorObject, ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { refuseUpgrade, UpgradeRouter } from './upgrade-router.ts';
+import { BEARER_SUBPROTOCOL, baseUrl, bearerOf, bearerSubprotocol, loopbackOnlySecurity, RESOURCE_METADATA_PATH, type HttpSecurity } from './http-security.ts';
+import { UpgradeRouter } from './upgrade-router.ts';
 
 /** Options of {@link attachJsonRpcWebSocket}. */
 export interface JsonRpcWebSocketOptions {
@@ -24,6 +27,8 @@ export interface JsonRpcWebSocketOptions {
   readonly keepaliveMs?: number;
   /** Open connections at most; an upgrade beyond is answered HTTP 503. Default 1,000. */
   readonly maxConnections?: number;
+  /** Host/Origin checks and authentication of the upgrade; default: no credentials, loopback callers only. */
+  readonly security?: HttpSecurity;
 }
 
 /** The running endpoint: counters for metrics and a way to shut it down. */
@@ -53,19 +58,36 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
   const path = options.path ?? '/ws';
   const maxMessageBytes = options.maxMessageBytes ?? MiB;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * MiB;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 4 * maxMessageBytes });
+  const security = options.security ?? loopbackOnlySecurity();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes ?? 4 * maxMessageBytes,
+    // A browser's token rides in a `bearer.<token>` subprotocol; never echo it back, select the client's other one.
+    handleProtocols: (protocols) => [...protocols].find((p) => !p.startsWith(BEARER_SUBPROTOCOL)) ?? false,
+  });
   const connections = new Set<Connection>();
   let droppedNotifications = 0;
 
   const maxConnections = options.maxConnections ?? 1_000;
   const unroute = UpgradeRouter.for(options.server).route(path, (req, socket, head) => {
-    // ws completes an upgrade synchronously (no verifyClient), so `connections` already counts every
-    // accepted one when the next upgrade arrives.
-    if (connections.size >= maxConnections) {
+    // Counted before and after the (asynchronous) authentication: ws completes an upgrade
+    // synchronously, so `connections` already counts every accepted one.
+    const refuseFull = (socket: Duplex): void => {
       logger.warn({ path, limit: maxConnections }, 'WebSocket connection refused: connection limit reached');
-      return refuseUpgrade(socket, 503, 'Service Unavailable', `WebSocket connection limit reached: ${maxConnections} open connections on ${path}`);
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
+      refuseUpgrade(socket, 503, 'Service Unavailable', `WebSocket connection limit reached: ${maxConnections} open connections on ${path}`);
+    };
+    if (connections.size >= maxConnections) return refuseFull(socket);
+    admitUpgrade(req, socket, security).then(
+      (principal) => {
+        if (principal === undefined) return;
+        if (connections.size >= maxConnections) return refuseFull(socket);
+        wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, principal));
+      },
+      (error: unknown) => {
+        logger.error({ err: error, path }, 'WebSocket upgrade authentication failed');
+        refuseUpgrade(socket, 500, 'Internal Server Error', 'Internal error');
+      },
+    );
   });
 
   const keepalive = setInterval(() => {
@@ -94,7 +116,7 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
     return true;
   }
 
-  function accept(ws: WebSocket, req: IncomingMessage): void {
+  function accept(ws: WebSocket, req: IncomingMessage, principal: Principal): void {
     const connection: Connection = { ws, alive: true, dropped: 0 };
     connections.add(connection);
     const cleanups: (() => void)[] = [];
@@ -129,9 +151,10 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
       }
       send(connection, text);
     };
-    const principal = req.socket.remoteAddress;
+    const client = req.socket.remoteAddress;
     const base = {
       transport: 'websocket',
+      principal,
       notify,
       session: new Map<string, unknown>(),
       onClose: (cleanup: () => void): void => {
@@ -139,7 +162,7 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
         else cleanups.push(cleanup);
       },
     } as const;
-    const context: CallContext = principal === undefined ? base : { ...base, principal };
+    const context: CallContext = client === undefined ? base : { ...base, client };
 
     ws.on('pong', () => {
       connection.alive = true;
@@ -149,7 +172,7 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
       closed = true;
       connections.delete(connection);
       for (const cleanup of cleanups.splice(0)) runCleanup(cleanup);
-      logger.debug({ path, principal }, 'WebSocket closed');
+      logger.debug({ path, principal: principal.id, client }, 'WebSocket closed');
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const bytes = toBuffer(data);
@@ -169,7 +192,7 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
         })
         .catch((error: unknown) => logger.error({ err: error, path }, 'WebSocket message handling failed'));
     });
-    logger.debug({ path, principal }, 'WebSocket connected');
+    logger.debug({ path, principal: principal.id, client }, 'WebSocket connected');
   }
 
   return {
@@ -187,6 +210,40 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Check an upgrade before it becomes a WebSocket: Host and Origin (a browser sends no preflight for
+ * WebSocket, so a cross-site page is refused here), then the credential from `Authorization` or the
+ * `bearer.<token>` subprotocol. Resolves the principal, or undefined after answering 401/403.
+ */
+async function admitUpgrade(req: IncomingMessage, socket: Duplex, security: HttpSecurity): Promise<Principal | undefined> {
+  const rejection = security.guard.rejection(req);
+  if (rejection !== undefined) {
+    refuseUpgrade(socket, 403, 'Forbidden', `Forbidden: ${rejection}`);
+    return undefined;
+  }
+  const outcome = await security.gate.authenticate(bearerOf(req) ?? bearerSubprotocol(req), req.socket.remoteAddress);
+  if (!outcome.ok) {
+    const challenge = `Bearer ${outcome.invalidToken ? 'error="invalid_token", ' : ''}resource_metadata="${baseUrl(req)}${RESOURCE_METADATA_PATH}"`;
+    refuseUpgrade(socket, 401, 'Unauthorized', `Unauthenticated: ${outcome.reason}`, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, challenge);
+    return undefined;
+  }
+  if (outcome.principal.kind === 'device' || !roleAtLeast(outcome.principal.role, 'viewer')) {
+    refuseUpgrade(socket, 403, 'Forbidden', `Forbidden: ${outcome.principal.id} may not use the API`, ERROR_CATALOGUE.FORBIDDEN.rpc);
+    return undefined;
+  }
+  return outcome.principal;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string, message: string, code: number = ERROR_CATALOGUE.INVALID_REQUEST.rpc, challenge?: string): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } });
+  socket.on('error', () => socket.destroy());
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${challenge === undefined ? '' : `WWW-Authenticate: ${challenge}\r\n`}` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 function closeSocket(ws: WebSocket): Promise<void> {

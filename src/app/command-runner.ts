@@ -18,7 +18,7 @@ export const AsyncAccepted = Type.Object({
 });
 
 export function originOf(context: CallContext): CommandOrigin {
-  return context.principal === undefined ? { transport: context.transport } : { transport: context.transport, principal: context.principal };
+  return context.principal === undefined ? { transport: context.transport } : { transport: context.transport, principal: context.principal.id };
 }
 
 /** Send `method` to `device` (through its MCU for sensors) and return the device's result or the async receipt. */

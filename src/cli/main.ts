@@ -4,6 +4,7 @@ import { MCP_HELP, mcpCommand } from './mcp-command.ts';
 import { rpcCommand } from './rpc-command.ts';
 import { SIMULATE_HELP, simulateCommand } from './simulate-command.ts';
 import { startCommand } from './start-command.ts';
+import { TOKEN_HELP, tokenCommand } from './token-command.ts';
 import { rpcHelp, startHelp, usage } from './usage.ts';
 
 interface Command {
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   simulate: { run: simulateCommand, help: () => SIMULATE_HELP },
   rpc: { run: rpcCommand, help: rpcHelp },
   mcp: { run: mcpCommand, help: () => MCP_HELP },
+  token: { run: tokenCommand, help: () => TOKEN_HELP },
 };
 
 const wantsHelp = (argv: readonly string[]): boolean => {

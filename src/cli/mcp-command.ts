@@ -12,6 +12,7 @@ stdout carries only the protocol; logs go to stderr (level: LLMIOT_LOG_LEVEL, de
 
   --hub <url>   the hub's base URL or MCP endpoint (default http://127.0.0.1:8080, env LLMIOT_URL);
                 /mcp is added when the URL has no path
+  env LLMIOT_TOKEN  an API token (llm-iot token create) for a hub with auth on
   -h, --help    this text
 `;
 
@@ -30,6 +31,7 @@ export async function mcpCommand(argv: string[]): Promise<number> {
   }
   // stdout is the protocol: every log line goes to stderr.
   const logger = createLogger({ name: 'llm-iot-mcp', destination: process.stderr });
-  await runStdioProxy({ hubUrl, logger });
+  const token = process.env['LLMIOT_TOKEN'];
+  await runStdioProxy({ hubUrl, logger, ...(token !== undefined && token !== '' && { token }) });
   return 0;
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { rpcHelp } from './usage.ts';
 
 export async function rpcCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { url: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: argv, options: { url: { type: 'string' }, token: { type: 'string' } }, allowPositionals: true, strict: true });
   const [method, json] = positionals;
   if (method === undefined) {
     process.stderr.write(rpcHelp());
@@ -19,11 +19,12 @@ export async function rpcCommand(argv: string[]): Promise<number> {
     }
   }
   const base = values.url ?? process.env['LLMIOT_URL'] ?? 'http://127.0.0.1:8080';
+  const token = values.token ?? process.env['LLMIOT_TOKEN'];
   let response: Response;
   try {
     response = await fetch(`${base.replace(/\/$/, '')}/rpc`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(token !== undefined && token !== '' && { authorization: `Bearer ${token}` }) },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
     });
   } catch (error) {

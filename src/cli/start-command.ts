@@ -7,6 +7,7 @@ import { listenHttp, type HttpListener } from '../api/http-server.ts';
 import { createLogger } from '../log/logger.ts';
 import { EmbeddedMqttBus } from '../mqtt/embedded-bus.ts';
 import { listenMqttTcp, listenMqttTls, type MqttListener } from '../mqtt/listeners.ts';
+import { bindDecision } from './bind-policy.ts';
 import { describeStartFailure } from './start-failure.ts';
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -21,6 +22,14 @@ export async function startCommand(argv: string[]): Promise<number> {
     if (config.logLevel === 'debug' || config.logLevel === 'trace') process.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`);
     return 1;
   }
+  const bind = bindDecision(config, await hub.auth.active());
+  if (bind.action === 'refuse') {
+    process.stderr.write(`${bind.message}\n`);
+    await hub.close();
+    return 1;
+  }
+  if (bind.action === 'warn') logger.warn(bind.message);
+  if (bind.action === 'info') logger.info(bind.message);
   // Signal handlers before the "listening" line: a supervisor may send SIGTERM as soon as it reads it.
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string): void => {

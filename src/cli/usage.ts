@@ -12,6 +12,7 @@ Commands:
   simulate                    run a simulated fleet of MCUs and sensors against a hub
   rpc <method> [json-params]  call a JSON-RPC method on a running hub and print the result
   mcp [--hub <url>]           stdio MCP server relaying to a running hub's /mcp (for Claude Desktop / Claude Code)
+  token create|list|revoke    API tokens (Authorization: Bearer); once one exists, API callers need one
 
 Run \`llm-iot <command> --help\` (or \`llm-iot help <command>\`) for a command's options.
   -h, --help                       this text
@@ -40,7 +41,7 @@ ${optionsHelp(OPTIONS)}
 
 /** `llm-iot rpc --help`. */
 export function rpcHelp(): string {
-  return `Usage: llm-iot rpc <method> [json-params] [--url <url>]
+  return `Usage: llm-iot rpc <method> [json-params] [--url <url>] [--token <token>]
 
 Calls one JSON-RPC 2.0 method on a running hub (POST {url}/rpc) and prints its result as JSON.
 Exit code 0 on a result; 1 on a JSON-RPC error (code, message and data on stderr) or an unreachable hub;
@@ -48,6 +49,7 @@ Exit code 0 on a result; 1 on a JSON-RPC error (code, message and data on stderr
 
 Options:
   --url <url>                      hub base URL (default http://127.0.0.1:8080; env LLMIOT_URL)
+  --token <token>                  API token sent as Authorization: Bearer (env LLMIOT_TOKEN); needed once auth is on
   -h, --help                       this text
 
 Examples:

@@ -59,6 +59,18 @@ export interface HubConfig {
   llmMaxRetries: number;
   llmTimeoutMs: number;
   // --- end LLM provider ---
+  // --- auth (docs/security.md) ---
+  /** `auto`: auth is on when the store holds a credential; `required`: always on. */
+  auth: 'auto' | 'required';
+  /** Allow binding beyond loopback with auth off (remote callers are then admins). */
+  insecure: boolean;
+  /** Comma-separated extra Host names the API answers to. */
+  allowedHosts: string | undefined;
+  /** Comma-separated browser origins allowed to call the API cross-origin. */
+  allowedOrigins: string | undefined;
+  /** /metrics without credentials even when auth is on. */
+  metricsPublic: boolean;
+  // --- end auth ---
   logLevel: string;
   /** `json` or `pretty`; undefined = pretty when stdout is a terminal, json otherwise. */
   logFormat: 'json' | 'pretty' | undefined;
@@ -66,9 +78,10 @@ export interface HubConfig {
 
 export const DEFAULTS: HubConfig = {
   httpPort: 8080,
-  httpHost: '0.0.0.0',
+  // Loopback until credentials exist: docs/security.md, "Going beyond loopback".
+  httpHost: '127.0.0.1',
   mqttPort: 1883,
-  mqttHost: '0.0.0.0',
+  mqttHost: '127.0.0.1',
   mqttTlsPort: 8883,
   tlsCert: undefined,
   tlsKey: undefined,
@@ -108,6 +121,13 @@ export const DEFAULTS: HubConfig = {
   llmMaxRetries: 2,
   llmTimeoutMs: 120_000,
   // --- end LLM provider ---
+  // --- auth ---
+  auth: 'auto',
+  insecure: false,
+  allowedHosts: undefined,
+  allowedOrigins: undefined,
+  metricsPublic: false,
+  // --- end auth ---
   logLevel: 'info',
   logFormat: undefined,
 };
@@ -118,12 +138,12 @@ export const DEFAULTS: HubConfig = {
  */
 export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'httpPort', flag: 'http-port', env: 'LLMIOT_HTTP_PORT', type: 'integer', description: 'HTTP port: JSON-RPC POST /rpc, WebSocket /ws, MQTT over WebSocket /mqtt, /healthz, /metrics (0 = ephemeral)' },
-  { key: 'httpHost', flag: 'http-host', env: 'LLMIOT_HTTP_HOST', type: 'string', description: 'HTTP bind address' },
+  { key: 'httpHost', flag: 'http-host', env: 'LLMIOT_HTTP_HOST', type: 'string', description: 'HTTP bind address (default loopback; another address needs auth on or --insecure)' },
   { key: 'mqttPort', flag: 'mqtt-port', env: 'LLMIOT_MQTT_PORT', type: 'integer', description: 'embedded broker MQTT/TCP port (0 = ephemeral)' },
-  { key: 'mqttHost', flag: 'mqtt-host', env: 'LLMIOT_MQTT_HOST', type: 'string', description: 'embedded broker bind address' },
+  { key: 'mqttHost', flag: 'mqtt-host', env: 'LLMIOT_MQTT_HOST', type: 'string', description: 'embedded broker bind address (default loopback; another address needs auth on or --insecure)' },
   { key: 'mqttTlsPort', flag: 'mqtt-tls-port', env: 'LLMIOT_MQTT_TLS_PORT', type: 'integer', description: 'embedded broker MQTTS port, used when --tls-cert and --tls-key are given' },
-  { key: 'tlsCert', flag: 'tls-cert', env: 'LLMIOT_TLS_CERT', type: 'string', description: 'PEM certificate file for MQTTS' },
-  { key: 'tlsKey', flag: 'tls-key', env: 'LLMIOT_TLS_KEY', type: 'string', description: 'PEM private key file for MQTTS' },
+  { key: 'tlsCert', flag: 'tls-cert', env: 'LLMIOT_TLS_CERT', type: 'string', description: 'PEM certificate file: HTTPS on the HTTP port, and MQTTS' },
+  { key: 'tlsKey', flag: 'tls-key', env: 'LLMIOT_TLS_KEY', type: 'string', description: 'PEM private key file: HTTPS on the HTTP port, and MQTTS' },
   { key: 'mqttUrl', flag: 'mqtt-url', env: 'LLMIOT_MQTT_URL', type: 'string', description: 'external broker URL (mqtt://, mqtts://, ws://); no embedded broker is started' },
   { key: 'mqttSharedGroup', flag: 'mqtt-shared-group', env: 'LLMIOT_MQTT_SHARED_GROUP', type: 'string', description: 'external broker: MQTT 5 shared-subscription group so several hubs split ingestion' },
   { key: 'store', flag: 'store', env: 'LLMIOT_STORE', type: 'string', description: 'sqlite (file in --data-dir), memory, or a postgres:// URL' },
@@ -158,6 +178,13 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'llmMaxRetries', flag: 'llm-max-retries', env: 'LLMIOT_LLM_MAX_RETRIES', type: 'integer', description: 'retries of a failed provider request (unreachable, 429, 5xx) before LLM_PROVIDER_ERROR' },
   { key: 'llmTimeoutMs', flag: 'llm-timeout-ms', env: 'LLMIOT_LLM_TIMEOUT_MS', type: 'integer', description: 'ms one model step (the provider answer and the tool calls it asks for) may take' },
   // --- end LLM provider ---
+  // --- auth ---
+  { key: 'auth', flag: 'auth', env: 'LLMIOT_AUTH', type: 'string', description: 'auto: API callers need a credential once one exists (llm-iot token create); required: always', choices: ['auto', 'required'] },
+  { key: 'insecure', flag: 'insecure', env: 'LLMIOT_INSECURE', type: 'boolean', description: 'allow binding beyond loopback with no credentials: every caller is an admin (warned at every start)' },
+  { key: 'allowedHosts', flag: 'allowed-hosts', env: 'LLMIOT_ALLOWED_HOSTS', type: 'string', description: 'comma-separated Host names the API answers to besides loopback, this machine and the bound address (.example.com: every subdomain)' },
+  { key: 'allowedOrigins', flag: 'allowed-origins', env: 'LLMIOT_ALLOWED_ORIGINS', type: 'string', description: 'comma-separated browser origins (https://dash.example.com) that may call the API cross-origin (CORS, WebSocket)' },
+  { key: 'metricsPublic', flag: 'metrics-public', env: 'LLMIOT_METRICS_PUBLIC', type: 'boolean', description: 'serve /metrics without credentials when auth is on (a Prometheus on a trusted network)' },
+  // --- end auth ---
   { key: 'logLevel', flag: 'log-level', env: 'LLMIOT_LOG_LEVEL', type: 'string', description: 'fatal, error, warn, info, debug, trace or silent', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   { key: 'logFormat', flag: 'log-format', env: 'LLMIOT_LOG_FORMAT', type: 'string', description: 'json (one object a line) or pretty (readable); default pretty when stdout is a terminal, json otherwise', choices: ['json', 'pretty'] },
 ];

@@ -1,4 +1,11 @@
-/** Audit entries: every action an LLM (through MCP or llm.execute_command) asked for, and what came of it. */
+/**
+ * Audit entries: every action an LLM (through MCP or llm.execute_command) asked for, and every write
+ * or destructive call by any other principal (HTTP, WebSocket), and what came of it.
+ */
+import type { Role } from './principal.ts';
+
+export const AUDIT_VIAS = ['mcp', 'llm', 'http', 'websocket', 'mqtt', 'internal'] as const;
+export type AuditVia = (typeof AUDIT_VIAS)[number];
 
 export const AUDIT_OUTCOMES = ['succeeded', 'failed', 'denied', 'confirmation_required', 'declined'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -7,10 +14,15 @@ export interface AuditEntry {
   readonly id: string;
   /** ms since epoch. */
   readonly at: number;
-  /** Who: the MCP session / client name, or the llm.execute_command caller. */
+  /** Who: the principal's id (`token:<id>`, `local`, …). */
   readonly principal: string;
+  /** The principal's role when it acted. */
+  readonly role?: Role;
+  /** Which program, for the record: the MCP client and session, or the remote address. */
+  readonly client?: string;
   /** Which path the call came through. */
-  readonly via: 'mcp' | 'llm';
+  readonly via: AuditVia;
+  /** The tool (MCP, LLM) or JSON-RPC method (other transports). */
   readonly tool: string;
   readonly arguments: Record<string, unknown>;
   /** The policy decision: allow, confirm (and whether it was confirmed), deny. */

@@ -31,6 +31,8 @@ export const ERROR_CATALOGUE = {
   POLICY_DENIED: { rpc: -32021, summary: 'The actuation policy does not let an LLM perform this action.' },
   CONFIRMATION_INVALID: { rpc: -32022, summary: 'The confirmation token is unknown, expired, already used, or for another action.' },
   LLM_PROVIDER_ERROR: { rpc: -32023, summary: 'The LLM provider failed or answered something unusable; `data` has its reason.' },
+  UNAUTHENTICATED: { rpc: -32030, summary: 'The hub requires credentials and the request carried none, or an unknown, expired or revoked one.' },
+  FORBIDDEN: { rpc: -32031, summary: "The caller's role is below the role the method needs; `data` names both." },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

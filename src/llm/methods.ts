@@ -1,6 +1,8 @@
 /** llm.execute_command, llm.confirm and audit.list: natural-language commands, a person's approval of held actions, and the log of what LLMs did. */
 import { Type, type Static } from '@sinclair/typebox';
-import { AUDIT_OUTCOMES, type AuditEntry } from '../core/audit.ts';
+import { AUDIT_OUTCOMES, AUDIT_VIAS, type AuditEntry } from '../core/audit.ts';
+import { ROLES } from '../core/principal.ts';
+import { HubError } from '../core/errors.ts';
 import type { LlmCommandRunner } from './index.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
 import { toolName } from '../tools/tool-definition.ts';
@@ -46,7 +48,9 @@ const AuditWire = Type.Object({
   id: Type.String(),
   at: Type.String({ format: 'date-time' }),
   principal: Type.String(),
-  via: Type.Union([Type.Literal('mcp'), Type.Literal('llm')]),
+  role: Type.Optional(Type.Union(ROLES.map((r) => Type.Literal(r)))),
+  client: Type.Optional(Type.String()),
+  via: Type.Union(AUDIT_VIAS.map((v) => Type.Literal(v))),
   tool: Type.String(),
   arguments: JsonObjectSchema,
   decision: Type.Union([Type.Literal('allow'), Type.Literal('confirm'), Type.Literal('deny')]),
@@ -55,8 +59,12 @@ const AuditWire = Type.Object({
   device_ids: Type.Array(Type.String()),
 });
 
-/** Who asked, for the policy and the audit log: the transport's principal (remote address, MQTT client), else the transport. */
-const callerOf = (context: CallContext): ToolCaller => ({ principal: context.principal ?? context.transport, via: 'llm' });
+/** Who asked, for the role check, the confirmation tokens and the audit log: the transport's principal (in-process: the hub itself). */
+const callerOf = (context: CallContext): ToolCaller => ({
+  principal: context.principal ?? { id: context.transport, kind: 'local', role: 'admin' },
+  ...(context.client !== undefined && { client: context.client }),
+  via: 'llm',
+});
 
 export function llmMethods({ llm, tools, audit }: LlmMethodServices): MethodDefinition[] {
   return [
@@ -107,8 +115,10 @@ export function llmMethods({ llm, tools, audit }: LlmMethodServices): MethodDefi
     }),
     defineMethod({
       name: 'audit.list',
-      summary: 'The audit log of LLM-initiated actions (MCP and llm.execute_command): who, which tool, arguments, policy decision, outcome; newest first.',
+      summary: 'The audit log: LLM-initiated actions (MCP and llm.execute_command) and every write, destructive or refused call over HTTP and WebSocket: who (principal, role), which tool or method, arguments, decision, outcome; newest first.',
       kind: 'read',
+      // Who did what, with which arguments: for the people who answer for the hub.
+      role: 'admin',
       tags: ['audit', OPERATOR_ONLY],
       params: Type.Object({
         since: Type.Optional(Timestamp),
@@ -150,6 +160,8 @@ function auditToWire(entry: AuditEntry): Static<typeof AuditWire> {
     id: entry.id,
     at: iso(entry.at),
     principal: entry.principal,
+    ...(entry.role !== undefined && { role: entry.role }),
+    ...(entry.client !== undefined && { client: entry.client }),
     via: entry.via,
     tool: entry.tool,
     arguments: entry.arguments,

@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { HttpRoute } from '../api/http-server.ts';
+import type { HttpRoute, RouteCaller } from '../api/http-server.ts';
+import { sendInsufficientScope } from '../api/http-security.ts';
+import { LOCAL_ADMIN, roleAtLeast, type Principal } from '../core/principal.ts';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { SessionEventStore } from './event-store.ts';
@@ -32,6 +34,8 @@ export interface McpHttpOptions {
 }
 
 interface Entry {
+  /** The principal that opened the session: only it may use the session id. */
+  readonly principal: Principal;
   readonly transport: StreamableHTTPServerTransport;
   readonly session: McpSession;
   /** Responses (POST answers, the GET stream) still open: a session with one is not idle. */
@@ -56,8 +60,8 @@ export class McpHttpEndpoint {
   /** POST, GET and DELETE on the path; other methods get 405 from the route table. */
   routes(): HttpRoute[] {
     const path = this.#o.path ?? '/mcp';
-    const handler = (req: IncomingMessage, res: ServerResponse): Promise<void> => this.#handle(req, res);
-    return ['POST', 'GET', 'DELETE'].map((method) => ({ method, path, handler }));
+    const handler = (req: IncomingMessage, res: ServerResponse, caller: RouteCaller): Promise<void> => this.#handle(req, res, caller.principal ?? LOCAL_ADMIN);
+    return ['POST', 'GET', 'DELETE'].map((method) => ({ method, path, access: 'viewer' as const, handler }));
   }
 
   get sessionCount(): number {
@@ -73,7 +77,7 @@ export class McpHttpEndpoint {
     await Promise.allSettled(entries.map((e) => e.session.close()));
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse, principal: Principal): Promise<void> {
     const rejection = hostRejection(req);
     if (rejection !== undefined) {
       req.resume();
@@ -95,13 +99,20 @@ export class McpHttpEndpoint {
         return;
       }
       body = read.value;
+      // MCP 2025-11-25 authorization §Scope Challenge: a call above the principal's scopes is a 403 naming the scope.
+      const tool = toolCalled(body);
+      const needed = tool === undefined ? undefined : this.#o.hub.tools.tool(tool)?.role;
+      if (needed !== undefined && !roleAtLeast(principal.role, needed)) return sendInsufficientScope(req, res, principal, needed, `tool ${tool ?? ''}`);
     }
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (sessionId !== undefined) {
       const entry = this.#sessions.get(sessionId);
       // Streamable HTTP §Session Management: an unknown or ended session answers 404; the client starts a new one.
-      if (!entry) return sendError(res, 404, ERROR_CATALOGUE.INVALID_REQUEST.rpc, `Session not found: ${sessionId} (ended, or the hub restarted); send initialize again`);
+      // Another principal's session is as unknown to this caller as an ended one.
+      if (!entry || entry.principal.id !== principal.id) {
+        return sendError(res, 404, ERROR_CATALOGUE.INVALID_REQUEST.rpc, `Session not found: ${sessionId} (ended, or the hub restarted); send initialize again`);
+      }
       track(entry, res);
       return entry.transport.handleRequest(req, res, body);
     }
@@ -112,23 +123,23 @@ export class McpHttpEndpoint {
     if (this.#sessions.size >= (this.#o.maxSessions ?? 1000)) {
       return sendError(res, 503, ERROR_CATALOGUE.OVERLOADED.rpc, 'Too many MCP sessions open; retry later');
     }
-    await this.#start(req, res, body);
+    await this.#start(req, res, body, principal);
   }
 
-  async #start(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async #start(req: IncomingMessage, res: ServerResponse, body: unknown, principal: Principal): Promise<void> {
     const { hub, logger } = this.#o;
     const id = randomUUID();
-    const session = createMcpSession(hub, { sessionId: id, logger, onClose: () => this.#forget(id) });
+    const session = createMcpSession(hub, { sessionId: id, logger, principal, onClose: () => this.#forget(id) });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       // Resumable SSE streams (priming event ids, Last-Event-ID replay) and a reconnect hint (SEP-1699).
       eventStore: new SessionEventStore(),
       retryInterval: 2000,
       onsessioninitialized: () => {
-        const entry: Entry = { transport, session, open: 0, lastActive: Date.now() };
+        const entry: Entry = { principal, transport, session, open: 0, lastActive: Date.now() };
         this.#sessions.set(id, entry);
         track(entry, res);
-        logger.info({ session: id, client: session.server.getClientVersion()?.name }, 'MCP session started');
+        logger.info({ session: id, client: session.server.getClientVersion()?.name, principal: principal.id }, 'MCP session started');
       },
     });
     transport.onerror = (error) => logger.debug({ err: error, session: id }, 'MCP transport error');
@@ -151,6 +162,16 @@ export class McpHttpEndpoint {
       }
     }
   }
+}
+
+/** The tool a `tools/call` request (alone or in a batch) names. */
+function toolCalled(body: unknown): string | undefined {
+  for (const message of Array.isArray(body) ? body : [body]) {
+    if (typeof message !== 'object' || message === null) continue;
+    const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+    if (method === 'tools/call' && typeof params?.name === 'string') return params.name;
+  }
+  return undefined;
 }
 
 function track(entry: Entry, res: ServerResponse): void {

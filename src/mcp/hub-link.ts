@@ -42,7 +42,11 @@ export class HubLink {
   #nextInternal = 0;
   #recovering: Promise<void> | undefined;
 
-  constructor(url: URL, handlers: HubLinkHandlers, logger: Logger) {
+  readonly #token: string | undefined;
+
+  /** `token`: an API token sent as `Authorization: Bearer` on every request to the hub. */
+  constructor(url: URL, handlers: HubLinkHandlers, logger: Logger, token?: string) {
+    this.#token = token;
     this.#url = url;
     this.#handlers = handlers;
     this.#logger = logger;
@@ -76,7 +80,10 @@ export class HubLink {
 
   async #open(): Promise<StreamableHTTPClientTransport> {
     if (this.#transport) return this.#transport;
-    const transport = new StreamableHTTPClientTransport(this.#url);
+    const transport = new StreamableHTTPClientTransport(
+      this.#url,
+      this.#token === undefined ? undefined : { requestInit: { headers: { Authorization: `Bearer ${this.#token}` } } },
+    );
     transport.onmessage = (message) => this.#fromHub(transport, message);
     transport.onerror = (error) => this.#logger.debug({ err: error }, 'hub stream error');
     await transport.start();

@@ -1,6 +1,7 @@
 /** An MCP client connected to a hub in the same process (linked in-memory transports): for embedding and tests. */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Principal } from '../core/principal.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import type { McpHub } from './mcp-hub.ts';
 import { createMcpSession } from './mcp-session.ts';
@@ -10,6 +11,8 @@ export interface InProcessOptions {
   /** A client to connect (declare capabilities such as elicitation, set its handlers first); default a plain one. */
   readonly client?: Client;
   readonly logger?: Logger;
+  /** Whose session it is (default the local admin: the program embedding the hub). */
+  readonly principal?: Principal;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface InProcessOptions {
 export async function connectInProcess(hub: McpHub, options: InProcessOptions = {}): Promise<Client> {
   const client = options.client ?? new Client({ name: 'llm-iot-in-process', version: '1.0.0' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const session = createMcpSession(hub, { logger: options.logger ?? silentLogger });
+  const session = createMcpSession(hub, { logger: options.logger ?? silentLogger, ...(options.principal !== undefined && { principal: options.principal }) });
   await session.server.connect(serverSide);
   try {
     await client.connect(clientSide);

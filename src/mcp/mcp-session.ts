@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Device } from '../core/device.ts';
+import { LOCAL_ADMIN, type Principal } from '../core/principal.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CallContext } from '../rpc/method.ts';
 import type { ToolCaller } from '../tools/tool-runner.ts';
@@ -29,6 +30,8 @@ export interface McpSessionOptions {
   readonly logger: Logger;
   /** Called once when the session ends, whoever ended it. */
   readonly onClose?: () => void;
+  /** Who opened the session (its role bounds the tools listed and callable); default the local admin (in-process). */
+  readonly principal?: Principal;
 }
 
 /** A session's server, to connect to a transport, and how to end it. */
@@ -53,9 +56,10 @@ export function createMcpSession(hub: McpHub, options: McpSessionOptions): McpSe
     },
     instructions: INSTRUCTIONS,
   });
-  const principal = (): string => `${server.getClientVersion()?.name ?? 'mcp-client'}/${id}`;
-  const caller = (): ToolCaller => ({ principal: principal(), via: 'mcp' });
-  const context = (): CallContext => ({ transport: 'mcp', principal: principal() });
+  const principal = options.principal ?? LOCAL_ADMIN;
+  const client = (): string => `${server.getClientVersion()?.name ?? 'mcp-client'}/${id}`;
+  const caller = (): ToolCaller => ({ principal, client: client(), via: 'mcp' });
+  const context = (): CallContext => ({ transport: 'mcp', principal, client: client() });
   const failed = (what: string) => (error: unknown) => logger.debug({ err: error, session: id }, `MCP ${what} not delivered`);
 
   const watcher = new ResourceWatcher({

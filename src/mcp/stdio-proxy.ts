@@ -17,6 +17,8 @@ export interface StdioProxyOptions {
   /** The hub's base URL (`http://127.0.0.1:8080`) or its MCP endpoint (`…/mcp`). */
   readonly hubUrl: string;
   readonly logger: Logger;
+  /** API token for the hub (LLMIOT_TOKEN), sent as `Authorization: Bearer`. */
+  readonly token?: string;
   readonly stdin?: Readable;
   readonly stdout?: Writable;
 }
@@ -36,7 +38,7 @@ export async function runStdioProxy(options: StdioProxyOptions): Promise<void> {
   const toClient = (message: JSONRPCMessage): void => {
     stdio.send(message).catch((error: unknown) => logger.error({ err: error }, 'writing to stdout failed'));
   };
-  const hub = new HubLink(url, { onmessage: toClient }, logger);
+  const hub = new HubLink(url, { onmessage: toClient }, logger, options.token);
   // One message at a time, in order: initialize must have its session before the next message goes.
   let queue = Promise.resolve();
   stdio.onmessage = (message) => {

@@ -1,6 +1,7 @@
 /** tools/list and tools/call: the hub's ToolRunner as MCP tools (listed from our JSON Schemas, no zod). */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ROLE_SCOPE } from '../core/principal.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ActuationPolicy } from '../tools/actuation-policy.ts';
 import type { ToolDefinition } from '../tools/tool-definition.ts';
@@ -16,17 +17,20 @@ export function toMcpTool(tool: ToolDefinition, policy: ActuationPolicy): Tool {
   return {
     name: tool.name,
     title: tool.title,
-    description: tool.description,
+    description: `${tool.description} Needs the ${tool.role} role.`,
     // Plain JSON Schema objects: properties are schemas (objects), which the SDK type spells out.
     inputSchema: tool.inputSchema as Tool['inputSchema'],
     ...(outputSchema !== undefined && { outputSchema: outputSchema as NonNullable<Tool['outputSchema']> }),
     annotations: { ...tool.annotations },
+    // The least role (and its OAuth scope) that may call the tool.
+    _meta: { 'llm-iot/role': tool.role, 'llm-iot/scope': ROLE_SCOPE[tool.role] },
   };
 }
 
 /** Register tools/list and tools/call on a session's server. */
 export function registerToolHandlers(server: Server, hub: McpHub, caller: () => ToolCaller, logger: Logger): void {
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: hub.tools.tools().map((t) => toMcpTool(t, hub.tools.policy)) }));
+  // Only the tools the session's principal may call: a viewer is never offered a write.
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: hub.tools.tools(caller().principal).map((t) => toMcpTool(t, hub.tools.policy)) }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args = {} } = request.params;

@@ -3,6 +3,8 @@ import { ERROR_CATALOGUE, HubError, toRpcErrorObject, type RpcErrorObject } from
 import { checkJsonLimits } from '../core/json-limits.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkDeviceMethod, checkDeviceParams, type DeviceAccessCheck } from './device-access.ts';
+import { authorize } from './authorize.ts';
+import type { CallAudit } from './call-audit.ts';
 import type { CallContext } from './method.ts';
 import type { MethodRegistry } from './method-registry.ts';
 
@@ -37,6 +39,8 @@ export interface RpcDispatcherOptions {
   readonly deviceAccess?: DeviceAccessCheck;
   /** Told of every request and notification served, on every transport and through invoke() (metrics). */
   readonly onServed?: (served: ServedRequest) => void;
+  /** Records every write and destructive call (and every refused one) with its principal. */
+  readonly audit?: CallAudit;
 }
 
 /** One request as the metrics see it. */
@@ -78,6 +82,7 @@ export class RpcDispatcher {
   readonly #onNotificationError: RpcDispatcherOptions['onNotificationError'];
   readonly #deviceAccess: DeviceAccessCheck | undefined;
   readonly #onServed: RpcDispatcherOptions['onServed'];
+  readonly #audit: CallAudit | undefined;
 
   constructor(registry: MethodRegistry, logger: Logger, options: RpcDispatcherOptions = {}) {
     this.#registry = registry;
@@ -87,6 +92,7 @@ export class RpcDispatcher {
     this.#onNotificationError = options.onNotificationError;
     this.#deviceAccess = options.deviceAccess;
     this.#onServed = options.onServed;
+    this.#audit = options.audit;
   }
 
   /** Handle one JSON text; returns the JSON text to send back, or undefined when nothing is due. */
@@ -136,15 +142,40 @@ export class RpcDispatcher {
     }
   }
 
-  /** Validate params against the method's schema and run its handler (the JSON limits already checked). */
+  /**
+   * Check the caller's role, validate params against the method's schema and run its handler (the
+   * JSON limits already checked). The role comes before the params: a caller learns nothing about
+   * a method it may not call.
+   */
   async #call(method: string, params: unknown, context: CallContext): Promise<unknown> {
     const definition = this.#registry.get(method);
     if (definition === undefined) throw new HubError('METHOD_NOT_FOUND', `Method not found: ${method}`);
-    // A device may call only the methods declared for devices, and only about itself.
+    // A device may call only the methods declared for devices, and only about itself; anyone else
+    // needs the method's role.
     checkDeviceMethod(definition, context);
+    const audit = this.#audit;
+    if (audit === undefined) {
+      authorize(definition, context);
+      const valid = this.#registry.validateParams(definition, params);
+      checkDeviceParams(definition, valid, context, this.#deviceAccess);
+      return definition.handler(valid, context);
+    }
+    try {
+      authorize(definition, context);
+    } catch (error) {
+      await audit.refused(definition, params, context, error);
+      throw error;
+    }
     const valid = this.#registry.validateParams(definition, params);
     checkDeviceParams(definition, valid, context, this.#deviceAccess);
-    return definition.handler(valid, context);
+    try {
+      const result = await definition.handler(valid, context);
+      await audit.done(definition, valid, context);
+      return result;
+    } catch (error) {
+      await audit.done(definition, valid, context, error);
+      throw error;
+    }
   }
 
   async #handleOne(message: unknown, context: CallContext): Promise<JsonRpcResponse | undefined> {

@@ -1,5 +1,6 @@
 /** A JSON-RPC method, defined once and exposed over HTTP, WebSocket, MQTT, OpenRPC and MCP. */
 import type { Static, TSchema } from '@sinclair/typebox';
+import type { Principal, Role } from '../core/principal.ts';
 
 /** How a method acts on the world: drives MCP annotations and LLM actuation policy. */
 export type MethodKind = 'read' | 'write' | 'destructive';
@@ -9,8 +10,13 @@ export interface CallContext {
   readonly transport: 'http' | 'websocket' | 'mqtt' | 'mcp' | 'llm' | 'internal';
   /** MQTT client id of the caller when it came in on `llmiot/v1/{client_id}/up`. */
   readonly clientId?: string;
-  /** Principal for the audit log (API client, LLM session, device). */
-  readonly principal?: string;
+  /** Which program or address, for the audit log (remote address, MCP client and session). */
+  readonly client?: string;
+  /**
+   * Who is calling (API token, user, LLM client, device, local admin). The dispatcher refuses a
+   * method whose role the principal lacks; without one (in-process calls) nothing is checked.
+   */
+  readonly principal?: Principal;
   /** Present when the transport can push JSON-RPC notifications to the caller (WebSocket, MQTT). */
   readonly notify?: (method: string, params: unknown) => void;
   /** Connection-scoped cleanup: runs when the caller's connection closes. */
@@ -40,6 +46,11 @@ export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema
   readonly summary: string;
   readonly description?: string;
   readonly kind: MethodKind;
+  /**
+   * The least role that may call it. Default from the kind ({@link KIND_ROLE}); set it only where
+   * the kind is not the whole story (management methods that only an admin may call).
+   */
+  readonly role?: Role;
   /** TypeBox schema of the `params` object (by-name params). */
   readonly params: P;
   readonly result: R;
@@ -55,4 +66,12 @@ export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema
 /** Helper that keeps params/result inference when declaring a method. */
 export function defineMethod<P extends TSchema, R extends TSchema>(definition: MethodDefinition<P, R>): MethodDefinition<P, R> {
   return definition;
+}
+
+/** The role a kind needs: reading is for viewers, writing for operators, destroying for admins. */
+export const KIND_ROLE: Readonly<Record<MethodKind, Role>> = { read: 'viewer', write: 'operator', destructive: 'admin' };
+
+/** The role a method needs: its own `role`, else the one its kind implies. */
+export function requiredRole(definition: Pick<MethodDefinition, 'kind' | 'role'>): Role {
+  return definition.role ?? KIND_ROLE[definition.kind];
 }

@@ -1,7 +1,8 @@
 /** The OpenRPC 1.3.2 document of the hub, generated from the method registry, and `rpc.discover`. */
 import { Type, type TObject, type TSchema, type TUnsafe } from '@sinclair/typebox';
 import { ERROR_CATALOGUE, type ErrorCode } from '../core/errors.ts';
-import { defineMethod, type MethodDefinition, type MethodKind } from './method.ts';
+import type { Role } from '../core/principal.ts';
+import { defineMethod, requiredRole, type MethodDefinition, type MethodKind } from './method.ts';
 import type { MethodRegistry } from './method-registry.ts';
 
 /** A JSON Schema as it appears in the document: plain JSON, TypeBox's symbol keys removed. */
@@ -32,8 +33,9 @@ export interface ExamplePairing {
 }
 
 /**
- * OpenRPC 1.3.2 Method Object, with the `x-llmiot-kind` extension (read / write / destructive) and,
- * for the methods a device may call on its own up topic, `x-llmiot-device-access` (its `deviceAccess`).
+ * OpenRPC 1.3.2 Method Object, with the `x-llmiot-kind` extension (read / write / destructive),
+ * `x-llmiot-role` (the least role that may call it: viewer / operator / admin) and, for the methods
+ * a device may call on its own up topic, `x-llmiot-device-access` (its `deviceAccess`).
  */
 export interface OpenRpcMethod {
   readonly name: string;
@@ -45,6 +47,7 @@ export interface OpenRpcMethod {
   readonly result: ContentDescriptor;
   readonly examples: readonly ExamplePairing[];
   readonly 'x-llmiot-kind': MethodKind;
+  readonly 'x-llmiot-role': Role;
   readonly 'x-llmiot-device-access'?: { readonly self: readonly string[] };
 }
 
@@ -111,6 +114,7 @@ function describeMethod(def: MethodDefinition): OpenRpcMethod {
     result: descriptor('result', jsonSchema(def.result), true),
     examples: (def.examples ?? []).map((example) => pairing(example)),
     'x-llmiot-kind': def.kind,
+    'x-llmiot-role': requiredRole(def),
     ...(def.deviceAccess === undefined ? {} : { 'x-llmiot-device-access': { self: [...def.deviceAccess.self] } }),
   };
 }

@@ -4,14 +4,20 @@ import { openPostgresStores } from './postgres/open-postgres-stores.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
 import type { RegistryStore } from '../core/ports/registry-store.ts';
 import { openSqliteStores, openThreadedSqliteStores } from './sqlite/open-sqlite-stores.ts';
-import { SQLITE_MEMORY } from './sqlite/sqlite-connection.ts';
+import { SQLITE_MEMORY, SqliteConnection } from './sqlite/sqlite-connection.ts';
+import { SqliteTokenStore } from './sqlite/sqlite-token-store.ts';
+import { PostgresConnection } from './postgres/postgres-connection.ts';
+import { PostgresTokenStore } from './postgres/postgres-token-store.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
+import type { TokenStore } from '../core/ports/token-store.ts';
 
 /** The two stores of a hub; `close()` closes both and is harmless to call twice. */
 export interface Stores {
   readonly telemetry: TelemetryStore;
   readonly registry: RegistryStore;
   readonly audit: AuditStore;
+  /** API tokens (hashes only); docs/security.md. */
+  readonly tokens: TokenStore;
   close(): Promise<void>;
 }
 
@@ -21,6 +27,22 @@ export interface StoreSpec {
   readonly store: string;
   /** Directory of the SQLite file, created if missing. */
   readonly dataDir: string;
+}
+
+/**
+ * Open only the token store of `spec` (the `llm-iot token` commands work on the hub's own store,
+ * even while the hub runs). `memory` is refused: its tokens would vanish with the command.
+ */
+export async function openTokenStore(spec: StoreSpec): Promise<TokenStore> {
+  const store = spec.store.trim();
+  if (store === '' || store === 'sqlite') return new SqliteTokenStore(SqliteConnection.open(spec.dataDir));
+  if (/^postgres(ql)?:\/\//i.test(store)) {
+    const url = new URL(store);
+    const schema = url.searchParams.get('schema');
+    url.searchParams.delete('schema');
+    return new PostgresTokenStore(await PostgresConnection.open(url.toString(), schema ?? undefined));
+  }
+  throw new HubError('STORE_ERROR', `store open failed: tokens need a lasting store (sqlite or a postgres:// URL), not "${store.includes('://') ? 'a URL' : store}"`);
 }
 
 /** Open the stores `spec` names. Rejects with HubError STORE_ERROR for an unknown kind or an unreachable store. */

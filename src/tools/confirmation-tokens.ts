@@ -1,4 +1,7 @@
-/** Single-use confirmation tokens: a planned write, held until a person approves it (or 5 minutes pass). */
+/**
+ * Single-use confirmation tokens: a planned write, held until a person approves it (or 5 minutes
+ * pass). A token is bound to the principal it was issued to: only that principal can redeem it.
+ */
 
 interface Held<T> {
   readonly principal: string;
@@ -23,9 +26,14 @@ export class ConfirmationTokens<T> {
     return token;
   }
 
-  /** The held value if the token is live; it is used up either way. */
-  take(token: string): { principal: string; value: T } | undefined {
+  /**
+   * The held value if the token is live and `principal` is the one it was issued to; it is used up
+   * then (and when expired). Another principal's attempt leaves it in place: knowing a token is not
+   * enough to spend, or to burn, someone else's plan.
+   */
+  take(token: string, principal: string): { principal: string; value: T } | undefined {
     const held = this.#held.get(token);
+    if (held !== undefined && held.principal !== principal && held.expires >= this.#now()) return undefined;
     this.#held.delete(token);
     if (!held || held.expires < this.#now()) return undefined;
     return { principal: held.principal, value: held.value };

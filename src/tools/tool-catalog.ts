@@ -4,7 +4,7 @@
  * summary in the descriptions. Examples, not enums: a client that never refreshes its tool list
  * can still name a device that joined later.
  */
-import type { MethodDefinition } from '../rpc/method.ts';
+import { requiredRole, type MethodDefinition } from '../rpc/method.ts';
 import type { MethodRegistry } from '../rpc/method-registry.ts';
 import { describeFleet, type FleetContext } from './fleet-context.ts';
 import { toolName, type JsonSchemaObject, type ToolDefinition } from './tool-definition.ts';
@@ -55,6 +55,7 @@ function toTool(method: MethodDefinition, context: FleetContext): ToolDefinition
     title,
     description,
     kind: method.kind,
+    role: requiredRole(method),
     inputSchema: input,
     ...(output.type === 'object' && { outputSchema: output as JsonSchemaObject }),
     annotations: {

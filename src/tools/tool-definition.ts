@@ -1,4 +1,5 @@
 /** A tool: one JSON-RPC method as an LLM sees it (MCP and llm.execute_command share the same list). */
+import type { Role } from '../core/principal.ts';
 import type { MethodKind } from '../rpc/method.ts';
 
 export type JsonSchemaObject = { type: 'object'; properties?: Record<string, unknown>; required?: string[]; [key: string]: unknown };
@@ -12,6 +13,8 @@ export interface ToolDefinition {
   /** Method summary and description, plus the live fleet context (devices, zones, models, measurements). */
   readonly description: string;
   readonly kind: MethodKind;
+  /** The least role that may call it (the method's role). */
+  readonly role: Role;
   readonly inputSchema: JsonSchemaObject;
   readonly outputSchema?: JsonSchemaObject;
   /** MCP tool annotations (hints for clients; the hub's policy is what enforces). */

@@ -7,6 +7,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditEntry } from '../core/audit.ts';
 import { HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
+import { roleAtLeast, type Principal } from '../core/principal.ts';
 import type { CallContext, MethodKind } from '../rpc/method.ts';
 import type { MethodRegistry } from '../rpc/method-registry.ts';
 import type { HubServices } from '../app/services.ts';
@@ -19,8 +20,10 @@ import { CONFIRM_TOKEN_PROPERTY, toolsFromMethods } from './tool-catalog.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 
 export interface ToolCaller {
-  /** Who asked: an MCP client / session, or the llm.execute_command caller. */
-  readonly principal: string;
+  /** Who asked (the MCP client's or the llm.execute_command caller's principal): its role bounds the tools. */
+  readonly principal: Principal;
+  /** Which program, for the audit log: the MCP client name and session, or the remote address. */
+  readonly client?: string;
   readonly via: 'mcp' | 'llm';
 }
 
@@ -74,10 +77,10 @@ export class ToolRunner {
     return this.#o.policy;
   }
 
-  /** The current tools (rebuilt after the fleet changed). */
-  tools(): ToolDefinition[] {
+  /** The current tools (rebuilt after the fleet changed); with a principal, only those its role may call. */
+  tools(principal?: Principal): ToolDefinition[] {
     this.#tools ??= toolsFromMethods(this.#o.methods, fleetContext(this.#o.services.registry));
-    return this.#tools;
+    return principal === undefined ? this.#tools : this.#tools.filter((t) => mayCall(principal, t));
   }
 
   tool(name: string): ToolDefinition | undefined {
@@ -111,6 +114,12 @@ export class ToolRunner {
     const tool = this.tool(name);
     if (!tool) return { status: 'error', error: toRpcErrorObject(new HubError('METHOD_NOT_FOUND', `unknown tool: ${name}`)) };
     const { [CONFIRM_TOKEN_PROPERTY]: token, ...args } = rawArgs;
+    if (!mayCall(caller.principal, tool)) {
+      // The role bounds what the LLM may do for its principal, before any policy or confirmation.
+      const error = forbidden(tool, caller.principal);
+      await this.#audit(caller, tool, args, 'deny', 'denied', callTargets(this.#o.services, args).map((d) => d.id), { code: error.rpcCode, message: error.message });
+      return { status: 'error', error: toRpcErrorObject(error) };
+    }
     const targets = callTargets(this.#o.services, args);
     const decision = this.#decide(tool, args, targets);
     const deviceIds = targets.map((d) => d.id);
@@ -122,7 +131,7 @@ export class ToolRunner {
       return this.#holdForConfirmation(caller, tool, args, targets, { action: 'confirm', reason: `dry run; without it: ${decision.reason}` });
     }
     if (decision.action === 'confirm') {
-      const confirmed = typeof token === 'string' ? this.#tokens.take(token) : undefined;
+      const confirmed = typeof token === 'string' ? this.#tokens.take(token, caller.principal.id) : undefined;
       if (!confirmed || confirmed.value.tool !== tool.name || canonical(confirmed.value.args) !== canonical(args)) {
         return this.#holdForConfirmation(caller, tool, args, targets, decision);
       }
@@ -130,7 +139,7 @@ export class ToolRunner {
     return this.#run(caller, tool, args, decision.action, deviceIds);
   }
 
-  /** Run a held call whose token a person approved (llm.confirm, MCP elicitation). */
+  /** Run a held call whose token a person approved (llm.confirm, MCP elicitation); only the principal that asked may. */
   async confirm(token: string, caller: ToolCaller): Promise<ToolOutcome> {
     const start = performance.now();
     const outcome = await this.#confirm(token, caller);
@@ -139,10 +148,11 @@ export class ToolRunner {
   }
 
   async #confirm(token: string, caller: ToolCaller): Promise<ToolOutcome> {
-    const held = this.#tokens.take(token);
-    if (!held) throw new HubError('CONFIRMATION_INVALID', `confirmation token unknown, expired or already used: ${token}`);
+    const held = this.#tokens.take(token, caller.principal.id);
+    if (!held) throw new HubError('CONFIRMATION_INVALID', `confirmation token unknown, expired, already used or issued to another principal: ${token}`);
     const tool = this.tool(held.value.tool);
     if (!tool) throw new HubError('CONFIRMATION_INVALID', `the confirmed tool no longer exists: ${held.value.tool}`);
+    if (!mayCall(caller.principal, tool)) throw forbidden(tool, caller.principal);
     const targets = callTargets(this.#o.services, held.value.args);
     // The policy may have changed, or the targets moved, since the plan was made.
     if (this.#decide(tool, held.value.args, targets).action === 'deny') {
@@ -154,7 +164,7 @@ export class ToolRunner {
 
   /** A person declined a held call: the token is spent and the refusal audited. */
   async decline(token: string, caller: ToolCaller): Promise<void> {
-    const held = this.#tokens.take(token);
+    const held = this.#tokens.take(token, caller.principal.id);
     const tool = held === undefined ? undefined : this.tool(held.value.tool);
     if (!held || !tool) return;
     await this.#audit(caller, tool, held.value.args, 'confirm', 'declined', callTargets(this.#o.services, held.value.args).map((d) => d.id));
@@ -188,13 +198,13 @@ export class ToolRunner {
     targets: Parameters<typeof decide>[4],
     decision: PolicyDecision,
   ): Promise<ToolOutcome> {
-    const confirm_token = this.#tokens.issue(caller.principal, { tool: tool.name, args });
+    const confirm_token = this.#tokens.issue(caller.principal.id, { tool: tool.name, args });
     await this.#audit(caller, tool, args, 'confirm', 'confirmation_required', targets.map((d) => d.id));
     return { status: 'confirmation_required', confirm_token, plan: this.plan(tool, args), reason: decision.reason };
   }
 
   async #run(caller: ToolCaller, tool: ToolDefinition, args: Record<string, unknown>, decision: 'allow' | 'confirm', deviceIds: string[]): Promise<ToolOutcome> {
-    const context: CallContext = { transport: caller.via, principal: caller.principal };
+    const context: CallContext = { transport: caller.via, principal: caller.principal, ...(caller.client !== undefined && { client: caller.client }) };
     try {
       const result = await this.#o.services.invoke(tool.method, structuredClone(args), context);
       await this.#audit(caller, tool, args, decision, 'succeeded', deviceIds);
@@ -219,7 +229,9 @@ export class ToolRunner {
       // UUID v7: time-ordered, so entries of the same millisecond still list in the order they happened.
       id: uuidv7(),
       at: this.#o.services.now(),
-      principal: caller.principal,
+      principal: caller.principal.id,
+      ...(caller.principal.role !== undefined && { role: caller.principal.role }),
+      ...(caller.client !== undefined && { client: caller.client }),
       via: caller.via,
       tool: tool.name,
       arguments: args,
@@ -244,6 +256,19 @@ export class ToolRunner {
     }, this.#o.debounceMs ?? 500);
     this.#timer.unref?.();
   }
+}
+
+/** The role a tool needs against the principal's (a device never calls tools). */
+function mayCall(principal: Principal, tool: ToolDefinition): boolean {
+  return principal.kind !== 'device' && roleAtLeast(principal.role, tool.role);
+}
+
+function forbidden(tool: ToolDefinition, principal: Principal): HubError {
+  return new HubError('FORBIDDEN', `Forbidden: ${tool.name} needs the ${tool.role} role; ${principal.id} has ${principal.role ?? 'none'}`, {
+    method: tool.method,
+    required_role: tool.role,
+    role: principal.role ?? null,
+  });
 }
 
 /** Arguments compared as canonical JSON (key order does not matter). */

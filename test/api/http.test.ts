@@ -15,9 +15,12 @@ const registry = new MethodRegistry().add(
     summary: 'Echo the call context',
     kind: 'read',
     params: Type.Object({}),
-    result: Type.Object({ transport: Type.String(), principal: Type.Optional(Type.String()) }),
-    handler: async (_params, context) =>
-      context.principal === undefined ? { transport: context.transport } : { transport: context.transport, principal: context.principal },
+    result: Type.Object({ transport: Type.String(), principal: Type.Optional(Type.String()), client: Type.Optional(Type.String()) }),
+    handler: async (_params, context) => ({
+      transport: context.transport,
+      ...(context.principal !== undefined && { principal: context.principal.id }),
+      ...(context.client !== undefined && { client: context.client }),
+    }),
   }),
 );
 const dispatcher = new RpcDispatcher(registry, silentLogger);
@@ -80,7 +83,7 @@ describe('HTTP server', () => {
     const res = await rpc('{"jsonrpc":"2.0","id":1,"method":"whoami"}');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-    assert.deepEqual(await res.json(), { jsonrpc: '2.0', id: 1, result: { transport: 'http', principal: '127.0.0.1' } });
+    assert.deepEqual(await res.json(), { jsonrpc: '2.0', id: 1, result: { transport: 'http', principal: 'local', client: '127.0.0.1' } });
   });
 
   it('answers a parse error as JSON-RPC -32700 with id null', async () => {

@@ -61,6 +61,8 @@ const registry = new MethodRegistry()
 
 let listener: HttpListener;
 let endpoint: JsonRpcWebSocket;
+/** The same endpoint with a 100 ms keepalive, on its own path: only the dead-peer test waits on pings. */
+let pingEndpoint: JsonRpcWebSocket;
 let mqttEndpoint: WebSocketServer;
 
 before(async () => {
@@ -71,6 +73,14 @@ before(async () => {
     logger: silentLogger,
     maxMessageBytes: MAX_MESSAGE,
     maxBufferedBytes: 64 * 1024,
+    // Long enough that a test pausing its socket (the flood test) is never taken for a dead peer.
+    keepaliveMs: 60_000,
+  });
+  pingEndpoint = attachJsonRpcWebSocket({
+    server,
+    dispatcher: new RpcDispatcher(registry, silentLogger),
+    logger: silentLogger,
+    path: '/ws-ping',
     keepaliveMs: 100,
   });
   // A second module (as MQTT-over-WebSocket will) mounts its own path on the same server.
@@ -84,6 +94,7 @@ before(async () => {
 
 after(async () => {
   await endpoint.close();
+  await pingEndpoint.close();
   for (const client of mqttEndpoint.clients) client.terminate();
   mqttEndpoint.close();
   await listener.close();
@@ -194,10 +205,10 @@ describe('JSON-RPC over WebSocket', () => {
   });
 
   it('terminates a peer that stops answering pings', async () => {
-    const { ws } = await connect();
-    await waitFor(() => endpoint.connections === 1, 'one connection');
+    const { ws } = await connect('/ws-ping');
+    await waitFor(() => pingEndpoint.connections === 1, 'one connection');
     (ws as unknown as { _socket: Socket })._socket.pause();
-    await waitFor(() => endpoint.connections === 0, 'the dead peer to be terminated');
+    await waitFor(() => pingEndpoint.connections === 0, 'the dead peer to be terminated');
     ws.terminate();
   });
 

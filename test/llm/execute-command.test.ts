@@ -208,7 +208,9 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.equal(held.outcome, 'confirmation_required');
     assert.equal(held.decision, 'confirm');
     assert.equal(held.via, 'llm');
-    assert.equal(held.principal, '127.0.0.1');
+    assert.equal(held.principal, 'local', 'the loopback caller of a hub without credentials');
+    assert.equal(held.role, 'admin');
+    assert.equal(held.client, '127.0.0.1');
     assert.deepEqual([...held.device_ids].sort(), [...gh.soilProbes].sort());
 
     const confirmed = await t.rpc('llm.confirm', { confirm_token: pending.confirm_token });
@@ -264,7 +266,7 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.equal(gh.zoneB[0]!.stats().reboots, 0);
     const [entry] = await audit({ outcome: 'denied', tool: 'mcu_reboot' });
     assert.equal(entry.decision, 'deny');
-    assert.equal(entry.principal, '127.0.0.1');
+    assert.equal(entry.principal, 'local');
     assert.deepEqual(entry.arguments, { mcu_id: 'esp32-gh-b1' });
     assert.equal(entry.error.code, -32021);
     assert.deepEqual(entry.device_ids, [gh.zoneB[0]!.deviceId]);
@@ -287,9 +289,10 @@ describe('llm.execute_command over a greenhouse', () => {
     const all = await audit({ since: new Date(since).toISOString(), limit: 1000 });
     assert.ok(all.length >= 10, `${all.length} entries`);
     for (const entry of all) {
-      assert.deepEqual(Object.keys(entry).filter((k) => k !== 'error').sort(), ['arguments', 'at', 'decision', 'device_ids', 'id', 'outcome', 'principal', 'tool', 'via']);
+      assert.deepEqual(Object.keys(entry).filter((k) => k !== 'error').sort(), ['arguments', 'at', 'client', 'decision', 'device_ids', 'id', 'outcome', 'principal', 'role', 'tool', 'via']);
       assert.ok(Date.parse(entry.at) >= since);
-      assert.equal(entry.via, 'llm');
+      // The LLM's tool calls, and the person's own writes over HTTP (llm.execute_command, llm.confirm).
+      assert.ok(entry.via === 'llm' || (entry.via === 'http' && entry.tool.startsWith('llm_')), `${entry.via} ${entry.tool}`);
     }
     const reads = await audit({ tool: 'sensor_read', outcome: 'succeeded' });
     assert.ok(gh.bmp580s.every((id) => reads.some((e) => e.arguments.sensor_id === id)));

@@ -96,7 +96,10 @@ describe('llm.execute_command without a provider', () => {
 
   it('still serves llm.confirm and audit.list', async () => {
     assert.equal((await t.rpc('llm.confirm', { confirm_token: 'no-such-token' })).error?.code, -32022);
-    assert.deepEqual((await t.rpc('audit.list', {})).result, { entries: [] });
+    // The refused confirmation (and the unconfigured commands before it) are writes by the local admin over HTTP: audited, failed.
+    const entries = (await t.rpc('audit.list', {})).result.entries as { tool: string; principal: string; role: string; via: string; outcome: string }[];
+    assert.deepEqual(entries[0] && [entries[0].tool, entries[0].principal, entries[0].role, entries[0].via, entries[0].outcome], ['llm_confirm', 'local', 'admin', 'http', 'failed']);
+    assert.ok(entries.every((e) => e.via === 'http' && e.outcome === 'failed' && e.tool.startsWith('llm_')), JSON.stringify(entries));
   });
 });
 

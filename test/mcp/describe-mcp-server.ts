@@ -196,7 +196,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
 
     it('writes every call to the audit log under the client name and session', async () => {
       const entries = await t.hub.stores.audit.list({ limit: 500 });
-      const mine = entries.filter((e) => e.principal.startsWith('test-agent/'));
+      const mine = entries.filter((e) => (e.client ?? '').startsWith('test-agent/'));
       assert.ok(mine.every((e) => e.via === 'mcp'));
       const outcome = (tool: string, o: string): boolean => mine.some((e) => e.tool === tool && e.outcome === o);
       assert.ok(outcome('sensor_read', 'succeeded'));
@@ -204,7 +204,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       assert.ok(outcome('sensor_configure', 'confirmation_required'));
       assert.ok(mine.some((e) => e.tool === 'sensor_configure' && e.outcome === 'succeeded' && e.decision === 'confirm' && e.deviceIds.includes(a.soil)));
       assert.ok(mine.some((e) => e.tool === 'mcu_reboot' && e.outcome === 'denied' && e.decision === 'deny'));
-      assert.ok(entries.some((e) => e.principal.startsWith('claude-desktop/') && e.tool === 'batch_execute' && e.outcome === 'succeeded' && e.deviceIds.includes(b.soil)));
+      assert.ok(entries.some((e) => (e.client ?? '').startsWith('claude-desktop/') && e.tool === 'batch_execute' && e.outcome === 'succeeded' && e.deviceIds.includes(b.soil)));
     });
 
     it('sends tools/list_changed and resources/list_changed when a device joins, and answers DEVICE_NOT_FOUND once it left', async () => {

@@ -67,7 +67,7 @@ describe('llm-iot mcp (stdio proxy)', () => {
     const list = await call(client, 'device_list', { zone: 'Zone A', include_schema: false });
     assert.equal(list.structuredContent.total, 3);
     const audit = await t.hub.stores.audit.list({ tool: 'device_list' });
-    assert.match(audit[0]?.principal ?? '', /^claude-code-test\//);
+    assert.match(audit[0]?.client ?? '', /^claude-code-test\//);
   });
 
   it('relays the hub\'s elicitation request to the client and runs the approved write', async () => {

@@ -12,6 +12,7 @@ function tool(name: string, method: string, kind: ToolDefinition['kind']): ToolD
     title: name,
     description: name,
     kind,
+    role: kind === 'read' ? 'viewer' : kind === 'write' ? 'operator' : 'admin',
     inputSchema: { type: 'object', properties: {} },
     outputSchema: { type: 'object', properties: { ok: { type: 'boolean' } } },
     annotations: { title: name, readOnlyHint: kind === 'read', destructiveHint: kind === 'destructive', idempotentHint: kind === 'read', openWorldHint: false },

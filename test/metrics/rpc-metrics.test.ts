@@ -8,6 +8,7 @@ import { HubMetrics, UNKNOWN_METHOD } from '../../src/metrics/hub-metrics.ts';
 import { RpcDispatcher } from '../../src/rpc/dispatcher.ts';
 import { defineMethod } from '../../src/rpc/method.ts';
 import { MethodRegistry } from '../../src/rpc/method-registry.ts';
+import { LOCAL_ADMIN } from '../../src/core/principal.ts';
 
 function hub(): { dispatcher: RpcDispatcher; metrics: HubMetrics } {
   const methods = new MethodRegistry();
@@ -38,7 +39,7 @@ describe('JSON-RPC request metrics', () => {
 
   it('count each request by outcome: ok, error (a catalogued error), internal_error (-32603)', async () => {
     const { dispatcher, metrics } = hub();
-    const http = { transport: 'http' } as const;
+    const http = { transport: 'http', principal: LOCAL_ADMIN } as const;
     await dispatcher.handleMessage({ jsonrpc: '2.0', id: 1, method: 'ok.echo', params: { n: 1 } }, http);
     await dispatcher.handleMessage({ jsonrpc: '2.0', id: 2, method: 'ok.echo', params: { n: 'x' } }, http);
     await dispatcher.handleMessage({ jsonrpc: '2.0', id: 3, method: 'fails.politely', params: { n: 1 } }, http);
@@ -54,7 +55,7 @@ describe('JSON-RPC request metrics', () => {
 
   it('never takes a label from the wire: unknown methods, batches, parse errors and invalid requests count as unknown', async () => {
     const { dispatcher, metrics } = hub();
-    const ws = { transport: 'websocket' } as const;
+    const ws = { transport: 'websocket', principal: LOCAL_ADMIN } as const;
     await dispatcher.handleMessage(
       [
         { jsonrpc: '2.0', id: 1, method: 'x'.repeat(200), params: {} },
@@ -72,9 +73,9 @@ describe('JSON-RPC request metrics', () => {
 
   it('count in-process calls (MCP tools, the LLM loop) under their transport', async () => {
     const { dispatcher, metrics } = hub();
-    assert.equal(await dispatcher.invoke('ok.echo', { n: 1 }, { transport: 'mcp' }), 1);
-    await assert.rejects(dispatcher.invoke('fails.politely', { n: 1 }, { transport: 'llm' }));
-    await assert.rejects(dispatcher.invoke('nope', {}, { transport: 'mcp' }));
+    assert.equal(await dispatcher.invoke('ok.echo', { n: 1 }, { transport: 'mcp', principal: LOCAL_ADMIN }), 1);
+    await assert.rejects(dispatcher.invoke('fails.politely', { n: 1 }, { transport: 'llm', principal: LOCAL_ADMIN }));
+    await assert.rejects(dispatcher.invoke('nope', {}, { transport: 'mcp', principal: LOCAL_ADMIN }));
     assert.equal(await count(metrics, { transport: 'mcp', method: 'ok.echo', outcome: 'ok' }), 1);
     assert.equal(await count(metrics, { transport: 'llm', method: 'fails.politely', outcome: 'error' }), 1);
     assert.equal(await count(metrics, { transport: 'mcp', method: UNKNOWN_METHOD, outcome: 'error' }), 1);

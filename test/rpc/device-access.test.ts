@@ -69,8 +69,8 @@ describe('the dispatcher checks device calls', () => {
     }),
   );
   const dispatcher = new RpcDispatcher(methods, silentLogger, { deviceAccess: { owns: (clientId, ref) => ref === clientId || ref.startsWith(`${clientId}/`) } });
-  const device: CallContext = { transport: 'mqtt', clientId: 'node-a' };
-  const operator: CallContext = { transport: 'http' };
+  const device: CallContext = { transport: 'mqtt', clientId: 'node-a', principal: { id: 'device:node-a', kind: 'device', role: undefined } };
+  const operator: CallContext = { transport: 'http', principal: { id: 'token:op', kind: 'token', role: 'operator' } };
   const call = (method: string, params: unknown, context: CallContext) => dispatcher.handleMessage({ jsonrpc: '2.0', id: 1, method, params }, context);
 
   it('refuses an operator method from a device before reading its params, and runs it for anyone else', async () => {

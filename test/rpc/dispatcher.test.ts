@@ -93,7 +93,7 @@ function registry(): MethodRegistry {
   return methods;
 }
 
-const ctx: CallContext = { transport: 'internal', principal: 'test' };
+const ctx: CallContext = { transport: 'internal', principal: { id: 'test', kind: 'local', role: 'admin' } };
 
 function setup(options: RpcDispatcherOptions = {}) {
   const logger = recordingLogger();

@@ -1,4 +1,5 @@
 // The OpenRPC document generated from the registry, and rpc.discover served by the dispatcher.
+import { LOCAL_ADMIN } from '../../src/core/principal.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Type } from '@sinclair/typebox';
@@ -105,7 +106,7 @@ describe('rpc.discover', () => {
     registry.add(rpcDiscoverMethod(registry, info));
     registry.add(readSensor);
     const dispatcher = new RpcDispatcher(registry, silentLogger);
-    const text = await dispatcher.handleText('{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}', { transport: 'http' });
+    const text = await dispatcher.handleText('{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}', { transport: 'http', principal: LOCAL_ADMIN });
     const answer = JSON.parse(text ?? '') as { result: { openrpc: string; methods: { name: string }[] } };
     assert.equal(answer.result.openrpc, '1.3.2');
     assert.deepEqual(

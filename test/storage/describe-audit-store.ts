@@ -23,10 +23,11 @@ export function describeAuditStore(name: string, open: () => Promise<AuditStore>
       const store = await open();
       try {
         await store.append(entry('a1', 1000));
-        await store.append(entry('a2', 2000, { via: 'llm', tool: 'mcu_reboot', decision: 'deny', outcome: 'denied', error: { code: -32021, message: 'denied by policy' }, deviceIds: ['m1', 'm2'] }));
+        const denied = { via: 'llm', role: 'operator', client: 'claude-desktop/s1', tool: 'mcu_reboot', decision: 'deny', outcome: 'denied', error: { code: -32021, message: 'denied by policy' }, deviceIds: ['m1', 'm2'] } as const;
+        await store.append(entry('a2', 2000, denied));
         const all = await store.list();
         assert.deepEqual(all.map((e) => e.id), ['a2', 'a1']);
-        assert.deepEqual(all[0], entry('a2', 2000, { via: 'llm', tool: 'mcu_reboot', decision: 'deny', outcome: 'denied', error: { code: -32021, message: 'denied by policy' }, deviceIds: ['m1', 'm2'] }));
+        assert.deepEqual(all[0], entry('a2', 2000, denied));
         assert.deepEqual(all[1], entry('a1', 1000));
       } finally {
         await store.close();

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { POSTGRES_SCHEMA_VERSION } from '../../src/storage/postgres/postgres-migrations.ts';
 import { openPostgresStores, type PostgresStores } from '../../src/storage/postgres/index.ts';
 import { describeAuditStore } from './describe-audit-store.ts';
+import { describeTokenStore } from './describe-token-store.ts';
 import { describeRegistryStore } from './describe-registry-store.ts';
 import { describeTelemetryStore, type StoreFixture } from './describe-telemetry-store.ts';
 
@@ -38,6 +39,7 @@ function fixture<K extends 'telemetry' | 'registry'>(kind: K): StoreFixture<Post
   const only = async (stores: PostgresStores): Promise<PostgresStores[K]> => {
     await stores[kind === 'telemetry' ? 'registry' : 'telemetry'].close();
     await stores.audit.close();
+    await stores.tokens.close();
     return stores[kind];
   };
   return {
@@ -61,7 +63,17 @@ describeAuditStore('postgres', async () => {
   await admin.query(`TRUNCATE "${schema}".audit_log`);
   await stores.telemetry.close();
   await stores.registry.close();
+  await stores.tokens.close();
   return stores.audit;
+});
+
+describeTokenStore('postgres', async () => {
+  const stores = await openPostgresStores(url, { schema });
+  await admin.query(`TRUNCATE "${schema}".api_tokens`);
+  await stores.telemetry.close();
+  await stores.registry.close();
+  await stores.audit.close();
+  return stores.tokens;
 });
 
 describe('PostgreSQL stores', () => {
@@ -72,7 +84,7 @@ describe('PostgreSQL stores', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [schema],
       );
-      assert.deepEqual(tables.rows.map((r) => r.table_name), ['audit_log', 'commands', 'devices', 'latest', 'points', 'schema_version', 'series']);
+      assert.deepEqual(tables.rows.map((r) => r.table_name), ['api_tokens', 'audit_log', 'commands', 'devices', 'latest', 'points', 'schema_version', 'series']);
       const available = await admin.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
       if ((available.rowCount ?? 0) === 0) assert.equal(stores.timescale, false);
       const indexes = await admin.query<{ indexdef: string }>(

@@ -9,6 +9,8 @@ import { HubError } from '../../src/core/errors.ts';
 import { openStores } from '../../src/storage/open-stores.ts';
 import { openSqliteStores, openThreadedSqliteStores, SQLITE_SCHEMA_VERSION, type SqliteStores } from '../../src/storage/sqlite/index.ts';
 import { describeAuditStore } from './describe-audit-store.ts';
+import { describeTokenStore } from './describe-token-store.ts';
+import { MemoryTokenStore } from '../../src/storage/memory/memory-token-store.ts';
 import { describeRegistryStore } from './describe-registry-store.ts';
 import { describeTelemetryStore, type StoreFixture } from './describe-telemetry-store.ts';
 
@@ -25,6 +27,7 @@ function fixture<K extends 'telemetry' | 'registry'>(kind: K): StoreFixture<Sqli
   const only = async (stores: SqliteStores): Promise<SqliteStores[K]> => {
     await stores[kind === 'telemetry' ? 'registry' : 'telemetry'].close();
     await stores.audit.close();
+    await stores.tokens.close();
     return stores[kind];
   };
   return {
@@ -154,6 +157,7 @@ describe('SQLite telemetry in a worker thread', () => {
     const stores = await openThreadedSqliteStores(dataDir);
     await stores.registry.close();
     await stores.audit.close();
+    await stores.tokens.close();
     return stores.telemetry;
   };
   describeTelemetryStore('threaded SQLite file', {
@@ -169,5 +173,16 @@ describeAuditStore('sqlite file', async () => {
   const stores = openSqliteStores(join(root, `audit-${++runs}`, 'data'));
   await stores.telemetry.close();
   await stores.registry.close();
+  await stores.tokens.close();
   return stores.audit;
 });
+
+describeTokenStore('sqlite file', async () => {
+  const stores = openSqliteStores(join(root, `tokens-${++runs}`, 'data'));
+  await stores.telemetry.close();
+  await stores.registry.close();
+  await stores.audit.close();
+  return stores.tokens;
+});
+
+describeTokenStore('memory', async () => new MemoryTokenStore());

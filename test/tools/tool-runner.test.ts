@@ -9,7 +9,7 @@ const SOIL = {
   communication: { primary_protocol: 'analog', analog: { pin: 26 } },
   measurements: [{ measurement_type: 'soil_moisture', unit: 'percent', range_min: 0, range_max: 100 }],
 };
-const llm = { principal: 'test-llm', via: 'llm' as const };
+const llm = { principal: { id: 'test-llm', kind: 'token' as const, role: 'admin' as const }, via: 'llm' as const };
 
 describe('ToolRunner', () => {
   let t: TestHub;
@@ -60,7 +60,7 @@ describe('ToolRunner', () => {
     const confirmed = await t.hub.tools.confirm(write.confirm_token, llm);
     assert.equal(confirmed.status, 'ok');
     assert.deepEqual(link.commands.find((c) => c.method === 'sensor.configure')?.params, { sensor_id: soilId, config: { power_mode: 'low_power' } });
-    await assert.rejects(t.hub.tools.confirm(write.confirm_token, llm), /confirmation token unknown, expired or already used/);
+    await assert.rejects(t.hub.tools.confirm(write.confirm_token, llm), /confirmation token unknown, expired, already used/);
     const reboot = await t.hub.tools.call('mcu_reboot', { mcu_id: mcuId }, llm);
     assert.equal(reboot.status, 'denied');
     assert.equal(link.commands.filter((c) => c.method === 'mcu.reboot').length, 0);

@@ -148,7 +148,7 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
       const context: CallContext = {
         transport: 'mqtt',
         clientId,
-        principal: `mqtt:${clientId}`,
+        principal: { id: `device:${clientId}`, kind: 'device', role: undefined },
         session,
         notify: (method, params) => this.#answer(clientId, { jsonrpc: '2.0', method, params }),
         onClose: (cleanup) => cleanups.push(cleanup),

@@ -1,4 +1,5 @@
 /** Open the PostgreSQL store: telemetry and registry sharing one pg Pool and one schema. */
+import { PostgresTokenStore } from './postgres-token-store.ts';
 import { PostgresAuditStore } from './postgres-audit-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
 import { PostgresRegistryStore } from './postgres-registry-store.ts';
@@ -9,6 +10,7 @@ export interface PostgresStores {
   readonly telemetry: PostgresTelemetryStore;
   readonly registry: PostgresRegistryStore;
   readonly audit: PostgresAuditStore;
+  readonly tokens: PostgresTokenStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
   close(): Promise<void>;
@@ -29,13 +31,15 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const telemetry = new PostgresTelemetryStore(connection);
   const registry = new PostgresRegistryStore(connection);
   const audit = new PostgresAuditStore(connection);
+  const tokens = new PostgresTokenStore(connection);
   return {
     telemetry,
     registry,
     audit,
+    tokens,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close(), audit.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close()]);
     },
   };
 }

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { AuditEntry, AuditFilter } from '../../core/audit.ts';
 import { HubError } from '../../core/errors.ts';
+import type { Role } from '../../core/principal.ts';
 import type { AuditStore } from '../../core/ports/audit-store.ts';
 import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
@@ -10,6 +11,8 @@ interface AuditRow {
   id: string;
   at: string;
   principal: string;
+  role: Role | null;
+  client: string | null;
   via: AuditEntry['via'];
   tool: string;
   arguments: Record<string, unknown>;
@@ -36,7 +39,8 @@ export class PostgresAuditStore implements AuditStore {
         `CREATE TABLE IF NOT EXISTS ${this.#table} (id text PRIMARY KEY, at bigint NOT NULL, principal text NOT NULL,
          via text NOT NULL, tool text NOT NULL, arguments jsonb NOT NULL, decision text NOT NULL, outcome text NOT NULL,
          error jsonb, device_ids jsonb NOT NULL);
-         CREATE INDEX IF NOT EXISTS audit_log_at ON ${this.#table} (at, id)`,
+         CREATE INDEX IF NOT EXISTS audit_log_at ON ${this.#table} (at, id);
+         ALTER TABLE ${this.#table} ADD COLUMN IF NOT EXISTS role text, ADD COLUMN IF NOT EXISTS client text`,
       )
       .catch((error: unknown) => error);
   }
@@ -44,8 +48,8 @@ export class PostgresAuditStore implements AuditStore {
   async append(entry: AuditEntry): Promise<void> {
     await this.#run('audit append failed', () =>
       this.#pool.query(
-        `INSERT INTO ${this.#table} (id, at, principal, via, tool, arguments, decision, outcome, error, device_ids)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb)`,
+        `INSERT INTO ${this.#table} (id, at, principal, via, tool, arguments, decision, outcome, error, device_ids, role, client)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12)`,
         [
           entry.id,
           entry.at,
@@ -57,6 +61,8 @@ export class PostgresAuditStore implements AuditStore {
           entry.outcome,
           entry.error === undefined ? null : JSON.stringify(entry.error),
           JSON.stringify(entry.deviceIds),
+          entry.role ?? null,
+          entry.client ?? null,
         ],
       ),
     );
@@ -74,6 +80,8 @@ export class PostgresAuditStore implements AuditStore {
         id: row.id,
         at: Number(row.at),
         principal: row.principal,
+        ...(row.role !== null && { role: row.role }),
+        ...(row.client !== null && { client: row.client }),
         via: row.via,
         tool: row.tool,
         arguments: row.arguments,

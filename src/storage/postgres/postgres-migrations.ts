@@ -82,6 +82,20 @@ const UPGRADES: readonly string[] = [
   ALTER TABLE S.series ADD COLUMN IF NOT EXISTS source_measurement text;
   ALTER TABLE S.series ADD COLUMN IF NOT EXISTS source_unit text;
   `,
+  // 4: device credentials (docs/security.md, devices); the device-identity change fills this step in.
+  ``,
+  // 5: API tokens (docs/security.md): only the SHA-256 of each token is kept.
+  `
+  CREATE TABLE IF NOT EXISTS S.api_tokens (
+    id text PRIMARY KEY,
+    name text,
+    role text NOT NULL,
+    hash text NOT NULL UNIQUE,
+    created_at bigint NOT NULL,
+    expires_at bigint,
+    revoked_at bigint
+  );
+  `,
 ];
 
 /** The schema version this code writes. */
@@ -156,7 +170,8 @@ export async function migratePostgres(pool: pg.Pool, schema: string): Promise<bo
       timescale = await isHypertable(client, schema);
     }
     for (let step = Math.max(version, 1); step < POSTGRES_SCHEMA_VERSION; step++) {
-      await client.query((UPGRADES[step - 1] ?? '').replaceAll('S.', `${schema}.`));
+      const upgrade = (UPGRADES[step - 1] ?? '').replaceAll('S.', `${schema}.`);
+      if (upgrade.trim() !== '') await client.query(upgrade);
       await client.query(`UPDATE ${schema}.schema_version SET version = $1`, [step + 1]);
     }
     await client.query('COMMIT');

@@ -1,4 +1,5 @@
 /** Open the embedded store: telemetry and registry sharing one SQLite connection to `<dataDir>/hub.db`. */
+import { SqliteTokenStore } from './sqlite-token-store.ts';
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
 import { SqliteAuditStore } from './sqlite-audit-store.ts';
 import { SqliteRegistryStore } from './sqlite-registry-store.ts';
@@ -10,6 +11,7 @@ export interface SqliteStores {
   readonly telemetry: SqliteTelemetryStore | ThreadedTelemetryStore;
   readonly registry: SqliteRegistryStore;
   readonly audit: SqliteAuditStore;
+  readonly tokens: SqliteTokenStore;
   close(): Promise<void>;
 }
 
@@ -22,14 +24,17 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const telemetry = new SqliteTelemetryStore(connection);
   const registry = new SqliteRegistryStore(connection);
   const audit = new SqliteAuditStore(connection);
+  const tokens = new SqliteTokenStore(connection);
   return {
     telemetry,
     registry,
     audit,
+    tokens,
     async close() {
       await telemetry.close();
       await registry.close();
       await audit.close();
+      await tokens.close();
     },
   };
 }
@@ -44,22 +49,26 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
   const connection = SqliteConnection.open(dataDir);
   const registry = new SqliteRegistryStore(connection);
   const audit = new SqliteAuditStore(connection);
+  const tokens = new SqliteTokenStore(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
     telemetry = await ThreadedTelemetryStore.open(dataDir);
   } catch (error) {
     await registry.close();
     await audit.close();
+    await tokens.close();
     throw error;
   }
   return {
     telemetry,
     registry,
     audit,
+    tokens,
     async close() {
       await telemetry.close();
       await registry.close();
       await audit.close();
+      await tokens.close();
     },
   };
 }

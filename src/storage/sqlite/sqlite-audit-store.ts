@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditFilter } from '../../core/audit.ts';
 import { HubError } from '../../core/errors.ts';
+import type { Role } from '../../core/principal.ts';
 import type { AuditStore } from '../../core/ports/audit-store.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 import { storeError } from '../shared/store-error.ts';
@@ -10,6 +11,8 @@ interface AuditRow {
   id: string;
   at: number;
   principal: string;
+  role: string | null;
+  client: string | null;
   via: string;
   tool: string;
   arguments: string;
@@ -34,9 +37,13 @@ export class SqliteAuditStore implements AuditStore {
       id TEXT PRIMARY KEY, at INTEGER NOT NULL, principal TEXT NOT NULL, via TEXT NOT NULL, tool TEXT NOT NULL,
       arguments TEXT NOT NULL, decision TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT, device_ids TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at, id);`);
+    // The principal's role and client (docs/security.md), added to logs written before they existed.
+    const columns = new Set((db.prepare(`PRAGMA table_info(audit_log)`).all() as { name: string }[]).map((c) => c.name));
+    if (!columns.has('role')) db.exec(`ALTER TABLE audit_log ADD COLUMN role TEXT`);
+    if (!columns.has('client')) db.exec(`ALTER TABLE audit_log ADD COLUMN client TEXT`);
     this.#insert = db.prepare(
-      `INSERT INTO audit_log (id, at, principal, via, tool, arguments, decision, outcome, error, device_ids)
-       VALUES (@id, @at, @principal, @via, @tool, @arguments, @decision, @outcome, @error, @device_ids)`,
+      `INSERT INTO audit_log (id, at, principal, role, client, via, tool, arguments, decision, outcome, error, device_ids)
+       VALUES (@id, @at, @principal, @role, @client, @via, @tool, @arguments, @decision, @outcome, @error, @device_ids)`,
     );
   }
 
@@ -47,6 +54,8 @@ export class SqliteAuditStore implements AuditStore {
         id: entry.id,
         at: entry.at,
         principal: entry.principal,
+        role: entry.role ?? null,
+        client: entry.client ?? null,
         via: entry.via,
         tool: entry.tool,
         arguments: JSON.stringify(entry.arguments),
@@ -98,6 +107,8 @@ function fromRow(row: AuditRow): AuditEntry {
     id: row.id,
     at: row.at,
     principal: row.principal,
+    ...(row.role !== null && { role: row.role as Role }),
+    ...(row.client !== null && { client: row.client }),
     via: row.via as AuditEntry['via'],
     tool: row.tool,
     arguments: JSON.parse(row.arguments) as Record<string, unknown>,

@@ -84,6 +84,20 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE series ADD COLUMN source_measurement TEXT;
   ALTER TABLE series ADD COLUMN source_unit TEXT;
   `,
+  // 4: device credentials (docs/security.md, devices); the device-identity change fills this step in.
+  ``,
+  // 5: API tokens (docs/security.md): only the SHA-256 of each token is kept.
+  `
+  CREATE TABLE IF NOT EXISTS api_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -1,0 +1,139 @@
+/**
+ * The HTTP face of auth: Host/Origin checks, bearer credentials, the 401/403 challenges (RFC 6750
+ * §3, with RFC 9728 `resource_metadata`), the protected-resource metadata document, and CORS.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AuthGate } from '../auth/auth-gate.ts';
+import { RequestGuard } from '../auth/request-guard.ts';
+import { ERROR_CATALOGUE } from '../core/errors.ts';
+import { ROLE_SCOPE, ROLES, roleAtLeast, type Principal, type Role } from '../core/principal.ts';
+
+/** RFC 9728 §3: the well-known path of the protected-resource metadata. */
+export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
+
+export interface HttpSecurity {
+  readonly guard: RequestGuard;
+  readonly gate: AuthGate;
+}
+
+/** No credentials, loopback callers are the local admin, only the hub's own names and origin: what a bare HTTP server gets. */
+export function loopbackOnlySecurity(): HttpSecurity {
+  return {
+    guard: new RequestGuard(),
+    gate: new AuthGate({ authenticators: [], credentials: { hasCredentials: async () => false }, mode: 'auto', insecure: false }),
+  };
+}
+
+/** `Authorization: Bearer <token>` (RFC 6750 §2.1). */
+export function bearerOf(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/** Prefix of the WebSocket subprotocol that carries a token from browsers, which cannot set headers on an upgrade. */
+export const BEARER_SUBPROTOCOL = 'bearer.';
+
+/** A bearer token offered as a `Sec-WebSocket-Protocol` entry `bearer.<token>`. */
+export function bearerSubprotocol(req: IncomingMessage): string | undefined {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  return offered.find((p) => p.startsWith(BEARER_SUBPROTOCOL))?.slice(BEARER_SUBPROTOCOL.length);
+}
+
+/** The base URL the client used (scheme from the socket, host from the checked Host header). */
+export function baseUrl(req: IncomingMessage): string {
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  return `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+}
+
+/** RFC 9728 §2: the metadata of the resource at `resourcePath` (the MCP endpoint). */
+export function resourceMetadata(req: IncomingMessage, resourcePath: string): object {
+  return {
+    resource: `${baseUrl(req)}${resourcePath}`,
+    // MCP clients that only speak OAuth learn here where to get a token (the built-in authorization server comes later).
+    authorization_servers: [],
+    scopes_supported: ROLES.map((r) => ROLE_SCOPE[r]),
+    bearer_methods_supported: ['header'],
+    resource_name: 'llm-iot hub',
+    resource_documentation: 'https://github.com/llm-iot/llm-iot/blob/main/docs/security.md',
+  };
+}
+
+/** Send a 401 with the RFC 6750 / RFC 9728 challenge and a JSON-RPC error body. */
+export function sendUnauthenticated(req: IncomingMessage, res: ServerResponse, reason: string, invalidToken: boolean): void {
+  const params = [`resource_metadata="${baseUrl(req)}${RESOURCE_METADATA_PATH}"`];
+  if (invalidToken) params.unshift('error="invalid_token"', `error_description="${reason.replaceAll('"', "'")}"`);
+  res.setHeader('WWW-Authenticate', `Bearer ${params.join(', ')}`);
+  sendError(res, 401, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, `Unauthenticated: ${reason}`, { reason });
+}
+
+/** Send a 403 insufficient_scope naming the scope the call needs (RFC 6750 §3.1). */
+export function sendInsufficientScope(req: IncomingMessage, res: ServerResponse, principal: Principal, needed: Role, what: string): void {
+  const scope = ROLE_SCOPE[needed];
+  res.setHeader('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${baseUrl(req)}${RESOURCE_METADATA_PATH}"`);
+  sendError(res, 403, ERROR_CATALOGUE.FORBIDDEN.rpc, `Forbidden: ${what} needs the ${needed} role (scope ${scope}); ${principal.id} has ${principal.role ?? 'none'}`, {
+    required_role: needed,
+    required_scope: scope,
+    role: principal.role ?? null,
+  });
+}
+
+/** Send a 403 for a request refused by the Host/Origin check. */
+export function sendForbiddenRequest(res: ServerResponse, reason: string): void {
+  sendError(res, 403, ERROR_CATALOGUE.INVALID_REQUEST.rpc, `Forbidden: ${reason}`);
+}
+
+/**
+ * Admit a request to a route needing `need`: Host/Origin, then credentials, then role. Resolves the
+ * principal, or undefined after answering 401/403.
+ */
+export async function admit(req: IncomingMessage, res: ServerResponse, security: HttpSecurity, need: Role): Promise<Principal | undefined> {
+  const rejection = security.guard.rejection(req);
+  if (rejection !== undefined) {
+    sendForbiddenRequest(res, rejection);
+    return undefined;
+  }
+  const outcome = await security.gate.authenticate(bearerOf(req), req.socket.remoteAddress);
+  if (!outcome.ok) {
+    sendUnauthenticated(req, res, outcome.reason, outcome.invalidToken);
+    return undefined;
+  }
+  if (outcome.principal.kind === 'device' || !roleAtLeast(outcome.principal.role, need)) {
+    sendInsufficientScope(req, res, outcome.principal, need, `${req.method ?? 'GET'} ${(req.url ?? '/').split('?', 1)[0]}`);
+    return undefined;
+  }
+  return outcome.principal;
+}
+
+/** CORS (Fetch standard): the headers for a configured cross-origin caller; a preflight is answered here. */
+export function applyCors(req: IncomingMessage, res: ServerResponse, security: HttpSecurity): 'preflight-answered' | 'continue' {
+  const origin = security.guard.corsOrigin(req);
+  res.setHeader('Vary', 'Origin');
+  if (req.method === 'OPTIONS') {
+    if (origin === undefined) {
+      sendForbiddenRequest(res, `Origin "${req.headers.origin ?? ''}" may not call this hub cross-origin (add it with --allowed-origins)`);
+      return 'preflight-answered';
+    }
+    res.writeHead(204, {
+      'Access-Control-Allow-Origin': origin,
+      'Access-Control-Allow-Methods': 'GET, POST, DELETE',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID',
+      'Access-Control-Expose-Headers': 'Mcp-Session-Id, WWW-Authenticate',
+      'Access-Control-Max-Age': '600',
+    });
+    res.end();
+    return 'preflight-answered';
+  }
+  if (origin !== undefined) {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id, WWW-Authenticate');
+  }
+  return 'continue';
+}
+
+function sendError(res: ServerResponse, status: number, code: number, message: string, data?: unknown): void {
+  const text = JSON.stringify({ jsonrpc: '2.0', id: null, error: data === undefined ? { code, message } : { code, message, data } });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

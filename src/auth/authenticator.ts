@@ -1,0 +1,19 @@
+/**
+ * An authenticator turns one kind of credential into a Principal. API tokens are one; users with a
+ * session cookie, OIDC JWTs and the built-in authorization server's access tokens plug in beside it.
+ */
+import type { Principal } from '../core/principal.ts';
+
+/** Why a credential was refused (goes into the 401 and the UNAUTHENTICATED error's data). */
+export class CredentialRefused extends Error {
+  override readonly name = 'CredentialRefused';
+}
+
+export interface Authenticator {
+  /**
+   * The principal of a bearer credential; undefined when the credential is not of this kind (the
+   * next authenticator tries). Throws {@link CredentialRefused} for one of its kind that is invalid,
+   * expired or revoked.
+   */
+  authenticate(bearer: string): Promise<Principal | undefined>;
+}

@@ -1,0 +1,71 @@
+/**
+ * Host and Origin checks for /rpc, /ws, /mcp and the other API routes, and CORS.
+ * DNS rebinding: a page on evil.example whose name is made to resolve to the hub sends
+ * `Host: evil.example`; only the hub's own names pass. Cross-site requests (and cross-site WebSocket
+ * hijacking, where the browser sends no preflight): a browser always sends `Origin`, and only the
+ * hub's own origin and `--allowed-origins` pass.
+ */
+import type { IncomingMessage } from 'node:http';
+import { hostname } from 'node:os';
+import { hostName, isLoopbackAddress, isLoopbackName } from './host-names.ts';
+
+export interface RequestGuardOptions {
+  /** Extra Host names (`hub.example.com`, or `.example.com` for every subdomain): --allowed-hosts. */
+  readonly allowedHosts?: readonly string[];
+  /** Browser origins allowed to call the API cross-origin (`https://dash.example.com`): --allowed-origins. */
+  readonly allowedOrigins?: readonly string[];
+  /** The addresses the hub binds (their literal is a name of the hub). */
+  readonly boundHosts?: readonly string[];
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+
+export class RequestGuard {
+  readonly #hosts: Set<string>;
+  readonly #suffixes: string[];
+  readonly #origins: Set<string>;
+
+  constructor(options: RequestGuardOptions = {}) {
+    const own = hostname().toLowerCase();
+    const names = [...(options.allowedHosts ?? []), ...(options.boundHosts ?? []).filter((h) => !WILDCARDS.has(h)), own, `${own}.local`];
+    this.#hosts = new Set(names.filter((n) => !n.startsWith('.')).map((n) => hostName(n.includes(':') && !n.startsWith('[') ? `[${n}]` : n)));
+    this.#suffixes = names.filter((n) => n.startsWith('.')).map((n) => n.toLowerCase());
+    this.#origins = new Set((options.allowedOrigins ?? []).map((o) => o.trim().replace(/\/$/, '').toLowerCase()).filter((o) => o !== ''));
+  }
+
+  /** Why the request must be refused (403), or undefined. */
+  rejection(req: IncomingMessage): string | undefined {
+    const rawHost = req.headers.host ?? '';
+    const host = hostName(rawHost);
+    if (!this.#hostAllowed(host, req)) return `Host "${rawHost}" is not a name of this hub (add it with --allowed-hosts)`;
+    const origin = req.headers.origin;
+    if (origin === undefined) return undefined;
+    if (this.#origins.has(origin.toLowerCase())) return undefined;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return `Origin "${origin}" is not allowed`;
+    }
+    if (url.host.toLowerCase() === rawHost.toLowerCase()) return undefined;
+    // A development page on localhost calling a hub on localhost: both are this machine.
+    if (isLoopbackName(url.hostname.toLowerCase()) && isLoopbackName(host)) return undefined;
+    return `Origin "${origin}" is not allowed (add it with --allowed-origins)`;
+  }
+
+  /** The Origin to answer in Access-Control-Allow-Origin: a configured cross-origin caller, else undefined. */
+  corsOrigin(req: IncomingMessage): string | undefined {
+    const origin = req.headers.origin;
+    return origin !== undefined && this.#origins.has(origin.toLowerCase()) ? origin : undefined;
+  }
+
+  #hostAllowed(host: string, req: IncomingMessage): boolean {
+    if (host === '') return false;
+    if (isLoopbackName(host) || this.#hosts.has(host) || this.#suffixes.some((s) => host.endsWith(s))) return true;
+    // The address the client connected to, as a literal (http://192.168.1.20:8080): not a name anyone can rebind.
+    const local = req.socket.localAddress;
+    if (local === undefined || isLoopbackAddress(local)) return false;
+    const literal = local.startsWith('::ffff:') ? local.slice(7) : local;
+    return host === literal || host === `[${literal}]`;
+  }
+}

@@ -1,0 +1,94 @@
+/** TokenStore on PostgreSQL: `<schema>.api_tokens` (upgrade 5). */
+import type pg from 'pg';
+import { HubError } from '../../core/errors.ts';
+import type { Role } from '../../core/principal.ts';
+import type { ApiTokenRecord, TokenStore } from '../../core/ports/token-store.ts';
+import { storeError } from '../shared/store-error.ts';
+import type { PostgresConnection } from './postgres-connection.ts';
+
+interface TokenRow {
+  id: string;
+  name: string | null;
+  role: string;
+  hash: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export class PostgresTokenStore implements TokenStore {
+  readonly #connection: PostgresConnection;
+  readonly #pool: pg.Pool;
+  readonly #table: string;
+  #closed = false;
+
+  constructor(connection: PostgresConnection) {
+    this.#connection = connection;
+    this.#pool = connection.acquire();
+    this.#table = `${connection.schema}.api_tokens`;
+  }
+
+  async addToken(record: ApiTokenRecord): Promise<void> {
+    await this.#run('token add failed', () =>
+      this.#pool.query(`INSERT INTO ${this.#table} (id, name, role, hash, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+        record.id,
+        record.name,
+        record.role,
+        record.hash,
+        record.createdAt,
+        record.expiresAt,
+        record.revokedAt,
+      ]),
+    );
+  }
+
+  async listTokens(): Promise<ApiTokenRecord[]> {
+    const result = await this.#run('token list failed', () => this.#pool.query<TokenRow>(`SELECT * FROM ${this.#table} ORDER BY created_at, id`));
+    return result.rows.map(fromRow);
+  }
+
+  async tokenByHash(hash: string): Promise<ApiTokenRecord | undefined> {
+    const result = await this.#run('token lookup failed', () => this.#pool.query<TokenRow>(`SELECT * FROM ${this.#table} WHERE hash = $1`, [hash]));
+    const row = result.rows[0];
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async revokeToken(id: string, at: number): Promise<boolean> {
+    const result = await this.#run('token revoke failed', () =>
+      this.#pool.query(`UPDATE ${this.#table} SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, [at, id]),
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async hasCredentials(): Promise<boolean> {
+    const result = await this.#run('token lookup failed', () => this.#pool.query(`SELECT 1 FROM ${this.#table} WHERE revoked_at IS NULL LIMIT 1`));
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#connection.release();
+  }
+
+  async #run<T>(what: string, work: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new HubError('STORE_ERROR', `${what}: the store is closed`);
+    try {
+      return await work();
+    } catch (error) {
+      throw storeError(what, error);
+    }
+  }
+}
+
+function fromRow(row: TokenRow): ApiTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role as Role,
+    hash: row.hash,
+    createdAt: Number(row.created_at),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Every JSON-RPC method × every role, over HTTP /rpc, WebSocket /ws and MCP /mcp, generated from the
+ * method registry: a method added later is covered without touching this file. A role below the
+ * method's is refused (FORBIDDEN, or MCP's 403 insufficient_scope); a role at or above it is not.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { WebSocket } from 'ws';
+import { createApiToken } from '../../src/auth/api-tokens.ts';
+import { ROLES, roleAtLeast, type Role } from '../../src/core/principal.ts';
+import { requiredRole } from '../../src/rpc/method.ts';
+import { startTestHub, type TestHub } from '../support/test-hub.ts';
+
+const FORBIDDEN = -32031;
+let t: TestHub;
+const tokens = {} as Record<Role, string>;
+
+before(async () => {
+  t = await startTestHub();
+  for (const role of ROLES) tokens[role] = (await createApiToken(t.hub.stores.tokens, { role, name: `matrix-${role}` })).token;
+});
+after(() => t.close());
+
+async function rpcOverHttp(token: string, calls: readonly { name: string }[]): Promise<Map<string, number | undefined>> {
+  const body = calls.map((c, i) => ({ jsonrpc: '2.0', id: i, method: c.name, params: {} }));
+  const res = await fetch(`${t.httpUrl}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  assert.equal(res.status, 200);
+  const answers = (await res.json()) as { id: number; error?: { code: number } }[];
+  return new Map(answers.map((a) => [calls[a.id]?.name ?? '?', a.error?.code]));
+}
+
+async function rpcOverWs(token: string, calls: readonly { name: string }[]): Promise<Map<string, number | undefined>> {
+  const ws = new WebSocket(`${t.httpUrl.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const answers = new Map<string, number | undefined>();
+  const done = new Promise<void>((resolve) =>
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { id?: number; error?: { code: number } } | { id: number; error?: { code: number } }[];
+      for (const a of Array.isArray(message) ? message : [message]) if (typeof a.id === 'number') answers.set(calls[a.id]?.name ?? '?', a.error?.code);
+      if (answers.size === calls.length) resolve();
+    }),
+  );
+  ws.send(JSON.stringify(calls.map((c, i) => ({ jsonrpc: '2.0', id: i, method: c.name, params: {} }))));
+  await done;
+  ws.close();
+  return answers;
+}
+
+describe('every method × role', () => {
+  for (const [transport, call] of [
+    ['HTTP', rpcOverHttp],
+    ['WebSocket', rpcOverWs],
+  ] as const) {
+    it(`over ${transport}: refused below the method's role, not refused at or above it`, async () => {
+      const methods = t.hub.methods.list();
+      assert.ok(methods.length > 40, 'the whole registry');
+      for (const role of ROLES) {
+        const answers = await call(tokens[role], methods);
+        for (const method of methods) {
+          const needed = requiredRole(method);
+          const code = answers.get(method.name);
+          if (roleAtLeast(role, needed)) assert.notEqual(code, FORBIDDEN, `${role} may call ${method.name} (needs ${needed})`);
+          else assert.equal(code, FORBIDDEN, `${role} must not call ${method.name} (needs ${needed})`);
+        }
+      }
+    });
+  }
+
+  it('rpc.discover shows each method\'s role, derived from its kind unless set', async () => {
+    const answers = await fetch(`${t.httpUrl}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.viewer}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'rpc.discover' }),
+    });
+    const doc = ((await answers.json()) as { result: { methods: { name: string; 'x-llmiot-role': string; 'x-llmiot-kind': string }[] } }).result;
+    const byName = new Map(doc.methods.map((m) => [m.name, m]));
+    assert.equal(byName.get('device.list')?.['x-llmiot-role'], 'viewer');
+    assert.equal(byName.get('mcu.set_config')?.['x-llmiot-role'], 'operator');
+    assert.equal(byName.get('mcu.reboot')?.['x-llmiot-role'], 'admin');
+    assert.equal(byName.get('audit.list')?.['x-llmiot-role'], 'admin', 'management methods are admin-only whatever their kind');
+    for (const m of doc.methods) assert.ok(ROLES.includes(m['x-llmiot-role'] as Role), `${m.name} declares a role`);
+  });
+
+  it('over MCP: tools/list offers only what the role may call; a call above it is a 403 naming the scope', async () => {
+    const all = t.hub.tools.tools();
+    for (const role of ROLES) {
+      const transport = new StreamableHTTPClientTransport(new URL(`${t.httpUrl}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${tokens[role]}` } } });
+      const client = new Client({ name: `matrix-${role}`, version: '1.0.0' });
+      await client.connect(transport);
+      const listed = (await client.listTools()).tools.map((tool) => tool.name).sort();
+      assert.deepEqual(listed, all.filter((tool) => roleAtLeast(role, tool.role)).map((tool) => tool.name).sort(), `${role}'s tools`);
+      if (role === 'viewer') assert.ok(!listed.includes('mcu_reboot') && !listed.includes('mcu_set_config'));
+      for (const tool of all) {
+        const attempt = client.callTool({ name: tool.name, arguments: {} });
+        if (roleAtLeast(role, tool.role)) {
+          await attempt; // an MCP result (often isError for the empty arguments), never a refusal
+        } else {
+          await assert.rejects(attempt, (error: unknown) => error instanceof StreamableHTTPError && error.code === 403, `${role} must not call ${tool.name}`);
+        }
+      }
+      await client.close();
+    }
+  });
+});
