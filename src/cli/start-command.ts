@@ -51,6 +51,7 @@ export async function startCommand(argv: string[]): Promise<number> {
           host: config.mqttHost,
           cert: readFileSync(config.tlsCert),
           key: readFileSync(config.tlsKey),
+          ...(config.tlsCa !== undefined && { ca: readFileSync(config.tlsCa) }),
           logger,
         });
         listeners.push(tls);
@@ -59,7 +60,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     } else {
       addresses['mqtt'] = `${config.mqttUrl ?? ''} (external broker)`;
     }
-    logger.info({ ...addresses, store: config.store === 'sqlite' ? `${config.dataDir}/hub.db` : redact(config.store) }, 'llm-iot hub listening');
+    logger.info({ ...addresses, device_auth: hub.deviceAuth, store: config.store === 'sqlite' ? `${config.dataDir}/hub.db` : redact(config.store) }, 'llm-iot hub listening');
   } catch (error) {
     logger.error(error instanceof Error ? error.message : String(error));
     await Promise.all(listeners.map((l) => l.close()));

@@ -29,6 +29,8 @@ export const ERROR_CATALOGUE = {
   POLICY_DENIED: { rpc: -32021, summary: 'The actuation policy does not let an LLM perform this action.' },
   CONFIRMATION_INVALID: { rpc: -32022, summary: 'The confirmation token is unknown, expired, already used, or for another action.' },
   LLM_PROVIDER_ERROR: { rpc: -32023, summary: 'The LLM provider failed or answered something unusable; `data` has its reason.' },
+  CREDENTIALS_EXIST: { rpc: -32030, summary: 'The device already holds credentials; rotate or revoke them instead.' },
+  CREDENTIALS_NOT_FOUND: { rpc: -32031, summary: 'No credentials (nor enrollment) are recorded for that hardware id.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -2,7 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
+import { Aedes, type AedesOptions, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from '../log/logger.ts';
 import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
 import { assertTopicFilter, assertTopicName } from './topic-filter.ts';
@@ -20,6 +20,15 @@ export interface EmbeddedMqttBusOptions {
   readonly logger?: BusLogger;
   /** Called for each PUBLISH the broker refused (count it; the client has been disconnected). */
   readonly onRejected?: (reason: PublishRejectReason, clientId: string | null, topic: string) => void;
+  /** Device authentication (src/security/device-auth.ts): aedes' CONNECT hook. Default: everyone. */
+  readonly authenticate?: AedesOptions['authenticate'];
+  /**
+   * Device access control, after the size and `$SYS` checks: undefined to let a client's PUBLISH
+   * (or will) through, else why it is refused (the hook counts and logs it; the client is disconnected).
+   */
+  readonly authorizePublish?: (client: Client | null, packet: PublishPacket) => string | undefined;
+  /** aedes' SUBSCRIBE hook: answer `null` to refuse a filter (SUBACK 0x80). Default: every filter. */
+  readonly authorizeSubscribe?: AedesOptions['authorizeSubscribe'];
 }
 
 /** Default {@link EmbeddedMqttBusOptions.maxPacketBytes}. */
@@ -109,6 +118,11 @@ export class EmbeddedMqttBus implements MqttBus {
         reject('payload-too-large', `publish refused: payload of ${size} bytes on ${topic} exceeds ${maxPayload}`);
         return;
       }
+      const denied = options.authorizePublish?.(client, packet);
+      if (denied !== undefined) {
+        callback(new Error(denied));
+        return;
+      }
       callback(null);
 
       function reject(reason: PublishRejectReason, message: string): void {
@@ -120,7 +134,11 @@ export class EmbeddedMqttBus implements MqttBus {
         callback(new Error(message));
       }
     };
-    const broker = await Aedes.createBroker({ authorizePublish });
+    const broker = await Aedes.createBroker({
+      authorizePublish,
+      ...(options.authenticate !== undefined && { authenticate: options.authenticate }),
+      ...(options.authorizeSubscribe !== undefined && { authorizeSubscribe: options.authorizeSubscribe }),
+    });
     return new EmbeddedMqttBus(broker, options);
   }
 

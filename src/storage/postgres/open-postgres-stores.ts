@@ -1,6 +1,7 @@
 /** Open the PostgreSQL store: telemetry and registry sharing one pg Pool and one schema. */
 import { PostgresAuditStore } from './postgres-audit-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
+import { PostgresCredentialStore } from './postgres-credential-store.ts';
 import { PostgresRegistryStore } from './postgres-registry-store.ts';
 import { PostgresTelemetryStore } from './postgres-telemetry-store.ts';
 
@@ -9,6 +10,7 @@ export interface PostgresStores {
   readonly telemetry: PostgresTelemetryStore;
   readonly registry: PostgresRegistryStore;
   readonly audit: PostgresAuditStore;
+  readonly credentials: PostgresCredentialStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
   close(): Promise<void>;
@@ -29,13 +31,15 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const telemetry = new PostgresTelemetryStore(connection);
   const registry = new PostgresRegistryStore(connection);
   const audit = new PostgresAuditStore(connection);
+  const credentials = new PostgresCredentialStore(connection);
   return {
     telemetry,
     registry,
     audit,
+    credentials,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close(), audit.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close(), credentials.close()]);
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Open the embedded store: telemetry and registry sharing one SQLite connection to `<dataDir>/hub.db`. */
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
 import { SqliteAuditStore } from './sqlite-audit-store.ts';
+import { SqliteCredentialStore } from './sqlite-credential-store.ts';
 import { SqliteRegistryStore } from './sqlite-registry-store.ts';
 import { SqliteTelemetryStore } from './sqlite-telemetry-store.ts';
 import { ThreadedTelemetryStore } from './threaded-telemetry-store.ts';
@@ -10,6 +11,7 @@ export interface SqliteStores {
   readonly telemetry: SqliteTelemetryStore | ThreadedTelemetryStore;
   readonly registry: SqliteRegistryStore;
   readonly audit: SqliteAuditStore;
+  readonly credentials: SqliteCredentialStore;
   close(): Promise<void>;
 }
 
@@ -22,14 +24,17 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const telemetry = new SqliteTelemetryStore(connection);
   const registry = new SqliteRegistryStore(connection);
   const audit = new SqliteAuditStore(connection);
+  const credentials = new SqliteCredentialStore(connection);
   return {
     telemetry,
     registry,
     audit,
+    credentials,
     async close() {
       await telemetry.close();
       await registry.close();
       await audit.close();
+      await credentials.close();
     },
   };
 }
@@ -44,22 +49,26 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
   const connection = SqliteConnection.open(dataDir);
   const registry = new SqliteRegistryStore(connection);
   const audit = new SqliteAuditStore(connection);
+  const credentials = new SqliteCredentialStore(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
     telemetry = await ThreadedTelemetryStore.open(dataDir);
   } catch (error) {
     await registry.close();
     await audit.close();
+    await credentials.close();
     throw error;
   }
   return {
     telemetry,
     registry,
     audit,
+    credentials,
     async close() {
       await telemetry.close();
       await registry.close();
       await audit.close();
+      await credentials.close();
     },
   };
 }

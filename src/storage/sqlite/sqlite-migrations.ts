@@ -84,6 +84,16 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE series ADD COLUMN source_measurement TEXT;
   ALTER TABLE series ADD COLUMN source_unit TEXT;
   `,
+  // 4: device credentials (docs/security.md): username = hardware id, secret as a Mosquitto $7$ hash.
+  `
+  CREATE TABLE device_credentials (
+    hardware_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    hash TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this code writes. */
