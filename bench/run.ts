@@ -102,7 +102,7 @@ async function rawRelay(): Promise<RunResult> {
 }
 
 async function hubIngestion(dataDir: string): Promise<RunResult & { hub: Awaited<ReturnType<typeof createHub>> }> {
-  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: process.env['BENCH_LOG'] ? createLogger({ level: 'debug' }) : silentLogger });
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', mqttHost: '127.0.0.1', httpHost: '127.0.0.1' }, { logger: process.env['BENCH_LOG'] ? createLogger({ level: 'debug' }) : silentLogger });
   const bus = hub.bus as EmbeddedMqttBus;
   const listener = await listenMqttTcp(bus, { port: 0, host: '127.0.0.1' });
   const url = `mqtt://127.0.0.1:${listener.port}`;
@@ -164,7 +164,7 @@ try {
     await hub?.close();
     process.exit(0);
   }
-  hub ??= await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: silentLogger });
+  hub ??= await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', mqttHost: '127.0.0.1', httpHost: '127.0.0.1' }, { logger: silentLogger });
   const loaded = await loadPoints(hub, STORED);
   const http = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
   const latency = await queryLatency(http.url, loaded.deviceId, loaded.day);
