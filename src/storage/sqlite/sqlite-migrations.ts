@@ -86,7 +86,7 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 4: device credentials (docs/security.md): username = hardware id, secret as a Mosquitto $7$ hash.
   `
-  CREATE TABLE device_credentials (
+  CREATE TABLE IF NOT EXISTS device_credentials (
     hardware_id TEXT PRIMARY KEY,
     state TEXT NOT NULL,
     hash TEXT,
