@@ -16,6 +16,10 @@ hub's user), <dir>/acl_file (the device ACL as pattern lines) and <dir>/mosquitt
 include). Without --mqtt-password (env LLMIOT_MQTT_PASSWORD) a hub password is generated and printed
 once. Run it again after creating, rotating or revoking credentials, then reload Mosquitto (SIGHUP).
 EMQX: see docs/security.md.
+
+  --format mosquitto      the broker whose files to write (only mosquitto for now)
+  --out <dir>             where to write them (created if missing)
+  -h, --help              this text
 `;
 
 const OWN_FLAGS = { format: { type: 'string' }, out: { type: 'string' } } as const;

@@ -13,6 +13,7 @@ Device identities in the hub's store (the same --data-dir / --store as \`llm-iot
   rotate <hardware-id>    replace its secret; prints the new one; the old one stops working
   revoke <hardware-id>    refuse the device from its next connection on (its secret, the enrollment key, its certificate)
   list                    every record: active (own secret), enrolled (admitted by the enrollment key), revoked
+  -h, --help              this text
 
 A running hub drops a live connection at once only when rotate / revoke go through its JSON-RPC
 (device.credentials.rotate / .revoke); from this command they apply at the device's next CONNECT.
