@@ -82,7 +82,8 @@ export class DeviceAuth {
         const admitted = session as Session;
         this.#sessions.set(client, admitted);
         this.#live.set(admitted.hardwareId, client);
-        client.once('close' as never, () => {
+        // aedes' Client emits no close of its own; its connection does.
+        client.conn.once('close', () => {
           if (this.#live.get(admitted.hardwareId) === client) this.#live.delete(admitted.hardwareId);
         });
         done(null, true);
