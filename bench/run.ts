@@ -22,6 +22,7 @@ import { createHub } from '../dist/hub.js';
 import { createLogger, silentLogger } from '../dist/log/logger.js';
 import { EmbeddedMqttBus } from '../dist/mqtt/embedded-bus.js';
 import { listenMqttTcp } from '../dist/mqtt/listeners.js';
+import { aclCheckNs } from './acl-micro.ts';
 import { loadPoints, queryLatency } from './query-bench.ts';
 import { sparkplugIngestion, sparkplugRawRelay } from './sparkplug-bench.ts';
 
@@ -168,6 +169,7 @@ try {
     const secured = await hubIngestion(join(dataDir, 'credentials'), true);
     console.log(`hub ingestion  ${fmt(secured.messages / secured.seconds).padStart(10)} msg/s ${fmt(secured.points / secured.seconds).padStart(12)} points/s  (--device-auth credentials: logged-in devices, ACL on every PUBLISH)`);
     console.log(`ratio cred/open ${((secured.messages / secured.seconds) / (ingest.messages / ingest.seconds)).toFixed(2)}`);
+    console.log(`ACL per PUBLISH ${(await aclCheckNs()).toFixed(0)} ns (DeviceAuth.authorizePublish, topic verdict remembered per connection)`);
     if (secured.checkMs !== undefined) console.log(`CONNECT check  first ${secured.checkMs.first.toFixed(1)} ms (PBKDF2-SHA512, 210000 rounds)  repeated ${secured.checkMs.repeated.toFixed(3)} ms (remembered)`);
     await secured.hub.close();
   }
