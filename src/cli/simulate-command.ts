@@ -164,6 +164,8 @@ function noHubMessage(url: string, mix: FleetProtocolMix, hostId: string, second
     '  Check that `llm-iot start` is running and uses this broker: its embedded broker on --mqtt-port (default 1883),',
     '  or the same external broker through --mqtt-url.',
     ...(kinds.includes('dual') && hostId !== 'none' ? [`  Dual devices wait for the hub's Sparkplug STATE: --host-id (${hostId}) must equal the hub's --sparkplug-host-id.`] : []),
+    "  A hub under --device-auth credentials (its default unless it listens on loopback only) refuses devices that do not log in:",
+    '  pass --enrollment-key, --credentials or --username/--password (docs/security.md); its log names each refusal.',
     '  The devices keep trying.',
   ].join('\n');
 }
