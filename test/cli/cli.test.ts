@@ -49,7 +49,7 @@ describe('llm-iot CLI', () => {
   });
 
   it('every command answers --help (and `help <command>`) with its usage and options, exit 0', async () => {
-    const commands = ['start', 'simulate', 'rpc', 'mcp', 'device', 'broker-config'];
+    const commands = ['start', 'simulate', 'rpc', 'mcp'];
     const runs = commands.map((command) => ({ command, help: runCli([command, '--help']), via: runCli(['help', command]) }));
     for (const { command, help, via } of runs) {
       assert.equal(await help.exit(), 0, help.output());
