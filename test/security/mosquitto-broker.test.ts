@@ -13,7 +13,9 @@ import mqtt from 'mqtt';
 import { runCli } from '../support/cli.ts';
 import { PrivateMosquitto } from '../support/private-mosquitto.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
+import { DeviceCredentials } from '../../src/security/device-credentials.ts';
 import { verifySecret } from '../../src/security/password-hash.ts';
+import { openStores } from '../../src/storage/open-stores.ts';
 import { forgeryTests, HONEST, INTRUDER, type BrokerUnderTest } from './broker-forgeries.ts';
 
 const HUB_PASSWORD = 'hub-secret-for-tests';
@@ -34,13 +36,19 @@ describe('external Mosquitto configured by llm-iot broker-config', () => {
   let revokedSecret = '';
 
   before(async () => {
-    for (const id of [HONEST, INTRUDER, 'revoked-r']) {
-      const issued = JSON.parse(await cli(['device', 'credentials', 'create', id, '--data-dir', dataDir])) as { username: string; password: string };
-      assert.equal(issued.username, id);
-      passwords.set(id, issued.password);
+    // One device through the command an operator runs; the others in-process (each CLI start costs seconds).
+    const issued = JSON.parse(await cli(['device', 'credentials', 'create', HONEST, '--data-dir', dataDir])) as { username: string; password: string };
+    assert.equal(issued.username, HONEST);
+    passwords.set(HONEST, issued.password);
+    const stores = await openStores({ store: 'sqlite', dataDir });
+    try {
+      const credentials = new DeviceCredentials({ store: stores.credentials });
+      passwords.set(INTRUDER, (await credentials.create(INTRUDER)).password);
+      revokedSecret = (await credentials.create('revoked-r')).password;
+      await credentials.revoke('revoked-r');
+    } finally {
+      await stores.close();
     }
-    revokedSecret = passwords.get('revoked-r') ?? '';
-    await cli(['device', 'credentials', 'revoke', 'revoked-r', '--data-dir', dataDir]);
     const written = JSON.parse(await cli(['broker-config', '--format', 'mosquitto', '--out', out, '--data-dir', dataDir, '--mqtt-username', 'hub', '--mqtt-password', HUB_PASSWORD]));
     assert.deepEqual(written.hub, { username: 'hub' });
     const config = readFileSync(join(out, 'mosquitto.conf'), 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
