@@ -2,11 +2,13 @@
  * Benchmark load generator, run as a child process: one MQTT connection per client id, each
  * publishing `count` native telemetry.report notifications (QoS 0) with `points` readings, as fast
  * as TCP backpressure allows. Prints one JSON line {sent, ms} when done.
- * argv: <url> <clientIdsJson> <count> <points> <sensorIdsJson>
+ * argv: <url> <clientIdsJson> <count> <points> <sensorIdsJson> [<passwordsJson>]
+ * With passwords (client id → secret), each connection logs in as its device (docs/security.md).
  */
 import mqtt from 'mqtt';
 
-const [url, idsJson, countText, pointsText, sensorsJson] = process.argv.slice(2);
+const [url, idsJson, countText, pointsText, sensorsJson, passwordsJson] = process.argv.slice(2);
+const passwords = passwordsJson === undefined ? {} : (JSON.parse(passwordsJson) as Record<string, string>);
 const clientIds = JSON.parse(idsJson as string) as string[];
 const sensors = JSON.parse(sensorsJson as string) as Record<string, string[]>;
 const count = Number(countText);
@@ -15,7 +17,9 @@ const MEASUREMENTS = ['temperature', 'pressure', 'angle', 'soil_moisture', 'cpu_
 const WINDOW = 500;
 
 async function run(clientId: string): Promise<number> {
-  const client = await mqtt.connectAsync(url as string, { clientId, protocolVersion: 4, reconnectPeriod: 0, keepalive: 120 });
+  const password = passwords[clientId];
+  const login = password === undefined ? {} : { username: clientId, password };
+  const client = await mqtt.connectAsync(url as string, { clientId, protocolVersion: 4, reconnectPeriod: 0, keepalive: 120, ...login });
   let done = false;
   client.on('close', () => {
     if (!done) process.stderr.write(`publisher ${clientId}: connection closed by the broker after ${sent} messages\n`);

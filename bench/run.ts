@@ -2,6 +2,8 @@
  * `npm run bench`: in one run on this machine, measure
  *   1. raw MQTT relay: publishers → embedded broker → one subscriber (no hub), the baseline;
  *   2. hub ingestion: the same publishers → broker → hub → committed to the SQLite store, zero loss checked;
+ *      then again under --device-auth credentials (each publisher logs in as its device, every PUBLISH
+ *      checked against the device ACL), with the cost of a CONNECT's password check, first and repeated;
  *   3. Sparkplug: the same raw relay of DDATA messages (10 aliased metrics each) vs hub ingestion of
  *      them (decode, alias resolution, seq check, committed to SQLite), zero loss checked;
  *   4. data.query latency (p50/p99) over ≥ 10 million stored points: hourly average over one day of one device.
@@ -20,6 +22,7 @@ import { createHub } from '../dist/hub.js';
 import { createLogger, silentLogger } from '../dist/log/logger.js';
 import { EmbeddedMqttBus } from '../dist/mqtt/embedded-bus.js';
 import { listenMqttTcp } from '../dist/mqtt/listeners.js';
+import { aclCheckNs } from './acl-micro.ts';
 import { loadPoints, queryLatency } from './query-bench.ts';
 import { sparkplugIngestion, sparkplugRawRelay } from './sparkplug-bench.ts';
 
@@ -48,7 +51,7 @@ interface RunResult {
 }
 
 /** Spread `devices` client ids over `PUBLISHERS` child processes, each sending its share of MESSAGES. */
-async function publish(url: string, clientIds: string[], sensors: Record<string, string[]>): Promise<void> {
+async function publish(url: string, clientIds: string[], sensors: Record<string, string[]>, passwords?: Record<string, string>): Promise<void> {
   const perClient = Math.ceil(MESSAGES / clientIds.length);
   const groups = Array.from({ length: PUBLISHERS }, (_, i) => clientIds.filter((_, j) => j % PUBLISHERS === i)).filter((g) => g.length > 0);
   await Promise.all(
@@ -57,7 +60,7 @@ async function publish(url: string, clientIds: string[], sensors: Record<string,
         new Promise<void>((resolve, reject) => {
           const child = spawn(
             process.execPath,
-            ['--import', 'tsx', new URL('./publisher.ts', import.meta.url).pathname, url, JSON.stringify(group), String(perClient), String(POINTS), JSON.stringify(sensors)],
+            ['--import', 'tsx', new URL('./publisher.ts', import.meta.url).pathname, url, JSON.stringify(group), String(perClient), String(POINTS), JSON.stringify(sensors), ...(passwords === undefined ? [] : [JSON.stringify(passwords)])],
             { stdio: ['ignore', 'pipe', 'inherit'] },
           );
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
@@ -101,8 +104,9 @@ async function rawRelay(): Promise<RunResult> {
   return { messages: received, points: received * POINTS, seconds: (last - first) / 1000 };
 }
 
-async function hubIngestion(dataDir: string): Promise<RunResult & { hub: Awaited<ReturnType<typeof createHub>> }> {
-  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: process.env['BENCH_LOG'] ? createLogger({ level: 'debug' }) : silentLogger });
+async function hubIngestion(dataDir: string, credentials = false): Promise<RunResult & { hub: Awaited<ReturnType<typeof createHub>>; checkMs?: { first: number; repeated: number } }> {
+  const deviceAuth = credentials ? 'credentials' : 'open';
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', mqttHost: '127.0.0.1', httpHost: '127.0.0.1', deviceAuth }, { logger: process.env['BENCH_LOG'] ? createLogger({ level: 'debug' }) : silentLogger });
   const bus = hub.bus as EmbeddedMqttBus;
   const listener = await listenMqttTcp(bus, { port: 0, host: '127.0.0.1' });
   const url = `mqtt://127.0.0.1:${listener.port}`;
@@ -116,10 +120,23 @@ async function hubIngestion(dataDir: string): Promise<RunResult & { hub: Awaited
     const soil = (await hub.dispatcher.invoke('sensor.discover', { mcu_id: reg.device_id, static_schema: { manufacturer: 'Adafruit', model: 'Soil Moisture Sensor', communication: { primary_protocol: 'analog', analog: { pin: 26 } } } }, ctx)) as { sensor_id: string };
     sensors[clientId] = [bmp.sensor_id, bmp.sensor_id, as5600.sensor_id, soil.sensor_id, reg.device_id];
   }
+  let passwords: Record<string, string> | undefined;
+  let checkMs: { first: number; repeated: number } | undefined;
+  if (credentials) {
+    passwords = {};
+    for (const clientId of clients) passwords[clientId] = (await hub.credentials.create(clientId)).password;
+    // What a CONNECT's password check costs: the first (PBKDF2) and a repeated one (remembered).
+    const timeChecks = async (): Promise<number> => {
+      const t0 = performance.now();
+      for (const clientId of clients) if (!(await hub.credentials.check(clientId, passwords?.[clientId] ?? '')).ok) throw new Error(`check failed: ${clientId}`);
+      return (performance.now() - t0) / clients.length;
+    };
+    checkMs = { first: await timeChecks(), repeated: await timeChecks() };
+  }
   const expectedPoints = Math.ceil(MESSAGES / clients.length) * clients.length * POINTS;
   const base = hub.pipeline.stats().committed;
   const started = performance.now();
-  await publish(url, clients, sensors);
+  await publish(url, clients, sensors, passwords);
   for (;;) {
     await hub.pipeline.flush();
     const s = hub.pipeline.stats();
@@ -133,7 +150,7 @@ async function hubIngestion(dataDir: string): Promise<RunResult & { hub: Awaited
   if (committed !== expectedPoints || stats.rejected > 0 || stats.dropped > 0) {
     throw new Error(`hub lost telemetry: committed ${committed} of ${expectedPoints}, rejected ${stats.rejected}, dropped ${stats.dropped}`);
   }
-  return { messages: committed / POINTS, points: committed, seconds, hub };
+  return { messages: committed / POINTS, points: committed, seconds, hub, ...(checkMs !== undefined && { checkMs }) };
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -149,6 +166,12 @@ try {
     console.log(`hub ingestion  ${fmt(ingest.messages / ingest.seconds).padStart(10)} msg/s ${fmt(ingest.points / ingest.seconds).padStart(12)} points/s  (committed to SQLite, zero loss)`);
     console.log(`ratio hub/raw  ${((ingest.messages / ingest.seconds) / (raw.messages / raw.seconds)).toFixed(2)}`);
     hub = ingest.hub;
+    const secured = await hubIngestion(join(dataDir, 'credentials'), true);
+    console.log(`hub ingestion  ${fmt(secured.messages / secured.seconds).padStart(10)} msg/s ${fmt(secured.points / secured.seconds).padStart(12)} points/s  (--device-auth credentials: logged-in devices, ACL on every PUBLISH)`);
+    console.log(`ratio cred/open ${((secured.messages / secured.seconds) / (ingest.messages / ingest.seconds)).toFixed(2)}`);
+    console.log(`ACL per PUBLISH ${(await aclCheckNs()).toFixed(0)} ns (DeviceAuth.authorizePublish, topic verdict remembered per connection)`);
+    if (secured.checkMs !== undefined) console.log(`CONNECT check  first ${secured.checkMs.first.toFixed(1)} ms (PBKDF2-SHA512, 210000 rounds)  repeated ${secured.checkMs.repeated.toFixed(3)} ms (remembered)`);
+    await secured.hub.close();
   }
   if (SPARKPLUG.messages > 0) {
     console.log(`sparkplug: ${fmt(SPARKPLUG.messages)} DDATA × ${SPARKPLUG.metrics} aliased metrics from ${SPARKPLUG.nodes} edge nodes over ${SPARKPLUG.publishers} publisher processes`);
@@ -164,7 +187,7 @@ try {
     await hub?.close();
     process.exit(0);
   }
-  hub ??= await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: silentLogger });
+  hub ??= await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', mqttHost: '127.0.0.1', httpHost: '127.0.0.1' }, { logger: silentLogger });
   const loaded = await loadPoints(hub, STORED);
   const http = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
   const latency = await queryLatency(http.url, loaded.deviceId, loaded.day);

@@ -90,7 +90,7 @@ export async function sparkplugIngestion(load: SparkplugLoad, dataDir: string): 
   // Sparkplug has no way to slow an edge node down: DATA arriving while the pipeline is full is
   // dropped and counted. The buffer is sized for the whole burst so the run measures commit speed.
   const telemetryMaxPending = Math.max(1_000_000, (load.messages + load.nodes) * load.metrics * 2);
-  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', sparkplugHostId: 'llmiot-bench', telemetryMaxPending }, { logger: silentLogger });
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', mqttHost: '127.0.0.1', httpHost: '127.0.0.1', sparkplugHostId: 'llmiot-bench', telemetryMaxPending }, { logger: silentLogger });
   try {
     const listener = await listenMqttTcp(hub.bus as EmbeddedMqttBus, { port: 0, host: '127.0.0.1' });
     const url = `mqtt://127.0.0.1:${listener.port}`;

@@ -1,8 +1,10 @@
 // A minimal native LLM-IoT device: an ESP32-S3 with a BMP580 on I2C 0x47, in plain JavaScript.
 //
 // Run the hub, then the device (from the repository root, so `mqtt` resolves):
-//   npx llm-iot start                 # or: npm start   (embedded broker on mqtt://localhost:1883)
-//   node examples/native-device.mjs   # MQTT_URL=mqtt://host:1883 DEVICE_ID=esp32-demo-1 to change
+//   npx llm-iot start --enrollment-key demo-fleet-key     # embedded broker on mqtt://localhost:1883
+//   MQTT_PASSWORD=demo-fleet-key node examples/native-device.mjs
+//   # MQTT_URL=mqtt://host:1883 DEVICE_ID=esp32-demo-1 to change; MQTT_PASSWORD is the fleet enrollment key
+//   # or the device's own secret from `npx llm-iot device credentials create esp32-demo-1` (docs/security.md)
 // Then ask the hub, e.g.:
 //   curl -s localhost:8080/rpc -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"device.list","params":{}}'
 //   curl -s localhost:8080/rpc -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":2,"method":"sensor.read","params":{"sensor_id":"esp32-demo-1/i2c:0x47"}}'
@@ -13,6 +15,7 @@ import mqtt from 'mqtt';
 
 const url = process.env.MQTT_URL ?? 'mqtt://localhost:1883';
 const id = process.env.DEVICE_ID ?? 'esp32-demo-1';
+const password = process.env.MQTT_PASSWORD;
 const up = `llmiot/v1/${id}/up`;
 const down = `llmiot/v1/${id}/down`;
 const pending = new Map(); // request id -> resolve
@@ -23,6 +26,8 @@ let timer;
 
 const client = mqtt.connect(url, {
   clientId: id, // the hardware id: the hub derives the device UUID from it
+  // Under --device-auth credentials the user name is the hardware id too (docs/security.md).
+  ...(password === undefined ? {} : { username: id, password }),
   will: { topic: up, payload: '{"jsonrpc":"2.0","method":"device.offline"}', qos: 1, retain: false },
 });
 

@@ -38,6 +38,11 @@ import { DEFAULT_POLICY, parsePolicy, type ActuationPolicy } from './tools/actua
 import { ToolRunner } from './tools/tool-runner.ts';
 import { McpHttpEndpoint } from './mcp/http-endpoint.ts';
 import { LlmCommandRunner } from './llm/index.ts';
+import { credentialMethods } from './app/credential-methods.ts';
+import { AuthDenials } from './security/auth-denials.ts';
+import { DeviceAuth, type DeviceAuthMode } from './security/device-auth.ts';
+import { resolveDeviceAuthMode } from './security/device-auth-mode.ts';
+import { DeviceCredentials } from './security/device-credentials.ts';
 import { llmMethods } from './llm/methods.ts';
 
 export const HUB_VERSION = '0.1.0';
@@ -73,6 +78,10 @@ export interface Hub {
   readonly tools: ToolRunner;
   /** Who may call the API: whether auth is on, and the principal of a credential (docs/security.md). */
   readonly auth: AuthGate;
+  /** Device credentials and enrollment (docs/security.md). */
+  readonly credentials: DeviceCredentials;
+  /** How the embedded broker admits devices (`open` on an external broker: that broker decides). */
+  readonly deviceAuth: DeviceAuthMode;
   /** Announce the shutdown to connected peers (Sparkplug offline STATE); call before closing the listeners. close() does it too. */
   goingOffline(): Promise<void>;
   /** Flush telemetry and registry, fail pending commands, close broker and stores. */
@@ -138,6 +147,18 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       },
     });
     const methods = new MethodRegistry();
+    // --- device identity (docs/security.md) ---
+    const deviceAuthMode: DeviceAuthMode = config.mqttUrl === undefined && options.bus === undefined ? resolveDeviceAuthMode(config) : 'open';
+    let deviceAuth: DeviceAuth | undefined;
+    const credentials = new DeviceCredentials({
+      store: stores.credentials,
+      enrollmentKey: config.enrollmentKey,
+      now,
+      onChanged: (hardwareId) => deviceAuth?.disconnect(hardwareId),
+    });
+    if (deviceAuthMode === 'credentials') deviceAuth = new DeviceAuth({ credentials, denials: new AuthDenials({ registry: metrics.registry, logger }) });
+    for (const method of credentialMethods(credentials)) methods.add(method);
+    // --- end device identity ---
     let dispatcher: RpcDispatcher | undefined;
     const services: HubServices = {
       registry,
@@ -163,7 +184,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
 
     const wills = protocols.flatMap(({ plugin, instance }) => (instance.will === undefined ? [] : [{ plugin: plugin.name, will: instance.will }]));
     if (wills.length > 1) throw new Error(`only one protocol may set the hub connection's will; ${wills.map((w) => w.plugin).join(' and ')} both do`);
-    const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will, now));
+    const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will, now, deviceAuth));
     busForPressure = bus;
     if (!options.bus) cleanups.push(() => bus.close());
     const runtimes: ProtocolRuntime[] = [];
@@ -299,6 +320,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       http,
       tools,
       auth,
+      credentials,
+      deviceAuth: deviceAuthMode,
       goingOffline,
       close: () => (closing ??= goingOffline().then(() => runCleanups(cleanups, logger))),
     };
@@ -318,10 +341,12 @@ function loadPolicy(file: string | undefined): ActuationPolicy {
   }
 }
 
-async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: HubWill | undefined, now: () => number): Promise<MqttBus> {
+async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: HubWill | undefined, now: () => number, deviceAuth: DeviceAuth | undefined): Promise<MqttBus> {
   if (config.mqttUrl !== undefined) {
     return ExternalMqttBus.connect(config.mqttUrl, {
       logger,
+      ...(config.mqttUsername !== undefined && { username: config.mqttUsername }),
+      ...(config.mqttPassword !== undefined && { password: config.mqttPassword }),
       // Sparkplug host death certificate: offline STATE, QoS 1, retained ([tck-id-host-topic-phid-death-required]).
       ...(will !== undefined && { will }),
       ...(config.mqttSharedGroup !== undefined && { sharedGroup: config.mqttSharedGroup }),
@@ -331,6 +356,11 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
     maxPacketBytes: config.maxMessageBytes,
     logger,
     onRejected: (reason) => metrics.rejected.inc({ protocol: 'mqtt', reason }),
+    ...(deviceAuth !== undefined && {
+      authenticate: deviceAuth.authenticate,
+      authorizePublish: deviceAuth.authorizePublish,
+      authorizeSubscribe: deviceAuth.authorizeSubscribe,
+    }),
     connectTimeoutMs: config.mqttConnectTimeoutMs,
     maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
     maxRetainedMessages: config.maxRetainedMessages,

@@ -1,9 +1,12 @@
 /**
- * Secure defaults at start: with auth off the hub listens on loopback only; another address needs
- * credentials (or --auth required), or --insecure, which is then warned about at every start.
+ * Secure defaults at start: with auth off the hub listens on loopback only. HTTP on another address
+ * needs API credentials (or --auth required); the embedded broker on another address needs devices
+ * to prove who they are (--device-auth credentials, its default there). --insecure overrides both and
+ * is then warned about at every start.
  */
 import type { HubConfig } from '../config/options.ts';
 import { isLoopbackAddress } from '../auth/host-names.ts';
+import type { DeviceAuthMode } from '../security/device-auth.ts';
 
 /** What `llm-iot start` does about the bind addresses. */
 export type BindDecision =
@@ -14,22 +17,33 @@ export type BindDecision =
 
 const isLoopbackHost = (host: string): boolean => host === 'localhost' || isLoopbackAddress(host);
 
-export const ENABLE_REMOTE = 'llm-iot token create --role admin --name me   # then: llm-iot start --http-host 0.0.0.0 --mqtt-host 0.0.0.0';
+export const ENABLE_REMOTE =
+  'llm-iot token create --role admin --name me   # then: llm-iot start --http-host 0.0.0.0 --mqtt-host 0.0.0.0 --enrollment-key <fleet key>';
 
-export function bindDecision(config: Pick<HubConfig, 'httpHost' | 'mqttHost' | 'mqttUrl' | 'insecure'>, authOn: boolean): BindDecision {
-  const hosts = [['--http-host', config.httpHost]];
-  if (config.mqttUrl === undefined) hosts.push(['--mqtt-host', config.mqttHost]);
-  const remote = hosts.filter(([, host]) => !isLoopbackHost(host ?? ''));
-  if (authOn) return { action: 'ok' };
-  if (remote.length === 0) {
+/**
+ * @param authOn API callers must present a credential.
+ * @param deviceAuth how the embedded broker admits devices (`open` on an external broker: that broker decides).
+ */
+export function bindDecision(
+  config: Pick<HubConfig, 'httpHost' | 'mqttHost' | 'mqttUrl' | 'insecure'>,
+  authOn: boolean,
+  deviceAuth: DeviceAuthMode,
+): BindDecision {
+  const unprotected: string[] = [];
+  if (!isLoopbackHost(config.httpHost) && !authOn) unprotected.push(`--http-host ${config.httpHost} with no API credentials`);
+  if (config.mqttUrl === undefined && !isLoopbackHost(config.mqttHost) && deviceAuth === 'open') {
+    unprotected.push(`--mqtt-host ${config.mqttHost} with --device-auth open`);
+  }
+  if (unprotected.length === 0) {
+    if (authOn || !isLoopbackHost(config.httpHost)) return { action: 'ok' };
     return { action: 'info', message: `no credentials: listening on loopback only, every local caller is an admin. To allow remote access: ${ENABLE_REMOTE}` };
   }
-  const where = remote.map(([flag, host]) => `${flag} ${host}`).join(' and ');
+  const where = unprotected.join(' and ');
   if (config.insecure) {
-    return { action: 'warn', message: `INSECURE: ${where} with no credentials: anyone who reaches this hub is an admin. Create a token instead: ${ENABLE_REMOTE}` };
+    return { action: 'warn', message: `INSECURE: ${where}: anyone who reaches this hub can act on it. Create credentials instead: ${ENABLE_REMOTE}` };
   }
   return {
     action: 'refuse',
-    message: `llm-iot start: refusing to listen on ${where} with no credentials: anyone on the network could reboot devices and read every reading. Create a credential first: ${ENABLE_REMOTE} (or pass --insecure on a network you trust)`,
+    message: `llm-iot start: refusing to listen on ${where}: anyone on the network could reboot devices and read every reading. Create credentials first: ${ENABLE_REMOTE} (or pass --insecure on a network you trust)`,
   };
 }

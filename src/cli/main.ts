@@ -1,5 +1,7 @@
 /** The `llm-iot` command line: start, simulate, rpc. */
 import { ConfigError } from '../config/load-config.ts';
+import { BROKER_CONFIG_HELP, brokerConfigCommand } from './broker-config-command.ts';
+import { DEVICE_HELP, deviceCommand } from './device-command.ts';
 import { MCP_HELP, mcpCommand } from './mcp-command.ts';
 import { rpcCommand } from './rpc-command.ts';
 import { SIMULATE_HELP, simulateCommand } from './simulate-command.ts';
@@ -18,6 +20,8 @@ const COMMANDS: Record<string, Command> = {
   rpc: { run: rpcCommand, help: rpcHelp },
   mcp: { run: mcpCommand, help: () => MCP_HELP },
   token: { run: tokenCommand, help: () => TOKEN_HELP },
+  device: { run: deviceCommand, help: () => DEVICE_HELP },
+  'broker-config': { run: brokerConfigCommand, help: () => BROKER_CONFIG_HELP },
 };
 
 const wantsHelp = (argv: readonly string[]): boolean => {

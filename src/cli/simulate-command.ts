@@ -11,6 +11,12 @@ export const SIMULATE_HELP = `Usage: llm-iot simulate [options]
   --url <mqtt-url>              broker the devices connect to, mqtt:// or mqtts:// (default mqtt://localhost:1883; env LLMIOT_SIM_URL)
   --ca <file>                   PEM CA certificate(s) to trust for mqtts:// (env LLMIOT_SIM_CA)
   --insecure                    mqtts:// without verifying the broker certificate (tests only)
+  --enrollment-key <key>        every device logs in with username = its hardware id and this fleet key
+                                (a hub started with --enrollment-key; env LLMIOT_ENROLLMENT_KEY)
+  --credentials <file>          per-device logins: the JSON that \`llm-iot device credentials create\` prints,
+                                one object per line or an array; wins over --enrollment-key for those devices
+  --username <id> --password <secret>
+                                one device's own login (the username is the hardware id, e.g. sim-esp32-s3-001)
   --devices <n>                 number of devices (default 3; env LLMIOT_SIM_DEVICES or DEVICE_COUNT)
   --protocol <mix>              native | dual | mixed, or a round-robin list such as native,dual,dual (default native;
                                 env LLMIOT_SIM_PROTOCOL). dual = Sparkplug B + LwM2M on one MQTT connection
@@ -54,6 +60,10 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       'host-id': { type: 'string' },
       ca: { type: 'string' },
       insecure: { type: 'boolean' },
+      'enrollment-key': { type: 'string' },
+      credentials: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
       churn: { type: 'boolean' },
       duration: { type: 'string' },
       seed: { type: 'string' },
@@ -76,6 +86,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   const protocol = protocolMix(values.protocol ?? env['LLMIOT_SIM_PROTOCOL'] ?? 'native');
   const hostId = values['host-id'] ?? env['LLMIOT_SPARKPLUG_HOST_ID'] ?? DEFAULT_HOST_ID;
   const connectOptions = tlsOptions(values.ca ?? env['LLMIOT_SIM_CA'], values.insecure === true);
+  const passwordFor = devicePasswords(values, env);
   const durationS = values.duration === undefined ? undefined : number(values.duration, 'duration', 0);
   const hubTimeoutS = number(values['hub-timeout'], 'hub-timeout', 5);
   const controller = new AbortController();
@@ -91,6 +102,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       count,
       protocol,
       ...(connectOptions === undefined ? {} : { connectOptions }),
+      ...(passwordFor !== undefined && { passwordFor }),
       lwm2mIntervalMs: lwm2mS * 1000,
       groupId: values['group-id'] ?? DEFAULT_GROUP_ID,
       hostId: hostId === 'none' ? null : hostId,
@@ -152,6 +164,8 @@ function noHubMessage(url: string, mix: FleetProtocolMix, hostId: string, second
     '  Check that `llm-iot start` is running and uses this broker: its embedded broker on --mqtt-port (default 1883),',
     '  or the same external broker through --mqtt-url.',
     ...(kinds.includes('dual') && hostId !== 'none' ? [`  Dual devices wait for the hub's Sparkplug STATE: --host-id (${hostId}) must equal the hub's --sparkplug-host-id.`] : []),
+    "  A hub under --device-auth credentials (its default unless it listens on loopback only) refuses devices that do not log in:",
+    '  pass --enrollment-key, --credentials or --username/--password (docs/security.md); its log names each refusal.',
     '  The devices keep trying.',
   ].join('\n');
 }
@@ -166,6 +180,43 @@ function protocolMix(text: string): FleetProtocolMix {
 
 function describeMix(mix: FleetProtocolMix): string {
   return typeof mix === 'string' ? mix : mix.join('/');
+}
+
+/** Who logs in with what (docs/security.md): own credentials first, then the fleet enrollment key. */
+function devicePasswords(
+  values: { 'enrollment-key'?: string | undefined; credentials?: string | undefined; username?: string | undefined; password?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): ((hardwareId: string) => string | undefined) | undefined {
+  const own = new Map<string, string>();
+  if (values.credentials !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(values.credentials, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`--credentials: cannot read ${values.credentials}: ${(error as Error).message}`);
+    }
+    for (const entry of parseCredentials(text, values.credentials)) own.set(entry.username, entry.password);
+  }
+  if ((values.username === undefined) !== (values.password === undefined)) throw new ConfigError('--username and --password go together');
+  if (values.username !== undefined && values.password !== undefined) own.set(values.username, values.password);
+  const key = values['enrollment-key'] ?? env['LLMIOT_ENROLLMENT_KEY'];
+  if (own.size === 0 && (key === undefined || key === '')) return undefined;
+  return (hardwareId) => own.get(hardwareId) ?? (key === '' ? undefined : key);
+}
+
+function parseCredentials(text: string, file: string): { username: string; password: string }[] {
+  const trimmed = text.trim();
+  let entries: unknown[];
+  try {
+    entries = trimmed.startsWith('[') ? (JSON.parse(trimmed) as unknown[]) : trimmed.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+  } catch (error) {
+    throw new ConfigError(`--credentials: ${file} is not JSON: ${(error as Error).message}`);
+  }
+  return entries.map((entry) => {
+    const e = entry as { username?: unknown; password?: unknown };
+    if (typeof e.username !== 'string' || typeof e.password !== 'string') throw new ConfigError(`--credentials: ${file}: each entry needs "username" and "password"`);
+    return { username: e.username, password: e.password };
+  });
 }
 
 /** TLS settings for mqtts:// (mqtt.js passes them to tls.connect). */

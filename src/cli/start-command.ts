@@ -22,7 +22,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     if (config.logLevel === 'debug' || config.logLevel === 'trace') process.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`);
     return 1;
   }
-  const bind = bindDecision(config, await hub.auth.active());
+  const bind = bindDecision(config, await hub.auth.active(), hub.deviceAuth);
   if (bind.action === 'refuse') {
     process.stderr.write(`${bind.message}\n`);
     await hub.close();
@@ -60,6 +60,7 @@ export async function startCommand(argv: string[]): Promise<number> {
           host: config.mqttHost,
           cert: readFileSync(config.tlsCert),
           key: readFileSync(config.tlsKey),
+          ...(config.tlsCa !== undefined && { ca: readFileSync(config.tlsCa) }),
           logger,
         });
         listeners.push(tls);
@@ -68,7 +69,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     } else {
       addresses['mqtt'] = `${config.mqttUrl ?? ''} (external broker)`;
     }
-    logger.info({ ...addresses, store: config.store === 'sqlite' ? `${config.dataDir}/hub.db` : redact(config.store) }, 'llm-iot hub listening');
+    logger.info({ ...addresses, device_auth: hub.deviceAuth, store: config.store === 'sqlite' ? `${config.dataDir}/hub.db` : redact(config.store) }, 'llm-iot hub listening');
   } catch (error) {
     logger.error(error instanceof Error ? error.message : String(error));
     await Promise.all(listeners.map((l) => l.close()));

@@ -13,6 +13,8 @@ Commands:
   rpc <method> [json-params]  call a JSON-RPC method on a running hub and print the result
   mcp [--hub <url>]           stdio MCP server relaying to a running hub's /mcp (for Claude Desktop / Claude Code)
   token create|list|revoke    API tokens (Authorization: Bearer); once one exists, API callers need one
+  device credentials <action> create | rotate | revoke | list device credentials in the hub's store
+  broker-config               write Mosquitto password_file and acl_file enforcing the device ACL
 
 Run \`llm-iot <command> --help\` (or \`llm-iot help <command>\`) for a command's options.
   -h, --help                       this text

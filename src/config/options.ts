@@ -23,6 +23,15 @@ export interface HubConfig {
   mqttTlsPort: number;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
+  /** PEM CA bundle: MQTTS asks for client certificates signed by it; the subject CN names the hardware id. */
+  tlsCa: string | undefined;
+  /** `open` or `credentials`; undefined = `credentials` unless the broker listens on loopback only. */
+  deviceAuth: 'open' | 'credentials' | undefined;
+  /** Fleet enrollment key: admits and pins a device not yet holding credentials (docs/security.md). */
+  enrollmentKey: string | undefined;
+  /** The hub's own user name and password on an external broker (else taken from --mqtt-url). */
+  mqttUsername: string | undefined;
+  mqttPassword: string | undefined;
   mqttUrl: string | undefined;
   mqttSharedGroup: string | undefined;
   store: string;
@@ -85,6 +94,11 @@ export const DEFAULTS: HubConfig = {
   mqttTlsPort: 8883,
   tlsCert: undefined,
   tlsKey: undefined,
+  tlsCa: undefined,
+  deviceAuth: undefined,
+  enrollmentKey: undefined,
+  mqttUsername: undefined,
+  mqttPassword: undefined,
   mqttUrl: undefined,
   mqttSharedGroup: undefined,
   store: 'sqlite',
@@ -144,6 +158,11 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'mqttTlsPort', flag: 'mqtt-tls-port', env: 'LLMIOT_MQTT_TLS_PORT', type: 'integer', description: 'embedded broker MQTTS port, used when --tls-cert and --tls-key are given' },
   { key: 'tlsCert', flag: 'tls-cert', env: 'LLMIOT_TLS_CERT', type: 'string', description: 'PEM certificate file: HTTPS on the HTTP port, and MQTTS' },
   { key: 'tlsKey', flag: 'tls-key', env: 'LLMIOT_TLS_KEY', type: 'string', description: 'PEM private key file: HTTPS on the HTTP port, and MQTTS' },
+  { key: 'tlsCa', flag: 'tls-ca', env: 'LLMIOT_TLS_CA', type: 'string', description: 'PEM CA file: MQTTS accepts client certificates it signed, the subject CN naming the hardware id' },
+  { key: 'deviceAuth', flag: 'device-auth', env: 'LLMIOT_DEVICE_AUTH', type: 'string', description: 'open (any client, any topic: labs) or credentials (devices prove their hardware id and use only their own topics); default credentials unless the embedded broker and HTTP listen on loopback only', choices: ['open', 'credentials'] },
+  { key: 'enrollmentKey', flag: 'enrollment-key', env: 'LLMIOT_ENROLLMENT_KEY', type: 'string', description: 'fleet enrollment key: a device without credentials connects with username = its hardware id and this as password, and is admitted and pinned' },
+  { key: 'mqttUsername', flag: 'mqtt-username', env: 'LLMIOT_MQTT_USERNAME', type: 'string', description: "the hub's user name on the external broker (or in --mqtt-url)" },
+  { key: 'mqttPassword', flag: 'mqtt-password', env: 'LLMIOT_MQTT_PASSWORD', type: 'string', description: "the hub's password on the external broker (or in --mqtt-url)" },
   { key: 'mqttUrl', flag: 'mqtt-url', env: 'LLMIOT_MQTT_URL', type: 'string', description: 'external broker URL (mqtt://, mqtts://, ws://); no embedded broker is started' },
   { key: 'mqttSharedGroup', flag: 'mqtt-shared-group', env: 'LLMIOT_MQTT_SHARED_GROUP', type: 'string', description: 'external broker: MQTT 5 shared-subscription group so several hubs split ingestion' },
   { key: 'store', flag: 'store', env: 'LLMIOT_STORE', type: 'string', description: 'sqlite (file in --data-dir), memory, or a postgres:// URL' },

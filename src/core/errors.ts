@@ -33,6 +33,8 @@ export const ERROR_CATALOGUE = {
   LLM_PROVIDER_ERROR: { rpc: -32023, summary: 'The LLM provider failed or answered something unusable; `data` has its reason.' },
   UNAUTHENTICATED: { rpc: -32030, summary: 'The hub requires credentials and the request carried none, or an unknown, expired or revoked one.' },
   FORBIDDEN: { rpc: -32031, summary: "The caller's role is below the role the method needs; `data` names both." },
+  CREDENTIALS_EXIST: { rpc: -32032, summary: 'The device already holds credentials; rotate or revoke them instead.' },
+  CREDENTIALS_NOT_FOUND: { rpc: -32033, summary: 'No credentials (nor enrollment) are recorded for that hardware id.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -2,7 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { Aedes, type AedesOptions, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from '../log/logger.ts';
 import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
 import { ThrottledLog } from '../log/throttled-log.ts';
@@ -45,6 +45,15 @@ export interface EmbeddedMqttBusOptions {
   readonly maxRetainedBytes?: number;
   /** Clock of the throttled refusal log; Date.now when absent. */
   readonly now?: () => number;
+  /** Device authentication (src/security/device-auth.ts): aedes' CONNECT hook. Default: everyone. */
+  readonly authenticate?: AedesOptions['authenticate'];
+  /**
+   * Device access control, after the size and `$SYS` checks: undefined to let a client's PUBLISH
+   * (or will) through, else why it is refused (the hook counts and logs it; the client is disconnected).
+   */
+  readonly authorizePublish?: (client: Client | null, packet: PublishPacket) => string | undefined;
+  /** aedes' SUBSCRIBE hook: answer `null` to refuse a filter (SUBACK 0x80). Default: every filter. */
+  readonly authorizeSubscribe?: AedesOptions['authorizeSubscribe'];
 }
 
 /** Default {@link EmbeddedMqttBusOptions.connectTimeoutMs}. */
@@ -159,6 +168,11 @@ export class EmbeddedMqttBus implements MqttBus {
         reject('payload-too-large', `publish refused: payload of ${size} bytes on ${topic} exceeds ${maxPayload}`);
         return;
       }
+      const denied = options.authorizePublish?.(client, packet);
+      if (denied !== undefined) {
+        callback(new Error(denied));
+        return;
+      }
       const overBudget = packet.retain ? retained.admits(topic, size) : null;
       if (overBudget !== null) {
         const { maxMessages, maxBytes } = retained.limits;
@@ -175,7 +189,7 @@ export class EmbeddedMqttBus implements MqttBus {
         callback(new Error(message));
       }
     };
-    const authorizeSubscribe = (
+    const limitSubscribe = (
       client: Client,
       sub: Subscription,
       callback: (error: Error | null, subscription?: Subscription | null) => void,
@@ -186,9 +200,20 @@ export class EmbeddedMqttBus implements MqttBus {
       // MQTT 3.1.1 §3.9.3: return code 0x80 for this filter; the session and its other filters stay.
       callback(null, null);
     };
+    // Device access control first (src/security/device-auth.ts), then the per-session cap.
+    const access = options.authorizeSubscribe;
+    const authorizeSubscribe = (
+      client: Client,
+      sub: Subscription,
+      callback: (error: Error | null, subscription?: Subscription | null) => void,
+    ): void => {
+      if (access === undefined) return limitSubscribe(client, sub, callback);
+      access(client, sub, (error, allowed) => (error !== null || allowed == null ? callback(error, null) : limitSubscribe(client, allowed, callback)));
+    };
     const broker = await Aedes.createBroker({
       authorizePublish,
       authorizeSubscribe,
+      ...(options.authenticate !== undefined && { authenticate: options.authenticate }),
       connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     });
     broker.on('subscribe', (_subscriptions, client) => subscriptions.settled(client));

@@ -24,6 +24,9 @@ export interface ExternalMqttBusOptions {
   readonly connectTimeoutMs?: number;
   /** Delay between reconnection attempts after the connection is lost; default 1 s. */
   readonly reconnectPeriodMs?: number;
+  /** The hub's own credentials on the broker (docs/security.md); user info in the URL works too. */
+  readonly username?: string;
+  readonly password?: string;
 }
 
 /** Options of {@link ExternalMqttBus.subscribe}. */
@@ -290,6 +293,8 @@ function connectOnce(url: string, version: 4 | 5, options: ExternalMqttBusOption
     // The bus resubscribes itself after a reconnection (#reconnected), so it knows when that is done.
     resubscribe: false,
   };
+  if (options.username !== undefined) clientOptions.username = options.username;
+  if (options.password !== undefined) clientOptions.password = options.password;
   if (options.will !== undefined) {
     const { topic, payload, qos = 0, retain = false } = options.will;
     clientOptions.will = { topic, payload, qos, retain };

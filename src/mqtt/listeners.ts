@@ -29,7 +29,11 @@ export interface ListenOptions {
   readonly logger?: BusLogger;
 }
 
-/** {@link ListenOptions} plus the PEM certificate chain, private key and optional client CA. */
+/**
+ * {@link ListenOptions} plus the PEM certificate chain, private key and optional client CA. With a CA
+ * the listener asks each client for a certificate; one it signed identifies the device (its subject
+ * CN, docs/security.md), and a client without one may still log in with a password.
+ */
 export interface TlsListenOptions extends ListenOptions {
   readonly cert: string | Buffer;
   readonly key: string | Buffer;
@@ -60,7 +64,7 @@ export function listenMqttTls(sink: MqttConnectionSink, options: TlsListenOption
   const tlsOptions = {
     cert: options.cert,
     key: options.key,
-    ...(options.ca === undefined ? {} : { ca: options.ca as string | Buffer | Array<string | Buffer> }),
+    ...(options.ca === undefined ? {} : { ca: options.ca as string | Buffer | Array<string | Buffer>, requestCert: true, rejectUnauthorized: false }),
   };
   const server = createTlsServer(tlsOptions, (socket) => {
     socket.setNoDelay(true);

@@ -297,6 +297,7 @@ const DUAL_SHARED_KEYS = [
   'url',
   'streamBuilder',
   'connectOptions',
+  'passwordFor',
   'sensors',
   'telemetryIntervalMs',
   'maxInFlight',

@@ -10,6 +10,17 @@ export interface BrokerConnection {
   readonly streamBuilder?: () => Duplex;
   /** Passed through to mqtt.js (username, password, protocolVersion, keepalive, …). */
   readonly connectOptions?: IClientOptions;
+  /**
+   * The password a device logs in with, by hardware id: its own secret (`llm-iot device credentials
+   * create`) or the fleet enrollment key. The username is then the device's client id, its hardware id.
+   */
+  readonly passwordFor?: (hardwareId: string) => string | undefined;
+}
+
+/** mqtt.js options for one device: the shared ones, and its own login when {@link BrokerConnection.passwordFor} names one. */
+export function deviceLogin(options: BrokerConnection, clientId: string): IClientOptions {
+  const password = options.passwordFor?.(clientId);
+  return password === undefined ? { ...options.connectOptions } : { ...options.connectOptions, username: clientId, password };
 }
 
 /** Counters the link updates. */
@@ -49,7 +60,7 @@ export class MqttLink {
     const clientOptions: IClientOptions = {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
-      ...options.connectOptions,
+      ...deviceLogin(options, options.clientId),
       clientId: options.clientId,
       clean: true,
       will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: false },

@@ -1,6 +1,6 @@
 /** A device's MQTT connection whose will is rebuilt before every CONNECT, with binary payloads and per-protocol counters. */
 import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
-import type { BrokerConnection, LinkCounters } from './mqtt-link.ts';
+import { deviceLogin, type BrokerConnection, type LinkCounters } from './mqtt-link.ts';
 
 /** A will message, built afresh for each CONNECT (Sparkplug: NDEATH with that connection's bdSeq). */
 export interface SessionWill {
@@ -42,7 +42,7 @@ export class SessionLink {
     const clientOptions: IClientOptions = {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
-      ...options.connectOptions,
+      ...deviceLogin(options, options.clientId),
       clientId: options.clientId,
       clean: true,
       ...willOption(options.will()),

@@ -2,6 +2,7 @@
 import { HubError } from '../core/errors.ts';
 import { openPostgresStores } from './postgres/open-postgres-stores.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
+import type { CredentialStore } from '../core/ports/credential-store.ts';
 import type { RegistryStore } from '../core/ports/registry-store.ts';
 import { openSqliteStores, openThreadedSqliteStores } from './sqlite/open-sqlite-stores.ts';
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite/sqlite-connection.ts';
@@ -18,6 +19,8 @@ export interface Stores {
   readonly audit: AuditStore;
   /** API tokens (hashes only); docs/security.md. */
   readonly tokens: TokenStore;
+  /** Device credentials (docs/security.md). */
+  readonly credentials: CredentialStore;
   close(): Promise<void>;
 }
 

@@ -31,14 +31,17 @@ describe('secure defaults', () => {
     assert.equal(await hub.exit(), 0);
   });
 
-  it('refuses to listen beyond loopback without credentials, unless --insecure (then warns)', async () => {
+  it('refuses to listen beyond loopback without credentials (API tokens for HTTP, device auth for MQTT), unless --insecure (then warns)', async () => {
     const refused = runCli(['start', '--http-port', '0', '--mqtt-port', '0', '--http-host', '0.0.0.0', '--data-dir', join(root, 'b')]);
     assert.equal(await refused.exit(), 1);
-    assert.match(refused.output(), /refusing to listen on --http-host 0\.0\.0\.0 with no credentials/);
+    assert.match(refused.output(), /refusing to listen on --http-host 0\.0\.0\.0 with no API credentials/);
     assert.doesNotMatch(refused.output(), /llm-iot hub listening/);
-    const insecure = runCli(['start', '--http-port', '0', '--mqtt-port', '0', '--mqtt-host', '0.0.0.0', '--insecure', '--data-dir', join(root, 'b')]);
+    const openBroker = runCli(['start', '--http-port', '0', '--mqtt-port', '0', '--mqtt-host', '0.0.0.0', '--device-auth', 'open', '--data-dir', join(root, 'b')]);
+    assert.equal(await openBroker.exit(), 1);
+    assert.match(openBroker.output(), /refusing to listen on --mqtt-host 0\.0\.0\.0 with --device-auth open/);
+    const insecure = runCli(['start', '--http-port', '0', '--mqtt-port', '0', '--mqtt-host', '0.0.0.0', '--device-auth', 'open', '--insecure', '--data-dir', join(root, 'b')]);
     await insecure.waitFor(/llm-iot hub listening/);
-    assert.match(insecure.output(), /INSECURE: --mqtt-host 0\.0\.0\.0 with no credentials/);
+    assert.match(insecure.output(), /INSECURE: --mqtt-host 0\.0\.0\.0 with --device-auth open/);
     insecure.child.kill('SIGTERM');
     assert.equal(await insecure.exit(), 0);
   });

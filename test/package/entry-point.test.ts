@@ -16,7 +16,7 @@ const CONSUMER = `
 import { createHub, listenHttp, listenMqttTcp, EmbeddedMqttBus, HubError, simulator } from 'llm-iot';
 import { Fleet } from 'llm-iot/simulator';
 
-const hub = await createHub({ store: 'memory', logLevel: 'silent', sparkplugHostId: 'pkg-entry-' + process.pid });
+const hub = await createHub({ store: 'memory', logLevel: 'silent', mqttHost: '127.0.0.1', httpHost: '127.0.0.1', sparkplugHostId: 'pkg-entry-' + process.pid });
 const http = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
 if (!(hub.bus instanceof EmbeddedMqttBus)) throw new Error('expected the embedded broker');
 const mqtt = await listenMqttTcp(hub.bus, { port: 0, host: '127.0.0.1' });

@@ -15,6 +15,14 @@ after(async () => {
   for (const broker of running) await broker.close();
 });
 
+/** Extra configuration of a {@link PrivateMosquitto}. */
+export interface PrivateMosquittoOptions {
+  /** mosquitto.conf lines appended to the listener's; `{dir}` is the broker's private directory. */
+  readonly config?: readonly string[];
+  /** Files to write into the private directory first, by name (password_file, acl_file, …). */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
 export class PrivateMosquitto {
   readonly port: number;
   readonly url: string;
@@ -23,18 +31,31 @@ export class PrivateMosquitto {
   #child: ChildProcess | undefined;
   #output = '';
 
-  private constructor(port: number) {
+  private constructor(port: number, options: PrivateMosquittoOptions) {
     this.port = port;
     this.url = `mqtt://127.0.0.1:${port}`;
     this.#dir = mkdtempSync(join(tmpdir(), 'llmiot-mosquitto-'));
     this.#config = join(this.#dir, 'mosquitto.conf');
+    for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(this.#dir, name), text);
+    const extra = (options.config ?? []).map((line) => line.replaceAll('{dir}', this.#dir));
+    const anonymous = extra.some((line) => line.startsWith('allow_anonymous')) ? [] : ['allow_anonymous true'];
+    // Started as root, Mosquitto drops to its own user, which cannot read the test's private files.
+    const user = process.getuid?.() === 0 ? ['user root'] : [];
     // No persistence: a restart forgets retained messages and sessions, the hardest case for clients.
-    writeFileSync(this.#config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+    writeFileSync(this.#config, [`listener ${port} 127.0.0.1`, ...anonymous, 'persistence false', ...user, ...extra, ''].join('\n'));
   }
 
-  /** Start a broker on a free port; resolves once it accepts TCP connections. */
-  static async start(): Promise<PrivateMosquitto> {
-    const broker = new PrivateMosquitto(await freePort());
+  /** The broker's private directory (where `files` were written). */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /**
+   * Start a broker on a free port; resolves once it accepts TCP connections. `options.files` are
+   * written to its private directory, and `{dir}` in `options.config` lines names that directory.
+   */
+  static async start(options: PrivateMosquittoOptions = {}): Promise<PrivateMosquitto> {
+    const broker = new PrivateMosquitto(await freePort(), options);
     running.add(broker);
     await broker.#spawn();
     return broker;

@@ -50,7 +50,8 @@ export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?
   const sparkplugHostId = `llmiot-test-${uniqueSuffix()}`;
   const memoryBus = options.bus === 'memory' ? new MemoryMqttBus() : undefined;
   const hubOptions: HubOptions = { logger: silentLogger, ...(options.now && { now: options.now }), ...(memoryBus && { bus: memoryBus }) };
-  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', sparkplugHostId, ...config }, hubOptions);
+  // It listens on loopback only (below), so device auth defaults to open, as for a lab hub.
+  const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', sparkplugHostId, mqttHost: '127.0.0.1', httpHost: '127.0.0.1', ...config }, hubOptions);
   const http: HttpListener = await listenHttp(hub.http, { port: options.httpPort ?? 0, host: '127.0.0.1' });
   let mqttListener: MqttListener | undefined;
   let mqttUrl = config.mqttUrl ?? '';

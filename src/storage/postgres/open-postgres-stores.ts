@@ -2,6 +2,7 @@
 import { PostgresTokenStore } from './postgres-token-store.ts';
 import { PostgresAuditStore } from './postgres-audit-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
+import { PostgresCredentialStore } from './postgres-credential-store.ts';
 import { PostgresRegistryStore } from './postgres-registry-store.ts';
 import { PostgresTelemetryStore } from './postgres-telemetry-store.ts';
 
@@ -11,6 +12,7 @@ export interface PostgresStores {
   readonly registry: PostgresRegistryStore;
   readonly audit: PostgresAuditStore;
   readonly tokens: PostgresTokenStore;
+  readonly credentials: PostgresCredentialStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
   close(): Promise<void>;
@@ -32,14 +34,16 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const registry = new PostgresRegistryStore(connection);
   const audit = new PostgresAuditStore(connection);
   const tokens = new PostgresTokenStore(connection);
+  const credentials = new PostgresCredentialStore(connection);
   return {
     telemetry,
     registry,
     audit,
     tokens,
+    credentials,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), credentials.close()]);
     },
   };
 }

@@ -82,8 +82,16 @@ const UPGRADES: readonly string[] = [
   ALTER TABLE S.series ADD COLUMN IF NOT EXISTS source_measurement text;
   ALTER TABLE S.series ADD COLUMN IF NOT EXISTS source_unit text;
   `,
-  // 4: device credentials (docs/security.md, devices); the device-identity change fills this step in.
-  ``,
+  // 4: device credentials (docs/security.md): username = hardware id, secret as a Mosquitto $7$ hash.
+  `
+  CREATE TABLE IF NOT EXISTS S.device_credentials (
+    hardware_id text PRIMARY KEY,
+    state text NOT NULL,
+    hash text,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  `,
   // 5: API tokens (docs/security.md): only the SHA-256 of each token is kept.
   `
   CREATE TABLE IF NOT EXISTS S.api_tokens (

@@ -2,6 +2,7 @@
 import { SqliteTokenStore } from './sqlite-token-store.ts';
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
 import { SqliteAuditStore } from './sqlite-audit-store.ts';
+import { SqliteCredentialStore } from './sqlite-credential-store.ts';
 import { SqliteRegistryStore } from './sqlite-registry-store.ts';
 import { SqliteTelemetryStore } from './sqlite-telemetry-store.ts';
 import { ThreadedTelemetryStore } from './threaded-telemetry-store.ts';
@@ -12,6 +13,7 @@ export interface SqliteStores {
   readonly registry: SqliteRegistryStore;
   readonly audit: SqliteAuditStore;
   readonly tokens: SqliteTokenStore;
+  readonly credentials: SqliteCredentialStore;
   close(): Promise<void>;
 }
 
@@ -25,16 +27,19 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const registry = new SqliteRegistryStore(connection);
   const audit = new SqliteAuditStore(connection);
   const tokens = new SqliteTokenStore(connection);
+  const credentials = new SqliteCredentialStore(connection);
   return {
     telemetry,
     registry,
     audit,
     tokens,
+    credentials,
     async close() {
       await telemetry.close();
       await registry.close();
       await audit.close();
       await tokens.close();
+      await credentials.close();
     },
   };
 }
@@ -50,6 +55,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
   const registry = new SqliteRegistryStore(connection);
   const audit = new SqliteAuditStore(connection);
   const tokens = new SqliteTokenStore(connection);
+  const credentials = new SqliteCredentialStore(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
     telemetry = await ThreadedTelemetryStore.open(dataDir);
@@ -57,6 +63,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     await registry.close();
     await audit.close();
     await tokens.close();
+    await credentials.close();
     throw error;
   }
   return {
@@ -64,11 +71,13 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     registry,
     audit,
     tokens,
+    credentials,
     async close() {
       await telemetry.close();
       await registry.close();
       await audit.close();
       await tokens.close();
+      await credentials.close();
     },
   };
 }

@@ -84,8 +84,16 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE series ADD COLUMN source_measurement TEXT;
   ALTER TABLE series ADD COLUMN source_unit TEXT;
   `,
-  // 4: device credentials (docs/security.md, devices); the device-identity change fills this step in.
-  ``,
+  // 4: device credentials (docs/security.md): username = hardware id, secret as a Mosquitto $7$ hash.
+  `
+  CREATE TABLE IF NOT EXISTS device_credentials (
+    hardware_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    hash TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  `,
   // 5: API tokens (docs/security.md): only the SHA-256 of each token is kept.
   `
   CREATE TABLE IF NOT EXISTS api_tokens (

@@ -1,0 +1,71 @@
+/** CredentialStore on PostgreSQL: `<schema>.device_credentials` (upgrade 4). */
+import type pg from 'pg';
+import { HubError } from '../../core/errors.ts';
+import type { CredentialState, CredentialStore, DeviceCredential } from '../../core/ports/credential-store.ts';
+import { storeError } from '../shared/store-error.ts';
+import type { PostgresConnection } from './postgres-connection.ts';
+
+interface CredentialRow {
+  hardware_id: string;
+  state: CredentialState;
+  hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export class PostgresCredentialStore implements CredentialStore {
+  readonly #connection: PostgresConnection;
+  readonly #pool: pg.Pool;
+  readonly #table: string;
+  #closed = false;
+
+  constructor(connection: PostgresConnection) {
+    this.#connection = connection;
+    this.#pool = connection.acquire();
+    this.#table = `${connection.schema}.device_credentials`;
+  }
+
+  async get(hardwareId: string): Promise<DeviceCredential | undefined> {
+    return this.#run('credential read failed', async () => {
+      const result = await this.#pool.query<CredentialRow>(`SELECT * FROM ${this.#table} WHERE hardware_id = $1`, [hardwareId]);
+      const row = result.rows[0];
+      return row === undefined ? undefined : fromRow(row);
+    });
+  }
+
+  async put(credential: DeviceCredential): Promise<void> {
+    await this.#run('credential write failed', () =>
+      this.#pool.query(
+        `INSERT INTO ${this.#table} (hardware_id, state, hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (hardware_id) DO UPDATE SET state = EXCLUDED.state, hash = EXCLUDED.hash, updated_at = EXCLUDED.updated_at`,
+        [credential.hardwareId, credential.state, credential.hash, credential.createdAt, credential.updatedAt],
+      ),
+    );
+  }
+
+  async list(): Promise<DeviceCredential[]> {
+    return this.#run('credential list failed', async () => {
+      const result = await this.#pool.query<CredentialRow>(`SELECT * FROM ${this.#table} ORDER BY hardware_id`);
+      return result.rows.map(fromRow);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#connection.release();
+  }
+
+  async #run<T>(what: string, work: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new HubError('STORE_ERROR', `${what}: the store is closed`);
+    try {
+      return await work();
+    } catch (error) {
+      throw storeError(what, error);
+    }
+  }
+}
+
+function fromRow(row: CredentialRow): DeviceCredential {
+  return { hardwareId: row.hardware_id, state: row.state, hash: row.hash, createdAt: row.created_at, updatedAt: row.updated_at };
+}
