@@ -11,6 +11,9 @@ import { PostgresConnection } from './postgres/postgres-connection.ts';
 import { PostgresTokenStore } from './postgres/postgres-token-store.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { TokenStore } from '../core/ports/token-store.ts';
+import type { UserStore } from '../core/ports/user-store.ts';
+import { SqliteUserStore } from './sqlite/sqlite-user-store.ts';
+import { PostgresUserStore } from './postgres/postgres-user-store.ts';
 
 /** The two stores of a hub; `close()` closes both and is harmless to call twice. */
 export interface Stores {
@@ -19,6 +22,8 @@ export interface Stores {
   readonly audit: AuditStore;
   /** API tokens (hashes only); docs/security.md. */
   readonly tokens: TokenStore;
+  /** Users who log in from a browser (password hashes only); docs/security.md. */
+  readonly users: UserStore;
   /** Device credentials (docs/security.md). */
   readonly credentials: CredentialStore;
   close(): Promise<void>;
@@ -46,6 +51,19 @@ export async function openTokenStore(spec: StoreSpec): Promise<TokenStore> {
     return new PostgresTokenStore(await PostgresConnection.open(url.toString(), schema ?? undefined));
   }
   throw new HubError('STORE_ERROR', `store open failed: tokens need a lasting store (sqlite or a postgres:// URL), not "${store.includes('://') ? 'a URL' : store}"`);
+}
+
+/** Open only the user store of `spec` (the `llm-iot user` commands), as {@link openTokenStore} does for tokens. */
+export async function openUserStore(spec: StoreSpec): Promise<UserStore> {
+  const store = spec.store.trim();
+  if (store === '' || store === 'sqlite') return new SqliteUserStore(SqliteConnection.open(spec.dataDir));
+  if (/^postgres(ql)?:\/\//i.test(store)) {
+    const url = new URL(store);
+    const schema = url.searchParams.get('schema');
+    url.searchParams.delete('schema');
+    return new PostgresUserStore(await PostgresConnection.open(url.toString(), schema ?? undefined));
+  }
+  throw new HubError('STORE_ERROR', `store open failed: users need a lasting store (sqlite or a postgres:// URL), not "${store.includes('://') ? 'a URL' : store}"`);
 }
 
 /** Open the stores `spec` names. Rejects with HubError STORE_ERROR for an unknown kind or an unreachable store. */

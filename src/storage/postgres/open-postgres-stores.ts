@@ -1,5 +1,6 @@
 /** Open the PostgreSQL store: telemetry and registry sharing one pg Pool and one schema. */
 import { PostgresTokenStore } from './postgres-token-store.ts';
+import { PostgresUserStore } from './postgres-user-store.ts';
 import { PostgresAuditStore } from './postgres-audit-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
 import { PostgresCredentialStore } from './postgres-credential-store.ts';
@@ -12,6 +13,7 @@ export interface PostgresStores {
   readonly registry: PostgresRegistryStore;
   readonly audit: PostgresAuditStore;
   readonly tokens: PostgresTokenStore;
+  readonly users: PostgresUserStore;
   readonly credentials: PostgresCredentialStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
@@ -34,16 +36,18 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const registry = new PostgresRegistryStore(connection);
   const audit = new PostgresAuditStore(connection);
   const tokens = new PostgresTokenStore(connection);
+  const users = new PostgresUserStore(connection);
   const credentials = new PostgresCredentialStore(connection);
   return {
     telemetry,
     registry,
     audit,
     tokens,
+    users,
     credentials,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), credentials.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close()]);
     },
   };
 }

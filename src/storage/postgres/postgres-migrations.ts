@@ -104,6 +104,16 @@ const UPGRADES: readonly string[] = [
     revoked_at bigint
   );
   `,
+  // 6: users who log in from a browser (docs/security.md): only a slow hash of each password.
+  `
+  CREATE TABLE IF NOT EXISTS S.users (
+    name text PRIMARY KEY,
+    role text NOT NULL,
+    password_hash text NOT NULL,
+    created_at bigint NOT NULL,
+    disabled_at bigint
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -1,5 +1,6 @@
 /** Open the embedded store: telemetry and registry sharing one SQLite connection to `<dataDir>/hub.db`. */
 import { SqliteTokenStore } from './sqlite-token-store.ts';
+import { SqliteUserStore } from './sqlite-user-store.ts';
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
 import { SqliteAuditStore } from './sqlite-audit-store.ts';
 import { SqliteCredentialStore } from './sqlite-credential-store.ts';
@@ -13,6 +14,7 @@ export interface SqliteStores {
   readonly registry: SqliteRegistryStore;
   readonly audit: SqliteAuditStore;
   readonly tokens: SqliteTokenStore;
+  readonly users: SqliteUserStore;
   readonly credentials: SqliteCredentialStore;
   close(): Promise<void>;
 }
@@ -27,18 +29,21 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const registry = new SqliteRegistryStore(connection);
   const audit = new SqliteAuditStore(connection);
   const tokens = new SqliteTokenStore(connection);
+  const users = new SqliteUserStore(connection);
   const credentials = new SqliteCredentialStore(connection);
   return {
     telemetry,
     registry,
     audit,
     tokens,
+    users,
     credentials,
     async close() {
       await telemetry.close();
       await registry.close();
       await audit.close();
       await tokens.close();
+      await users.close();
       await credentials.close();
     },
   };
@@ -55,6 +60,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
   const registry = new SqliteRegistryStore(connection);
   const audit = new SqliteAuditStore(connection);
   const tokens = new SqliteTokenStore(connection);
+  const users = new SqliteUserStore(connection);
   const credentials = new SqliteCredentialStore(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
@@ -63,6 +69,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     await registry.close();
     await audit.close();
     await tokens.close();
+    await users.close();
     await credentials.close();
     throw error;
   }
@@ -71,12 +78,14 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     registry,
     audit,
     tokens,
+    users,
     credentials,
     async close() {
       await telemetry.close();
       await registry.close();
       await audit.close();
       await tokens.close();
+      await users.close();
       await credentials.close();
     },
   };

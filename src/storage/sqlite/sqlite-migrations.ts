@@ -106,6 +106,16 @@ const MIGRATIONS: readonly string[] = [
     revoked_at INTEGER
   ) STRICT;
   `,
+  // 6: users who log in from a browser (docs/security.md): only a slow hash of each password.
+  `
+  CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    disabled_at INTEGER
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this code writes. */
