@@ -13,6 +13,8 @@ import { RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './a
 import { AuthGate } from './auth/auth-gate.ts';
 import { RequestGuard } from './auth/request-guard.ts';
 import { TokenAuthenticator } from './auth/token-authenticator.ts';
+import { UserSessions } from './auth/user-sessions.ts';
+import { authRoutes } from './api/auth-routes.ts';
 import { CallAudit } from './rpc/call-audit.ts';
 import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-server.ts';
 import { exportRoute } from './api/export-route.ts';
@@ -236,15 +238,25 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
     metrics.expectMethods(methods.list().map((m) => m.name));
     // --- auth: API tokens today; users, OIDC and the authorization server add their authenticators here ---
+    const loginLog = new ThrottledLog({ logger, now });
+    const sessions = new UserSessions({
+      users: stores.users,
+      ttlMs: config.sessionTtlMinutes * 60_000,
+      idleMs: config.sessionIdleMinutes * 60_000,
+      now,
+      onFailure: ({ name, address, reason }) => loginLog.warn(address, { user: name, address, reason }, `login refused: ${reason}`),
+    });
     const auth = new AuthGate({
-      authenticators: [new TokenAuthenticator(stores.tokens, now)],
-      credentials: stores.tokens,
+      authenticators: [new TokenAuthenticator(stores.tokens, now), sessions],
+      // A token or a user turns auth on.
+      credentials: { hasCredentials: async () => (await stores.tokens.hasCredentials()) || (await stores.users.hasUsers()) },
       mode: config.auth,
       insecure: config.insecure,
     });
     cleanups.push(() => auth.close());
     const security: HttpSecurity = {
       gate: auth,
+      sessions,
       guard: new RequestGuard({ allowedHosts: list(config.allowedHosts), allowedOrigins: list(config.allowedOrigins), boundHosts: [config.httpHost] }),
     };
     // --- end auth ---
@@ -269,6 +281,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
           },
         },
         exportRoute(services),
+        ...authRoutes(sessions, security.guard),
         // --- MCP ---
         ...mcp.routes(),
         // RFC 9728 §3: at the well-known path, and with the resource's path appended (§3.1).

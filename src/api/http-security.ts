@@ -5,6 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthGate } from '../auth/auth-gate.ts';
 import { RequestGuard } from '../auth/request-guard.ts';
+import { CSRF_HEADER, isSafeMethod, sessionCookieOf } from '../auth/session-cookie.ts';
+import type { UserSessions } from '../auth/user-sessions.ts';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
 import { ROLE_SCOPE, ROLES, roleAtLeast, type Principal, type Role } from '../core/principal.ts';
 
@@ -14,6 +16,8 @@ export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 export interface HttpSecurity {
   readonly guard: RequestGuard;
   readonly gate: AuthGate;
+  /** Browser sessions of users (the session cookie); none: cookies are ignored. */
+  readonly sessions?: UserSessions;
 }
 
 /** No credentials, loopback callers are the local admin, only the hub's own names and origin: what a bare HTTP server gets. */
@@ -94,9 +98,16 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
     sendForbiddenRequest(res, rejection);
     return undefined;
   }
-  const outcome = await security.gate.authenticate(bearerOf(req), req.socket.remoteAddress);
+  const bearer = bearerOf(req);
+  const session = bearer === undefined ? liveSessionOf(req, security) : undefined;
+  const outcome = await security.gate.authenticate(bearer ?? session, req.socket.remoteAddress);
   if (!outcome.ok) {
     sendUnauthenticated(req, res, outcome.reason, outcome.invalidToken);
+    return undefined;
+  }
+  // A browser attaches the cookie by itself: a state-changing request must also prove it comes from a page that read the CSRF token.
+  if (session !== undefined && !isSafeMethod(req.method) && !security.sessions?.csrfMatches(session, headerOf(req, CSRF_HEADER))) {
+    sendError(res, 403, ERROR_CATALOGUE.FORBIDDEN.rpc, 'Forbidden: a request authenticated by the session cookie needs the X-CSRF-Token header from GET /auth/session');
     return undefined;
   }
   if (outcome.principal.kind === 'device' || !roleAtLeast(outcome.principal.role, need)) {
@@ -104,6 +115,20 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
     return undefined;
   }
   return outcome.principal;
+}
+
+/**
+ * The session id of the request's session cookie when it names a live session; a stale cookie
+ * (expired, logged out, hub restarted) counts as no credential, as if the browser had sent none.
+ */
+export function liveSessionOf(req: IncomingMessage, security: HttpSecurity): string | undefined {
+  const id = security.sessions === undefined ? undefined : sessionCookieOf(req);
+  return id !== undefined && security.sessions?.session(id) !== undefined ? id : undefined;
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** CORS (Fetch standard): the headers for a configured cross-origin caller; a preflight is answered here. */
@@ -118,7 +143,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, security: H
     res.writeHead(204, {
       'Access-Control-Allow-Origin': origin,
       'Access-Control-Allow-Methods': 'GET, POST, DELETE',
-      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-CSRF-Token, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID',
       'Access-Control-Expose-Headers': 'Mcp-Session-Id, WWW-Authenticate',
       'Access-Control-Max-Age': '600',
     });

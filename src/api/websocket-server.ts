@@ -7,7 +7,7 @@ import { HubError, toRpcErrorObject, ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { BEARER_SUBPROTOCOL, baseUrl, bearerOf, bearerSubprotocol, loopbackOnlySecurity, RESOURCE_METADATA_PATH, type HttpSecurity } from './http-security.ts';
+import { BEARER_SUBPROTOCOL, baseUrl, bearerOf, bearerSubprotocol, liveSessionOf, loopbackOnlySecurity, RESOURCE_METADATA_PATH, type HttpSecurity } from './http-security.ts';
 import { UpgradeRouter } from './upgrade-router.ts';
 
 /** Options of {@link attachJsonRpcWebSocket}. */
@@ -223,7 +223,8 @@ async function admitUpgrade(req: IncomingMessage, socket: Duplex, security: Http
     refuseUpgrade(socket, 403, 'Forbidden', `Forbidden: ${rejection}`);
     return undefined;
   }
-  const outcome = await security.gate.authenticate(bearerOf(req) ?? bearerSubprotocol(req), req.socket.remoteAddress);
+  // A browser's session cookie counts too: the Origin check above is what stops a cross-site page using it.
+  const outcome = await security.gate.authenticate(bearerOf(req) ?? bearerSubprotocol(req) ?? liveSessionOf(req, security), req.socket.remoteAddress);
   if (!outcome.ok) {
     const challenge = `Bearer ${outcome.invalidToken ? 'error="invalid_token", ' : ''}resource_metadata="${baseUrl(req)}${RESOURCE_METADATA_PATH}"`;
     refuseUpgrade(socket, 401, 'Unauthorized', `Unauthenticated: ${outcome.reason}`, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, challenge);

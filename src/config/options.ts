@@ -73,6 +73,9 @@ export interface HubConfig {
   auth: 'auto' | 'required';
   /** Allow binding beyond loopback with auth off (remote callers are then admins). */
   insecure: boolean;
+  /** Users' browser sessions: absolute lifetime and idle timeout, in minutes. */
+  sessionTtlMinutes: number;
+  sessionIdleMinutes: number;
   /** Comma-separated extra Host names the API answers to. */
   allowedHosts: string | undefined;
   /** Comma-separated browser origins allowed to call the API cross-origin. */
@@ -138,6 +141,8 @@ export const DEFAULTS: HubConfig = {
   // --- auth ---
   auth: 'auto',
   insecure: false,
+  sessionTtlMinutes: 720,
+  sessionIdleMinutes: 30,
   allowedHosts: undefined,
   allowedOrigins: undefined,
   metricsPublic: false,
@@ -200,6 +205,8 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   // --- auth ---
   { key: 'auth', flag: 'auth', env: 'LLMIOT_AUTH', type: 'string', description: 'auto: API callers need a credential once one exists (llm-iot token create); required: always', choices: ['auto', 'required'] },
   { key: 'insecure', flag: 'insecure', env: 'LLMIOT_INSECURE', type: 'boolean', description: 'allow binding beyond loopback with no credentials: every caller is an admin (warned at every start)' },
+  { key: 'sessionTtlMinutes', flag: 'session-ttl', env: 'LLMIOT_SESSION_TTL', type: 'integer', description: 'minutes a user\'s browser session lasts at most after login (POST /auth/login)' },
+  { key: 'sessionIdleMinutes', flag: 'session-idle', env: 'LLMIOT_SESSION_IDLE', type: 'integer', description: 'minutes of inactivity after which a user\'s browser session ends' },
   { key: 'allowedHosts', flag: 'allowed-hosts', env: 'LLMIOT_ALLOWED_HOSTS', type: 'string', description: 'comma-separated Host names the API answers to besides loopback, this machine and the bound address (.example.com: every subdomain)' },
   { key: 'allowedOrigins', flag: 'allowed-origins', env: 'LLMIOT_ALLOWED_ORIGINS', type: 'string', description: 'comma-separated browser origins (https://dash.example.com) that may call the API cross-origin (CORS, WebSocket)' },
   { key: 'metricsPublic', flag: 'metrics-public', env: 'LLMIOT_METRICS_PUBLIC', type: 'boolean', description: 'serve /metrics without credentials when auth is on (a Prometheus on a trusted network)' },
