@@ -7,6 +7,7 @@ import { rpcCommand } from './rpc-command.ts';
 import { SIMULATE_HELP, simulateCommand } from './simulate-command.ts';
 import { startCommand } from './start-command.ts';
 import { TOKEN_HELP, tokenCommand } from './token-command.ts';
+import { USER_HELP, userCommand } from './user-command.ts';
 import { rpcHelp, startHelp, usage } from './usage.ts';
 
 interface Command {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   rpc: { run: rpcCommand, help: rpcHelp },
   mcp: { run: mcpCommand, help: () => MCP_HELP },
   token: { run: tokenCommand, help: () => TOKEN_HELP },
+  user: { run: userCommand, help: () => USER_HELP },
   device: { run: deviceCommand, help: () => DEVICE_HELP },
   'broker-config': { run: brokerConfigCommand, help: () => BROKER_CONFIG_HELP },
 };

@@ -13,6 +13,7 @@ Commands:
   rpc <method> [json-params]  call a JSON-RPC method on a running hub and print the result
   mcp [--hub <url>]           stdio MCP server relaying to a running hub's /mcp (for Claude Desktop / Claude Code)
   token create|list|revoke    API tokens (Authorization: Bearer); once one exists, API callers need one
+  user add|list|remove|passwd users who log in from a browser (POST /auth/login); once one exists, API callers need a credential
   device credentials <action> create | rotate | revoke | list device credentials in the hub's store
   broker-config               write Mosquitto password_file and acl_file enforcing the device ACL
 
