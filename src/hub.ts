@@ -1,5 +1,6 @@
 /** createHub: the composition root. Wires broker, stores, core, protocols and APIs; opens no port. */
 import { readFileSync } from 'node:fs';
+import { Counter } from 'prom-client';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { CommandExecutor } from './core/command-executor.ts';
 import { CoreIngress, type DeviceIngress } from './core/device-ingress.ts';
@@ -239,12 +240,21 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     metrics.expectMethods(methods.list().map((m) => m.name));
     // --- auth: API tokens today; users, OIDC and the authorization server add their authenticators here ---
     const loginLog = new ThrottledLog({ logger, now });
+    const loginFailures = new Counter({
+      name: 'llmiot_login_failures_total',
+      help: 'Refused browser logins (POST /auth/login), by reason: bad_credentials or throttled (docs/security.md).',
+      labelNames: ['reason'] as const,
+      registers: [metrics.registry],
+    });
     const sessions = new UserSessions({
       users: stores.users,
       ttlMs: config.sessionTtlMinutes * 60_000,
       idleMs: config.sessionIdleMinutes * 60_000,
       now,
-      onFailure: ({ name, address, reason }) => loginLog.warn(address, { user: name, address, reason }, `login refused: ${reason}`),
+      onFailure: ({ name, address, reason }) => {
+        loginFailures.inc({ reason });
+        loginLog.warn(address, { user: name, address, reason }, `login refused: ${reason}`);
+      },
     });
     const auth = new AuthGate({
       authenticators: [new TokenAuthenticator(stores.tokens, now), sessions],

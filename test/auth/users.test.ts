@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { addUser } from '../../src/auth/users.ts';
 import { cliCommand } from '../support/cli-command.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
@@ -29,6 +30,7 @@ const login = (name: string, password: string, headers: Record<string, string> =
   fetch(`${t.httpUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name, password }) });
 const rpc = (method: string, headers: Record<string, string>, params: unknown = {}): Promise<Response> =>
   fetch(`${t.httpUrl}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+const adminToken = async (): Promise<string> => (await createApiToken(t.hub.stores.tokens, { role: 'admin' })).token;
 const cookieOf = (res: Response): string => (res.headers.get('set-cookie') ?? '').split(';', 1)[0] ?? '';
 
 function upgrade(headers: Record<string, string>): Promise<number> {
@@ -158,6 +160,8 @@ describe('users and the browser', () => {
     assert.equal(throttled.headers.get('retry-after'), '900');
     // The same address trying another name is throttled too (5 failures from 127.0.0.1 already).
     assert.equal((await login('vera', PASSWORD)).status, 429);
+    const metrics = await (await fetch(`${t.httpUrl}/metrics`, { headers: { authorization: `Bearer ${await adminToken()}` } })).text();
+    assert.match(metrics, /llmiot_login_failures_total\{reason="throttled"\} 2/);
     now += 15 * 60_000;
     assert.equal((await login('tess', PASSWORD)).status, 200, 'the window has passed');
   });
