@@ -65,7 +65,13 @@ export function authRoutes(sessions: UserSessions, guard: RequestGuard): HttpRou
 
 async function login(req: IncomingMessage, res: ServerResponse, sessions: UserSessions): Promise<void> {
   const credentials = await readLogin(req);
-  if (typeof credentials === 'string') return send(res, 400, { error: 'invalid_request', message: credentials });
+  if (typeof credentials === 'string') {
+    if (!req.complete) {
+      res.setHeader('Connection', 'close');
+      res.once('finish', () => req.socket.destroySoon());
+    }
+    return send(res, 400, { error: 'invalid_request', message: credentials });
+  }
   const outcome = await sessions.login(credentials.name, credentials.password, req.socket.remoteAddress ?? 'unknown');
   if (!outcome.ok) {
     if (outcome.throttled) {
@@ -83,14 +89,21 @@ async function login(req: IncomingMessage, res: ServerResponse, sessions: UserSe
 /** `{name, password}` from a JSON or an HTML form body, or why the body is refused. */
 async function readLogin(req: IncomingMessage): Promise<{ name: string; password: string } | string> {
   const type = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_LOGIN_BODY) return `login body larger than ${MAX_LOGIN_BODY} bytes`;
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const body = await new Promise<Buffer | undefined>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_LOGIN_BODY) return void chunks.push(chunk);
+      // Stop reading: the caller answers and the connection closes rather than drain the rest.
+      req.pause();
+      resolve(undefined);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+  if (body === undefined) return `login body larger than ${MAX_LOGIN_BODY} bytes`;
+  const text = body.toString('utf8');
   let name: unknown;
   let password: unknown;
   if (type === 'application/json') {

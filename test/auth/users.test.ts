@@ -79,6 +79,9 @@ describe('users and the browser', () => {
     // Form logins work too (an HTML <form> without scripts).
     const form = await fetch(`${t.httpUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name: 'olive', password: PASSWORD }) });
     assert.equal(form.status, 200);
+    const huge = await fetch(`${t.httpUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'olive', password: 'x'.repeat(10_000) }) });
+    assert.equal(huge.status, 400);
+    assert.match(((await huge.json()) as { message: string }).message, /larger than 4096 bytes/);
     // A cross-site form may not log a browser in (login CSRF).
     assert.equal((await login('olive', PASSWORD, { origin: 'http://evil.example' })).status, 403);
   });
