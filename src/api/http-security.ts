@@ -107,7 +107,8 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
   }
   // A browser attaches the cookie by itself: a state-changing request must also prove it comes from a page that read the CSRF token.
   if (session !== undefined && !isSafeMethod(req.method) && !security.sessions?.csrfMatches(session, headerOf(req, CSRF_HEADER))) {
-    sendError(res, 403, ERROR_CATALOGUE.FORBIDDEN.rpc, 'Forbidden: a request authenticated by the session cookie needs the X-CSRF-Token header from GET /auth/session');
+    // Like a refused Origin, a request problem (INVALID_REQUEST), not a role below the method's (FORBIDDEN).
+    sendForbiddenRequest(res, 'a request authenticated by the session cookie needs the X-CSRF-Token header from GET /auth/session');
     return undefined;
   }
   if (outcome.principal.kind === 'device' || !roleAtLeast(outcome.principal.role, need)) {

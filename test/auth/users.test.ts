@@ -96,7 +96,9 @@ describe('users and the browser', () => {
 
     const without = await rpc('device.list', { cookie });
     assert.equal(without.status, 403);
-    assert.match(((await without.json()) as { error: { message: string } }).error.message, /X-CSRF-Token/);
+    const refusal = ((await without.json()) as { error: { code: number; message: string } }).error;
+    assert.equal(refusal.code, -32600);
+    assert.match(refusal.message, /X-CSRF-Token/);
     assert.equal((await rpc('device.list', { cookie, 'x-csrf-token': 'forged' })).status, 403);
     const withToken = await rpc('device.list', { cookie, 'x-csrf-token': csrf_token });
     assert.equal(withToken.status, 200);
