@@ -5,13 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { addUser } from '../../src/auth/users.ts';
+import { TEST_CERT, TEST_KEY } from '../fixtures/test-certificate.ts';
 import { cliCommand } from '../support/cli-command.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
 
@@ -169,6 +171,30 @@ describe('users and the browser', () => {
     assert.match(metrics, /llmiot_login_failures_total\{reason="throttled"\} 2/);
     now += 15 * 60_000;
     assert.equal((await login('tess', PASSWORD)).status, 200, 'the window has passed');
+  });
+});
+
+describe('the session cookie over HTTPS', () => {
+  it('is Secure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmiot-users-tls-'));
+    writeFileSync(join(dir, 'cert.pem'), TEST_CERT);
+    writeFileSync(join(dir, 'key.pem'), TEST_KEY);
+    const hub = await startTestHub({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') });
+    try {
+      await addUser(hub.hub.stores.users, { name: 'sam', role: 'viewer', password: PASSWORD, ...FAST });
+      const setCookie = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(`${hub.httpUrl}/auth/login`, { method: 'POST', ca: TEST_CERT, headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          resolve(String(res.headers['set-cookie'] ?? ''));
+        });
+        req.once('error', reject);
+        req.end(JSON.stringify({ name: 'sam', password: PASSWORD }));
+      });
+      assert.match(setCookie, /^llmiot_session=llmiotsess_.*; HttpOnly; SameSite=Strict; Secure$/);
+    } finally {
+      await hub.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
