@@ -42,6 +42,12 @@ export type LoginOutcome =
 
 /** Most sessions at once; the oldest is ended first. */
 const MAX_SESSIONS = 10_000;
+/**
+ * Most password checks running at once (each holds a libuv thread for ~0.1-0.3 s). Beyond it a login
+ * is refused as throttled at once: a burst of parallel guesses can neither starve the thread pool
+ * (file and DNS work share it) nor slip past the failure counts before the first failures land.
+ */
+const MAX_CONCURRENT_CHECKS = 2;
 
 export class UserSessions implements Authenticator {
   readonly #users: UserStore;
@@ -53,6 +59,7 @@ export class UserSessions implements Authenticator {
   readonly #sessions = new Map<string, UserSession>();
   #failed = 0;
   #throttled = 0;
+  #checking = 0;
 
   constructor(options: UserSessionsOptions) {
     this.#users = options.users;
@@ -81,7 +88,18 @@ export class UserSessions implements Authenticator {
       this.#onFailure?.({ name, address, reason: 'throttled' });
       return { ok: false, throttled: true, retryAfterMs };
     }
-    const user = await checkPassword(this.#users, name, password);
+    if (this.#checking >= MAX_CONCURRENT_CHECKS) {
+      this.#throttled++;
+      this.#onFailure?.({ name, address, reason: 'throttled' });
+      return { ok: false, throttled: true, retryAfterMs: 1000 };
+    }
+    this.#checking++;
+    let user;
+    try {
+      user = await checkPassword(this.#users, name, password);
+    } finally {
+      this.#checking--;
+    }
     if (user === undefined) {
       this.#failed++;
       this.#throttle.failed(name, address);

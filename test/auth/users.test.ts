@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { createApiToken } from '../../src/auth/api-tokens.ts';
+import { UserSessions } from '../../src/auth/user-sessions.ts';
 import { addUser } from '../../src/auth/users.ts';
+import { MemoryUserStore } from '../../src/storage/memory/memory-user-store.ts';
 import { TEST_CERT, TEST_KEY } from '../fixtures/test-certificate.ts';
 import { cliCommand } from '../support/cli-command.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
@@ -171,6 +173,27 @@ describe('users and the browser', () => {
     assert.match(metrics, /llmiot_login_failures_total\{reason="throttled"\} 2/);
     now += 15 * 60_000;
     assert.equal((await login('tess', PASSWORD)).status, 200, 'the window has passed');
+  });
+});
+
+describe('parallel logins', () => {
+  it('run at most two password checks at once; the others are refused at once, as throttled', async () => {
+    const users = new MemoryUserStore();
+    await addUser(users, { name: 'pat', role: 'viewer', password: PASSWORD, ...FAST });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // A store that answers only when told: the first checks stay in flight.
+    const slow = Object.assign(Object.create(users) as MemoryUserStore, { userByName: async (name: string) => (await gate, users.userByName(name)) });
+    const sessions = new UserSessions({ users: slow });
+    const first = sessions.login('pat', 'guess one is wrong', '10.0.0.1');
+    const second = sessions.login('pat', 'guess two is wrong', '10.0.0.2');
+    const third = await sessions.login('pat', PASSWORD, '10.0.0.3');
+    assert.deepEqual(third, { ok: false, throttled: true, retryAfterMs: 1000 });
+    release();
+    assert.equal((await first).ok, false);
+    assert.equal((await second).ok, false);
+    assert.equal((await sessions.login('pat', PASSWORD, '10.0.0.3')).ok, true, 'checks done: logins run again');
+    assert.deepEqual(sessions.failedLogins, { badCredentials: 2, throttled: 1 });
   });
 });
 
