@@ -15,6 +15,13 @@ after(async () => {
   for (const broker of running) await broker.close();
 });
 
+export interface PrivateMosquittoOptions {
+  /** Keep sessions, their queued messages and retained messages on disk across restarts (`persistence true`). */
+  readonly persistent?: boolean;
+  /** More mosquitto.conf lines, e.g. `max_queued_messages 100000`. */
+  readonly settings?: readonly string[];
+}
+
 export class PrivateMosquitto {
   readonly port: number;
   readonly url: string;
@@ -23,18 +30,20 @@ export class PrivateMosquitto {
   #child: ChildProcess | undefined;
   #output = '';
 
-  private constructor(port: number) {
+  private constructor(port: number, options: PrivateMosquittoOptions) {
     this.port = port;
     this.url = `mqtt://127.0.0.1:${port}`;
     this.#dir = mkdtempSync(join(tmpdir(), 'llmiot-mosquitto-'));
     this.#config = join(this.#dir, 'mosquitto.conf');
-    // No persistence: a restart forgets retained messages and sessions, the hardest case for clients.
-    writeFileSync(this.#config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+    // By default no persistence: a restart forgets retained messages and sessions, the hardest case for clients.
+    const persistence = options.persistent === true ? `persistence true\npersistence_location ${this.#dir}/\n` : 'persistence false\n';
+    const extra = (options.settings ?? []).map((line) => `${line}\n`).join('');
+    writeFileSync(this.#config, `listener ${port} 127.0.0.1\nallow_anonymous true\n${persistence}${extra}`);
   }
 
   /** Start a broker on a free port; resolves once it accepts TCP connections. */
-  static async start(): Promise<PrivateMosquitto> {
-    const broker = new PrivateMosquitto(await freePort());
+  static async start(options: PrivateMosquittoOptions = {}): Promise<PrivateMosquitto> {
+    const broker = new PrivateMosquitto(await freePort(), options);
     running.add(broker);
     await broker.#spawn();
     return broker;
