@@ -31,7 +31,7 @@ async function scenario(disrupt: (hub: CrashHub, broker: PrivateMosquitto) => Pr
     await disrupt(hub, broker);
     await fleet.drain();
     const loss = await acknowledgedButLost(hub, fleet, 10_000);
-    assert.deepEqual({ lost: loss.lost, sample: loss.sample }, { lost: 0, sample: [] }, `${loss.lost} of ${loss.acked} acknowledged readings lost`);
+    assert.deepEqual({ lost: loss.lost, sample: loss.sample }, { lost: 0, sample: [] }, `${loss.lost} of ${loss.acked} acknowledged readings lost; hub log:\n${hub.output().slice(-3000)}`);
     assert.equal(loss.acked, fleet.sent, 'every reading published was acknowledged');
   } finally {
     await fleet.close();

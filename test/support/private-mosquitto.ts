@@ -1,6 +1,6 @@
 /** A Mosquitto of the test's own, on a free port, that the test may stop and restart (broker outage tests). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,15 @@ export class PrivateMosquitto {
     this.#dir = mkdtempSync(join(tmpdir(), 'llmiot-mosquitto-'));
     this.#config = join(this.#dir, 'mosquitto.conf');
     // By default no persistence: a restart forgets retained messages and sessions, the hardest case for clients.
-    const persistence = options.persistent === true ? `persistence true\npersistence_location ${this.#dir}/\n` : 'persistence false\n';
+    let persistence = 'persistence false\n';
+    if (options.persistent === true) {
+      // Mosquitto started as root drops to the `mosquitto` user before it writes its database.
+      const location = join(this.#dir, 'db');
+      chmodSync(this.#dir, 0o755);
+      mkdirSync(location, { mode: 0o777 });
+      chmodSync(location, 0o777);
+      persistence = `persistence true\npersistence_location ${location}/\n`;
+    }
     const extra = (options.settings ?? []).map((line) => `${line}\n`).join('');
     writeFileSync(this.#config, `listener ${port} 127.0.0.1\nallow_anonymous true\n${persistence}${extra}`);
   }
