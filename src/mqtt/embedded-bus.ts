@@ -284,7 +284,9 @@ export class EmbeddedMqttBus implements MqttBus {
     let queue = this.#pendingAcks.get(client);
     if (queue === undefined) this.#pendingAcks.set(client, (queue = []));
     queue.push(admission);
-    this.#broker.publish(packet as AedesPublishPacket, (error?: Error) => {
+    // aedes' own client path (handlers/publish.js) passes the client, which stamps the packet's clientId.
+    const publish = this.#broker.publish as unknown as (packet: PublishPacket, client: Client, done: (error?: Error) => void) => void;
+    publish.call(this.#broker, packet, client, (error?: Error) => {
       this.#admissions.delete(ticket);
       admission.settled = true;
       if (error || !admission.taken) {

@@ -154,6 +154,7 @@ describe('ExternalMqttBus connection handling', () => {
     await broker.subscribe('hub/status', wills.handler);
     const hub = await ExternalMqttBus.connect(url, {
       clientId: 'hub-1',
+      sessionExpirySeconds: 0, // a clean session: the bus itself must subscribe again
       reconnectPeriodMs: 50,
       will: { topic: 'hub/status', payload: 'offline', qos: 1 },
     });
