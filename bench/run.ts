@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: in one run on this machine, measure
  *   1. raw MQTT relay: publishers → embedded broker → one subscriber (no hub), the baseline;
- *   2. hub ingestion: the same publishers → broker → hub → committed to the SQLite store, zero loss checked;
+ *   2. hub ingestion: the same publishers → broker → hub → committed to the SQLite store, zero loss checked,
+ *      at QoS 0 and at QoS 1 (each PUBACK sent after its points are committed: docs/durability.md);
  *   3. Sparkplug: the same raw relay of DDATA messages (10 aliased metrics each) vs hub ingestion of
  *      them (decode, alias resolution, seq check, committed to SQLite), zero loss checked;
  *   4. data.query latency (p50/p99) over ≥ 10 million stored points: hourly average over one day of one device.
@@ -48,7 +49,7 @@ interface RunResult {
 }
 
 /** Spread `devices` client ids over `PUBLISHERS` child processes, each sending its share of MESSAGES. */
-async function publish(url: string, clientIds: string[], sensors: Record<string, string[]>): Promise<void> {
+async function publish(url: string, clientIds: string[], sensors: Record<string, string[]>, qos: 0 | 1 = 0): Promise<void> {
   const perClient = Math.ceil(MESSAGES / clientIds.length);
   const groups = Array.from({ length: PUBLISHERS }, (_, i) => clientIds.filter((_, j) => j % PUBLISHERS === i)).filter((g) => g.length > 0);
   await Promise.all(
@@ -57,7 +58,7 @@ async function publish(url: string, clientIds: string[], sensors: Record<string,
         new Promise<void>((resolve, reject) => {
           const child = spawn(
             process.execPath,
-            ['--import', 'tsx', new URL('./publisher.ts', import.meta.url).pathname, url, JSON.stringify(group), String(perClient), String(POINTS), JSON.stringify(sensors)],
+            ['--import', 'tsx', new URL('./publisher.ts', import.meta.url).pathname, url, JSON.stringify(group), String(perClient), String(POINTS), JSON.stringify(sensors), String(qos)],
             { stdio: ['ignore', 'pipe', 'inherit'] },
           );
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
@@ -101,7 +102,7 @@ async function rawRelay(): Promise<RunResult> {
   return { messages: received, points: received * POINTS, seconds: (last - first) / 1000 };
 }
 
-async function hubIngestion(dataDir: string): Promise<RunResult & { hub: Awaited<ReturnType<typeof createHub>> }> {
+async function hubIngestion(dataDir: string, qos: 0 | 1 = 0): Promise<RunResult & { hub: Awaited<ReturnType<typeof createHub>> }> {
   const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent' }, { logger: process.env['BENCH_LOG'] ? createLogger({ level: 'debug' }) : silentLogger });
   const bus = hub.bus as EmbeddedMqttBus;
   const listener = await listenMqttTcp(bus, { port: 0, host: '127.0.0.1' });
@@ -119,7 +120,7 @@ async function hubIngestion(dataDir: string): Promise<RunResult & { hub: Awaited
   const expectedPoints = Math.ceil(MESSAGES / clients.length) * clients.length * POINTS;
   const base = hub.pipeline.stats().committed;
   const started = performance.now();
-  await publish(url, clients, sensors);
+  await publish(url, clients, sensors, qos);
   for (;;) {
     await hub.pipeline.flush();
     const s = hub.pipeline.stats();
@@ -149,6 +150,11 @@ try {
     console.log(`hub ingestion  ${fmt(ingest.messages / ingest.seconds).padStart(10)} msg/s ${fmt(ingest.points / ingest.seconds).padStart(12)} points/s  (committed to SQLite, zero loss)`);
     console.log(`ratio hub/raw  ${((ingest.messages / ingest.seconds) / (raw.messages / raw.seconds)).toFixed(2)}`);
     hub = ingest.hub;
+    // QoS 1: each PUBACK waits for the commit of its points (acknowledged means stored).
+    const durable = await hubIngestion(join(dataDir, 'qos1'), 1);
+    await durable.hub.close();
+    console.log(`hub QoS 1      ${fmt(durable.messages / durable.seconds).padStart(10)} msg/s ${fmt(durable.points / durable.seconds).padStart(12)} points/s  (PUBACK after commit to SQLite, zero loss)`);
+    console.log(`ratio QoS1/raw ${((durable.messages / durable.seconds) / (raw.messages / raw.seconds)).toFixed(2)}   QoS1/QoS0 ${((durable.messages / durable.seconds) / (ingest.messages / ingest.seconds)).toFixed(2)}`);
   }
   if (SPARKPLUG.messages > 0) {
     console.log(`sparkplug: ${fmt(SPARKPLUG.messages)} DDATA × ${SPARKPLUG.metrics} aliased metrics from ${SPARKPLUG.nodes} edge nodes over ${SPARKPLUG.publishers} publisher processes`);
