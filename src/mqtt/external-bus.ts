@@ -20,7 +20,7 @@ export interface ExternalMqttBusOptions {
    * (CleanSession 0) lasts until the broker's own limit (Mosquitto `persistent_client_expiration`).
    */
   readonly sessionExpirySeconds?: number;
-  /** How long messages that match no handler yet are held after connecting (a kept session delivers before the hub subscribed); default 10 s. */
+  /** How long messages that match no handler yet are held after connecting (a kept session delivers before the hub subscribed); default 30 s. */
   readonly earlyMessageGraceMs?: number;
   /**
    * Shared-subscription group (MQTT 5.0 §4.8.2). When set, `subscribe(filter)` subscribes to
@@ -61,7 +61,7 @@ interface Entry {
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Default {@link ExternalMqttBusOptions.sessionExpirySeconds}. */
 export const DEFAULT_SESSION_EXPIRY_SECONDS = 3600;
-const DEFAULT_EARLY_GRACE_MS = 10_000;
+const DEFAULT_EARLY_GRACE_MS = 30_000;
 const DEFAULT_RECONNECT_PERIOD_MS = 1_000;
 /** Subscription Identifiers are Variable Byte Integers 1..268,435,455 (MQTT 5.0 §3.8.2.1.2). */
 const MAX_SUBSCRIPTION_ID = 268_435_455;
@@ -119,6 +119,8 @@ export class ExternalMqttBus implements MqttBus {
     client.on('message', (topic, payload, packet) => this.#dispatch(topic, payload, packet));
     // Acknowledged means stored: a QoS 1 message is acknowledged once its handlers' holds settled.
     client.handleMessage = (packet, callback) => this.#acknowledge(packet, callback);
+    const early = buffered.get(client) ?? [];
+    buffered.delete(client);
     client.on('close', () => {
       // Acknowledgements still due belong to the lost connection: the broker sends those messages again.
       this.#pendingAcks = [];
@@ -129,6 +131,11 @@ export class ExternalMqttBus implements MqttBus {
     this.#earlyTimer = setTimeout(() => this.#releaseEarly(), grace);
     this.#earlyTimer.unref?.();
     client.on('offline', () => this.#logger?.warn({ broker: target }, 'MQTT broker connection lost; reconnecting'));
+    // Messages the kept session delivered before this point: dispatched now (held until a handler subscribes).
+    for (const { packet, callback } of early) {
+      this.#dispatch(packet.topic.toString(), packet.payload as Buffer, packet);
+      this.#acknowledge(packet, callback);
+    }
     client.on('connect', (connack) => void this.#reconnected(connack.sessionPresent === true));
     client.on('error', (error) => this.#logger?.debug({ broker: target, err: error.message }, 'MQTT client error'));
   }
@@ -445,6 +452,11 @@ function connectOnce(url: string, version: 4 | 5, options: ExternalMqttBusOption
     clientOptions.will = { topic, payload, qos, retain };
   }
   const client = mqttConnect(url, clientOptions);
+  // A kept session delivers its queued messages right behind the CONNACK, before the bus exists:
+  // take them without acknowledging (MQTT.js waits for the callback), for the bus to replay.
+  const early: BufferedPublish[] = [];
+  buffered.set(client, early);
+  client.handleMessage = (packet, callback) => void early.push({ packet, callback });
   return new Promise<MqttClient>((resolve, reject) => {
     let lastError: unknown;
     const timer = setTimeout(() => fail(new ConnectTimeout()), timeoutMs);
@@ -485,6 +497,15 @@ interface EarlyMessage {
   readonly meta: MessageMeta;
   release(taken: boolean): void;
 }
+
+/** A PUBLISH MQTT.js handed over before the bus was constructed, with its handleMessage callback. */
+interface BufferedPublish {
+  readonly packet: IPublishPacket;
+  readonly callback: (error?: Error) => void;
+}
+
+/** Per client from connectOnce, the PUBLISHes that arrived before the bus took the client over. */
+const buffered = new WeakMap<MqttClient, BufferedPublish[]>();
 
 /** Given to MQTT.js' handleMessage callback so it sends no PUBACK of its own (the bus writes it: #acknowledge). */
 const HELD = new Error('PUBACK held until the message is stored');
