@@ -16,7 +16,8 @@ import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-s
 import { exportRoute } from './api/export-route.ts';
 import { DEFAULTS, type HubConfig } from './config/options.ts';
 import { createLogger, type Logger } from './log/logger.ts';
-import { HubMetrics } from './metrics/hub-metrics.ts';
+import { HubMetrics, UNKNOWN_METHOD } from './metrics/hub-metrics.ts';
+import { timedWrites } from './metrics/timed-store.ts';
 import { EmbeddedMqttBus } from './mqtt/embedded-bus.ts';
 import { ExternalMqttBus } from './mqtt/external-bus.ts';
 import { attachMqttWebSocket, type MqttWebSocketAttachment } from './mqtt/listeners.ts';
@@ -83,15 +84,16 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
   try {
     const events = new EventBus((error, event) => logger.error({ err: error, event }, 'event listener failed'));
     const onStoreError = (error: unknown): void => logger.error({ err: error }, 'registry store write failed');
-    const registry = new DeviceRegistry({ store: stores.registry, events, now, onStoreError });
+    const registry = new DeviceRegistry({ store: stores.registry, events, now, onStoreError, maxDevices: config.maxDevices });
     await registry.load();
     cleanups.push(() => registry.flush());
+    const metrics = new HubMetrics();
     const cache = new LatestValueCache();
     cache.update(await stores.telemetry.latest());
     // The bus is created later; the pipeline's backpressure reaches it through this reference.
     let busForPressure: MqttBus | undefined;
     const pipeline = new TelemetryPipeline({
-      store: stores.telemetry,
+      store: timedWrites(stores.telemetry, (seconds) => metrics.commitDuration.observe(seconds)),
       events,
       cache,
       batchSize: config.telemetryBatchSize,
@@ -111,9 +113,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     cleanups.push(() => pipeline.close());
     const executor = new CommandExecutor({ registry, store: stores.registry, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError });
     cleanups.push(() => executor.close());
-    const metrics = new HubMetrics();
     events.on('command.updated', ({ command }) => {
-      if (command.state !== 'pending' && command.state !== 'sent') metrics.commands.inc({ method: command.method, state: command.state });
+      if (command.state === 'pending' || command.state === 'sent') metrics.commandSent(command.method);
+      else metrics.commandFinished(command.method, command.state);
     });
     const schemas = new SchemaValidator();
     const ingress = new CoreIngress({
@@ -144,21 +146,23 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       heartbeatIntervalS: config.heartbeatInterval,
       invoke: (method, params, context) => (dispatcher as RpcDispatcher).invoke(method, params, context),
     };
-    for (const method of hubMethods(services, new SubscriptionHub(services))) methods.add(method);
+    for (const method of hubMethods(services, new SubscriptionHub(services, { maxPerConnection: config.maxLiveSubscriptions }))) methods.add(method);
     // Protocol plug-ins (src/plugins.ts): made before the bus, since one may set the hub connection's will.
     const protocols = (options.protocols ?? PROTOCOLS).map((plugin) => ({ plugin, instance: plugin.create(config, now) }));
+    for (const { plugin } of protocols) metrics.expectProtocol(plugin.name, plugin.metricLabels);
     for (const { instance } of protocols) for (const method of instance.methods(services)) methods.add(method);
     methods.add(rpcDiscoverMethod(methods, { title: 'llm-iot hub', version: HUB_VERSION }));
 
     const wills = protocols.flatMap(({ plugin, instance }) => (instance.will === undefined ? [] : [{ plugin: plugin.name, will: instance.will }]));
     if (wills.length > 1) throw new Error(`only one protocol may set the hub connection's will; ${wills.map((w) => w.plugin).join(' and ')} both do`);
-    const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will));
+    const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will, now));
     busForPressure = bus;
     if (!options.bus) cleanups.push(() => bus.close());
     const runtimes: ProtocolRuntime[] = [];
     dispatcher = new RpcDispatcher(methods, logger, {
       onResponse: (message, context) => runtimes.forEach((r) => r.handleResponse?.(message, context)),
       onNotificationError: (method, error, context) => runtimes.forEach((r) => r.notificationFailed?.(method, error, context)),
+      onServed: ({ transport, method, outcome, seconds }) => metrics.rpcServed(transport, method ?? UNKNOWN_METHOD, outcome, seconds),
     });
     const protocolContext = { config, bus, registry, ingress, events, dispatcher, logger, metrics, now };
     // In routing order: the executor carries a command over the first channel that supports it.
@@ -179,7 +183,13 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     });
 
     // --- LLM tools: one tool list, policy and audit log for MCP and llm.execute_command ---
-    const tools = new ToolRunner({ methods, services, audit: stores.audit, policy: loadPolicy(config.llmPolicy) });
+    const tools = new ToolRunner({
+      methods,
+      services,
+      audit: stores.audit,
+      policy: loadPolicy(config.llmPolicy),
+      onCall: ({ via, outcome, start }) => metrics.toolCalled(via, outcome, start),
+    });
     cleanups.push(() => tools.close());
     // --- end LLM tools ---
     // --- LLM methods: llm.execute_command, llm.confirm, audit.list (need the ToolRunner, so registered after it) ---
@@ -193,17 +203,21 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     // --- end MCP ---
 
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
+    metrics.expectMethods(methods.list().map((m) => m.name));
     const http = createHttpServer({
       dispatcher,
       logger,
       maxBodyBytes: config.maxMessageBytes,
+      headersTimeoutMs: config.httpHeadersTimeoutMs,
+      requestTimeoutMs: config.httpRequestTimeoutMs,
+      keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
       routes: [
         {
           method: 'GET',
           path: '/metrics',
           handler: async (_req, res) => {
-            res.writeHead(200, { 'content-type': metrics.registry.contentType });
-            res.end(await metrics.registry.metrics());
+            res.writeHead(200, { 'content-type': metrics.contentType });
+            res.end(await metrics.exposition());
           },
         },
         exportRoute(services),
@@ -213,10 +227,16 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       ],
       health: () => ({ status: 'ok', devices: registry.size, broker: bus.kind, store: config.store.startsWith('postgres') ? 'postgres' : config.store }),
     });
-    const ws: JsonRpcWebSocket = attachJsonRpcWebSocket({ server: http, dispatcher, logger, maxMessageBytes: config.maxMessageBytes });
+    const ws: JsonRpcWebSocket = attachJsonRpcWebSocket({ server: http, dispatcher, logger, maxMessageBytes: config.maxMessageBytes, maxConnections: config.maxWsConnections });
     cleanups.push(() => ws.close());
     if (bus instanceof EmbeddedMqttBus) {
-      const mqttWs: MqttWebSocketAttachment = attachMqttWebSocket(bus, http, '/mqtt');
+      const mqttWs: MqttWebSocketAttachment = attachMqttWebSocket(bus, http, {
+        path: '/mqtt',
+        maxConnections: config.maxMqttWsConnections,
+        // One MQTT packet per WebSocket message is the norm; the fixed header adds at most 5 bytes.
+        maxMessageBytes: bus.maxPacketLength + 5,
+        logger,
+      });
       cleanups.push(() => mqttWs.close());
     }
 
@@ -259,7 +279,7 @@ function loadPolicy(file: string | undefined): ActuationPolicy {
   }
 }
 
-async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: HubWill | undefined): Promise<MqttBus> {
+async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: HubWill | undefined, now: () => number): Promise<MqttBus> {
   if (config.mqttUrl !== undefined) {
     return ExternalMqttBus.connect(config.mqttUrl, {
       logger,
@@ -274,6 +294,11 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
     maxPacketBytes: config.maxMessageBytes,
     logger,
     onRejected: (reason) => metrics.rejected.inc({ protocol: 'mqtt', reason }),
+    connectTimeoutMs: config.mqttConnectTimeoutMs,
+    maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
+    maxRetainedMessages: config.maxRetainedMessages,
+    maxRetainedBytes: config.maxRetainedBytes,
+    now,
   });
 }
 

@@ -30,7 +30,16 @@ export interface HttpServerOptions {
   readonly routes?: readonly HttpRoute[];
   /** Details for `/healthz` (store, broker, …). */
   readonly health?: () => HealthReport | Promise<HealthReport>;
+  /** ms a client may take to send its request headers; slower ones get 408 and are closed. Default 10 s. */
+  readonly headersTimeoutMs?: number;
+  /** ms a client may take to send a whole request; 0 = no limit. Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** ms an idle keep-alive connection stays open. Default 5 s. */
+  readonly keepAliveTimeoutMs?: number;
 }
+
+/** Defaults of the {@link HttpServerOptions} timeouts. */
+export const HTTP_TIMEOUT_DEFAULTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 } as const;
 
 /** Address of a listening server and how to stop it. */
 export interface HttpListener {
@@ -55,7 +64,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
   ];
   checkRoutes(routes);
 
-  return createServer((req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.requestTimeoutMs;
+  // Node refuses a headers timeout longer than a (non-zero) request timeout.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.headersTimeoutMs, requestTimeout || Number.MAX_SAFE_INTEGER);
+  const limits = {
+    headersTimeout,
+    requestTimeout,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? HTTP_TIMEOUT_DEFAULTS.keepAliveTimeoutMs,
+    // Node enforces the two timeouts on this sweep (default every 30 s): sweep often enough that a
+    // slow client is dropped close to its deadline, not up to 30 s after it.
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(Math.min(headersTimeout, requestTimeout || headersTimeout) / 4))),
+  };
+  return createServer(limits, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const method = req.method ?? 'GET';
     const matching = routes.filter((route) => pathMatches(route.path, path));

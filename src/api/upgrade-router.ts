@@ -42,11 +42,17 @@ export class UpgradeRouter {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const handler = this.#handlers.get(path);
     if (handler !== undefined) return handler(req, socket, head);
-    socket.on('error', () => socket.destroy());
-    socket.once('finish', () => socket.destroy());
-    const body = JSON.stringify({ error: 'Not Found', message: `No WebSocket endpoint at ${path}` });
-    socket.end(
-      `HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    refuseUpgrade(socket, 404, 'Not Found', `No WebSocket endpoint at ${path}`);
   }
 }
+
+/** Answer an upgrade request with an HTTP error (JSON body) instead of a WebSocket, and close the socket. */
+export function refuseUpgrade(socket: Duplex, status: number, reason: string, message: string): void {
+  socket.on('error', () => socket.destroy());
+  socket.once('finish', () => socket.destroy());
+  const body = JSON.stringify({ error: reason, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+

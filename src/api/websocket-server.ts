@@ -5,7 +5,7 @@ import { HubError, toRpcErrorObject, ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { UpgradeRouter } from './upgrade-router.ts';
+import { refuseUpgrade, UpgradeRouter } from './upgrade-router.ts';
 
 /** Options of {@link attachJsonRpcWebSocket}. */
 export interface JsonRpcWebSocketOptions {
@@ -22,6 +22,8 @@ export interface JsonRpcWebSocketOptions {
   readonly maxBufferedBytes?: number;
   /** Ping interval; a peer that has not answered the previous ping is terminated. Default 30 s. */
   readonly keepaliveMs?: number;
+  /** Open connections at most; an upgrade beyond is answered HTTP 503. Default 1,000. */
+  readonly maxConnections?: number;
 }
 
 /** The running endpoint: counters for metrics and a way to shut it down. */
@@ -55,7 +57,14 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
   const connections = new Set<Connection>();
   let droppedNotifications = 0;
 
+  const maxConnections = options.maxConnections ?? 1_000;
   const unroute = UpgradeRouter.for(options.server).route(path, (req, socket, head) => {
+    // ws completes an upgrade synchronously (no verifyClient), so `connections` already counts every
+    // accepted one when the next upgrade arrives.
+    if (connections.size >= maxConnections) {
+      logger.warn({ path, limit: maxConnections }, 'WebSocket connection refused: connection limit reached');
+      return refuseUpgrade(socket, 503, 'Service Unavailable', `WebSocket connection limit reached: ${maxConnections} open connections on ${path}`);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
   });
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { COMMAND_STATES } from '../core/command.ts';
 import { HubError } from '../core/errors.ts';
 import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
-import { commandToWire, CommandWire, DeviceRef, parseTimestamp, Timestamp } from '../rpc/wire.ts';
+import { commandToWire, CommandWire, DeviceRef, Timestamp, timestampParam } from '../rpc/wire.ts';
 import { resolveDevice, type HubServices } from './services.ts';
 
 export function commandMethods(services: HubServices): MethodDefinition[] {
@@ -40,7 +40,7 @@ export function commandMethods(services: HubServices): MethodDefinition[] {
       }),
       result: Type.Object({ commands: Type.Array(CommandWire) }),
       async handler(params) {
-        const since = params.since === undefined ? undefined : parseTimestamp(params.since);
+        const since = params.since === undefined ? undefined : timestampParam(params.since, '/since');
         const records = await services.registryStore.listCommands({
           ...(params.device_id !== undefined && { deviceId: resolveDevice(services, params.device_id).id }),
           ...(params.state !== undefined && { state: params.state }),

@@ -26,9 +26,12 @@ export class SubscriptionHub {
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #services: HubServices;
   #unlisten: (() => void) | undefined;
+  /** data.subscribe subscriptions one connection may hold. */
+  readonly maxPerConnection: number;
 
-  constructor(services: HubServices) {
+  constructor(services: HubServices, options: { readonly maxPerConnection?: number } = {}) {
     this.#services = services;
+    this.maxPerConnection = options.maxPerConnection ?? 100;
   }
 
   get size(): number {
@@ -80,6 +83,13 @@ export function subscriptionMethods(services: HubServices, hub: SubscriptionHub)
         if (!notify || !session || !onClose) {
           throw new HubError('UNSUPPORTED_OPERATION', `data.subscribe needs a connection that can receive notifications (WebSocket or MQTT), not ${context.transport}`);
         }
+        const mine = (session.get(SESSION_KEY) as Set<string> | undefined) ?? new Set<string>();
+        if (mine.size >= hub.maxPerConnection) {
+          throw new HubError('LIMIT_REACHED', `data.subscribe refused: this connection already holds ${hub.maxPerConnection} subscriptions (--max-live-subscriptions)`, {
+            limit: 'max_live_subscriptions',
+            max: hub.maxPerConnection,
+          });
+        }
         const id = globalThis.crypto.randomUUID();
         const filter = params.filter && hasFilter(params.filter) ? toDeviceFilter(services, params.filter) : undefined;
         hub.add({
@@ -89,7 +99,6 @@ export function subscriptionMethods(services: HubServices, hub: SubscriptionHub)
           measurements: params.measurement_types && params.measurement_types.length > 0 ? new Set(measurementNames(params.measurement_types)) : undefined,
           notify,
         });
-        const mine = (session.get(SESSION_KEY) as Set<string> | undefined) ?? new Set<string>();
         if (mine.size === 0) onClose(() => mine.forEach((sid) => hub.remove(sid)));
         mine.add(id);
         session.set(SESSION_KEY, mine);

@@ -38,6 +38,19 @@ export interface HubConfig {
   telemetryBatchSize: number;
   telemetryFlushMs: number;
   telemetryMaxPending: number;
+  // --- limits (docs/limits.md) ---
+  mqttConnectTimeoutMs: number;
+  maxSubscriptionsPerClient: number;
+  maxRetainedMessages: number;
+  maxRetainedBytes: number;
+  maxWsConnections: number;
+  maxMqttWsConnections: number;
+  maxLiveSubscriptions: number;
+  maxDevices: number;
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
+  // --- end limits ---
   sparkplugHostId: string;
   sparkplugReorderTimeoutMs: number;
   llmPolicy: string | undefined;
@@ -76,6 +89,19 @@ export const DEFAULTS: HubConfig = {
   telemetryBatchSize: 5_000,
   telemetryFlushMs: 50,
   telemetryMaxPending: 1_000_000,
+  // --- limits ---
+  mqttConnectTimeoutMs: 10_000,
+  maxSubscriptionsPerClient: 1_000,
+  maxRetainedMessages: 10_000,
+  maxRetainedBytes: 67_108_864,
+  maxWsConnections: 1_000,
+  maxMqttWsConnections: 10_000,
+  maxLiveSubscriptions: 100,
+  maxDevices: 100_000,
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  httpKeepAliveTimeoutMs: 5_000,
+  // --- end limits ---
   sparkplugHostId: 'llm-iot',
   sparkplugReorderTimeoutMs: 2_000,
   llmPolicy: undefined,
@@ -117,6 +143,19 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'telemetryBatchSize', flag: 'telemetry-batch-size', env: 'LLMIOT_TELEMETRY_BATCH_SIZE', type: 'integer', description: 'points per store transaction' },
   { key: 'telemetryFlushMs', flag: 'telemetry-flush-ms', env: 'LLMIOT_TELEMETRY_FLUSH_MS', type: 'integer', description: 'longest a point waits before it is written' },
   { key: 'telemetryMaxPending', flag: 'telemetry-max-pending', env: 'LLMIOT_TELEMETRY_MAX_PENDING', type: 'integer', description: 'points buffered before new telemetry is refused (OVERLOADED)' },
+  // --- limits (docs/limits.md) ---
+  { key: 'mqttConnectTimeoutMs', flag: 'mqtt-connect-timeout-ms', env: 'LLMIOT_MQTT_CONNECT_TIMEOUT_MS', type: 'integer', description: 'embedded broker: ms a connection may stay open without sending CONNECT' },
+  { key: 'maxSubscriptionsPerClient', flag: 'max-subscriptions-per-client', env: 'LLMIOT_MAX_SUBSCRIPTIONS_PER_CLIENT', type: 'integer', description: 'embedded broker: topic filters one MQTT session may hold; more get SUBACK failure 0x80' },
+  { key: 'maxRetainedMessages', flag: 'max-retained-messages', env: 'LLMIOT_MAX_RETAINED_MESSAGES', type: 'integer', description: 'embedded broker: retained messages kept; a PUBLISH retaining one more is refused' },
+  { key: 'maxRetainedBytes', flag: 'max-retained-bytes', env: 'LLMIOT_MAX_RETAINED_BYTES', type: 'integer', description: 'embedded broker: bytes (topics and payloads) of retained messages kept' },
+  { key: 'maxWsConnections', flag: 'max-ws-connections', env: 'LLMIOT_MAX_WS_CONNECTIONS', type: 'integer', description: 'open JSON-RPC WebSocket connections (/ws); more are answered HTTP 503' },
+  { key: 'maxMqttWsConnections', flag: 'max-mqtt-ws-connections', env: 'LLMIOT_MAX_MQTT_WS_CONNECTIONS', type: 'integer', description: 'open MQTT-over-WebSocket connections (/mqtt); more are answered HTTP 503' },
+  { key: 'maxLiveSubscriptions', flag: 'max-live-subscriptions', env: 'LLMIOT_MAX_LIVE_SUBSCRIPTIONS', type: 'integer', description: 'data.subscribe subscriptions one connection may hold (LIMIT_REACHED beyond)' },
+  { key: 'maxDevices', flag: 'max-devices', env: 'LLMIOT_MAX_DEVICES', type: 'integer', description: 'devices the hub keeps, deregistered ones included; registering a new one beyond answers LIMIT_REACHED' },
+  { key: 'httpHeadersTimeoutMs', flag: 'http-headers-timeout-ms', env: 'LLMIOT_HTTP_HEADERS_TIMEOUT_MS', type: 'integer', description: 'ms an HTTP client may take to send its request headers' },
+  { key: 'httpRequestTimeoutMs', flag: 'http-request-timeout-ms', env: 'LLMIOT_HTTP_REQUEST_TIMEOUT_MS', type: 'integer', description: 'ms an HTTP client may take to send a whole request (headers and body)' },
+  { key: 'httpKeepAliveTimeoutMs', flag: 'http-keep-alive-timeout-ms', env: 'LLMIOT_HTTP_KEEP_ALIVE_TIMEOUT_MS', type: 'integer', description: 'ms an idle keep-alive HTTP connection stays open' },
+  // --- end limits ---
   { key: 'llmPolicy', flag: 'llm-policy', env: 'LLMIOT_LLM_POLICY', type: 'string', description: 'JSON file with the actuation policy for LLM-initiated actions (default: reads allowed, writes confirm-first, destructive denied)' },
   // --- LLM provider ---
   { key: 'llmProvider', flag: 'llm-provider', env: 'LLMIOT_LLM_PROVIDER', type: 'string', description: 'LLM for llm.execute_command: anthropic, openai or openai-compatible (Ollama, llama.cpp, vLLM); unset = llm.execute_command answers LLM_NOT_CONFIGURED' },

@@ -34,6 +34,8 @@ export interface RegistryOptions {
   readonly now?: () => number;
   /** Called when a write-through to the store fails (the in-memory state stays authoritative). */
   readonly onStoreError?: (error: unknown) => void;
+  /** Devices kept at most, deregistered ones included; a new hardware id beyond is LIMIT_REACHED. Default: no limit. */
+  readonly maxDevices?: number;
 }
 
 const text = (value: unknown, fallback: string): string => (typeof value === 'string' && value.length > 0 ? value : fallback);
@@ -49,8 +51,10 @@ export class DeviceRegistry {
   readonly #events: EventBus;
   readonly #now: () => number;
   readonly #onStoreError: (error: unknown) => void;
+  readonly #maxDevices: number;
 
   constructor(options: RegistryOptions) {
+    this.#maxDevices = options.maxDevices ?? Number.POSITIVE_INFINITY;
     this.#store = options.store;
     this.#events = options.events;
     this.#now = options.now ?? Date.now;
@@ -102,6 +106,13 @@ export class DeviceRegistry {
   async register(input: RegistrationInput): Promise<{ device: Device; created: boolean }> {
     const id = deviceIdFor(input.hardwareId);
     const existing = this.#byId.get(id);
+    if (existing === undefined && this.#byId.size >= this.#maxDevices) {
+      // Known devices (and deregistered ones, whose records and history are kept) re-register freely.
+      throw new HubError('LIMIT_REACHED', `device refused: the hub already keeps ${this.#maxDevices} devices (--max-devices): ${input.hardwareId}`, {
+        limit: 'max_devices',
+        max: this.#maxDevices,
+      });
+    }
     const parent = input.parentId === null ? undefined : this.require(input.parentId);
     const now = this.#now();
     const protocols = existing?.protocols.includes(input.protocol)

@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   SUBSCRIPTION_NOT_FOUND: { rpc: -32012, summary: 'No live subscription with that id on this connection.' },
   SHUTTING_DOWN: { rpc: -32013, summary: 'The hub is shutting down and accepts no new work.' },
   NO_DEVICE_MATCHED: { rpc: -32014, summary: 'The filter (or id list) is valid but selects no device; `data` echoes it.' },
+  LIMIT_REACHED: { rpc: -32015, summary: 'A configured limit is reached (devices per hub, live subscriptions per connection); `data` names it.' },
   LLM_NOT_CONFIGURED: { rpc: -32020, summary: 'No LLM provider is configured; the message says which flags or variables set one.' },
   POLICY_DENIED: { rpc: -32021, summary: 'The actuation policy does not let an LLM perform this action.' },
   CONFIRMATION_INVALID: { rpc: -32022, summary: 'The confirmation token is unknown, expired, already used, or for another action.' },

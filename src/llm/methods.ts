@@ -1,13 +1,12 @@
 /** llm.execute_command, llm.confirm and audit.list: natural-language commands, a person's approval of held actions, and the log of what LLMs did. */
 import { Type, type Static } from '@sinclair/typebox';
 import { AUDIT_OUTCOMES, type AuditEntry } from '../core/audit.ts';
-import { HubError } from '../core/errors.ts';
 import type { LlmCommandRunner } from './index.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
 import { toolName } from '../tools/tool-definition.ts';
 import type { ToolCaller, ToolOutcome, ToolRunner } from '../tools/tool-runner.ts';
 import { defineMethod, type CallContext, type MethodDefinition } from '../rpc/method.ts';
-import { iso, JsonObjectSchema, parseTimestamp, Timestamp, Uuid } from '../rpc/wire.ts';
+import { iso, JsonObjectSchema, Timestamp, timestampParam, Uuid } from '../rpc/wire.ts';
 
 export interface LlmMethodServices {
   readonly llm: LlmCommandRunner;
@@ -120,10 +119,7 @@ export function llmMethods({ llm, tools, audit }: LlmMethodServices): MethodDefi
       }),
       result: Type.Object({ entries: Type.Array(AuditWire) }),
       async handler(params) {
-        const since = params.since === undefined ? undefined : parseTimestamp(params.since);
-        if (params.since !== undefined && since === undefined) {
-          throw new HubError('INVALID_PARAMS', 'Invalid params: since is not a time', { issues: [{ path: '/since', message: 'must be RFC 3339 or ms since epoch' }] });
-        }
+        const since = params.since === undefined ? undefined : timestampParam(params.since, '/since');
         const entries = await audit.list({
           ...(since !== undefined && { since }),
           ...(params.tool !== undefined && { tool: toolName(params.tool) }),

@@ -2,25 +2,59 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
+import { Aedes, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from '../log/logger.ts';
 import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
+import { ThrottledLog } from '../log/throttled-log.ts';
+import { capDeliveryQos } from './granted-qos.ts';
+import { guardPacketSize } from './packet-size-guard.ts';
+import { DEFAULT_MAX_RETAINED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, RetainedBudget } from './retained-budget.ts';
+import { DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT, subscriptionLimit } from './subscription-limit.ts';
 import { assertTopicFilter, assertTopicName } from './topic-filter.ts';
 
 /** The log calls the buses make; a pino logger or the hub's {@link Logger} fits. */
 export type BusLogger = Pick<Logger, 'warn' | 'info' | 'debug'>;
 
-/** Why the broker refused a client's PUBLISH. */
-export type PublishRejectReason = 'payload-too-large' | 'reserved-topic';
+/** Why the broker refused a client's packet (the `reason` label of llmiot_messages_rejected_total). */
+export type PublishRejectReason =
+  | 'payload-too-large'
+  | 'reserved-topic'
+  | 'packet-too-large'
+  | 'malformed-packet'
+  | 'retained-count'
+  | 'retained-bytes'
+  | 'subscription-limit';
 
 /** Options of {@link EmbeddedMqttBus.create}. */
 export interface EmbeddedMqttBusOptions {
   /** Largest PUBLISH payload, in bytes, a client may send; default 256 KiB. */
   readonly maxPacketBytes?: number;
   readonly logger?: BusLogger;
-  /** Called for each PUBLISH the broker refused (count it; the client has been disconnected). */
+  /**
+   * Called for each packet the broker refused (count it): a PUBLISH or a packet too large closes the
+   * connection; a refused subscription gets the SUBACK failure code and the connection stays.
+   */
   readonly onRejected?: (reason: PublishRejectReason, clientId: string | null, topic: string) => void;
+  /** A connection that has not sent CONNECT after this many ms is closed; default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** Most topic filters one MQTT session may hold; default 1,000. */
+  readonly maxSubscriptionsPerClient?: number;
+  /** Most retained messages kept; default 10,000. */
+  readonly maxRetainedMessages?: number;
+  /** Most bytes (topics and payloads) of retained messages kept; default 64 MiB. */
+  readonly maxRetainedBytes?: number;
+  /** Clock of the throttled refusal log; Date.now when absent. */
+  readonly now?: () => number;
 }
+
+/** Default {@link EmbeddedMqttBusOptions.connectTimeoutMs}. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Largest Remaining Length a packet may announce beyond the payload limit: a PUBLISH also carries its
+ * topic (2 + up to 65,535 bytes) and a packet id (2) [MQTT-3.3.2]; anything longer is refused from its
+ * fixed header, before its body is read.
+ */
+const PUBLISH_OVERHEAD_BYTES = 2 + 65_535 + 2;
 
 /** Default {@link EmbeddedMqttBusOptions.maxPacketBytes}. */
 export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
@@ -70,10 +104,16 @@ export class EmbeddedMqttBus implements MqttBus {
   readonly #pendingAcks = new WeakMap<Client, Admission[]>();
   #handlerErrors = 0;
   #handlerErrorLoggedAt = 0;
+  readonly #maxRemainingLength: number;
+  readonly #refused: Refusal;
+  readonly #retained: RetainedBudget;
 
-  private constructor(broker: Aedes, options: EmbeddedMqttBusOptions) {
+  private constructor(broker: Aedes, options: EmbeddedMqttBusOptions, refused: Refusal, retained: RetainedBudget) {
     this.#broker = broker;
     this.#logger = options.logger;
+    this.#maxRemainingLength = (options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES) + PUBLISH_OVERHEAD_BYTES;
+    this.#refused = refused;
+    this.#retained = retained;
     broker.on('clientReady', (client) => {
       if (this.#inboundPaused) (client as unknown as PausableClient).pause();
       this.#onClientReady(client);
@@ -99,6 +139,16 @@ export class EmbeddedMqttBus implements MqttBus {
     const logger = options.logger;
     // Set once the broker exists; authorizePublish runs only after that.
     let bus: EmbeddedMqttBus;
+    const log = logger === undefined ? undefined : new ThrottledLog(options.now === undefined ? { logger } : { logger, now: options.now });
+    const refused: Refusal = (reason, clientId, topic, message) => {
+      log?.warn(clientId ?? '', { clientId, topic, reason }, message);
+      onRejected?.(reason, clientId, topic);
+    };
+    const retained = new RetainedBudget({
+      maxMessages: options.maxRetainedMessages ?? DEFAULT_MAX_RETAINED_MESSAGES,
+      maxBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
+    });
+    const subscriptions = subscriptionLimit(options.maxSubscriptionsPerClient ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT);
     const authorizePublish = (
       client: Client | null,
       packet: PublishPacket,
@@ -115,19 +165,41 @@ export class EmbeddedMqttBus implements MqttBus {
         reject('payload-too-large', `publish refused: payload of ${size} bytes on ${topic} exceeds ${maxPayload}`);
         return;
       }
+      const overBudget = packet.retain ? retained.admits(topic, size) : null;
+      if (overBudget !== null) {
+        const { maxMessages, maxBytes } = retained.limits;
+        const limit = overBudget === 'retained-count' ? `${maxMessages} retained messages` : `${maxBytes} bytes of retained messages`;
+        reject(overBudget, `publish refused: retained message on ${topic} would exceed the broker's ${limit}`);
+        return;
+      }
       bus.#admit(client, packet, callback);
 
       function reject(reason: PublishRejectReason, message: string): void {
-        const clientId = client === null ? null : client.id;
-        logger?.warn({ clientId, topic, reason }, message);
-        onRejected?.(reason, clientId, topic);
+        refused(reason, client === null ? null : client.id, topic, message);
         // MQTT 3.1.1 has no negative PUBACK: the server either acks positively or closes the
         // connection [MQTT-3.3.5-2]. aedes closes it, so the sender learns it was refused.
         callback(new Error(message));
       }
     };
-    const broker = await Aedes.createBroker({ authorizePublish });
-    bus = new EmbeddedMqttBus(broker, options);
+    const authorizeSubscribe = (
+      client: Client,
+      sub: Subscription,
+      callback: (error: Error | null, subscription?: Subscription | null) => void,
+    ): void => {
+      const refusal = subscriptions.check(client, sub.topic);
+      if (refusal === null) return callback(null, sub);
+      refused('subscription-limit', client.id, sub.topic, refusal);
+      // MQTT 3.1.1 §3.9.3: return code 0x80 for this filter; the session and its other filters stay.
+      callback(null, null);
+    };
+    const broker = await Aedes.createBroker({
+      authorizePublish,
+      authorizeSubscribe,
+      connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    });
+    broker.on('subscribe', (_subscriptions, client) => subscriptions.settled(client));
+    trackRetained(broker, retained);
+    bus = new EmbeddedMqttBus(broker, options, refused, retained);
     return bus;
   }
 
@@ -155,7 +227,26 @@ export class EmbeddedMqttBus implements MqttBus {
       stream.destroy();
       return;
     }
-    this.#broker.handle(stream, request);
+    const client = this.#broker.handle(stream, request);
+    capDeliveryQos(client);
+    guardPacketSize(client, stream, this.#maxRemainingLength, (verdict, announced) => {
+      const clientId = client.id ?? null;
+      if (verdict === 'too-large') {
+        this.#refused('packet-too-large', clientId, '', `connection closed: packet of ${announced} bytes announced, limit ${this.#maxRemainingLength}`);
+      } else {
+        this.#refused('malformed-packet', clientId, '', 'connection closed: malformed Remaining Length [MQTT-2.2.3]');
+      }
+    });
+  }
+
+  /** The largest Remaining Length a packet may announce (payload limit plus PUBLISH overhead). */
+  get maxPacketLength(): number {
+    return this.#maxRemainingLength;
+  }
+
+  /** Retained messages and their bytes now kept by the broker. */
+  get retained(): { readonly messages: number; readonly bytes: number } {
+    return { messages: this.#retained.messages, bytes: this.#retained.bytes };
   }
 
   /** Number of MQTT clients currently connected. */
@@ -385,6 +476,19 @@ function acknowledgeInOrder(client: Client, queue: Admission[]): void {
     // A closed connection gets nothing: the client resends after reconnecting.
     if (client.connected && !client.closed) client.conn.write(pubackBytes(admission.messageId));
   }
+}
+
+/** Log (throttled per client) and count one refused packet. */
+type Refusal = (reason: PublishRejectReason, clientId: string | null, topic: string, message: string) => void;
+
+/** Keep the budget in step with the retained store: every store and delete passes through storeRetained. */
+function trackRetained(broker: Aedes, budget: RetainedBudget): void {
+  const persistence = (broker as unknown as { persistence: { storeRetained(packet: RetainedPacket): Promise<void> } }).persistence;
+  const store = persistence.storeRetained.bind(persistence);
+  persistence.storeRetained = async (packet) => {
+    await store(packet);
+    budget.stored(packet.topic, packet.payload.length);
+  };
 }
 
 /** The part of an aedes Client that flow control uses. */

@@ -5,7 +5,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { UpgradeRouter } from '../api/upgrade-router.ts';
+import { refuseUpgrade, UpgradeRouter } from '../api/upgrade-router.ts';
 import type { BusLogger } from './embedded-bus.ts';
 
 /** Whatever accepts MQTT byte streams; {@link EmbeddedMqttBus} does. */
@@ -70,19 +70,46 @@ export function listenMqttTls(sink: MqttConnectionSink, options: TlsListenOption
   return listen(server, options, hint);
 }
 
+/** Options of {@link attachMqttWebSocket}. */
+export interface MqttWebSocketOptions {
+  /** Upgrade path; default '/mqtt'. */
+  readonly path?: string;
+  /** Open connections at most; an upgrade beyond is answered HTTP 503. Default 10,000. */
+  readonly maxConnections?: number;
+  /**
+   * Largest WebSocket message, in bytes; a larger one closes the connection (1009) before it is
+   * buffered. Give the broker's largest packet (EmbeddedMqttBus.maxPacketLength) plus its fixed header.
+   * Default 1 MiB.
+   */
+  readonly maxMessageBytes?: number;
+  readonly logger?: BusLogger;
+}
+
 /**
- * Serve MQTT over WebSocket on an existing HTTP(S) server at `path` (MQTT 3.1.1 §6: binary frames,
- * subprotocol "mqtt"), mounted on the server's {@link UpgradeRouter} so it coexists with the JSON-RPC
- * `/ws` endpoint; upgrades for paths nobody mounted are answered 404 by the router.
+ * Serve MQTT over WebSocket on an existing HTTP(S) server (MQTT 3.1.1 §6: binary frames, subprotocol
+ * "mqtt"), mounted on the server's {@link UpgradeRouter} so it coexists with the JSON-RPC `/ws`
+ * endpoint; upgrades for paths nobody mounted are answered 404 by the router.
  */
 export function attachMqttWebSocket(
   sink: MqttConnectionSink,
   server: HttpServer | HttpsServer,
-  path = '/mqtt',
+  options: MqttWebSocketOptions = {},
 ): MqttWebSocketAttachment {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: selectSubprotocol });
+  const path = options.path ?? '/mqtt';
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: selectSubprotocol,
+    maxPayload: options.maxMessageBytes ?? 1024 * 1024,
+  });
+  const maxConnections = options.maxConnections ?? 10_000;
   // One upgrade listener per server (the router): /ws (JSON-RPC) and /mqtt share the HTTP port.
   const unroute = UpgradeRouter.for(server as HttpServer).route(path, (request, socket, head) => {
+    // ws completes an upgrade synchronously (no verifyClient): `wss.clients` counts every accepted one.
+    if (wss.clients.size >= maxConnections) {
+      options.logger?.warn({ path, limit: maxConnections }, 'MQTT WebSocket connection refused: connection limit reached');
+      return refuseUpgrade(socket, 503, 'Service Unavailable', `MQTT WebSocket connection limit reached: ${maxConnections} open connections on ${path}`);
+    }
     wss.handleUpgrade(request, socket, head, (ws) => {
       sink.handleConnection(createWebSocketStream(ws), request);
     });

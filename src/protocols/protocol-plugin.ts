@@ -6,7 +6,7 @@ import type { MqttBus, QoS } from '../core/ports/mqtt-bus.ts';
 import type { HubServices } from '../app/services.ts';
 import type { HubConfig, OptionSpec } from '../config/options.ts';
 import type { Logger } from '../log/logger.ts';
-import type { HubMetrics } from '../metrics/hub-metrics.ts';
+import type { HubMetrics, ProtocolMetricLabels } from '../metrics/hub-metrics.ts';
 import type { IncomingResponse, RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext, MethodDefinition } from '../rpc/method.ts';
 
@@ -68,5 +68,7 @@ export interface ProtocolPlugin {
   readonly name: string;
   /** The protocol's rows of the hub's options table (flags, LLMIOT_* variables, config-file keys, --help). */
   readonly options: readonly OptionSpec[];
+  /** Message types and rejection reasons it counts, pre-initialised at 0 so the first of each is seen by increase(). */
+  readonly metricLabels: ProtocolMetricLabels;
   create(config: HubConfig, now: () => number): ProtocolInstance;
 }

@@ -32,6 +32,18 @@ export interface RpcDispatcherOptions {
   readonly onResponse?: ResponseHandler;
   /** Told when a notification's handler fails (nobody gets an answer, so the transport logs and counts it). */
   readonly onNotificationError?: (method: string, error: unknown, context: CallContext) => void;
+  /** Told of every request and notification served, on every transport and through invoke() (metrics). */
+  readonly onServed?: (served: ServedRequest) => void;
+}
+
+/** One request as the metrics see it. */
+export interface ServedRequest {
+  readonly transport: CallContext['transport'];
+  /** The method's name, or undefined when the hub has none by that name (or the request had none). */
+  readonly method: string | undefined;
+  /** `internal_error`: -32603, a fault of the hub; `error`: any other error code. */
+  readonly outcome: 'ok' | 'error' | 'internal_error';
+  readonly seconds: number;
 }
 
 /**
@@ -61,6 +73,7 @@ export class RpcDispatcher {
   readonly #maxBatch: number;
   readonly #onResponse: ResponseHandler | undefined;
   readonly #onNotificationError: RpcDispatcherOptions['onNotificationError'];
+  readonly #onServed: RpcDispatcherOptions['onServed'];
 
   constructor(registry: MethodRegistry, logger: Logger, options: RpcDispatcherOptions = {}) {
     this.#registry = registry;
@@ -68,6 +81,7 @@ export class RpcDispatcher {
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#onResponse = options.onResponse;
     this.#onNotificationError = options.onNotificationError;
+    this.#onServed = options.onServed;
   }
 
   /** Handle one JSON text; returns the JSON text to send back, or undefined when nothing is due. */
@@ -78,6 +92,7 @@ export class RpcDispatcher {
     } catch (error) {
       // JSON-RPC 2.0 §5.1: -32700, and §5: the id is null when it could not be detected.
       const reason = error instanceof Error ? error.message : 'invalid JSON';
+      this.#served(context, undefined, 'error', performance.now());
       return JSON.stringify(failure(null, { code: ERROR_CATALOGUE.PARSE_ERROR.rpc, message: `Parse error: ${reason}` }));
     }
     const answer = await this.handleMessage(parsed, context);
@@ -103,9 +118,17 @@ export class RpcDispatcher {
    * return its result. Throws `HubError` (METHOD_NOT_FOUND, INVALID_PARAMS, or the handler's own).
    */
   async invoke(method: string, params: unknown, context: CallContext): Promise<unknown> {
-    const issue = checkJsonLimits(params);
-    if (issue) throw new HubError('INVALID_PARAMS', `Invalid params: ${issue.message}`, { issues: [issue] });
-    return this.#call(method, params, context);
+    const start = performance.now();
+    try {
+      const issue = checkJsonLimits(params);
+      if (issue) throw new HubError('INVALID_PARAMS', `Invalid params: ${issue.message}`, { issues: [issue] });
+      const result = await this.#call(method, params, context);
+      this.#served(context, method, 'ok', start);
+      return result;
+    } catch (error) {
+      this.#served(context, method, outcomeOf(error), start);
+      throw error;
+    }
   }
 
   /** Validate params against the method's schema and run its handler (the JSON limits already checked). */
@@ -127,8 +150,12 @@ export class RpcDispatcher {
       this.#routeResponse(message, context);
       return undefined;
     }
+    const start = performance.now();
     const request = parseRequest(message);
-    if ('error' in request) return request;
+    if ('error' in request) {
+      this.#served(context, undefined, 'error', start);
+      return request;
+    }
     try {
       if (issue) {
         // Beyond the limits inside params: -32602 with the place; in the envelope: -32600.
@@ -138,10 +165,12 @@ export class RpcDispatcher {
         throw new HubError('INVALID_REQUEST', `Invalid Request: ${issue.message} at ${issue.path || '/'}`);
       }
       const result = await this.#call(request.method, request.params, context);
+      this.#served(context, request.method, 'ok', start);
       if (request.notification) return undefined;
       // JSON-RPC 2.0 §5: `result` is REQUIRED on success; a handler returning nothing answers null.
       return { jsonrpc: JSONRPC, id: request.id, result: result === undefined ? null : result };
     } catch (error) {
+      this.#served(context, request.method, outcomeOf(error), start);
       this.#logFailure(request.method, error);
       // JSON-RPC 2.0 §4.1: notifications are never answered, not even with an error.
       if (request.notification) {
@@ -150,6 +179,12 @@ export class RpcDispatcher {
       }
       return failure(request.id, toRpcErrorObject(error));
     }
+  }
+
+  #served(context: CallContext, method: string | undefined, outcome: ServedRequest['outcome'], start: number): void {
+    if (this.#onServed === undefined) return;
+    const known = method !== undefined && this.#registry.get(method) !== undefined ? method : undefined;
+    this.#onServed({ transport: context.transport, method: known, outcome, seconds: (performance.now() - start) / 1000 });
   }
 
   #routeResponse(message: IncomingResponse, context: CallContext): void {
@@ -211,6 +246,10 @@ function parseRequest(message: unknown): Request | Extract<JsonRpcResponse, { er
     return invalidRequest(replyId, 'params must be an object or an array');
   }
   return { id: replyId, notification: !hasId, method, params };
+}
+
+function outcomeOf(error: unknown): ServedRequest['outcome'] {
+  return toRpcErrorObject(error).code === ERROR_CATALOGUE.INTERNAL_ERROR.rpc ? 'internal_error' : 'error';
 }
 
 function isId(value: unknown): value is JsonRpcId {

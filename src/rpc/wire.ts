@@ -1,5 +1,6 @@
 /** Wire shapes (snake_case JSON) of registry and telemetry objects, and their TypeBox schemas. */
 import { isStorableTimestamp, normalizeTimestamp } from '../core/timestamp.ts';
+import { HubError } from '../core/errors.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import type { CommandRecord } from '../core/command.ts';
 import type { Device } from '../core/device.ts';
@@ -132,4 +133,16 @@ export function parseTimestamp(value: string | number): number | undefined {
   if (typeof value === 'number') return normalizeTimestamp(value);
   const ms = Date.parse(value);
   return isStorableTimestamp(ms) ? ms : undefined;
+}
+
+/**
+ * A timestamp parameter parsed, or INVALID_PARAMS naming it: a time the hub cannot hold (outside
+ * 1970…9999, or no time at all) is the caller's mistake (-32602), never an internal error or a
+ * silently ignored filter.
+ */
+export function timestampParam(value: string | number, path: string): number {
+  const ms = parseTimestamp(value);
+  if (ms !== undefined) return ms;
+  const message = 'is not a time between 1970 and 9999 (RFC 3339 or ms since epoch)';
+  throw new HubError('INVALID_PARAMS', `Invalid params: ${path.slice(1).replaceAll('/', '.')} ${message}`, { issues: [{ path, message }] });
 }

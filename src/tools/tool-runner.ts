@@ -48,6 +48,8 @@ export interface ToolRunnerOptions {
   readonly policy: ActuationPolicy;
   /** Debounce of tool-list change notifications (default 500 ms). */
   readonly debounceMs?: number;
+  /** Told of every call() and confirm() once its outcome is known (metrics); `start` is its performance.now(). */
+  readonly onCall?: (call: { readonly via: ToolCaller['via']; readonly outcome: ToolOutcome['status']; readonly start: number }) => void;
 }
 
 export class ToolRunner {
@@ -99,6 +101,13 @@ export class ToolRunner {
    * `hold` (dry run): a write or destructive call the policy would allow is held for confirmation instead.
    */
   async call(name: string, rawArgs: Record<string, unknown>, caller: ToolCaller, options: { readonly hold?: boolean } = {}): Promise<ToolOutcome> {
+    const start = performance.now();
+    const outcome = await this.#call(name, rawArgs, caller, options);
+    this.#o.onCall?.({ via: caller.via, outcome: outcome.status, start });
+    return outcome;
+  }
+
+  async #call(name: string, rawArgs: Record<string, unknown>, caller: ToolCaller, options: { readonly hold?: boolean }): Promise<ToolOutcome> {
     const tool = this.tool(name);
     if (!tool) return { status: 'error', error: toRpcErrorObject(new HubError('METHOD_NOT_FOUND', `unknown tool: ${name}`)) };
     const { [CONFIRM_TOKEN_PROPERTY]: token, ...args } = rawArgs;
@@ -123,6 +132,13 @@ export class ToolRunner {
 
   /** Run a held call whose token a person approved (llm.confirm, MCP elicitation). */
   async confirm(token: string, caller: ToolCaller): Promise<ToolOutcome> {
+    const start = performance.now();
+    const outcome = await this.#confirm(token, caller);
+    this.#o.onCall?.({ via: caller.via, outcome: outcome.status, start });
+    return outcome;
+  }
+
+  async #confirm(token: string, caller: ToolCaller): Promise<ToolOutcome> {
     const held = this.#tokens.take(token);
     if (!held) throw new HubError('CONFIRMATION_INVALID', `confirmation token unknown, expired or already used: ${token}`);
     const tool = this.tool(held.value.tool);

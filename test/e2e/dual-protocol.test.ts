@@ -1,7 +1,7 @@
 /**
  * The second seed's scenario end to end: a simulated device holding ONE MQTT connection that does
  * LwM2M management and Sparkplug B telemetry is ONE hub device; its Sparkplug metrics land in the
- * store, management goes over LwM2M, and the dashboard gauges read 1 and 1.
+ * store, management goes over LwM2M, and the dashboard gauges count it (one endpoint, one edge node, its sensors).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -59,12 +59,16 @@ function describeDual(name: string, config: () => Partial<HubConfig>): void {
       assert.ok(series.some((s: { points: { value: number }[] }) => (s.points[0]?.value ?? 0) > 0));
     });
 
-    it('reads the device over LwM2M and counts it once in each dashboard gauge', async () => {
+    it('reads the device over LwM2M and counts it in the dashboard gauges: one endpoint, one edge node, its sensors as Sparkplug devices', async () => {
       const read = await t.rpc('lwm2m.read', { device_id: hardwareId, path: '/3/0/0' });
       assert.equal(read.error, undefined, JSON.stringify(read.error));
+      const sensors = 2; // bmp580 and soil-moisture, each born with its own DBIRTH
       const metrics = await (await fetch(`${t.httpUrl}/metrics`)).text();
-      assert.match(metrics, /^lwm2m_active_devices 1$/m);
-      assert.match(metrics, /^sparkplug_devices_online 1$/m);
+      assert.match(metrics, /^llmiot_lwm2m_active_devices 1$/m);
+      assert.match(metrics, /^lwm2m_active_devices 1$/m, 'the seed name, an alias');
+      assert.match(metrics, /^llmiot_sparkplug_edge_nodes_online 1$/m);
+      assert.match(metrics, new RegExp(`^llmiot_sparkplug_devices_online ${sensors}$`, 'm'));
+      assert.match(metrics, new RegExp(`^sparkplug_devices_online ${sensors}$`, 'm'), 'the seed name, an alias');
     });
   });
 }

@@ -36,6 +36,8 @@ export interface TestHubOptions extends Pick<HubOptions, 'now'> {
    * socket, no MQTT codec) through {@link TestHub.link}; for tests about what lies behind the bus.
    */
   readonly bus?: 'memory';
+  /** HTTP port to listen on (default 0, ephemeral): for a scraper started before the hub. */
+  readonly httpPort?: number;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?
   const memoryBus = options.bus === 'memory' ? new MemoryMqttBus() : undefined;
   const hubOptions: HubOptions = { logger: silentLogger, ...(options.now && { now: options.now }), ...(memoryBus && { bus: memoryBus }) };
   const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', sparkplugHostId, ...config }, hubOptions);
-  const http: HttpListener = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });
+  const http: HttpListener = await listenHttp(hub.http, { port: options.httpPort ?? 0, host: '127.0.0.1' });
   let mqttListener: MqttListener | undefined;
   let mqttUrl = config.mqttUrl ?? '';
   if (hub.bus instanceof EmbeddedMqttBus) {

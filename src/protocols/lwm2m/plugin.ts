@@ -6,6 +6,14 @@ import { lwm2mMethods } from './methods.ts';
 export const lwm2mProtocol: ProtocolPlugin = {
   name: 'lwm2m',
   options: [],
+  metricLabels: {
+    messageTypes: ['register', 'update', 'deregister', 'response', 'notify'],
+    // lwm2m-adapter.ts, registration-handler.ts, operation-runner.ts and rejection-reason.ts.
+    rejectionReasons: [
+      'bad_topic', 'spoofed_topic', 'oversized', 'malformed_json', 'invalid_message', 'invalid_registration', 'invalid_path', 'invalid_value',
+      'operation_not_allowed', 'invalid_schema', 'not_registered', 'endpoint_mismatch', 'unmatched_response', 'unobserved', 'telemetry_not_stored', 'internal_error',
+    ],
+  },
   create() {
     return {
       methods: (services) => lwm2mMethods(services),

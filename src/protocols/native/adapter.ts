@@ -14,6 +14,7 @@ import type { MessageMeta, MqttBus, PresenceEvent } from '../../core/ports/mqtt-
 import type { RpcDispatcher, IncomingResponse, JsonRpcResponse } from '../../rpc/dispatcher.ts';
 import type { CallContext } from '../../rpc/method.ts';
 import type { ProtocolAdapter } from '../../core/ports/protocol-adapter.ts';
+import { ThrottledLog } from '../../log/throttled-log.ts';
 import { clientIdOfUpTopic, downTopic, NATIVE_UP_FILTER } from './topics.ts';
 
 export interface NativeAdapterOptions {
@@ -24,6 +25,8 @@ export interface NativeAdapterOptions {
   readonly logger: Logger;
   readonly metrics: HubMetrics;
   readonly maxMessageBytes: number;
+  /** Clock of the rejection log's throttle; Date.now when absent. */
+  readonly now?: () => number;
 }
 
 /** A client's connection-scoped state: its sessions and close callbacks (subscriptions over MQTT). */
@@ -42,8 +45,12 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   #unsubscribe: (() => Promise<void>) | undefined;
   #unpresence: (() => void) | undefined;
 
+  /** One warn line per client per interval; the counter counts every rejection. */
+  readonly #rejections: ThrottledLog;
+
   constructor(options: NativeAdapterOptions) {
     this.#o = options;
+    this.#rejections = new ThrottledLog(options.now === undefined ? { logger: options.logger } : { logger: options.logger, now: options.now });
   }
 
   async start(): Promise<void> {
@@ -209,7 +216,7 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
 
   #reject(reason: string, clientId: string | undefined, detail: string): void {
     this.#o.metrics.rejected.inc({ protocol: 'native', reason });
-    this.#o.logger.warn({ clientId, reason, detail }, 'native: message rejected');
+    this.#rejections.warn(clientId ?? '', { clientId, reason, detail }, 'native: message rejected');
   }
 }
 

@@ -5,6 +5,10 @@ import { NativeAdapter } from './adapter.ts';
 export const nativeProtocol: ProtocolPlugin = {
   name: 'native',
   options: [],
+  metricLabels: {
+    messageTypes: ['jsonrpc'],
+    rejectionReasons: ['bad_topic', 'spoofed_topic', 'oversized', 'malformed_json', 'unmatched_response', 'unserializable_answer', 'internal_error'],
+  },
   create() {
     return {
       // The native protocol's methods are the hub's own: devices call them through the dispatcher.
@@ -18,6 +22,7 @@ export const nativeProtocol: ProtocolPlugin = {
           logger: ctx.logger,
           metrics: ctx.metrics,
           maxMessageBytes: ctx.config.maxMessageBytes,
+          now: ctx.now,
         });
         await adapter.start();
         return {

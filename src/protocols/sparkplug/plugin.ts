@@ -9,6 +9,14 @@ export const sparkplugProtocol: ProtocolPlugin = {
     { key: 'sparkplugHostId', flag: 'sparkplug-host-id', env: 'LLMIOT_SPARKPLUG_HOST_ID', type: 'string', description: 'Sparkplug host id: the hub publishes its STATE on spBv1.0/STATE/{id} (unique per broker)' },
     { key: 'sparkplugReorderTimeoutMs', flag: 'sparkplug-reorder-timeout-ms', env: 'LLMIOT_SPARKPLUG_REORDER_TIMEOUT_MS', type: 'integer', description: 'Sparkplug Reorder Timeout: ms a seq gap may stay open before the edge node is asked to rebirth' },
   ],
+  metricLabels: {
+    messageTypes: ['NBIRTH', 'NDATA', 'NDEATH', 'DBIRTH', 'DDATA', 'DDEATH'],
+    // sparkplug-host.ts, edge-lifecycle.ts, metric-catalog.ts; `overloaded`: telemetry refused by a full pipeline (data-ingest.ts).
+    rejectionReasons: [
+      'bad_topic', 'oversized', 'retained', 'malformed_payload', 'data_before_birth', 'stale_seq', 'stale_ndeath', 'invalid_birth',
+      'duplicate_alias', 'unnamed_metric', 'untyped_metric', 'overloaded',
+    ],
+  },
   create(config, now) {
     // The will of the hub's connection and the STATE birth share one timestamp.
     const state = new HostStateMessages(config.sparkplugHostId, now());

@@ -5,6 +5,7 @@
  * device sends stops the hub or another device.
  */
 import type { CommandChannel } from '../../../core/command-channel.ts';
+import { ThrottledLog } from '../../../log/throttled-log.ts';
 import { isTerminal, type CommandRecord } from '../../../core/command.ts';
 import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
@@ -60,11 +61,15 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
   readonly #chains = new Map<string, Promise<void>>();
   readonly #cleanups: (() => void | Promise<void>)[] = [];
 
+  /** One warn line per endpoint per interval; the counter counts every rejection. */
+  readonly #rejections: ThrottledLog;
+
   constructor(options: Lwm2mAdapterOptions) {
     this.#o = options;
     const model = options.model ?? new ObjectModel();
     this.#model = model;
     const now = options.now ?? Date.now;
+    this.#rejections = new ThrottledLog({ logger: options.logger, now });
     this.#activity = new EndpointActivity(now);
     const sync = new Lwm2mDeviceSync({
       registry: options.registry,
@@ -239,6 +244,6 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
 
   #reject(reason: string, endpoint: string | undefined, detail: string): void {
     this.#o.metrics.rejected.inc({ protocol: 'lwm2m', reason });
-    this.#o.logger.warn({ endpoint, reason, detail }, 'lwm2m: message rejected');
+    this.#rejections.warn(endpoint ?? '', { endpoint, reason, detail }, 'lwm2m: message rejected');
   }
 }

@@ -3,6 +3,7 @@
 import { deviceIdFor } from '../../../core/device-id.ts';
 import type { JsonObject } from '../../../core/device.ts';
 import { HubError } from '../../../core/errors.ts';
+import { isStorableTimestamp } from '../../../core/timestamp.ts';
 import type { MessageMeta } from '../../../core/ports/mqtt-bus.ts';
 import type { SparkplugMetricValue, SparkplugPayload } from '../codec/types.ts';
 import { BIRTH_SCHEMA_VERSION, birthZone, deviceStaticSchema, nodeStaticSchema, sparkplugDeviceHardwareId, type BirthOrigin } from './birth-schema.ts';
@@ -23,6 +24,14 @@ function valuesByName(payload: SparkplugPayload): Map<string, SparkplugMetricVal
   const values = new Map<string, SparkplugMetricValue>();
   for (const metric of payload.metrics) if (metric.name !== undefined && metric.value !== undefined) values.set(metric.name, metric.value);
   return values;
+}
+
+/**
+ * A BIRTH's own time when it is a storable one, else the time it arrived: a node may send any uint64,
+ * and a time outside 1970…9999 would make every later answer that formats it fail (RangeError).
+ */
+function birthTime(timestamp: number | undefined, now: number): number {
+  return timestamp !== undefined && isStorableTimestamp(timestamp) ? timestamp : now;
 }
 
 /** The session part of a device's dynamic state (`sparkplug`): whether its metrics are live or STALE. */
@@ -96,7 +105,7 @@ export function handleNodeBirth(ctx: HostContext, session: HostSession, payload:
   session.node = catalog;
   session.born = true;
   session.bdSeq = bdSeq;
-  session.birthTimestamp = payload.timestamp ?? now;
+  session.birthTimestamp = birthTime(payload.timestamp, now);
   session.births++;
   const values = valuesByName(payload);
   const existing = ctx.registry.get(session.uuid);
@@ -129,7 +138,7 @@ export function handleDeviceBirth(ctx: HostContext, session: HostSession, device
     return;
   }
   session.devices.set(deviceId, { deviceId, uuid, catalog, alive: true });
-  setOnline(ctx, uuid, sessionState(session, 'online', payload.timestamp ?? ctx.now()));
+  setOnline(ctx, uuid, sessionState(session, 'online', birthTime(payload.timestamp, ctx.now())));
   storeMetrics(ctx, session, deviceId, uuid, catalog, payload);
 }
 

@@ -1,38 +1,43 @@
 // Sparkplug host counters, registered beside the hub's own Prometheus metrics.
 
-import { Counter, type Registry } from 'prom-client';
+import type { Counter } from 'prom-client';
+import { counter } from '../../../metrics/declare.ts';
 import type { HubMetrics } from '../../../metrics/hub-metrics.ts';
-
-type Labelled<L extends string> = Counter<L>;
-
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Labelled<L> {
-  // One hub, one registry: a second host on the same registry shares the counter instead of failing.
-  const existing = registry.getSingleMetric(name);
-  if (existing instanceof Counter) return existing as Labelled<L>;
-  return new Counter({ name, help, labelNames, registers: [registry] });
-}
+import { SKIP_REASONS } from './metric-points.ts';
+import { REBIRTH_REASONS } from './rebirth-requester.ts';
 
 /** The hub's counters plus the Sparkplug-specific ones. */
 export class SparkplugHostMetrics {
   readonly hub: HubMetrics;
   /** Rebirth requests sent (NCMD Node Control/Rebirth), by why. */
-  readonly rebirths: Labelled<'reason'>;
+  readonly rebirths: Counter<'reason'>;
   /** Metrics received but not stored as telemetry, by why (DataSet, Template, arrays, nulls, transient…). */
-  readonly skipped: Labelled<'reason'>;
+  readonly skipped: Counter<'reason'>;
   /** Device messages on `spBv1.0/{g}/{type}/{node}` (no device level) taken as the node's own device, by type. */
-  readonly nodelessDevice: Labelled<'type'>;
+  readonly nodelessDevice: Counter<'type'>;
   readonly #received = new Map<string, { inc(): void }>();
 
   constructor(hub: HubMetrics) {
     this.hub = hub;
-    this.rebirths = counter(hub.registry, 'llmiot_sparkplug_rebirth_requests_total', 'Sparkplug rebirth requests (NCMD Node Control/Rebirth) sent, by reason.', ['reason']);
-    this.nodelessDevice = counter(
-      hub.registry,
-      'llmiot_sparkplug_nodeless_device_messages_total',
-      "Sparkplug device messages without a device level (spBv1.0/{group}/DBIRTH|DDATA|DDEATH/{node}), taken as the edge node's own device, by type.",
-      ['type'],
-    );
-    this.skipped = counter(hub.registry, 'llmiot_sparkplug_metrics_skipped_total', 'Sparkplug metrics received but not stored as telemetry, by reason.', ['reason']);
+    // One hub, one registry: a second host on the same registry shares these counters (counter() returns the existing one).
+    this.rebirths = counter(hub.registry, {
+      name: 'llmiot_sparkplug_rebirth_requests_total',
+      help: 'Sparkplug rebirth requests (NCMD Node Control/Rebirth) sent, by reason.',
+      labelNames: ['reason'],
+      initial: REBIRTH_REASONS.map((reason) => ({ reason })),
+    });
+    this.nodelessDevice = counter(hub.registry, {
+      name: 'llmiot_sparkplug_nodeless_device_messages_total',
+      help: "Sparkplug device messages without a device level (spBv1.0/{group}/DBIRTH|DDATA|DDEATH/{node}), taken as the edge node's own device, by type.",
+      labelNames: ['type'],
+      initial: ['DBIRTH', 'DDATA', 'DDEATH'].map((type) => ({ type })),
+    });
+    this.skipped = counter(hub.registry, {
+      name: 'llmiot_sparkplug_metrics_skipped_total',
+      help: 'Sparkplug metrics received but not stored as telemetry, by reason.',
+      labelNames: ['reason'],
+      initial: [...SKIP_REASONS, 'unknown_alias', 'unknown_metric'].map((reason) => ({ reason })),
+    });
   }
 
   /** Count a received message by type (pre-labelled children: this is the hot path). */

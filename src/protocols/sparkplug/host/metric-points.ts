@@ -8,7 +8,8 @@ import type { SparkplugMetric, SparkplugMetricValue } from '../codec/types.ts';
 import type { MetricDefinition } from './metric-catalog.ts';
 
 /** Why a metric of a DATA or BIRTH message was not stored. */
-export type SkipReason = 'null' | 'transient' | 'control' | 'unsupported_datatype' | 'datatype_mismatch' | 'malformed_value';
+export const SKIP_REASONS = ['null', 'transient', 'control', 'unsupported_datatype', 'datatype_mismatch', 'malformed_value'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** The outcome of converting one metric. */
 export type MetricOutcome =

@@ -6,6 +6,7 @@
 import type { CommandChannel } from '../../../core/command-channel.ts';
 import type { CommandRecord } from '../../../core/command.ts';
 import { deviceIdFor } from '../../../core/device-id.ts';
+import { ThrottledLog } from '../../../log/throttled-log.ts';
 import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Device } from '../../../core/device.ts';
 import type { Logger } from '../../../log/logger.ts';
@@ -73,8 +74,9 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     const now = options.now ?? Date.now;
     const metrics = new SparkplugHostMetrics(options.metrics);
     const logger = options.logger;
-    // A flood (garbage, or DATA while the pipeline is full) is counted in full but logged at most once a second per reason.
-    const lastLogged = new Map<string, { at: number; suppressed: number }>();
+    // A flood (garbage, or DATA while the pipeline is full) is counted in full but logged at most once
+    // per edge node per interval, with the count of lines suppressed since.
+    const rejections = new ThrottledLog({ logger, now });
     this.#ctx = {
       registry: options.registry,
       ingress: options.ingress,
@@ -87,14 +89,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       controls: new ControlCommands((id, outcome, key) => options.ingress.completed(id, this.#sessions.get(key)?.uuid ?? '', outcome)),
       reject(reason, where, detail) {
         metrics.rejected(reason);
-        const at = now();
-        const last = lastLogged.get(reason);
-        if (last !== undefined && at - last.at < 1_000) {
-          last.suppressed++;
-          return;
-        }
-        lastLogged.set(reason, { at, suppressed: 0 });
-        logger.warn({ ...where, reason, detail, ...(last !== undefined && last.suppressed > 0 && { suppressedSinceLastLog: last.suppressed }) }, 'sparkplug: message rejected');
+        rejections.warn(`${where.groupId ?? ''}/${where.edgeNodeId ?? ''}`, { ...where, reason, detail }, 'sparkplug: message rejected');
       },
       warnOnce(session, kind, detail) {
         if (session.warned.has(kind)) return;
