@@ -302,17 +302,12 @@ export class EmbeddedMqttBus implements MqttBus {
         done();
         return;
       }
-      // The handler holds the PUBACK (#admit) until it settles; `done` is what the publish waits on.
+      // The handler holds the PUBACK (#admit) until it settles. `done` is not held: aedes' emitter
+      // runs a bounded number of publishes at once, and a held one would make every other wait.
       const admission = this.#admissions.get(packet.brokerCounter);
-      if (admission === undefined) {
-        held.then(undefined, () => {});
-        done();
-        return;
-      }
-      held.then(done, () => {
-        admission.taken = false;
-        done();
-      });
+      if (admission === undefined) held.then(undefined, () => {});
+      else admission.holds.push(held);
+      done();
     };
 
     await new Promise<void>((resolve, reject) => {
@@ -370,23 +365,28 @@ export class EmbeddedMqttBus implements MqttBus {
     // next number here lets the subscribers' deliver find this admission.
     const ticket = ++broker.counter;
     (packet as { brokerCounter?: number }).brokerCounter = ticket;
-    const admission: Admission = { messageId: packet.messageId ?? 0, taken: true, settled: false };
+    const admission: Admission = { messageId: packet.messageId ?? 0, holds: [], settled: false };
     this.#admissions.set(ticket, admission);
     let queue = this.#pendingAcks.get(client);
     if (queue === undefined) this.#pendingAcks.set(client, (queue = []));
     queue.push(admission);
     // aedes' own client path (handlers/publish.js) passes the client, which stamps the packet's clientId.
     const publish = this.#broker.publish as unknown as (packet: PublishPacket, client: Client, done: (error?: Error) => void) => void;
+    const notTaken = (): void => {
+      this.#pendingAcks.delete(client);
+      this.#logger?.debug({ clientId: client.id, messageId: admission.messageId }, 'QoS 1 message not taken; closing the connection so the client resends it');
+      client.close();
+    };
     publish.call(this.#broker, packet, client, (error?: Error) => {
+      // Every subscriber had it (its deliver ran), so every hold is in `holds` now.
       this.#admissions.delete(ticket);
-      admission.settled = true;
-      if (error || !admission.taken) {
-        this.#pendingAcks.delete(client);
-        this.#logger?.debug({ clientId: client.id, messageId: admission.messageId }, 'QoS 1 message not taken; closing the connection so the client resends it');
-        client.close();
-        return;
-      }
-      acknowledgeInOrder(client, queue);
+      if (error) return notTaken();
+      const taken = (): void => {
+        admission.settled = true;
+        acknowledgeInOrder(client, queue);
+      };
+      if (admission.holds.length === 0) taken();
+      else Promise.all(admission.holds).then(taken, notTaken);
     });
     // Read on: the next packets are handled while this one waits for its commit.
     setImmediate(() => (client as unknown as PausableClient)._nextBatch());
@@ -458,9 +458,9 @@ export class EmbeddedMqttBus implements MqttBus {
 /** A device's QoS 1 PUBLISH waiting for its PUBACK. */
 interface Admission {
   readonly messageId: number;
-  /** false once a holding handler said it was not taken. */
-  taken: boolean;
-  /** Every subscriber has it (and every hold settled). */
+  /** What the hub's handlers returned for it: acknowledged once all fulfilled, never if one rejects. */
+  readonly holds: Promise<void>[];
+  /** Every subscriber has it and every hold fulfilled. */
   settled: boolean;
 }
 
