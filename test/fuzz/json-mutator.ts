@@ -26,7 +26,15 @@ export function toJson(value: unknown): Json {
   return JSON.parse(JSON.stringify(value)) as Json;
 }
 
-const nest = (open: string, close: string, depth: number, inner = '0'): Raw => new Raw(`${open.repeat(depth)}${inner}${close.repeat(depth)}`);
+/** Big values are made once and shared (they are never edited in place: Raw is opaque, strings immutable). */
+const bigValues = new Map<string, Raw | string>();
+function big<T extends Raw | string>(key: string, make: () => T): T {
+  let value = bigValues.get(key);
+  if (value === undefined) bigValues.set(key, (value = make()));
+  return value as T;
+}
+
+const nest = (open: string, close: string, depth: number, inner = '0'): Raw => big(`nest${open}${depth}`, () => new Raw(`${open.repeat(depth)}${inner}${close.repeat(depth)}`));
 
 const HOSTILE_STRINGS: readonly string[] = [
   '', ' ', 'NaN', 'Infinity', '-Infinity', '1e309', '-0', '0x1F', ' 42 ', 'null', 'true', 'undefined',
@@ -75,18 +83,20 @@ export function hostileValue(rng: Prng): Json {
     case 4:
       return rng.pick(HOSTILE_RAW)();
     case 5: {
-      const depth = rng.pick([31, 32, 33, 64, 100, 1000, 6000, 20000]);
+      // Huge sizes are rarer: they cost the fuzzer more than the hub.
+      const depth = rng.chance(0.15) ? rng.pick([1000, 6000, 20000]) : rng.pick([31, 32, 33, 64, 100]);
       return rng.chance(0.5) ? nest('[', ']', depth) : nest('{"a":', '}', depth, '{}');
     }
     case 6: {
-      const n = rng.pick([100, 1000, 10000, 50000]);
+      const n = rng.chance(0.15) ? rng.pick([10000, 50000]) : rng.pick([100, 1000]);
       return rng.chance(0.5)
-        ? new Raw(`[${Array.from({ length: n }, (_, i) => i % 7).join(',')}]`)
-        : new Raw(`{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',')}}`);
+        ? big(`array${n}`, () => new Raw(`[${Array.from({ length: n }, (_, i) => i % 7).join(',')}]`))
+        : big(`object${n}`, () => new Raw(`{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',')}}`));
     }
     case 7: {
-      const n = rng.pick([256, 4096, 65536, 300000]);
-      return rng.pick(['x', '\u00e9', '\uD83D\uDE00', '\u0000']).repeat(n);
+      const n = rng.chance(0.15) ? rng.pick([65536, 300000]) : rng.pick([256, 4096]);
+      const unit = rng.pick(['x', '\u00e9', '\uD83D\uDE00', '\u0000']);
+      return big(`string${unit}${n}`, () => unit.repeat(n));
     }
     case 8:
       return rng.pick<Json>([null, true, false, [], {}, [null], { '': null }]);
@@ -275,7 +285,10 @@ export function mutateBytes(rng: Prng, input: Buffer): Buffer {
     const at = rng.int(bytes.length + 1);
     switch (rng.int(7)) {
       case 0:
-        if (bytes.length > 0) bytes[Math.min(at, bytes.length - 1)] ^= 1 << rng.int(8);
+        if (bytes.length > 0) {
+          const i = Math.min(at, bytes.length - 1);
+          bytes[i] = (bytes[i] as number) ^ (1 << rng.int(8));
+        }
         break;
       case 1:
         bytes = bytes.subarray(0, at);
