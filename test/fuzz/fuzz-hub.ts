@@ -1,4 +1,4 @@
-/** The hub under fuzz: in-memory MQTT bus (same adapters as a socket broker), SQLite in a temp dir, HTTP on port 0, a logger that keeps errors. */
+/** The hub under fuzz: in-memory MQTT bus (same adapters as a socket broker), the in-memory SQLite store, HTTP on port 0, a logger that keeps errors. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +73,7 @@ export async function startFuzzHub(): Promise<FuzzHub> {
   const bus = new WatchedBus((filter, error) => keep({ kind: 'handler-threw', detail: `${filter}: ${error instanceof Error ? error.stack ?? error.message : String(error)}` }));
   const logger = problemLogger((detail) => keep({ kind: 'error-log', detail }));
   const hub = await createHub(
-    { store: 'sqlite', dataDir, logLevel: 'silent', commandTimeout: 2000, telemetryFlushMs: 20, sparkplugHostId: 'llmiot-fuzz-host' },
+    { store: 'memory', dataDir, logLevel: 'silent', commandTimeout: 2000, telemetryFlushMs: 20, sparkplugHostId: 'llmiot-fuzz-host' },
     { logger, bus },
   );
   const http: HttpListener = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });

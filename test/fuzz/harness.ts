@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ENTRIES } from './entries.ts';
 import { showInput, type EntryName, type FailureKind, type Recorder } from './entry.ts';
-import { startFuzzHub } from './fuzz-hub.ts';
+import { startFuzzHub, type FuzzHub } from './fuzz-hub.ts';
 import { GoodDevice } from './good-device.ts';
 import { Prng } from './prng.ts';
 
@@ -19,6 +19,8 @@ export interface FuzzOptions {
   readonly checkEvery?: number;
   /** Most heap growth (after GC) allowed between before and after the run. */
   readonly maxHeapGrowthBytes?: number;
+  /** Stop sending after this many seconds even if fewer than `inputs` went out (the report says how many did). */
+  readonly maxSeconds?: number;
   /** Progress lines (the CLI prints them). */
   readonly progress?: (line: string) => void;
 }
@@ -76,7 +78,24 @@ async function rejectedCounts(registry: { get(): Promise<{ values: { labels: Rec
   return out;
 }
 
-export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+/** A hub and its good device, to run several entries on one hub (the suite does; each CLI run starts its own). */
+export interface FuzzTarget {
+  readonly fh: FuzzHub;
+  readonly good: GoodDevice;
+}
+
+export async function startFuzzTarget(): Promise<FuzzTarget> {
+  const fh = await startFuzzHub();
+  try {
+    return { fh, good: await GoodDevice.start(fh) };
+  } catch (error) {
+    await fh.close();
+    throw error;
+  }
+}
+
+/** Fuzz one entry point: on `target` if given (left open), else on a hub of its own. */
+export async function runFuzz(options: FuzzOptions, target?: FuzzTarget): Promise<FuzzReport> {
   const entry = ENTRIES[options.entry];
   const deadlineMs = options.deadlineMs ?? 10_000;
   const checkEvery = options.checkEvery ?? 5_000;
@@ -106,9 +125,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
   const gc = fullGc();
-  const fh = await startFuzzHub();
+  const { fh, good } = target ?? (await startFuzzTarget());
+  fh.takeProblems();
   try {
-    const good = await GoodDevice.start(fh);
     const healthy = async (index: number): Promise<void> => {
       try {
         const res = await fetch(`${fh.httpUrl}/healthz`, { signal: AbortSignal.timeout(deadlineMs) });
@@ -132,8 +151,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const end = options.from + options.inputs;
     let next = options.from;
     let lastProgress = started;
+    const stopAt = options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : started + options.maxSeconds * 1000;
     const worker = async (): Promise<void> => {
-      while (next < end) {
+      while (next < end && Date.now() < stopAt) {
         const index = next++;
         current = index;
         try {
@@ -154,6 +174,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     };
     await Promise.all(Array.from({ length: entry.concurrency }, worker));
     const seconds = (Date.now() - started) / 1000;
+    const sent = next - options.from;
     await session.close();
     await fh.hub.pipeline.flush();
     await healthy(end - 1);
@@ -168,9 +189,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       entry: options.entry,
       seed: options.seed,
       from: options.from,
-      inputs: options.inputs,
+      inputs: sent,
       seconds,
-      inputsPerSecond: Math.round(options.inputs / seconds),
+      inputsPerSecond: Math.round(sent / seconds),
       crashes,
       hangs,
       failures,
@@ -182,7 +203,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       rejected,
     };
   } finally {
-    await fh.close().catch((error: unknown) => recorder.fail('crash', current, `hub close failed: ${String(error)}`));
+    if (!target) await fh.close().catch((error: unknown) => recorder.fail('crash', current, `hub close failed: ${String(error)}`));
     process.off('unhandledRejection', onRejection);
     process.off('uncaughtException', onException);
   }

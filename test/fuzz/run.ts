@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -- [--entry NAME] [--inputs N] [--seed S] [--from I] [--json]`: fuzz the hub's entry points
+ * `npm run fuzz -- [--entry NAME] [--inputs N] [--seed S] [--from I] [--max-seconds T] [--json]`: fuzz the hub's entry points
  * (default: all, 10,000 inputs each) and print a report per entry; exits 1 on any failure. See docs/fuzzing.md.
  */
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     from: { type: 'string', default: '0' },
     deadline: { type: 'string', default: '10000' },
+    'max-seconds': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -27,7 +28,7 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 let failed = false;
 for (const entry of entries as EntryName[]) {
   console.log(`fuzz ${entry}: seed ${seed}, inputs ${from}..${from + inputs - 1}`);
-  const report: FuzzReport = await runFuzz({ entry, seed, from, inputs, deadlineMs: Number(values.deadline), progress: (line) => console.log(line) });
+  const report: FuzzReport = await runFuzz({ entry, seed, from, inputs, deadlineMs: Number(values.deadline), ...(values['max-seconds'] !== undefined && { maxSeconds: Number(values['max-seconds']) }), progress: (line) => console.log(line) });
   if (values.json) console.log(JSON.stringify(report));
   const top = (counts: Readonly<Record<string, number>>): string =>
     Object.entries(counts)
