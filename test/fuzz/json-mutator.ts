@@ -210,8 +210,9 @@ export function mutateTree(rng: Prng, message: Json, context: MutationContext): 
       }
       case 6:
         if (Array.isArray(current) && current.length > 0) {
-          const copies = rng.pick([2, 10, 100, 1000]);
           const element = current[rng.int(current.length)] as Json;
+          // Keep the message within a few MB: the fuzzer's own strings have a length limit too.
+          const copies = Math.min(rng.pick([2, 10, 100, 1000]), Math.floor(4e6 / (serialize(element).length + 1)));
           for (let i = 0; i < copies; i++) current.push(element);
         } else slot.set(rng.chance(0.5) ? [current] : { value: current });
         break;
@@ -252,7 +253,7 @@ function mutateString(rng: Prng, s: string): string {
       return s.slice(0, at) + String.fromCharCode(rng.pick([0, 0xd800, 0xdfff, 0x2f, 0x23, 0x2b, 0x22, 0x5c, 0xfffe])) + s.slice(at);
     }
     case 3:
-      return s.repeat(rng.pick([2, 10, 1000]));
+      return s.repeat(Math.min(rng.pick([2, 10, 1000]), Math.floor(4e6 / (s.length + 1))));
     case 4:
       return s.toUpperCase();
     default:
