@@ -42,22 +42,25 @@ class WatchedBus extends MemoryMqttBus {
   }
 }
 
-/** A logger that drops everything but keeps error lines (messages and error text) for the report. */
-function problemLogger(onError: (detail: string) => void): Logger {
+/** A logger that keeps error lines (messages and error text) as problems and counts warnings by message; the rest is dropped. */
+function problemLogger(onError: (detail: string) => void, onWarn: (message: string) => void): Logger {
   const nothing: LogFn = () => {};
+  const warn: LogFn = (fields: object | string, message?: string) => onWarn(typeof fields === 'string' ? fields : (message ?? ''));
   const error: LogFn = (fields: object | string, message?: string) => {
     if (typeof fields === 'string') return onError(fields);
     const err = (fields as { err?: unknown }).err;
     const text = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 6).join('\n') ?? ''}` : err === undefined ? JSON.stringify(fields).slice(0, 300) : String(err);
     onError(`${message ?? ''}: ${text}`);
   };
-  return { debug: nothing, info: nothing, warn: nothing, error };
+  return { debug: nothing, info: nothing, warn, error };
 }
 
 export interface FuzzHub {
   readonly hub: Hub;
   readonly bus: MemoryMqttBus;
   readonly httpUrl: string;
+  /** Warning lines the hub logged, by message (not failures: refusals are warned about by design). */
+  readonly warnings: Map<string, number>;
   /** Problems since the last {@link FuzzHub.takeProblems}. */
   takeProblems(): HubProblem[];
   close(): Promise<void>;
@@ -71,7 +74,11 @@ export async function startFuzzHub(): Promise<FuzzHub> {
     if (problems.length < 1000) problems.push(problem);
   };
   const bus = new WatchedBus((filter, error) => keep({ kind: 'handler-threw', detail: `${filter}: ${error instanceof Error ? error.stack ?? error.message : String(error)}` }));
-  const logger = problemLogger((detail) => keep({ kind: 'error-log', detail }));
+  const warnings = new Map<string, number>();
+  const logger = problemLogger(
+    (detail) => keep({ kind: 'error-log', detail }),
+    (message) => warnings.set(message, (warnings.get(message) ?? 0) + 1),
+  );
   const hub = await createHub(
     { store: 'memory', dataDir, logLevel: 'silent', commandTimeout: 2000, telemetryFlushMs: 20, sparkplugHostId: 'llmiot-fuzz-host' },
     { logger, bus },
@@ -81,6 +88,7 @@ export async function startFuzzHub(): Promise<FuzzHub> {
     hub,
     bus,
     httpUrl: http.url,
+    warnings,
     takeProblems: () => {
       const out = problems;
       problems = [];

@@ -49,6 +49,8 @@ export interface FuzzReport {
   readonly devices: number;
   /** Outcomes seen by the fuzz clients: error codes, statuses, acks. */
   readonly codes: Readonly<Record<string, number>>;
+  /** Warning lines the hub logged during the run, by message. */
+  readonly warnings: Readonly<Record<string, number>>;
   /** The hub's llmiot_messages_rejected_total during the run, by protocol/reason. */
   readonly rejected: Readonly<Record<string, number>>;
 }
@@ -145,6 +147,7 @@ export async function runFuzz(options: FuzzOptions, target?: FuzzTarget): Promis
     await healthy(options.from);
     hubProblems(options.from);
     const rejectedBefore = await rejectedCounts(fh.hub.metrics.rejected);
+    fh.warnings.clear();
     const heapBefore = await heapAfterGc(gc);
     const session = await entry.open(fh, recorder, { deadlineMs });
     const started = Date.now();
@@ -200,6 +203,7 @@ export async function runFuzz(options: FuzzOptions, target?: FuzzTarget): Promis
       heapAfter,
       devices: fh.hub.registry.size,
       codes,
+      warnings: Object.fromEntries(fh.warnings),
       rejected,
     };
   } finally {

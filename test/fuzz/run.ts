@@ -42,6 +42,7 @@ for (const entry of entries as EntryName[]) {
       `  heap after GC: before ${mib(report.heapBefore)}, after ${mib(report.heapAfter)}; devices ${report.devices}`,
       `  outcomes: ${top(report.codes)}`,
       `  hub rejected: ${top(report.rejected)}`,
+      `  hub warnings: ${top(report.warnings)}`,
     ].join('\n'),
   );
   for (const f of report.failures) console.log(`  FAIL ${f.kind} at input ${f.index}: ${f.detail}\n    input: ${f.input}\n    reproduce: ${reproduce(entry, seed, f.index)}`);
