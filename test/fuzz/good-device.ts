@@ -60,7 +60,9 @@ export class GoodDevice {
       if (status.result?.status !== 'running') return `mcu.get_status answered ${JSON.stringify(status).slice(0, 300)}`;
       return undefined;
     } catch (error) {
-      return `good device check failed: ${error instanceof Error ? error.message : String(error)}`;
+      // fetch's "fetch failed" hides the reason in `cause` (ECONNRESET, other side closed…).
+      const cause = error instanceof Error && error.cause !== undefined ? ` (${String(error.cause)})` : '';
+      return `good device check failed: ${error instanceof Error ? error.message : String(error)}${cause}`;
     }
   }
 }
