@@ -12,7 +12,9 @@ describe('device.register with a fractional heartbeat_interval', () => {
       const link = await DeviceLink.open(await t.device('frac-hb-1'), 'frac-hb-1');
       const reg = await link.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Espressif', model: 'ESP32-S3' }, heartbeat_interval: 1.0005 });
       assert.equal(reg.result?.heartbeat_interval, 1.001);
-      const tiny = await link.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Espressif', model: 'ESP32-C3' }, hardware_id: 'frac-hb-2', heartbeat_interval: 0.0001 });
+      // A device registers only itself: the second one speaks on its own link.
+      const other = await DeviceLink.open(await t.device('frac-hb-2'), 'frac-hb-2');
+      const tiny = await other.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Espressif', model: 'ESP32-C3' }, heartbeat_interval: 0.0001 });
       assert.equal(tiny.result?.heartbeat_interval, 0.001, 'at least 1 ms');
     } finally {
       await t.close({ keepData: true });
