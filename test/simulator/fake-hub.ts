@@ -85,7 +85,7 @@ export class FakeHub {
   }
 
   /** Resolve once `predicate` holds over the messages seen so far (checked on every new message). */
-  async until<T>(predicate: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+  async until<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = predicate();
