@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { once } from 'node:events';
 import { SignJWT, base64url } from 'jose';
+import { WebSocket } from 'ws';
 import { OidcAuthenticator } from '../../src/auth/oidc-authenticator.ts';
 import { roleFromClaims } from '../../src/auth/oidc-claims.ts';
 import { oidcAuthenticator } from '../../src/auth/oidc-config.ts';
@@ -127,6 +129,15 @@ describe('OpenID Connect tokens', () => {
     assert.match(await refused(hmac), /algorithm not allowed/);
   });
 
+  it('open a WebSocket (token as the bearer subprotocol, as browsers send it)', async () => {
+    const ws = new WebSocket(`${t.httpUrl.replace(/^http/, 'ws')}/ws`, ['jsonrpc', `bearer.${await token({ llmiot_role: 'viewer' })}`]);
+    await once(ws, 'open');
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'device.update', params: { device_id: NO_DEVICE, name: 'x' } }));
+    const [data] = (await once(ws, 'message')) as [Buffer];
+    ws.close();
+    assert.equal((JSON.parse(data.toString()) as { error: { code: number } }).error.code, -32031, 'a viewer, over WebSocket too');
+  });
+
   it('leave API tokens to the API-token authenticator', async () => {
     assert.match(await refused('llmiot_notatoken'), /unknown token/);
   });
@@ -160,6 +171,15 @@ describe('OidcAuthenticator', () => {
     } finally {
       await local.close();
     }
+  });
+
+  it('refuses tokens while the issuer cannot be reached (401, not a crash)', async () => {
+    const local = await startTestIssuer();
+    const url = local.url;
+    const signed = await local.sign({ aud: AUDIENCE, llmiot_role: 'viewer' });
+    await local.close();
+    const oidc = new OidcAuthenticator({ issuer: url, audience: [AUDIENCE], timeoutMs: 2_000 });
+    await assert.rejects(oidc.authenticate(signed), (e: unknown) => e instanceof CredentialRefused && /OIDC discovery failed/.test(e.message));
   });
 
   it('needs an audience and an https issuer (http only on loopback)', () => {
