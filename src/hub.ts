@@ -1,6 +1,9 @@
 /** createHub: the composition root. Wires broker, stores, core, protocols and APIs; opens no port. */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { CommandExecutor } from './core/command-executor.ts';
 import { CoreIngress, type DeviceIngress } from './core/device-ingress.ts';
 import { DeviceRegistry } from './core/device-registry.ts';
@@ -351,6 +354,8 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
       logger,
       ...(config.mqttUsername !== undefined && { username: config.mqttUsername }),
       ...(config.mqttPassword !== undefined && { password: config.mqttPassword }),
+      clientId: config.mqttClientId ?? derivedClientId(config),
+      sessionExpirySeconds: config.mqttSessionExpiry,
       // Sparkplug host death certificate: offline STATE, QoS 1, retained ([tck-id-host-topic-phid-death-required]).
       ...(will !== undefined && { will }),
       ...(config.mqttSharedGroup !== undefined && { sharedGroup: config.mqttSharedGroup }),
@@ -376,6 +381,16 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
 /** A comma-separated option as a list. */
 function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/**
+ * The hub's client id on an external broker when none is configured: stable across restarts of one
+ * instance (same host, data dir and Sparkplug host id), so the broker keeps its session, and distinct
+ * between instances that differ in any of them.
+ */
+function derivedClientId(config: HubConfig): string {
+  const identity = [hostname(), resolve(config.dataDir), config.sparkplugHostId].join('\0');
+  return `llmiot-hub-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 
 async function runCleanups(cleanups: readonly (() => Promise<void> | void)[], logger: Logger): Promise<void> {

@@ -34,6 +34,10 @@ export interface HubConfig {
   mqttPassword: string | undefined;
   mqttUrl: string | undefined;
   mqttSharedGroup: string | undefined;
+  /** External broker: the hub's MQTT client id; undefined = derived from host name, data dir and Sparkplug host id (hub.ts). */
+  mqttClientId: string | undefined;
+  /** External broker: seconds the broker keeps the hub's session (and queues for it) while it is away; 0 = clean session. */
+  mqttSessionExpiry: number;
   store: string;
   dataDir: string;
   heartbeatInterval: number;
@@ -109,6 +113,8 @@ export const DEFAULTS: HubConfig = {
   mqttPassword: undefined,
   mqttUrl: undefined,
   mqttSharedGroup: undefined,
+  mqttClientId: undefined,
+  mqttSessionExpiry: 3600,
   store: 'sqlite',
   dataDir: './data',
   heartbeatInterval: 30,
@@ -177,6 +183,8 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'mqttPassword', flag: 'mqtt-password', env: 'LLMIOT_MQTT_PASSWORD', type: 'string', description: "the hub's password on the external broker (or in --mqtt-url)" },
   { key: 'mqttUrl', flag: 'mqtt-url', env: 'LLMIOT_MQTT_URL', type: 'string', description: 'external broker URL (mqtt://, mqtts://, ws://); no embedded broker is started' },
   { key: 'mqttSharedGroup', flag: 'mqtt-shared-group', env: 'LLMIOT_MQTT_SHARED_GROUP', type: 'string', description: 'external broker: MQTT 5 shared-subscription group so several hubs split ingestion' },
+  { key: 'mqttClientId', flag: 'mqtt-client-id', env: 'LLMIOT_MQTT_CLIENT_ID', type: 'string', description: 'external broker: the hub\'s MQTT client id, unique per hub instance and stable across its restarts (default derived from host name, data dir and Sparkplug host id)' },
+  { key: 'mqttSessionExpiry', flag: 'mqtt-session-expiry', env: 'LLMIOT_MQTT_SESSION_EXPIRY', type: 'integer', description: 'external broker: seconds the broker keeps the hub\'s session and queues QoS 1 messages for it while it is away (0 = clean session, nothing kept)' },
   { key: 'store', flag: 'store', env: 'LLMIOT_STORE', type: 'string', description: 'sqlite (file in --data-dir), memory, or a postgres:// URL' },
   { key: 'dataDir', flag: 'data-dir', env: 'LLMIOT_DATA_DIR', type: 'string', description: 'directory of the SQLite store' },
   { key: 'heartbeatInterval', flag: 'heartbeat-interval', env: 'LLMIOT_HEARTBEAT_INTERVAL', type: 'integer', description: 'seconds between device heartbeats expected by default' },
