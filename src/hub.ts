@@ -16,6 +16,7 @@ import { RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './a
 import { AuthGate } from './auth/auth-gate.ts';
 import { RequestGuard } from './auth/request-guard.ts';
 import { TokenAuthenticator } from './auth/token-authenticator.ts';
+import { oidcAuthenticator } from './auth/oidc-config.ts';
 import { CallAudit } from './rpc/call-audit.ts';
 import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-server.ts';
 import { exportRoute } from './api/export-route.ts';
@@ -239,10 +240,13 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
     metrics.expectMethods(methods.list().map((m) => m.name));
     // --- auth: API tokens today; users, OIDC and the authorization server add their authenticators here ---
+    const oidc = oidcAuthenticator(config, now);
     const auth = new AuthGate({
-      authenticators: [new TokenAuthenticator(stores.tokens, now)],
+      // API tokens (llmiot_…) first; JWTs go on to the OpenID Connect issuer.
+      authenticators: [new TokenAuthenticator(stores.tokens, now), ...(oidc === undefined ? [] : [oidc])],
       credentials: stores.tokens,
-      mode: config.auth,
+      // An issuer is a source of credentials the store cannot see: auth is on from the start.
+      mode: oidc === undefined ? config.auth : 'required',
       insecure: config.insecure,
     });
     cleanups.push(() => auth.close());
@@ -280,7 +284,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
           path,
           access: 'public' as const,
           handler: (req: IncomingMessage, res: ServerResponse) => {
-            const text = JSON.stringify(resourceMetadata(req, '/mcp'));
+            const text = JSON.stringify(resourceMetadata(req, '/mcp', config.authIssuer === undefined ? [] : [config.authIssuer]));
             res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
             res.end(text);
           },

@@ -83,6 +83,14 @@ export interface HubConfig {
   allowedOrigins: string | undefined;
   /** /metrics without credentials even when auth is on. */
   metricsPublic: boolean;
+  /** OpenID Connect issuer whose access tokens the API accepts (turns auth on). */
+  authIssuer: string | undefined;
+  /** Comma-separated accepted `aud` values: this hub's /mcp URL (RFC 8707). */
+  authAudience: string | undefined;
+  /** Claim holding viewer|operator|admin (a dotted path reaches nested claims). */
+  authRoleClaim: string;
+  /** JWKS URL instead of the issuer's discovered `jwks_uri`. */
+  authJwksUrl: string | undefined;
   // --- end auth ---
   logLevel: string;
   /** `json` or `pretty`; undefined = pretty when stdout is a terminal, json otherwise. */
@@ -147,6 +155,10 @@ export const DEFAULTS: HubConfig = {
   allowedHosts: undefined,
   allowedOrigins: undefined,
   metricsPublic: false,
+  authIssuer: undefined,
+  authAudience: undefined,
+  authRoleClaim: 'llmiot_role',
+  authJwksUrl: undefined,
   // --- end auth ---
   logLevel: 'info',
   logFormat: undefined,
@@ -211,6 +223,10 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'allowedHosts', flag: 'allowed-hosts', env: 'LLMIOT_ALLOWED_HOSTS', type: 'string', description: 'comma-separated Host names the API answers to besides loopback, this machine and the bound address (.example.com: every subdomain)' },
   { key: 'allowedOrigins', flag: 'allowed-origins', env: 'LLMIOT_ALLOWED_ORIGINS', type: 'string', description: 'comma-separated browser origins (https://dash.example.com) that may call the API cross-origin (CORS, WebSocket)' },
   { key: 'metricsPublic', flag: 'metrics-public', env: 'LLMIOT_METRICS_PUBLIC', type: 'boolean', description: 'serve /metrics without credentials when auth is on (a Prometheus on a trusted network)' },
+  { key: 'authIssuer', flag: 'auth-issuer', env: 'LLMIOT_AUTH_ISSUER', type: 'string', description: "OpenID Connect issuer URL whose access tokens (JWTs) the API accepts; turns auth on; needs --auth-audience" },
+  { key: 'authAudience', flag: 'auth-audience', env: 'LLMIOT_AUTH_AUDIENCE', type: 'string', description: "audience the tokens must name: this hub's /mcp URL (https://hub.example.com/mcp, RFC 8707); comma-separated for several" },
+  { key: 'authRoleClaim', flag: 'auth-role-claim', env: 'LLMIOT_AUTH_ROLE_CLAIM', type: 'string', description: 'token claim holding viewer, operator or admin (a dotted path reaches nested claims: realm_access.roles); the scopes iot:read/iot:write/iot:admin count too, the highest wins' },
+  { key: 'authJwksUrl', flag: 'auth-jwks-url', env: 'LLMIOT_AUTH_JWKS_URL', type: 'string', description: "the issuer's JWKS URL; default the jwks_uri of its /.well-known/openid-configuration" },
   // --- end auth ---
   { key: 'logLevel', flag: 'log-level', env: 'LLMIOT_LOG_LEVEL', type: 'string', description: 'fatal, error, warn, info, debug, trace or silent', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   { key: 'logFormat', flag: 'log-format', env: 'LLMIOT_LOG_FORMAT', type: 'string', description: 'json (one object a line) or pretty (readable); default pretty when stdout is a terminal, json otherwise', choices: ['json', 'pretty'] },
