@@ -1,13 +1,15 @@
 /**
  * Benchmark load generator, run as a child process: one MQTT connection per client id, each
- * publishing `count` native telemetry.report notifications (QoS 0) with `points` readings, as fast
- * as TCP backpressure allows. Prints one JSON line {sent, ms} when done.
- * argv: <url> <clientIdsJson> <count> <points> <sensorIdsJson> [<passwordsJson>]
+ * publishing `count` native telemetry.report notifications (QoS 0, or QoS 1 with at most 500
+ * unacknowledged per connection) with `points` readings, as fast as TCP backpressure (and PUBACKs)
+ * allow. Prints one JSON line {sent, ms} when done.
+ * argv: <url> <clientIdsJson> <count> <points> <sensorIdsJson> [qos] [<passwordsJson>]
  * With passwords (client id → secret), each connection logs in as its device (docs/security.md).
  */
 import mqtt from 'mqtt';
 
-const [url, idsJson, countText, pointsText, sensorsJson, passwordsJson] = process.argv.slice(2);
+const [url, idsJson, countText, pointsText, sensorsJson, qosText = '0', passwordsJson] = process.argv.slice(2);
+const qos = qosText === '1' ? 1 : 0;
 const passwords = passwordsJson === undefined ? {} : (JSON.parse(passwordsJson) as Record<string, string>);
 const clientIds = JSON.parse(idsJson as string) as string[];
 const sensors = JSON.parse(sensorsJson as string) as Record<string, string[]>;
@@ -37,7 +39,7 @@ async function run(clientId: string): Promise<number> {
         readings.push({ sensor_id: ids[p % ids.length], measurement_type: MEASUREMENTS[p % MEASUREMENTS.length], value: Math.round(Math.sin(sent / 100 + p) * 1000) / 10 });
       }
       const message = { jsonrpc: '2.0', method: 'telemetry.report', params: { timestamp: start + sent * 10, readings } };
-      batch.push(client.publishAsync(topic, JSON.stringify(message), { qos: 0 }));
+      batch.push(client.publishAsync(topic, JSON.stringify(message), { qos }));
     }
     await Promise.all(batch);
   }

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: in one run on this machine, measure
  *   1. raw MQTT relay: publishers → embedded broker → one subscriber (no hub), the baseline;
- *   2. hub ingestion: the same publishers → broker → hub → committed to the SQLite store, zero loss checked;
- *      then again under --device-auth credentials (each publisher logs in as its device, every PUBLISH
+ *   2. hub ingestion: the same publishers → broker → hub → committed to the SQLite store, zero loss checked,
+ *      at QoS 0 and at QoS 1 (each PUBACK sent after its points are committed: docs/durability.md);
+ *      then at QoS 0 under --device-auth credentials (each publisher logs in as its device, every PUBLISH
  *      checked against the device ACL), with the cost of a CONNECT's password check, first and repeated;
  *   3. Sparkplug: the same raw relay of DDATA messages (10 aliased metrics each) vs hub ingestion of
  *      them (decode, alias resolution, seq check, committed to SQLite), zero loss checked;
@@ -51,7 +52,7 @@ interface RunResult {
 }
 
 /** Spread `devices` client ids over `PUBLISHERS` child processes, each sending its share of MESSAGES. */
-async function publish(url: string, clientIds: string[], sensors: Record<string, string[]>, passwords?: Record<string, string>): Promise<void> {
+async function publish(url: string, clientIds: string[], sensors: Record<string, string[]>, qos: 0 | 1 = 0, passwords?: Record<string, string>): Promise<void> {
   const perClient = Math.ceil(MESSAGES / clientIds.length);
   const groups = Array.from({ length: PUBLISHERS }, (_, i) => clientIds.filter((_, j) => j % PUBLISHERS === i)).filter((g) => g.length > 0);
   await Promise.all(
@@ -60,7 +61,7 @@ async function publish(url: string, clientIds: string[], sensors: Record<string,
         new Promise<void>((resolve, reject) => {
           const child = spawn(
             process.execPath,
-            ['--import', 'tsx', new URL('./publisher.ts', import.meta.url).pathname, url, JSON.stringify(group), String(perClient), String(POINTS), JSON.stringify(sensors), ...(passwords === undefined ? [] : [JSON.stringify(passwords)])],
+            ['--import', 'tsx', new URL('./publisher.ts', import.meta.url).pathname, url, JSON.stringify(group), String(perClient), String(POINTS), JSON.stringify(sensors), String(qos), ...(passwords === undefined ? [] : [JSON.stringify(passwords)])],
             { stdio: ['ignore', 'pipe', 'inherit'] },
           );
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
@@ -104,7 +105,7 @@ async function rawRelay(): Promise<RunResult> {
   return { messages: received, points: received * POINTS, seconds: (last - first) / 1000 };
 }
 
-async function hubIngestion(dataDir: string, credentials = false): Promise<RunResult & { hub: Awaited<ReturnType<typeof createHub>>; checkMs?: { first: number; repeated: number } }> {
+async function hubIngestion(dataDir: string, credentials = false, qos: 0 | 1 = 0): Promise<RunResult & { hub: Awaited<ReturnType<typeof createHub>>; checkMs?: { first: number; repeated: number } }> {
   const deviceAuth = credentials ? 'credentials' : 'open';
   const hub = await createHub({ store: 'sqlite', dataDir, logLevel: 'silent', mqttHost: '127.0.0.1', httpHost: '127.0.0.1', deviceAuth }, { logger: process.env['BENCH_LOG'] ? createLogger({ level: 'debug' }) : silentLogger });
   const bus = hub.bus as EmbeddedMqttBus;
@@ -136,7 +137,7 @@ async function hubIngestion(dataDir: string, credentials = false): Promise<RunRe
   const expectedPoints = Math.ceil(MESSAGES / clients.length) * clients.length * POINTS;
   const base = hub.pipeline.stats().committed;
   const started = performance.now();
-  await publish(url, clients, sensors, passwords);
+  await publish(url, clients, sensors, qos, passwords);
   for (;;) {
     await hub.pipeline.flush();
     const s = hub.pipeline.stats();
@@ -166,6 +167,11 @@ try {
     console.log(`hub ingestion  ${fmt(ingest.messages / ingest.seconds).padStart(10)} msg/s ${fmt(ingest.points / ingest.seconds).padStart(12)} points/s  (committed to SQLite, zero loss)`);
     console.log(`ratio hub/raw  ${((ingest.messages / ingest.seconds) / (raw.messages / raw.seconds)).toFixed(2)}`);
     hub = ingest.hub;
+    // QoS 1: each PUBACK waits for the commit of its points (acknowledged means stored).
+    const durable = await hubIngestion(join(dataDir, 'qos1'), false, 1);
+    await durable.hub.close();
+    console.log(`hub QoS 1      ${fmt(durable.messages / durable.seconds).padStart(10)} msg/s ${fmt(durable.points / durable.seconds).padStart(12)} points/s  (PUBACK after commit to SQLite, zero loss)`);
+    console.log(`ratio QoS1/raw ${((durable.messages / durable.seconds) / (raw.messages / raw.seconds)).toFixed(2)}   QoS1/QoS0 ${((durable.messages / durable.seconds) / (ingest.messages / ingest.seconds)).toFixed(2)}`);
     const secured = await hubIngestion(join(dataDir, 'credentials'), true);
     console.log(`hub ingestion  ${fmt(secured.messages / secured.seconds).padStart(10)} msg/s ${fmt(secured.points / secured.seconds).padStart(12)} points/s  (--device-auth credentials: logged-in devices, ACL on every PUBLISH)`);
     console.log(`ratio cred/open ${((secured.messages / secured.seconds) / (ingest.messages / ingest.seconds)).toFixed(2)}`);

@@ -1,7 +1,10 @@
 /** createHub: the composition root. Wires broker, stores, core, protocols and APIs; opens no port. */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Counter } from 'prom-client';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { CommandExecutor } from './core/command-executor.ts';
 import { CoreIngress, type DeviceIngress } from './core/device-ingress.ts';
 import { DeviceRegistry } from './core/device-registry.ts';
@@ -16,6 +19,7 @@ import { RequestGuard } from './auth/request-guard.ts';
 import { TokenAuthenticator } from './auth/token-authenticator.ts';
 import { UserSessions } from './auth/user-sessions.ts';
 import { authRoutes } from './api/auth-routes.ts';
+import { oidcAuthenticator } from './auth/oidc-config.ts';
 import { CallAudit } from './rpc/call-audit.ts';
 import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-server.ts';
 import { exportRoute } from './api/export-route.ts';
@@ -256,11 +260,14 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
         loginLog.warn(address, { user: name, address, reason }, `login refused: ${reason}`);
       },
     });
+    const oidc = oidcAuthenticator(config, now);
     const auth = new AuthGate({
-      authenticators: [new TokenAuthenticator(stores.tokens, now), sessions],
+      // API tokens (llmiot_…) first, then session ids (llmiotsess_…); JWTs go on to the OpenID Connect issuer.
+      authenticators: [new TokenAuthenticator(stores.tokens, now), sessions, ...(oidc === undefined ? [] : [oidc])],
       // A token or a user turns auth on.
       credentials: { hasCredentials: async () => (await stores.tokens.hasCredentials()) || (await stores.users.hasUsers()) },
-      mode: config.auth,
+      // An issuer is a source of credentials the store cannot see: auth is on from the start.
+      mode: oidc === undefined ? config.auth : 'required',
       insecure: config.insecure,
     });
     cleanups.push(() => auth.close());
@@ -300,7 +307,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
           path,
           access: 'public' as const,
           handler: (req: IncomingMessage, res: ServerResponse) => {
-            const text = JSON.stringify(resourceMetadata(req, '/mcp'));
+            const text = JSON.stringify(resourceMetadata(req, '/mcp', config.authIssuer === undefined ? [] : [config.authIssuer]));
             res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
             res.end(text);
           },
@@ -370,6 +377,8 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
       logger,
       ...(config.mqttUsername !== undefined && { username: config.mqttUsername }),
       ...(config.mqttPassword !== undefined && { password: config.mqttPassword }),
+      clientId: config.mqttClientId ?? derivedClientId(config),
+      sessionExpirySeconds: config.mqttSessionExpiry,
       // Sparkplug host death certificate: offline STATE, QoS 1, retained ([tck-id-host-topic-phid-death-required]).
       ...(will !== undefined && { will }),
       ...(config.mqttSharedGroup !== undefined && { sharedGroup: config.mqttSharedGroup }),
@@ -395,6 +404,16 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
 /** A comma-separated option as a list. */
 function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/**
+ * The hub's client id on an external broker when none is configured: stable across restarts of one
+ * instance (same host, data dir and Sparkplug host id), so the broker keeps its session, and distinct
+ * between instances that differ in any of them.
+ */
+function derivedClientId(config: HubConfig): string {
+  const identity = [hostname(), resolve(config.dataDir), config.sparkplugHostId].join('\0');
+  return `llmiot-hub-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 
 async function runCleanups(cleanups: readonly (() => Promise<void> | void)[], logger: Logger): Promise<void> {

@@ -51,12 +51,15 @@ export function baseUrl(req: IncomingMessage): string {
   return `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
 }
 
-/** RFC 9728 §2: the metadata of the resource at `resourcePath` (the MCP endpoint). */
-export function resourceMetadata(req: IncomingMessage, resourcePath: string): object {
+/**
+ * RFC 9728 §2: the metadata of the resource at `resourcePath` (the MCP endpoint).
+ * @param authorizationServers issuers whose tokens the hub accepts (`--auth-issuer`).
+ */
+export function resourceMetadata(req: IncomingMessage, resourcePath: string, authorizationServers: readonly string[] = []): object {
   return {
     resource: `${baseUrl(req)}${resourcePath}`,
-    // MCP clients that only speak OAuth learn here where to get a token (the built-in authorization server comes later).
-    authorization_servers: [],
+    // MCP clients that only speak OAuth learn here where to get a token (MCP authorization §Authorization Server Discovery).
+    authorization_servers: authorizationServers,
     scopes_supported: ROLES.map((r) => ROLE_SCOPE[r]),
     bearer_methods_supported: ['header'],
     resource_name: 'llm-iot hub',

@@ -77,7 +77,8 @@ export function deviceMethods(services: HubServices): MethodDefinition[] {
           staticSchema: schema,
           protocol: 'native',
           ...announcedMetadata(params),
-          ...(params.heartbeat_interval !== undefined && { heartbeatIntervalMs: params.heartbeat_interval * 1000 }),
+          // Whole milliseconds (the stores keep an integer): 1.0005 s is 1001 ms, and anything above 0 is at least 1 ms.
+          ...(params.heartbeat_interval !== undefined && { heartbeatIntervalMs: Math.max(1, Math.round(params.heartbeat_interval * 1000)) }),
           ...(params.dynamic_state !== undefined && { dynamicState: params.dynamic_state }),
         });
         return {

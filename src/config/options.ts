@@ -34,6 +34,10 @@ export interface HubConfig {
   mqttPassword: string | undefined;
   mqttUrl: string | undefined;
   mqttSharedGroup: string | undefined;
+  /** External broker: the hub's MQTT client id; undefined = derived from host name, data dir and Sparkplug host id (hub.ts). */
+  mqttClientId: string | undefined;
+  /** External broker: seconds the broker keeps the hub's session (and queues for it) while it is away; 0 = clean session. */
+  mqttSessionExpiry: number;
   store: string;
   dataDir: string;
   heartbeatInterval: number;
@@ -82,6 +86,14 @@ export interface HubConfig {
   allowedOrigins: string | undefined;
   /** /metrics without credentials even when auth is on. */
   metricsPublic: boolean;
+  /** OpenID Connect issuer whose access tokens the API accepts (turns auth on). */
+  authIssuer: string | undefined;
+  /** Comma-separated accepted `aud` values: this hub's /mcp URL (RFC 8707). */
+  authAudience: string | undefined;
+  /** Claim holding viewer|operator|admin (a dotted path reaches nested claims). */
+  authRoleClaim: string;
+  /** JWKS URL instead of the issuer's discovered `jwks_uri`. */
+  authJwksUrl: string | undefined;
   // --- end auth ---
   logLevel: string;
   /** `json` or `pretty`; undefined = pretty when stdout is a terminal, json otherwise. */
@@ -104,6 +116,8 @@ export const DEFAULTS: HubConfig = {
   mqttPassword: undefined,
   mqttUrl: undefined,
   mqttSharedGroup: undefined,
+  mqttClientId: undefined,
+  mqttSessionExpiry: 3600,
   store: 'sqlite',
   dataDir: './data',
   heartbeatInterval: 30,
@@ -146,6 +160,10 @@ export const DEFAULTS: HubConfig = {
   allowedHosts: undefined,
   allowedOrigins: undefined,
   metricsPublic: false,
+  authIssuer: undefined,
+  authAudience: undefined,
+  authRoleClaim: 'llmiot_role',
+  authJwksUrl: undefined,
   // --- end auth ---
   logLevel: 'info',
   logFormat: undefined,
@@ -170,6 +188,8 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'mqttPassword', flag: 'mqtt-password', env: 'LLMIOT_MQTT_PASSWORD', type: 'string', description: "the hub's password on the external broker (or in --mqtt-url)" },
   { key: 'mqttUrl', flag: 'mqtt-url', env: 'LLMIOT_MQTT_URL', type: 'string', description: 'external broker URL (mqtt://, mqtts://, ws://); no embedded broker is started' },
   { key: 'mqttSharedGroup', flag: 'mqtt-shared-group', env: 'LLMIOT_MQTT_SHARED_GROUP', type: 'string', description: 'external broker: MQTT 5 shared-subscription group so several hubs split ingestion' },
+  { key: 'mqttClientId', flag: 'mqtt-client-id', env: 'LLMIOT_MQTT_CLIENT_ID', type: 'string', description: 'external broker: the hub\'s MQTT client id, unique per hub instance and stable across its restarts (default derived from host name, data dir and Sparkplug host id)' },
+  { key: 'mqttSessionExpiry', flag: 'mqtt-session-expiry', env: 'LLMIOT_MQTT_SESSION_EXPIRY', type: 'integer', description: 'external broker: seconds the broker keeps the hub\'s session and queues QoS 1 messages for it while it is away (0 = clean session, nothing kept)' },
   { key: 'store', flag: 'store', env: 'LLMIOT_STORE', type: 'string', description: 'sqlite (file in --data-dir), memory, or a postgres:// URL' },
   { key: 'dataDir', flag: 'data-dir', env: 'LLMIOT_DATA_DIR', type: 'string', description: 'directory of the SQLite store' },
   { key: 'heartbeatInterval', flag: 'heartbeat-interval', env: 'LLMIOT_HEARTBEAT_INTERVAL', type: 'integer', description: 'seconds between device heartbeats expected by default' },
@@ -210,6 +230,10 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'allowedHosts', flag: 'allowed-hosts', env: 'LLMIOT_ALLOWED_HOSTS', type: 'string', description: 'comma-separated Host names the API answers to besides loopback, this machine and the bound address (.example.com: every subdomain)' },
   { key: 'allowedOrigins', flag: 'allowed-origins', env: 'LLMIOT_ALLOWED_ORIGINS', type: 'string', description: 'comma-separated browser origins (https://dash.example.com) that may call the API cross-origin (CORS, WebSocket)' },
   { key: 'metricsPublic', flag: 'metrics-public', env: 'LLMIOT_METRICS_PUBLIC', type: 'boolean', description: 'serve /metrics without credentials when auth is on (a Prometheus on a trusted network)' },
+  { key: 'authIssuer', flag: 'auth-issuer', env: 'LLMIOT_AUTH_ISSUER', type: 'string', description: "OpenID Connect issuer URL whose access tokens (JWTs) the API accepts; turns auth on; needs --auth-audience" },
+  { key: 'authAudience', flag: 'auth-audience', env: 'LLMIOT_AUTH_AUDIENCE', type: 'string', description: "audience the tokens must name: this hub's /mcp URL (https://hub.example.com/mcp, RFC 8707); comma-separated for several" },
+  { key: 'authRoleClaim', flag: 'auth-role-claim', env: 'LLMIOT_AUTH_ROLE_CLAIM', type: 'string', description: 'token claim holding viewer, operator or admin (a dotted path reaches nested claims: realm_access.roles); the scopes iot:read/iot:write/iot:admin count too, the highest wins' },
+  { key: 'authJwksUrl', flag: 'auth-jwks-url', env: 'LLMIOT_AUTH_JWKS_URL', type: 'string', description: "the issuer's JWKS URL; default the jwks_uri of its /.well-known/openid-configuration" },
   // --- end auth ---
   { key: 'logLevel', flag: 'log-level', env: 'LLMIOT_LOG_LEVEL', type: 'string', description: 'fatal, error, warn, info, debug, trace or silent', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   { key: 'logFormat', flag: 'log-format', env: 'LLMIOT_LOG_FORMAT', type: 'string', description: 'json (one object a line) or pretty (readable); default pretty when stdout is a terminal, json otherwise', choices: ['json', 'pretty'] },

@@ -75,6 +75,21 @@ function newSubmission(from: number, to: number, total: number, invalid: Submiss
   return { from, to, invalid, total, done, resolve, reject };
 }
 
+/** How a batch's commit went so far: points refused alone, and points dropped because the store was failing as a whole. */
+interface CommitBudget {
+  lone: number;
+  readonly dropped: Set<TelemetryPoint>;
+}
+
+/**
+ * STORE_ERROR `data`: `retryable` when points were dropped because the store was failing as a whole
+ * (sending them again later may work; acknowledged-means-stored transports do not acknowledge them),
+ * as opposed to points the store refused alone (sending them again would fail the same way).
+ */
+function retryable(dropped: boolean): { retryable: boolean } {
+  return { retryable: dropped };
+}
+
 /** Points of one batch that may fail alone before the store is taken to be failing as a whole. */
 const MAX_LONE_REFUSALS = 64;
 
@@ -218,18 +233,26 @@ export class TelemetryPipeline {
   }
 
   async #write(batch: Batch): Promise<void> {
-    const refused = await this.#commit(batch.points, this.#attempts);
+    const budget: CommitBudget = { lone: 0, dropped: new Set() };
+    const refused = await this.#commit(batch.points, this.#attempts, budget);
     this.#stats.batches++;
     if (refused.size === batch.points.length) {
-      // Counted by #commit: refused alone, or dropped once the store was failing as a whole.
-      const error = new HubError('STORE_ERROR', `telemetry write failed: ${batch.points.length} points not stored`);
+      // Counted by #commit: refused alone, or dropped once the store was failing as a whole. Nothing of
+      // the batch stored: the store is taken to be down (points are checked before batching, so a
+      // batch of points each refused alone is not expected), and sending again later may work.
+      const error = new HubError('STORE_ERROR', `telemetry write failed: ${batch.points.length} points not stored`, retryable(true));
       for (const submission of batch.submissions) submission.reject(error);
       return;
     }
     for (const submission of batch.submissions) {
       let lost = 0;
-      for (let i = submission.from; i < submission.to; i++) if (refused.has(batch.points[i] as TelemetryPoint)) lost++;
-      if (lost > 0) submission.reject(new HubError('STORE_ERROR', `telemetry write failed: ${lost} of ${submission.total} points not stored`));
+      let dropped = 0;
+      for (let i = submission.from; i < submission.to; i++) {
+        const point = batch.points[i] as TelemetryPoint;
+        if (refused.has(point)) lost++;
+        if (budget.dropped.has(point)) dropped++;
+      }
+      if (lost > 0) submission.reject(new HubError('STORE_ERROR', `telemetry write failed: ${lost} of ${submission.total} points not stored`, retryable(dropped > 0)));
       else if (submission.invalid.length > 0) submission.reject(refusal(submission.total, submission.invalid));
       else submission.resolve();
     }
@@ -242,9 +265,10 @@ export class TelemetryPipeline {
    * failed alone the store is failing as a whole, and the rest of the batch is given up without more
    * writes. Returns the points not stored.
    */
-  async #commit(points: TelemetryPoint[], attempts: number, budget = { lone: 0 }, top = true): Promise<Set<TelemetryPoint>> {
+  async #commit(points: TelemetryPoint[], attempts: number, budget: CommitBudget, top = true): Promise<Set<TelemetryPoint>> {
     if (budget.lone >= MAX_LONE_REFUSALS) {
       this.#stats.dropped += points.length;
+      for (const point of points) budget.dropped.add(point);
       return new Set(points);
     }
     for (let attempt = 1; ; attempt++) {
@@ -260,6 +284,7 @@ export class TelemetryPipeline {
         if (final) {
           if (points.length === 1 && top) {
             this.#stats.dropped++; // a batch of one: the store failed, nothing to isolate
+            budget.dropped.add(points[0] as TelemetryPoint);
             return new Set(points);
           }
           if (points.length === 1) {

@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger.ts';
 import type { CallContext } from '../rpc/method.ts';
 import type { ToolCaller } from '../tools/tool-runner.ts';
 import type { McpHub } from './mcp-hub.ts';
+import { answerInvalidParams } from './invalid-params.ts';
 import { registerPromptHandlers } from './prompt-handlers.ts';
 import { registerResourceHandlers } from './resource-handlers.ts';
 import { ResourceWatcher } from './resource-watcher.ts';
@@ -70,6 +71,7 @@ export function createMcpSession(hub: McpHub, options: McpSessionOptions): McpSe
   registerToolHandlers(server, hub, caller, logger);
   registerResourceHandlers(server, hub.services, watcher, context);
   registerPromptHandlers(server, hub.services);
+  answerInvalidParams(server);
 
   const log = (level: LoggingMessageNotification['params']['level'], data: string): void =>
     void server.sendLoggingMessage({ level, logger: 'fleet', data }, options.sessionId).catch(failed('log message'));

@@ -107,6 +107,10 @@ export class EmbeddedMqttBus implements MqttBus {
   readonly #announced = new WeakSet<Client>();
   #closing = false;
   #closed: Promise<void> | undefined;
+  /** Device QoS 1 publishes on their way to subscribers, by the brokerCounter #admit gave them. */
+  readonly #admissions = new Map<number, Admission>();
+  /** Per client, its QoS 1 publishes not acknowledged yet, in arrival order. */
+  readonly #pendingAcks = new WeakMap<Client, Admission[]>();
   #handlerErrors = 0;
   #handlerErrorLoggedAt = 0;
   readonly #maxRemainingLength: number;
@@ -142,6 +146,8 @@ export class EmbeddedMqttBus implements MqttBus {
     const maxPayload = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     const onRejected = options.onRejected;
     const logger = options.logger;
+    // Set once the broker exists; authorizePublish runs only after that.
+    let bus: EmbeddedMqttBus;
     const log = logger === undefined ? undefined : new ThrottledLog(options.now === undefined ? { logger } : { logger, now: options.now });
     const refused: Refusal = (reason, clientId, topic, message) => {
       log?.warn(clientId ?? '', { clientId, topic, reason }, message);
@@ -180,7 +186,7 @@ export class EmbeddedMqttBus implements MqttBus {
         reject(overBudget, `publish refused: retained message on ${topic} would exceed the broker's ${limit}`);
         return;
       }
-      callback(null);
+      bus.#admit(client, packet, callback);
 
       function reject(reason: PublishRejectReason, message: string): void {
         refused(reason, client === null ? null : client.id, topic, message);
@@ -218,7 +224,8 @@ export class EmbeddedMqttBus implements MqttBus {
     });
     broker.on('subscribe', (_subscriptions, client) => subscriptions.settled(client));
     trackRetained(broker, retained);
-    return new EmbeddedMqttBus(broker, options, refused, retained);
+    bus = new EmbeddedMqttBus(broker, options, refused, retained);
+    return bus;
   }
 
   /**
@@ -310,11 +317,21 @@ export class EmbeddedMqttBus implements MqttBus {
         return;
       }
       const meta = packet.retain || packet.qos > maxQos ? liveMeta(packet, maxQos) : asMeta(packet);
+      let held: void | Promise<void> = undefined;
       try {
-        handler(packet.topic, packet.payload as Buffer, meta);
+        held = handler(packet.topic, packet.payload as Buffer, meta);
       } catch (error) {
         this.#handlerFailed(filter, error);
       }
+      if (held === undefined) {
+        done();
+        return;
+      }
+      // The handler holds the PUBACK (#admit) until it settles. `done` is not held: aedes' emitter
+      // runs a bounded number of publishes at once, and a held one would make every other wait.
+      const admission = this.#admissions.get(packet.brokerCounter);
+      if (admission === undefined) held.then(undefined, () => {});
+      else admission.holds.push(held);
       done();
     };
 
@@ -350,6 +367,54 @@ export class EmbeddedMqttBus implements MqttBus {
 
   #assertOpen(): void {
     if (this.#closing) throw new Error('MQTT bus is closed: embedded broker');
+  }
+
+  /**
+   * Acknowledged means stored: a device's QoS 1 PUBLISH is acknowledged once every subscriber has it
+   * and every hub handler that holds it (MessageHandler) has taken it, i.e. its points are committed.
+   * aedes 1.2 writes the PUBACK before it publishes, so the bus publishes the packet itself and writes
+   * the PUBACK then, in the order the PUBLISHes arrived [MQTT-4.6.0-2]; aedes' own publish step is
+   * skipped by not completing the authorization, and the client is told to read on at once, so a
+   * held PUBACK never stalls the connection (flow control is setInboundPaused's job). A message not
+   * taken (store down, pipeline full, hub stopping) is not acknowledged and the connection is closed:
+   * MQTT 3.1.1 has no negative PUBACK, and the client resends unacknowledged PUBLISHes after it
+   * reconnects [MQTT-4.4.0-1]. QoS 0 and the hub's own publishes take aedes' path unchanged.
+   */
+  #admit(client: Client | null, packet: PublishPacket, authorized: (error?: Error | null) => void): void {
+    if (client === null || packet.qos !== 1 || this.#closing) {
+      authorized(null);
+      return;
+    }
+    const broker = this.#broker as unknown as { counter: number };
+    // aedes numbers packets with brokerCounter (monotonic per broker, used for dedupe); taking the
+    // next number here lets the subscribers' deliver find this admission.
+    const ticket = ++broker.counter;
+    (packet as { brokerCounter?: number }).brokerCounter = ticket;
+    const admission: Admission = { messageId: packet.messageId ?? 0, holds: [], settled: false };
+    this.#admissions.set(ticket, admission);
+    let queue = this.#pendingAcks.get(client);
+    if (queue === undefined) this.#pendingAcks.set(client, (queue = []));
+    queue.push(admission);
+    // aedes' own client path (handlers/publish.js) passes the client, which stamps the packet's clientId.
+    const publish = this.#broker.publish as unknown as (packet: PublishPacket, client: Client, done: (error?: Error) => void) => void;
+    const notTaken = (): void => {
+      this.#pendingAcks.delete(client);
+      this.#logger?.debug({ clientId: client.id, messageId: admission.messageId }, 'QoS 1 message not taken; closing the connection so the client resends it');
+      client.close();
+    };
+    publish.call(this.#broker, packet, client, (error?: Error) => {
+      // Every subscriber had it (its deliver ran), so every hold is in `holds` now.
+      this.#admissions.delete(ticket);
+      if (error) return notTaken();
+      const taken = (): void => {
+        admission.settled = true;
+        acknowledgeInOrder(client, queue);
+      };
+      if (admission.holds.length === 0) taken();
+      else Promise.all(admission.holds).then(taken, notTaken);
+    });
+    // Read on: the next packets are handled while this one waits for its commit.
+    setImmediate(() => (client as unknown as PausableClient)._nextBatch());
   }
 
   /** A new subscription receives the retained messages matching it, flagged `retain` [MQTT-3.3.1-6]. */
@@ -415,6 +480,29 @@ export class EmbeddedMqttBus implements MqttBus {
   }
 }
 
+/** A device's QoS 1 PUBLISH waiting for its PUBACK. */
+interface Admission {
+  readonly messageId: number;
+  /** What the hub's handlers returned for it: acknowledged once all fulfilled, never if one rejects. */
+  readonly holds: Promise<void>[];
+  /** Every subscriber has it and every hold fulfilled. */
+  settled: boolean;
+}
+
+/** PUBACK (MQTT 3.1.1 §3.4): fixed header 0x40, remaining length 2, the packet identifier. */
+function pubackBytes(messageId: number): Buffer {
+  return Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]);
+}
+
+/** Write the PUBACKs of the settled head of the client's queue, in arrival order [MQTT-4.6.0-2]. */
+function acknowledgeInOrder(client: Client, queue: Admission[]): void {
+  while (queue.length > 0 && (queue[0] as Admission).settled) {
+    const admission = queue.shift() as Admission;
+    // A closed connection gets nothing: the client resends after reconnecting.
+    if (client.connected && !client.closed) client.conn.write(pubackBytes(admission.messageId));
+  }
+}
+
 /** Log (throttled per client) and count one refused packet. */
 type Refusal = (reason: PublishRejectReason, clientId: string | null, topic: string, message: string) => void;
 
@@ -433,6 +521,8 @@ interface PausableClient {
   pause(): void;
   resume(): void;
   _parsingBatch: number;
+  /** Handle the next packet read (aedes' `done` of a packet's handler). */
+  _nextBatch(error?: Error): void;
 }
 
 /**
@@ -445,6 +535,7 @@ function resumeClient(client: PausableClient): void {
   client.resume();
 }
 
+/** The aedes packet viewed as MessageMeta (it has `clientId`, `retain` and `qos` fields). */
 function asMeta(packet: AedesPublishPacket): MessageMeta {
   return packet as unknown as MessageMeta;
 }

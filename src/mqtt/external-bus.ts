@@ -7,8 +7,21 @@ import { assertTopicFilter, assertTopicName, matchTopic, sharedFilter } from './
 
 /** Options of {@link ExternalMqttBus.connect}. */
 export interface ExternalMqttBusOptions {
-  /** MQTT client id; default `llmiot-hub-<random>`. Every hub instance needs its own. */
+  /**
+   * MQTT client id; default `llmiot-hub-<random>`. Every hub instance needs its own, and the same one
+   * across its restarts for the broker to keep its session (the hub derives one: hub.ts).
+   */
   readonly clientId?: string;
+  /**
+   * How long the broker keeps the hub's session (its subscriptions and the QoS 1 messages queued
+   * for it) after the connection ends, in seconds: MQTT 5 Session Expiry Interval (§3.1.2.11.2).
+   * Default 3600. Above 0 the hub connects with Clean Start off, so what devices send while it
+   * restarts waits for it; 0 is a clean session (nothing kept). On MQTT 3.1.1 a kept session
+   * (CleanSession 0) lasts until the broker's own limit (Mosquitto `persistent_client_expiration`).
+   */
+  readonly sessionExpirySeconds?: number;
+  /** How long messages that match no handler yet are held after connecting (a kept session delivers before the hub subscribed); default 30 s. */
+  readonly earlyMessageGraceMs?: number;
   /**
    * Shared-subscription group (MQTT 5.0 §4.8.2). When set, `subscribe(filter)` subscribes to
    * `$share/{group}/{filter}`, so the hub instances of one group split the matching messages
@@ -49,6 +62,9 @@ interface Entry {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Default {@link ExternalMqttBusOptions.sessionExpirySeconds}. */
+export const DEFAULT_SESSION_EXPIRY_SECONDS = 3600;
+const DEFAULT_EARLY_GRACE_MS = 30_000;
 const DEFAULT_RECONNECT_PERIOD_MS = 1_000;
 /** Subscription Identifiers are Variable Byte Integers 1..268,435,455 (MQTT 5.0 §3.8.2.1.2). */
 const MAX_SUBSCRIPTION_ID = 268_435_455;
@@ -73,12 +89,24 @@ export class ExternalMqttBus implements MqttBus {
   readonly #sharedGroup: string | undefined;
   readonly #logger: BusLogger | undefined;
   readonly #useSubscriptionIds: boolean;
+  /** The broker keeps the hub's session (session expiry above 0). */
+  readonly #keepSession: boolean;
   readonly #sharedAvailable: boolean;
   readonly #entries = new Map<string, Entry>();
   readonly #byId = new Map<number, Entry>();
   readonly #connectedListeners = new Set<() => void>();
   #nextId = 1;
   #closed: Promise<void> | undefined;
+  /** Holds of the QoS 1 message being dispatched ('message' fires just before handleMessage). */
+  readonly #holds = new WeakMap<IPublishPacket, Promise<void>[]>();
+  /** This connection's QoS 1 messages not acknowledged yet, in arrival order; a new array per connection. */
+  #pendingAcks: PendingAck[] = [];
+  /** Set once a not-taken message made this connection end (so it is ended once). */
+  #dropping = false;
+  /** QoS 1 messages that matched no handler yet, held until one subscribes or the grace period ends. */
+  #early: EarlyMessage[] = [];
+  #earlyUntil: number;
+  #earlyTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(client: MqttClient, version: 4 | 5, target: string, options: ExternalMqttBusOptions) {
     this.#client = client;
@@ -89,9 +117,28 @@ export class ExternalMqttBus implements MqttBus {
     const properties = version === 5 ? client.serverProperties : undefined;
     this.#useSubscriptionIds = version === 5 && properties?.subscriptionIdentifiersAvailable !== false;
     this.#sharedAvailable = properties?.sharedSubscriptionAvailable !== false;
+    this.#keepSession = (options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS) > 0;
     client.options.reconnectPeriod = options.reconnectPeriodMs ?? DEFAULT_RECONNECT_PERIOD_MS;
     client.on('message', (topic, payload, packet) => this.#dispatch(topic, payload, packet));
+    // Acknowledged means stored: a QoS 1 message is acknowledged once its handlers' holds settled.
+    client.handleMessage = (packet, callback) => this.#acknowledge(packet, callback);
+    const early = buffered.get(client) ?? [];
+    buffered.delete(client);
+    client.on('close', () => {
+      // Acknowledgements still due belong to the lost connection: the broker sends those messages again.
+      this.#pendingAcks = [];
+      this.#dropping = false;
+    });
+    const grace = options.earlyMessageGraceMs ?? DEFAULT_EARLY_GRACE_MS;
+    this.#earlyUntil = Date.now() + grace;
+    this.#earlyTimer = setTimeout(() => this.#releaseEarly(), grace);
+    this.#earlyTimer.unref?.();
     client.on('offline', () => this.#logger?.warn({ broker: target }, 'MQTT broker connection lost; reconnecting'));
+    // Messages the kept session delivered before this point: dispatched now (held until a handler subscribes).
+    for (const { packet, callback } of early) {
+      this.#dispatch(packet.topic.toString(), packet.payload as Buffer, packet);
+      this.#acknowledge(packet, callback);
+    }
     client.on('connect', (connack) => void this.#reconnected(connack.sessionPresent === true));
     client.on('error', (error) => this.#logger?.debug({ broker: target, err: error.message }, 'MQTT client error'));
   }
@@ -149,6 +196,7 @@ export class ExternalMqttBus implements MqttBus {
       entry = this.#newEntry(brokerFilter, filter, qos);
       entry.handlers.add(registration);
       entry.ready = this.#send(entry, qos);
+      this.#replayEarly(entry);
     } else {
       // Registered before SUBACK so messages that arrive right behind it are not missed.
       entry.handlers.add(registration);
@@ -169,7 +217,7 @@ export class ExternalMqttBus implements MqttBus {
     return () => {
       if (!active) return Promise.resolve();
       active = false;
-      return this.#release(current, registration);
+      return this.#release(current, registration, true);
     };
   }
 
@@ -210,8 +258,79 @@ export class ExternalMqttBus implements MqttBus {
 
   /** Disconnect cleanly (DISCONNECT, so no will), after in-flight QoS>0 messages are acknowledged. */
   close(): Promise<void> {
+    if (this.#earlyTimer !== undefined) clearTimeout(this.#earlyTimer);
     this.#closed ??= this.#client.endAsync();
     return this.#closed;
+  }
+
+  /**
+   * MQTT.js calls this for every PUBLISH after 'message' (#dispatch). A QoS 1 message whose handlers
+   * hold it is acknowledged when they settle: MQTT.js would send the PUBACK on `callback()` but
+   * handles the next packet only after it, so the hub would take one message per commit; instead
+   * the callback is given an error (MQTT.js then sends no PUBACK and reads on) and the bus writes the
+   * PUBACK itself, in arrival order [MQTT-4.6.0-2], if the connection is still the same one. A
+   * message not taken is not acknowledged and the connection is ended, so the broker sends it again
+   * on the session it kept (MQTT 5.0 §4.4; 3.1.1 §4.4).
+   */
+  #acknowledge(packet: IPublishPacket, callback: (error?: Error) => void): void {
+    const holds = this.#holds.get(packet);
+    if (packet.qos !== 1 || holds === undefined) {
+      callback();
+      return;
+    }
+    this.#holds.delete(packet);
+    const pending: PendingAck = { messageId: packet.messageId ?? 0, settled: false };
+    const queue = this.#pendingAcks;
+    queue.push(pending);
+    const settle = (taken: boolean): void => {
+      if (queue !== this.#pendingAcks) return; // that connection is gone
+      if (!taken) {
+        this.#notTaken(pending.messageId);
+        return;
+      }
+      pending.settled = true;
+      while (queue.length > 0 && (queue[0] as PendingAck).settled) {
+        const head = queue.shift() as PendingAck;
+        if (this.#client.connected) this.#client.stream.write(pubackBytes(head.messageId));
+      }
+    };
+    Promise.all(holds).then(() => settle(true), () => settle(false));
+    callback(HELD);
+  }
+
+  /** A held message was not taken: end this connection (once) so the broker sends it again after the reconnection. */
+  #notTaken(messageId: number): void {
+    if (this.#dropping) return;
+    this.#dropping = true;
+    this.#pendingAcks = [];
+    this.#logger?.warn({ broker: this.#target, messageId }, 'MQTT message not taken (store down, pipeline full or stopping); reconnecting so the broker sends it again');
+    this.#client.stream.destroy();
+  }
+
+  /** Hand held early messages to a new entry's handlers when they match it. */
+  #replayEarly(entry: Entry): void {
+    if (this.#early.length === 0) return;
+    const still: EarlyMessage[] = [];
+    for (const early of this.#early) {
+      if (!matchTopic(entry.filter, early.topic)) {
+        still.push(early);
+        continue;
+      }
+      const holds: Promise<void>[] = [];
+      this.#deliver(entry, early.topic, early.payload, early.meta, holds);
+      if (holds.length === 0) early.release(true);
+      else Promise.all(holds).then(() => early.release(true), () => early.release(false));
+    }
+    this.#early = still;
+  }
+
+  /** The grace period is over: messages no handler wanted are acknowledged (nothing here takes them). */
+  #releaseEarly(): void {
+    this.#earlyTimer = undefined;
+    const early = this.#early;
+    this.#early = [];
+    if (early.length > 0) this.#logger?.warn({ broker: this.#target, messages: early.length }, 'MQTT messages matched no subscription of the hub; acknowledged and dropped');
+    for (const message of early) message.release(true);
   }
 
   #assertOpen(): void {
@@ -245,9 +364,16 @@ export class ExternalMqttBus implements MqttBus {
   }
 
   /** Drop one handler; UNSUBSCRIBE when it was the entry's last. */
-  #release(entry: Entry, registration: { readonly handler: MessageHandler }): Promise<void> {
+  /**
+   * Drop one handler; UNSUBSCRIBE when it was the entry's last. With a kept session and `keep`, the
+   * entry stays dormant instead: the broker subscription lives on in the session, so what devices
+   * send while the hub stops and restarts is queued for it; messages for a dormant entry are not
+   * acknowledged (the broker sends them again to the next run).
+   */
+  #release(entry: Entry, registration: { readonly handler: MessageHandler }, keep = false): Promise<void> {
     entry.handlers.delete(registration);
     if (entry.handlers.size > 0 || this.#entries.get(entry.brokerFilter) !== entry) return Promise.resolve();
+    if (keep && this.#keepSession) return Promise.resolve();
     this.#entries.delete(entry.brokerFilter);
     this.#byId.delete(entry.id);
     if (this.#closed !== undefined) return Promise.resolve();
@@ -258,35 +384,66 @@ export class ExternalMqttBus implements MqttBus {
 
   #dispatch(topic: string, payload: Buffer, packet: IPublishPacket): void {
     const meta: MessageMeta = { retain: packet.retain, qos: packet.qos };
+    const holds: Promise<void>[] | undefined = packet.qos === 1 ? [] : undefined;
+    let matched = 0;
+    let dormant = false;
     const ids = packet.properties?.subscriptionIdentifier;
     if (ids !== undefined) {
-      if (typeof ids === 'number') this.#deliver(this.#byId.get(ids), topic, payload, meta);
-      else for (const id of ids) this.#deliver(this.#byId.get(id), topic, payload, meta);
-      return;
+      for (const id of typeof ids === 'number' ? [ids] : ids) {
+        // An identifier given by an earlier run of the hub (a kept session) may now name another filter.
+        const entry = this.#byId.get(id);
+        if (entry === undefined || !matchTopic(entry.filter, topic)) continue;
+        matched += this.#deliver(entry, topic, payload, meta, holds);
+        dormant ||= entry.handlers.size === 0;
+      }
     }
-    for (const entry of this.#entries.values()) {
-      if (matchTopic(entry.filter, topic)) this.#deliver(entry, topic, payload, meta);
+    // Without identifiers, or with ones of an earlier run of the hub (a kept session): match topics.
+    if (matched === 0) {
+      for (const entry of this.#entries.values()) {
+        if (!matchTopic(entry.filter, topic)) continue;
+        matched += this.#deliver(entry, topic, payload, meta, holds);
+        dormant ||= entry.handlers.size === 0;
+      }
     }
+    if (holds === undefined) return;
+    // Unsubscribed while the session is kept (the hub is stopping): never acknowledged on this connection.
+    if (matched === 0 && dormant) holds.push(new Promise<void>(() => {}));
+    if (matched === 0 && Date.now() < this.#earlyUntil && this.#closed === undefined) {
+      // A kept session delivers what was queued as soon as the hub connects, before its protocols
+      // subscribed: hold the message (no PUBACK) until a handler for it subscribes.
+      holds.push(new Promise<void>((resolve, reject) => this.#early.push({ topic, payload, meta, release: (taken) => (taken ? resolve() : reject(new Error('not taken'))) })));
+    }
+    if (holds.length > 0) this.#holds.set(packet, holds);
   }
 
-  #deliver(entry: Entry | undefined, topic: string, payload: Buffer, meta: MessageMeta): void {
-    if (entry === undefined) return;
+  /** Hand a message to an entry's handlers, collecting the holds they return; returns how many handlers got it. */
+  #deliver(entry: Entry | undefined, topic: string, payload: Buffer, meta: MessageMeta, holds: Promise<void>[] | undefined): number {
+    if (entry === undefined) return 0;
     for (const { handler } of entry.handlers) {
       try {
-        handler(topic, payload, meta);
+        const held = handler(topic, payload, meta);
+        if (held !== undefined) {
+          if (holds === undefined) held.then(undefined, () => {});
+          else holds.push(held);
+        }
       } catch (error) {
         this.#logger?.warn({ filter: entry.brokerFilter, err: String(error) }, 'mqtt message handler threw');
       }
     }
+    return entry.handlers.size;
   }
 }
 
 /** One connection attempt with no automatic retry; resolves on CONNACK 0. */
 function connectOnce(url: string, version: 4 | 5, options: ExternalMqttBusOptions, timeoutMs: number): Promise<MqttClient> {
+  const sessionExpiry = options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS;
   const clientOptions: IClientOptions = {
     protocolVersion: version,
     clientId: options.clientId ?? `llmiot-hub-${randomUUID().slice(0, 8)}`,
-    clean: true,
+    // A kept session (Clean Start 0, MQTT 5.0 §3.1.2.4; CleanSession 0, 3.1.1 §3.1.2.4): the broker
+    // queues QoS 1 messages for the hub while it is away and resends the unacknowledged ones.
+    clean: sessionExpiry === 0,
+    ...(version === 5 && sessionExpiry > 0 && { properties: { sessionExpiryInterval: sessionExpiry } }),
     reconnectPeriod: 0,
     // mqtt.js' own CONNACK timer, kept behind ours so the first failure reads "no answer within".
     connectTimeout: timeoutMs + 1000,
@@ -300,6 +457,11 @@ function connectOnce(url: string, version: 4 | 5, options: ExternalMqttBusOption
     clientOptions.will = { topic, payload, qos, retain };
   }
   const client = mqttConnect(url, clientOptions);
+  // A kept session delivers its queued messages right behind the CONNACK, before the bus exists:
+  // take them without acknowledging (MQTT.js waits for the callback), for the bus to replay.
+  const early: BufferedPublish[] = [];
+  buffered.set(client, early);
+  client.handleMessage = (packet, callback) => void early.push({ packet, callback });
   return new Promise<MqttClient>((resolve, reject) => {
     let lastError: unknown;
     const timer = setTimeout(() => fail(new ConnectTimeout()), timeoutMs);
@@ -325,6 +487,37 @@ function connectOnce(url: string, version: 4 | 5, options: ExternalMqttBusOption
     client.on('error', onError);
     client.on('close', onClose);
   });
+}
+
+/** A QoS 1 message waiting for its PUBACK. */
+interface PendingAck {
+  readonly messageId: number;
+  settled: boolean;
+}
+
+/** A QoS 1 message that arrived before any handler for it subscribed. */
+interface EarlyMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly meta: MessageMeta;
+  release(taken: boolean): void;
+}
+
+/** A PUBLISH MQTT.js handed over before the bus was constructed, with its handleMessage callback. */
+interface BufferedPublish {
+  readonly packet: IPublishPacket;
+  readonly callback: (error?: Error) => void;
+}
+
+/** Per client from connectOnce, the PUBLISHes that arrived before the bus took the client over. */
+const buffered = new WeakMap<MqttClient, BufferedPublish[]>();
+
+/** Given to MQTT.js' handleMessage callback so it sends no PUBACK of its own (the bus writes it: #acknowledge). */
+const HELD = new Error('PUBACK held until the message is stored');
+
+/** PUBACK with Remaining Length 2: 3.1.1 §3.4, and MQTT 5.0 §3.4.2.1 (reason Success and no properties omitted). */
+function pubackBytes(messageId: number): Buffer {
+  return Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]);
 }
 
 class ConnectTimeout extends Error {}

@@ -165,22 +165,36 @@ export class MemoryMqttBus implements MqttBus {
       else this.#retained.set(message.topic, message);
     }
     // A retained PUBLISH to an established subscription arrives with RETAIN 0 [MQTT-3.3.1-9].
+    const holds: Promise<void>[] = [];
     for (const subscription of [...this.#subscriptions]) {
-      if (matchTopic(subscription.filter, message.topic)) this.#toHub(subscription, message, false);
+      if (matchTopic(subscription.filter, message.topic)) this.#toHub(subscription, message, false, holds);
     }
     for (const client of this.#clients.values()) {
       const qos = client.matchingQos(message.topic);
       if (qos !== undefined) client.deliver({ ...message, qos: message.qos < qos ? message.qos : qos, retain: false });
     }
-    done();
+    // As the embedded broker: a device's QoS 1 message is acknowledged once the handlers holding it
+    // settled; one not taken is never acknowledged and the device's connection is dropped.
+    if (holds.length === 0 || message.qos !== 1 || message.clientId === undefined) {
+      done();
+      return;
+    }
+    const publisher = this.#clients.get(message.clientId);
+    Promise.all(holds).then(done, () => {
+      if (this.#clients.get(message.clientId as string) === publisher) publisher?.drop();
+    });
   }
 
-  #toHub(subscription: HubSubscription, message: MemoryMessage, retain: boolean): void {
+  #toHub(subscription: HubSubscription, message: MemoryMessage, retain: boolean, holds?: Promise<void>[]): void {
     if (!subscription.active) return;
     const qos = message.qos < subscription.qos ? message.qos : subscription.qos;
     const meta: MessageMeta = message.clientId === undefined ? { retain, qos } : { clientId: message.clientId, retain, qos };
     try {
-      subscription.handler(message.topic, message.payload, meta);
+      const held = subscription.handler(message.topic, message.payload, meta);
+      if (held !== undefined) {
+        if (holds !== undefined && qos === 1) holds.push(held);
+        else held.then(undefined, () => {});
+      }
     } catch {
       // A handler's failure is its own; the other subscribers still get the message.
     }

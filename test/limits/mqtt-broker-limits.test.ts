@@ -118,7 +118,9 @@ describe('embedded broker limits', () => {
     const maxPacketBytes = 4096;
     const b = await broker({ maxPacketBytes });
     const got: number[] = [];
-    await b.bus.subscribe('fit/#', (_topic, payload) => got.push(payload.length));
+    await b.bus.subscribe('fit/#', (_topic, payload) => {
+      got.push(payload.length);
+    });
     const sender = await b.device('fitter');
     const longTopic = `fit/${'t'.repeat(60_000)}`;
     await sender.publishAsync(longTopic, Buffer.alloc(maxPacketBytes), { qos: 1 });

@@ -316,6 +316,34 @@ export function describeMqttBus<B extends MqttBus>(
       await assert.rejects(bus.subscribe(`${run}/closed`, () => {}), /closed/);
     });
 
+    // Acknowledged means stored (docs/durability.md): where the hub is the broker, a device's QoS 1
+    // PUBACK waits for the handler's hold. On an external broker the broker acknowledges the device.
+    it('acknowledges a device\'s QoS 1 message only once the handler holding it has settled', () =>
+      withBus(async ({ bus, device, prefix }) => {
+        if (bus.kind !== 'embedded') return;
+        let release: () => void = () => {};
+        const hold = new Promise<void>((resolve) => (release = resolve));
+        const inbox = new Inbox();
+        await bus.subscribe(`${prefix}/up`, (topic, payload, meta) => {
+          inbox.handler(topic, payload, meta);
+          return payload.toString() === 'held' ? hold : undefined;
+        }, { qos: 1 });
+        let acknowledged = false;
+        const published = device.publishAsync(`${prefix}/up`, 'held', { qos: 1 }).then(() => void (acknowledged = true));
+        // The connection reads on meanwhile: a later message arrives while the first is held.
+        await device.publishAsync(`${prefix}/up`, 'next', { qos: 0 });
+        await inbox.waitFor(2);
+        // A hub → device message sent now travels behind any PUBACK already written on that connection.
+        const echoed = new Promise<void>((resolve) => device.on('message', (topic) => topic === `${prefix}/down` && resolve()));
+        await device.subscribeAsync(`${prefix}/down`, { qos: 0 });
+        await bus.publish(`${prefix}/down`, 'ping');
+        await echoed;
+        assert.equal(acknowledged, false, 'PUBACK sent before the hold settled');
+        release();
+        await published;
+        assert.equal(acknowledged, true);
+      }));
+
     it('rejects invalid topics and filters', () =>
       withBus(async ({ bus }) => {
         await assert.rejects(bus.publish(`${run}/+/bad`, 'x'), /invalid MQTT topic name/);

@@ -154,6 +154,7 @@ describe('ExternalMqttBus connection handling', () => {
     await broker.subscribe('hub/status', wills.handler);
     const hub = await ExternalMqttBus.connect(url, {
       clientId: 'hub-1',
+      sessionExpirySeconds: 0, // a clean session: the bus itself must subscribe again
       reconnectPeriodMs: 50,
       will: { topic: 'hub/status', payload: 'offline', qos: 1 },
     });
@@ -195,6 +196,59 @@ describe('ExternalMqttBus connection handling', () => {
       assert.deepEqual(events, []);
     } finally {
       await hub.close();
+    }
+  });
+});
+
+// Acknowledged means stored (docs/durability.md): the hub's session outlives it, and the broker
+// counts a message delivered only once the hub's handlers let it be acknowledged.
+describe('ExternalMqttBus persistent session', () => {
+  it('hands messages queued while the hub was away to handlers that subscribe after it reconnects, none lost', async () => {
+    const { url } = await embeddedBroker();
+    const clientId = `hub-keep-${randomUUID().slice(0, 8)}`;
+    const first = await ExternalMqttBus.connect(url, { clientId });
+    const unsubscribe = await first.subscribe('queued/+/up', () => {}, { qos: 1 });
+    await unsubscribe(); // stays in the kept session: no UNSUBSCRIBE
+    await first.close();
+    const device = await connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0 });
+    for (let i = 0; i < 50; i++) await device.publishAsync('queued/d1/up', String(i), { qos: 1 });
+    await device.endAsync();
+
+    // The queued messages arrive right behind the CONNACK, before anything subscribed.
+    const second = await ExternalMqttBus.connect(url, { clientId });
+    try {
+      const inbox = new Inbox();
+      await second.subscribe('queued/+/up', inbox.handler, { qos: 1 });
+      await inbox.waitFor(50);
+      assert.deepEqual(new Set(inbox.messages.map((m) => m.payload.toString())), new Set(Array.from({ length: 50 }, (_, i) => String(i))));
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('leaves a message unacknowledged while its handler holds it, so the broker sends it again to the next run', async () => {
+    const { url } = await embeddedBroker();
+    const clientId = `hub-hold-${randomUUID().slice(0, 8)}`;
+    const first = await ExternalMqttBus.connect(url, { clientId });
+    const seen = new Inbox();
+    await first.subscribe('held/+/up', (topic, payload, meta) => {
+      seen.handler(topic, payload, meta);
+      return new Promise<void>(() => {}); // never committed (the hub dies first)
+    }, { qos: 1 });
+    const device = await connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0 });
+    await device.publishAsync('held/d1/up', 'once', { qos: 1 });
+    await device.endAsync();
+    await seen.waitFor(1);
+    await first.close();
+
+    const second = await ExternalMqttBus.connect(url, { clientId });
+    try {
+      const inbox = new Inbox();
+      await second.subscribe('held/+/up', inbox.handler, { qos: 1 });
+      await inbox.waitFor(1);
+      assert.equal(inbox.messages[0]?.payload.toString(), 'once');
+    } finally {
+      await second.close();
     }
   });
 });

@@ -10,7 +10,9 @@ it('embedded bus: paused inbound holds device messages back (nothing lost), the 
   const bus = await EmbeddedMqttBus.create();
   const listener = await listenMqttTcp(bus, { port: 0, host: '127.0.0.1' });
   const received: string[] = [];
-  await bus.subscribe('fc/#', (_topic, payload) => received.push(payload.toString()));
+  await bus.subscribe('fc/#', (_topic, payload) => {
+    received.push(payload.toString());
+  });
   const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${listener.port}`, { clientId: 'fc-device', protocolVersion: 4 });
   try {
     const down: string[] = [];

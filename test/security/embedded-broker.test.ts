@@ -90,9 +90,9 @@ describe('embedded broker, --device-auth credentials', () => {
 
   it('credentials methods: create twice is CREDENTIALS_EXIST, rotate of nothing CREDENTIALS_NOT_FOUND, list shows no secret', async () => {
     const twice = await t.rpc('device.credentials.create', { hardware_id: HONEST });
-    assert.equal(twice.error?.code, -32030);
+    assert.equal(twice.error?.code, -32032);
     const none = await t.rpc('device.credentials.rotate', { hardware_id: 'never-seen' });
-    assert.equal(none.error?.code, -32031);
+    assert.equal(none.error?.code, -32033);
     const list = await t.rpc('device.credentials.list');
     assert.doesNotMatch(JSON.stringify(list), /\$7\$|password/);
   });

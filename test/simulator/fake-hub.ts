@@ -85,7 +85,7 @@ export class FakeHub {
   }
 
   /** Resolve once `predicate` holds over the messages seen so far (checked on every new message). */
-  async until<T>(predicate: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+  async until<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = predicate();
@@ -104,7 +104,7 @@ export class FakeHub {
   }
 
   /** Send a hub→device command on the down topic and await the device's response (id is a string, as the hub sends). */
-  async command(clientId: string, method: string, params: unknown = {}, timeoutMs = 3000): Promise<Record<string, unknown>> {
+  async command(clientId: string, method: string, params: unknown = {}, timeoutMs = 10_000): Promise<Record<string, unknown>> {
     const id = `cmd-${this.#nextCommand++}`;
     await this.#hub.publishAsync(`llmiot/v1/${clientId}/down`, JSON.stringify({ jsonrpc: '2.0', id, method, params }), { qos: 1 });
     return this.until(() => this.messages.find((m) => m.clientId === clientId && m.message['id'] === id && !('method' in m.message))?.message, timeoutMs);

@@ -1,6 +1,6 @@
 /** A Mosquitto of the test's own, on a free port, that the test may stop and restart (broker outage tests). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ export interface PrivateMosquittoOptions {
   readonly config?: readonly string[];
   /** Files to write into the private directory first, by name (password_file, acl_file, …). */
   readonly files?: Readonly<Record<string, string>>;
+  /** Keep sessions, their queued messages and retained messages on disk across restarts (`persistence true`). */
+  readonly persistent?: boolean;
 }
 
 export class PrivateMosquitto {
@@ -41,8 +43,16 @@ export class PrivateMosquitto {
     const anonymous = extra.some((line) => line.startsWith('allow_anonymous')) ? [] : ['allow_anonymous true'];
     // Started as root, Mosquitto drops to its own user, which cannot read the test's private files.
     const user = process.getuid?.() === 0 ? ['user root'] : [];
-    // No persistence: a restart forgets retained messages and sessions, the hardest case for clients.
-    writeFileSync(this.#config, [`listener ${port} 127.0.0.1`, ...anonymous, 'persistence false', ...user, ...extra, ''].join('\n'));
+    // By default no persistence: a restart forgets retained messages and sessions, the hardest case for clients.
+    let persistence = ['persistence false'];
+    if (options.persistent === true) {
+      const location = join(this.#dir, 'db');
+      chmodSync(this.#dir, 0o755);
+      mkdirSync(location, { mode: 0o777 });
+      chmodSync(location, 0o777);
+      persistence = ['persistence true', `persistence_location ${location}/`];
+    }
+    writeFileSync(this.#config, [`listener ${port} 127.0.0.1`, ...anonymous, ...persistence, ...user, ...extra, ''].join('\n'));
   }
 
   /** The broker's private directory (where `files` were written). */

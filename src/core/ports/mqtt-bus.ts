@@ -15,7 +15,15 @@ export interface MessageMeta {
   readonly qos: QoS;
 }
 
-export type MessageHandler = (topic: string, payload: Buffer, meta: MessageMeta) => void;
+/**
+ * Receives a message. A handler may return a promise to hold the message's acknowledgement: a QoS 1
+ * message is acknowledged (PUBACK) only once every promise returned for it has settled. Fulfilled
+ * means taken (stored, or refused for good and the sender told); rejected means not taken and worth
+ * sending again (the store is down, the pipeline is full, the hub is stopping): the bus then does not
+ * acknowledge it and ends the connection the message came on, so the sender resends it after
+ * reconnecting (MQTT 3.1.1 §4.4, MQTT 5.0 §4.4). QoS 0 messages are never held; return nothing for them.
+ */
+export type MessageHandler = (topic: string, payload: Buffer, meta: MessageMeta) => void | Promise<void>;
 
 /** A device connection opened or closed (embedded broker only; external brokers rely on wills). */
 export interface PresenceEvent {

@@ -12,7 +12,7 @@ import type { Logger } from '../../log/logger.ts';
 import { ThrottledLog } from '../../log/throttled-log.ts';
 import type { HubMetrics } from '../../metrics/hub-metrics.ts';
 import type { MessageMeta, MqttBus, PresenceEvent } from '../../core/ports/mqtt-bus.ts';
-import type { RpcDispatcher, IncomingResponse } from '../../rpc/dispatcher.ts';
+import type { RpcDispatcher, IncomingResponse, JsonRpcResponse } from '../../rpc/dispatcher.ts';
 import type { CallContext } from '../../rpc/method.ts';
 import type { ProtocolAdapter } from '../../core/ports/protocol-adapter.ts';
 import { clientIdOfUpTopic, downTopic, NATIVE_UP_FILTER } from './topics.ts';
@@ -40,6 +40,8 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   readonly protocol = 'native';
   readonly #o: NativeAdapterOptions;
   readonly #sessions = new Map<string, ClientSession>();
+  /** Held QoS 1 messages by their own call context (#heldContext). */
+  readonly #deliveries = new WeakMap<CallContext, Delivery>();
   #unsubscribe: (() => Promise<void>) | undefined;
   #unpresence: (() => void) | undefined;
 
@@ -91,52 +93,79 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   /** A notification's handler failed: no one to answer, so log and count it. */
   notificationFailed(method: string, error: unknown, context: CallContext): void {
     if (context.transport !== 'mqtt') return;
+    const delivery = this.#deliveries.get(context);
+    if (delivery !== undefined && asksRetry(error)) delivery.retry = true;
     const reason = error instanceof HubError ? error.code.toLowerCase() : 'internal_error';
     if (reason === 'method_not_allowed') return this.#refused(context.clientId, method);
     this.#reject(reason, context.clientId, `${method}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   /** Nothing a device sends may throw out of the bus handler: log it, count it, carry on. */
-  #guarded(topic: string, payload: Buffer, meta: MessageMeta): void {
+  #guarded(topic: string, payload: Buffer, meta: MessageMeta): Promise<void> | undefined {
     try {
-      this.#onMessage(topic, payload, meta);
+      return this.#onMessage(topic, payload, meta);
     } catch (error) {
       this.#o.metrics.rejected.inc({ protocol: 'native', reason: 'internal_error' });
       this.#o.logger.error({ err: error, clientId: meta.clientId, topic }, 'native: message handling failed');
+      return undefined;
     }
   }
 
-  #onMessage(topic: string, payload: Buffer, meta: MessageMeta): void {
+  #onMessage(topic: string, payload: Buffer, meta: MessageMeta): Promise<void> | undefined {
     const clientId = clientIdOfUpTopic(topic);
-    if (clientId === undefined) return this.#reject('bad_topic', meta.clientId, topic);
+    if (clientId === undefined) {
+      this.#reject('bad_topic', meta.clientId, topic);
+      return undefined;
+    }
     // On the embedded broker a client may only speak for itself.
     if (meta.clientId !== undefined && meta.clientId !== clientId) {
-      return this.#reject('spoofed_topic', meta.clientId, `published on ${topic}`);
+      this.#reject('spoofed_topic', meta.clientId, `published on ${topic}`);
+      return undefined;
     }
     this.#o.metrics.messages.native.inc();
     if (payload.length > this.#o.maxMessageBytes) {
       this.#reject('oversized', clientId, `${payload.length} bytes > ${this.#o.maxMessageBytes}`);
-      return this.#answer(clientId, { jsonrpc: '2.0', id: null, error: errorObject('PAYLOAD_TOO_LARGE', `message too large: ${payload.length} bytes, limit ${this.#o.maxMessageBytes}`) });
+      this.#answer(clientId, { jsonrpc: '2.0', id: null, error: errorObject('PAYLOAD_TOO_LARGE', `message too large: ${payload.length} bytes, limit ${this.#o.maxMessageBytes}`) });
+      return undefined;
     }
     let message: unknown;
     try {
       message = JSON.parse(payload.toString('utf8'));
     } catch (error) {
       this.#reject('malformed_json', clientId, error instanceof Error ? error.message : 'invalid JSON');
-      return this.#answer(clientId, { jsonrpc: '2.0', id: null, error: errorObject('PARSE_ERROR', 'Parse error: invalid JSON') });
+      this.#answer(clientId, { jsonrpc: '2.0', id: null, error: errorObject('PARSE_ERROR', 'Parse error: invalid JSON') });
+      return undefined;
     }
     const mcu = this.#o.registry.getByHardwareId(clientId);
     if (mcu) this.#o.ingress.seen(mcu.id);
-    this.#o.dispatcher.handleMessage(message, this.#context(clientId)).then(
+    // Acknowledged means stored: a QoS 1 telemetry.report holds its PUBACK until its points are
+    // committed (or refused for good, the refusal answered or counted); other messages are not held.
+    const held = meta.qos === 1 && carriesTelemetry(message);
+    const delivery: Delivery = { retry: false };
+    const context = held ? this.#heldContext(clientId, delivery) : this.#context(clientId);
+    const handled = this.#o.dispatcher.handleMessage(message, context).then(
       (answer) => {
-        if (answer === undefined) return;
-        for (const entry of Array.isArray(answer) ? answer : [answer]) {
-          if ('error' in entry && entry.error.code === ERROR_CATALOGUE.METHOD_NOT_ALLOWED.rpc) this.#refused(clientId, entry.error.message);
+        if (answer !== undefined) {
+          for (const entry of Array.isArray(answer) ? answer : [answer]) {
+            if ('error' in entry && entry.error.code === ERROR_CATALOGUE.METHOD_NOT_ALLOWED.rpc) this.#refused(clientId, entry.error.message);
+          }
+          this.#answer(clientId, answer);
         }
-        this.#answer(clientId, answer);
+        if (held && answerAsksRetry(answer)) delivery.retry = true;
       },
       (error: unknown) => this.#o.logger.error({ err: error, clientId }, 'native: dispatch failed'),
     );
+    if (!held) return undefined;
+    return handled.then(() => {
+      if (delivery.retry) throw new HubError('STORE_ERROR', `telemetry not taken from ${clientId}: to be sent again`);
+    });
+  }
+
+  /** A context of its own for one held message, so a failed notification can mark just that message. */
+  #heldContext(clientId: string, delivery: Delivery): CallContext {
+    const context = Object.create(this.#context(clientId)) as CallContext;
+    this.#deliveries.set(context, delivery);
+    return context;
   }
 
   /** The client's call context, made once per connection (the ingestion path must not allocate it per message). */
@@ -201,6 +230,39 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     this.#o.metrics.rejected.inc({ protocol: 'native', reason });
     this.#rejections.warn(clientId ?? '', { clientId, reason, detail }, 'native: message rejected');
   }
+}
+
+/** Whether a held message was not taken and should come again (set by its failure). */
+interface Delivery {
+  retry: boolean;
+}
+
+/** Failures a resend may cure: pipeline full, hub stopping, the store down (STORE_ERROR `retryable`). */
+const RETRY_CODES = new Set<number>([ERROR_CATALOGUE.OVERLOADED.rpc, ERROR_CATALOGUE.SHUTTING_DOWN.rpc]);
+
+function asksRetry(error: unknown): boolean {
+  if (!(error instanceof HubError)) return false;
+  return RETRY_CODES.has(error.rpcCode) || (error.code === 'STORE_ERROR' && isRetryable(error.data));
+}
+
+function answerAsksRetry(answer: JsonRpcResponse | JsonRpcResponse[] | undefined): boolean {
+  if (answer === undefined) return false;
+  for (const response of Array.isArray(answer) ? answer : [answer]) {
+    const error = (response as { error?: { code: number; data?: unknown } }).error;
+    if (error === undefined) continue;
+    if (RETRY_CODES.has(error.code) || (error.code === ERROR_CATALOGUE.STORE_ERROR.rpc && isRetryable(error.data))) return true;
+  }
+  return false;
+}
+
+function isRetryable(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && (data as { retryable?: unknown }).retryable === true;
+}
+
+/** A telemetry.report request or notification, alone or in a batch. */
+function carriesTelemetry(message: unknown): boolean {
+  if (Array.isArray(message)) return message.some(carriesTelemetry);
+  return typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'telemetry.report';
 }
 
 function normalizeError(error: unknown): { code: number; message: string; data?: unknown } {

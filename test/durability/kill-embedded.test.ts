@@ -1,0 +1,69 @@
+/**
+ * Acknowledged means stored, embedded broker: devices publish telemetry at QoS 1 while the hub is
+ * killed (SIGKILL) and started again, or restarted cleanly; every reading whose PUBACK a device got
+ * must be in the store afterwards (docs/durability.md).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { POSTGRES_URL, uniqueSuffix } from '../support/services.ts';
+import { acknowledgedButLost, CrashHub, Fleet } from './crash-fixture.ts';
+
+const pgSchema = `llmiot_crash_${uniqueSuffix()}`;
+after(async () => {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
+  await client.end();
+});
+
+/** Readings per device: four devices at about 1,000 readings a second each, a few seconds of load. */
+const LOAD_PER_DEVICE = 2500;
+
+const STORES: readonly [string, string | undefined][] = [
+  ['SQLite', undefined],
+  ['PostgreSQL', `${POSTGRES_URL}?schema=${pgSchema}`],
+];
+
+for (const [name, store] of STORES) {
+  describe(`embedded broker + ${name}: acknowledged means stored`, () => {
+    it('loses no acknowledged reading when the hub is killed (SIGKILL) under QoS 1 load', async () => {
+      const hub = new CrashHub(store === undefined ? {} : { store });
+      const fleet = new Fleet(4);
+      try {
+        await hub.start();
+        await fleet.connect(hub.mqttUrl);
+        fleet.start(LOAD_PER_DEVICE);
+        await fleet.ackedMore(1500);
+        await hub.kill();
+        await hub.start();
+        await fleet.drain();
+        const loss = await acknowledgedButLost(hub, fleet);
+        assert.deepEqual({ lost: loss.lost, sample: loss.sample }, { lost: 0, sample: [] }, `${loss.lost} of ${loss.acked} acknowledged readings lost`);
+        assert.equal(loss.acked, fleet.sent, 'every reading published was acknowledged');
+      } finally {
+        await fleet.close();
+        await hub.close();
+      }
+    });
+
+    it('loses no acknowledged reading across a clean hub restart (SIGTERM) under QoS 1 load', async () => {
+      const hub = new CrashHub(store === undefined ? {} : { store });
+      const fleet = new Fleet(4);
+      try {
+        await hub.start();
+        await fleet.connect(hub.mqttUrl);
+        fleet.start(LOAD_PER_DEVICE);
+        await fleet.ackedMore(1500);
+        assert.equal(await hub.stop(), 0);
+        await hub.start();
+        await fleet.drain();
+        const loss = await acknowledgedButLost(hub, fleet);
+        assert.deepEqual({ lost: loss.lost, sample: loss.sample }, { lost: 0, sample: [] }, `${loss.lost} of ${loss.acked} acknowledged readings lost`);
+      } finally {
+        await fleet.close();
+        await hub.close();
+      }
+    });
+  });
+}
