@@ -250,6 +250,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       labelNames: ['reason'] as const,
       registers: [metrics.registry],
     });
+    // Both reasons from 0, so increase()/rate() see the first refusal of each.
+    for (const reason of ['bad_credentials', 'throttled'] as const) loginFailures.inc({ reason }, 0);
     const sessions = new UserSessions({
       users: stores.users,
       ttlMs: config.sessionTtlMinutes * 60_000,

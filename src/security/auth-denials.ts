@@ -1,19 +1,22 @@
 /** AuthDenials: count every refused CONNECT, PUBLISH and SUBSCRIBE, and log them without flooding. */
 import { Counter, type Registry } from 'prom-client';
 
-export type DenialStage = 'connect' | 'publish' | 'subscribe';
-export type DenialReason =
-  | 'no_credentials'
-  | 'bad_username'
-  | 'bad_credentials'
-  | 'bad_enrollment_key'
-  | 'revoked'
-  | 'client_id_mismatch'
-  | 'certificate_mismatch'
-  | 'foreign_will'
-  | 'foreign_topic'
-  | 'no_identity'
-  | 'store_error';
+export const DENIAL_STAGES = ['connect', 'publish', 'subscribe'] as const;
+export type DenialStage = (typeof DENIAL_STAGES)[number];
+export const DENIAL_REASONS = [
+  'no_credentials',
+  'bad_username',
+  'bad_credentials',
+  'bad_enrollment_key',
+  'revoked',
+  'client_id_mismatch',
+  'certificate_mismatch',
+  'foreign_will',
+  'foreign_topic',
+  'no_identity',
+  'store_error',
+] as const;
+export type DenialReason = (typeof DENIAL_REASONS)[number];
 
 /** The log calls denials make. */
 export interface DenialLogger {
@@ -36,6 +39,8 @@ export class AuthDenials {
       labelNames: ['stage', 'reason'] as const,
       registers: options.registry === undefined ? [] : [options.registry],
     });
+    // Every stage and reason from 0, so increase()/rate() see the first denial of each.
+    for (const stage of DENIAL_STAGES) for (const reason of DENIAL_REASONS) this.#counter.inc({ stage, reason }, 0);
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
   }
