@@ -1,4 +1,4 @@
-/** MCP tools/call arguments are wire data (found by the fuzzer, test/fuzz): the JSON limits apply, and no key breaks the server. */
+/** MCP request params are wire data (found by the fuzzer, test/fuzz): the JSON limits apply, and no key breaks the server. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
@@ -68,6 +68,18 @@ describe('MCP: tools/call arguments from the wire', () => {
     const answer = await post(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"device_list","arguments":{"zone":{"constructor":null}}}}`);
     assert.equal(answer.error, undefined, JSON.stringify(answer));
     assert.doesNotMatch(JSON.stringify(answer.result), /-32603|prototype/);
+  });
+
+  it('prompts/get arguments with "constructor": null answer -32602 naming it, never -32603', async () => {
+    const answer = await post(`{"jsonrpc":"2.0","id":7,"method":"prompts/get","params":{"name":"fleet_overview","arguments":{"constructor":null}}}`);
+    assert.equal(answer.error?.code, -32602, JSON.stringify(answer));
+    assert.match(answer.error?.message ?? '', /\/params\/arguments\/constructor/);
+  });
+
+  it('any MCP request nested 20,000 deep answers -32602 with the pointer', async () => {
+    const answer = await post(`{"jsonrpc":"2.0","id":8,"method":"prompts/get","params":{"name":"fleet_overview","arguments":${nested(20_000)}}}`);
+    assert.equal(answer.error?.code, -32602, JSON.stringify(answer).slice(0, 300));
+    assert.match(answer.error?.message ?? '', /Invalid prompts\/get request: \/params\/arguments(\/a)+: nested deeper than 32 levels/);
   });
 
   it('a well-formed call still works in the same session', async () => {
