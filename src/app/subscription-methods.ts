@@ -83,7 +83,8 @@ export function subscriptionMethods(services: HubServices, hub: SubscriptionHub)
         if (!notify || !session || !onClose) {
           throw new HubError('UNSUPPORTED_OPERATION', `data.subscribe needs a connection that can receive notifications (WebSocket or MQTT), not ${context.transport}`);
         }
-        const mine = (session.get(SESSION_KEY) as Set<string> | undefined) ?? new Set<string>();
+        const existing = session.get(SESSION_KEY) as Set<string> | undefined;
+        const mine = existing ?? new Set<string>();
         if (mine.size >= hub.maxPerConnection) {
           throw new HubError('LIMIT_REACHED', `data.subscribe refused: this connection already holds ${hub.maxPerConnection} subscriptions (--max-live-subscriptions)`, {
             limit: 'max_live_subscriptions',
@@ -99,9 +100,18 @@ export function subscriptionMethods(services: HubServices, hub: SubscriptionHub)
           measurements: params.measurement_types && params.measurement_types.length > 0 ? new Set(measurementNames(params.measurement_types)) : undefined,
           notify,
         });
-        if (mine.size === 0) onClose(() => mine.forEach((sid) => hub.remove(sid)));
         mine.add(id);
-        session.set(SESSION_KEY, mine);
+        if (existing === undefined) {
+          session.set(SESSION_KEY, mine);
+          // One cleanup per connection (one per subscribe/unsubscribe cycle would pile up on a long-lived
+          // socket), registered after the add: on a connection already closed it runs at once and takes
+          // this subscription with it; the key goes too, so a later subscribe there does the same.
+          onClose(() => {
+            session.delete(SESSION_KEY);
+            for (const sid of mine) hub.remove(sid);
+            mine.clear();
+          });
+        }
         return { subscription_id: id, notification: TELEMETRY_NOTIFICATION };
       },
     }),

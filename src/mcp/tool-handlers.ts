@@ -9,6 +9,7 @@ import type { ToolCaller } from '../tools/tool-runner.ts';
 import { settleHeldCall } from './confirmation.ts';
 import type { McpHub } from './mcp-hub.ts';
 import { advertisedOutputSchema } from './output-schema.ts';
+import { takeToolCallArguments, toolCallArguments } from './tool-call-arguments.ts';
 import { outcomeResult } from './tool-results.ts';
 
 /** A ToolDefinition as an MCP Tool (output schema only when the policy always allows the tool). */
@@ -33,7 +34,8 @@ export function registerToolHandlers(server: Server, hub: McpHub, caller: () => 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: hub.tools.tools(caller().principal).map((t) => toMcpTool(t, hub.tools.policy)) }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const { name, arguments: args = {} } = request.params;
+    const { name } = request.params;
+    const args = toolCallArguments(extra, request.params.arguments);
     const tool = hub.tools.tool(name);
     // MCP 2025-11-25 server/tools §Error Handling: an unknown tool is a protocol error (-32602).
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -42,4 +44,5 @@ export function registerToolHandlers(server: Server, hub: McpHub, caller: () => 
     if (outcome.status === 'confirmation_required') return settleHeldCall(outcome, { server, extra, tools: hub.tools, caller: who, logger });
     return outcomeResult(outcome, advertisedOutputSchema(tool, hub.tools.policy) !== undefined);
   });
+  takeToolCallArguments(server);
 }

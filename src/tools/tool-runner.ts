@@ -7,6 +7,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditEntry } from '../core/audit.ts';
 import { HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
+import { checkJsonLimits } from '../core/json-limits.ts';
 import { roleAtLeast, type Principal } from '../core/principal.ts';
 import type { CallContext, MethodKind } from '../rpc/method.ts';
 import type { MethodRegistry } from '../rpc/method-registry.ts';
@@ -113,6 +114,9 @@ export class ToolRunner {
   async #call(name: string, rawArgs: Record<string, unknown>, caller: ToolCaller, options: { readonly hold?: boolean }): Promise<ToolOutcome> {
     const tool = this.tool(name);
     if (!tool) return { status: 'error', error: toRpcErrorObject(new HubError('METHOD_NOT_FOUND', `unknown tool: ${name}`)) };
+    // The dispatcher's limits, before anything walks the arguments (targets, policy, canonical form, audit).
+    const issue = checkJsonLimits(rawArgs);
+    if (issue) return { status: 'error', error: toRpcErrorObject(new HubError('INVALID_PARAMS', `Invalid params: ${issue.message}`, { issues: [issue] })) };
     const { [CONFIRM_TOKEN_PROPERTY]: token, ...args } = rawArgs;
     if (!mayCall(caller.principal, tool)) {
       // The role bounds what the LLM may do for its principal, before any policy or confirmation.
@@ -234,7 +238,7 @@ export class ToolRunner {
       ...(caller.client !== undefined && { client: caller.client }),
       via: caller.via,
       tool: tool.name,
-      arguments: args,
+      arguments: auditable(args),
       decision,
       outcome,
       deviceIds,
@@ -269,6 +273,12 @@ function forbidden(tool: ToolDefinition, principal: Principal): HubError {
     required_role: tool.role,
     role: principal.role ?? null,
   });
+}
+
+/** Arguments as the audit log keeps them: beyond the JSON limits (stores serialize them), the issue instead. */
+function auditable(args: Record<string, unknown>): Record<string, unknown> {
+  const issue = checkJsonLimits(args);
+  return issue === undefined ? args : { refused_arguments: issue };
 }
 
 /** Arguments compared as canonical JSON (key order does not matter). */

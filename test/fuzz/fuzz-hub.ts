@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listenHttp, type HttpListener } from '../../src/api/http-server.ts';
 import type { MessageHandler, QoS } from '../../src/core/ports/mqtt-bus.ts';
+import type { HubConfig } from '../../src/config/options.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import type { Logger, LogFn } from '../../src/log/logger.ts';
 import { MemoryMqttBus } from '../../src/mqtt/memory-bus.ts';
@@ -66,8 +67,8 @@ export interface FuzzHub {
   close(): Promise<void>;
 }
 
-/** Start a hub for fuzzing. Short command timeout, so commands to silent fuzz devices end well within the hang deadline. */
-export async function startFuzzHub(): Promise<FuzzHub> {
+/** Start a hub for fuzzing (`config` overrides, e.g. a low connection cap). Short command timeout, so commands to silent fuzz devices end well within the hang deadline. */
+export async function startFuzzHub(config: Partial<HubConfig> = {}): Promise<FuzzHub> {
   const dataDir = mkdtempSync(join(tmpdir(), 'llmiot-fuzz-'));
   let problems: HubProblem[] = [];
   const keep = (problem: HubProblem): void => {
@@ -80,7 +81,7 @@ export async function startFuzzHub(): Promise<FuzzHub> {
     (message) => warnings.set(message, (warnings.get(message) ?? 0) + 1),
   );
   const hub = await createHub(
-    { store: 'memory', dataDir, logLevel: 'silent', commandTimeout: 2000, telemetryFlushMs: 20, sparkplugHostId: 'llmiot-fuzz-host' },
+    { store: 'memory', dataDir, logLevel: 'silent', commandTimeout: 2000, telemetryFlushMs: 20, sparkplugHostId: 'llmiot-fuzz-host', ...config },
     { logger, bus },
   );
   const http: HttpListener = await listenHttp(hub.http, { port: 0, host: '127.0.0.1' });

@@ -86,8 +86,8 @@ export interface FuzzTarget {
   readonly good: GoodDevice;
 }
 
-export async function startFuzzTarget(): Promise<FuzzTarget> {
-  const fh = await startFuzzHub();
+export async function startFuzzTarget(config: Parameters<typeof startFuzzHub>[0] = {}): Promise<FuzzTarget> {
+  const fh = await startFuzzHub(config);
   try {
     return { fh, good: await GoodDevice.start(fh) };
   } catch (error) {

@@ -88,4 +88,18 @@ describe('ToolRunner', () => {
     const done = await t.hub.tools.call('sensor_configure', { config: { power_mode: 'continuous' }, sensor_id: soilId, confirm_token: again.confirm_token }, llm);
     assert.equal(done.status, 'ok');
   });
+
+  it('refuses arguments beyond the JSON limits with the pointer, before walking them (fuzz: 20,000 levels overflowed the audit write)', async () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 20_000; i++) deep = { a: deep };
+    const who = { ...llm, principal: { ...llm.principal, id: 'deep-llm' } };
+    const outcome = await t.hub.tools.call('device_list', { zone: deep }, who);
+    assert.equal(outcome.status, 'error');
+    if (outcome.status !== 'error') return;
+    assert.equal(outcome.error.code, -32602);
+    assert.match(JSON.stringify(outcome.error.data), /"path":"\/zone(\/a){31}"/);
+    // Nothing deep reached the audit log, and the next call works.
+    assert.equal((await t.hub.tools.call('device_list', {}, who)).status, 'ok');
+    assert.deepEqual((await t.hub.stores.audit.list({ principal: 'deep-llm' })).map((a) => `${a.tool}:${a.outcome}`), ['device_list:succeeded']);
+  });
 });

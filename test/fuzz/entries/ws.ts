@@ -22,11 +22,16 @@ export const wsEntry: FuzzEntry = {
     let closing = false;
     let lastSent = 0;
 
+    /** Every socket opened and not yet closed: close() must leave none open on either side. */
+    const open = new Set<WebSocket>();
     const connect = (): Promise<WebSocket> =>
       new Promise((resolve, reject) => {
         const ws = new WebSocket(url);
+        // Up to `concurrency` requests wait on one socket, each with a close listener.
         ws.setMaxListeners(0);
+        open.add(ws);
         ws.once('close', (code: number) => {
+          open.delete(ws);
           recorder.count(`ws-close:${code}`);
           if (code === 1011 && !closing) recorder.fail('internal-error', lastSent, 'ws closed with 1011 (internal error)');
         });
@@ -56,27 +61,53 @@ export const wsEntry: FuzzEntry = {
 
     const sockets: WebSocket[] = [];
     for (let i = 0; i < 2; i++) sockets.push(await connect());
-    /** A socket the hub closed is replaced; the close code is counted (1011 is a failure). */
+    /** The reconnection of a slot in progress: the concurrent senders that find its socket closed share it. */
+    const reconnecting = new Map<number, Promise<WebSocket>>();
+    /**
+     * A socket the hub closed is replaced, once: each sender opening its own replacement left all but
+     * the last open and unreferenced (thousands over a long run, until the hub's connection cap).
+     * The close code is counted (1011 is a failure).
+     */
     const socketFor = async (slot: number): Promise<WebSocket> => {
-      let ws = sockets[slot] as WebSocket;
+      const ws = sockets[slot] as WebSocket;
       if (ws.readyState === WebSocket.OPEN) return ws;
-      if (ws.readyState === WebSocket.CONNECTING) await new Promise((resolve) => ws.once('open', resolve).once('error', resolve));
-      else ws = sockets[slot] = await connect();
-      return ws;
+      if (ws.readyState === WebSocket.CONNECTING) {
+        await new Promise((resolve) => ws.once('open', resolve).once('error', resolve));
+        return ws;
+      }
+      let next = reconnecting.get(slot);
+      if (next === undefined) {
+        next = connect().then((fresh) => (sockets[slot] = fresh));
+        reconnecting.set(slot, next);
+        void next.then(
+          () => reconnecting.delete(slot),
+          () => reconnecting.delete(slot),
+        );
+      }
+      return next;
     };
     const await_ = (id: string, index: number, input: Buffer, ws: WebSocket): Promise<void> =>
       new Promise((resolve) => {
         const timer = setTimeout(() => {
           pending.delete(id);
+          ws.off('close', closed);
           if (!closing && ws.readyState === WebSocket.OPEN) recorder.fail('hang', index, `ws: no answer to ${id} within ${deadlineMs} ms`, input);
           resolve();
         }, deadlineMs);
-        pending.set(id, { resolve, timer });
-        ws.once('close', () => {
+        const closed = (): void => {
           clearTimeout(timer);
           pending.delete(id);
           resolve();
+        };
+        // The close listener goes with the answer: one per request on a long-lived socket piles up otherwise.
+        pending.set(id, {
+          resolve: () => {
+            ws.off('close', closed);
+            resolve();
+          },
+          timer,
         });
+        ws.once('close', closed);
       });
     return {
       async send(rng, index) {
@@ -104,7 +135,7 @@ export const wsEntry: FuzzEntry = {
       async close() {
         closing = true;
         await Promise.all(
-          sockets.map(
+          [...open].map(
             (ws) =>
               new Promise<void>((resolve) => {
                 if (ws.readyState === WebSocket.CLOSED) return resolve();

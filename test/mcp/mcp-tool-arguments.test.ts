@@ -1,0 +1,90 @@
+/** MCP request params are wire data (found by the fuzzer, test/fuzz): the JSON limits apply, and no key breaks the server. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestHub, type TestHub } from '../support/test-hub.ts';
+
+const PROTOCOL = '2025-11-25';
+
+interface Answer {
+  error?: { code: number; message: string; data?: unknown };
+  result?: { isError?: boolean; content?: { text: string }[]; structuredContent?: unknown };
+}
+
+/** `{"a":{"a":…}}`, `depth` levels deep, as text (JSON.stringify of such a value would overflow). */
+function nested(depth: number): string {
+  return '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1);
+}
+
+describe('MCP: tools/call arguments from the wire', () => {
+  let t: TestHub;
+  let headers: Record<string, string>;
+
+  async function post(body: string): Promise<Answer> {
+    const res = await fetch(`${t.httpUrl}/mcp`, { method: 'POST', headers, body });
+    const text = await res.text();
+    const data = res.headers.get('content-type')?.includes('text/event-stream') ? text.split('\n').find((l) => l.startsWith('data:') && l.slice(5).trim() !== '')?.slice(5) : text;
+    return JSON.parse(data ?? 'null') as Answer;
+  }
+
+  before(async () => {
+    t = await startTestHub();
+    headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(`${t.httpUrl}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    });
+    await init.text();
+    headers = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id') ?? '', 'mcp-protocol-version': PROTOCOL };
+  });
+  after(async () => t.close());
+
+  for (const depth of [33, 20_000]) {
+    it(`arguments nested ${depth} deep answer -32602 with the pointer`, async () => {
+      const answer = await post(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"device_list","arguments":{"zone":${nested(depth)}}}}`);
+      assert.equal(answer.error?.code, -32602, JSON.stringify(answer).slice(0, 500));
+      assert.match(answer.error?.message ?? '', /\/params\/arguments\/zone(\/a)+/);
+      assert.match(answer.error?.message ?? '', /nested deeper than 32 levels/);
+    });
+  }
+
+  it('an over-long string in the arguments answers -32602 naming it', async () => {
+    const answer = await post(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'device_list', arguments: { zone: 'x'.repeat(70_000) } } }));
+    assert.equal(answer.error?.code, -32602);
+    assert.match(answer.error?.message ?? '', /\/params\/arguments\/zone: string of 70000 characters/);
+  });
+
+  for (const key of ['constructor', '__proto__', 'hasOwnProperty', 'toString']) {
+    it(`a "${key}": null argument is an ordinary (unknown) argument, never -32603`, async () => {
+      const answer = await post(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"data_query","arguments":{"time_range":{"value":{"last":"1h"}},"${key}":null}}}`);
+      assert.equal(answer.error, undefined, JSON.stringify(answer));
+      // The tool's own validation answers: a tool error result, not a protocol failure.
+      assert.equal(answer.result?.isError, true, JSON.stringify(answer));
+      assert.doesNotMatch(JSON.stringify(answer.result), /-32603|prototype/);
+    });
+  }
+
+  it('a nested "constructor": null is data the tool sees', async () => {
+    const answer = await post(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"device_list","arguments":{"zone":{"constructor":null}}}}`);
+    assert.equal(answer.error, undefined, JSON.stringify(answer));
+    assert.doesNotMatch(JSON.stringify(answer.result), /-32603|prototype/);
+  });
+
+  it('prompts/get arguments with "constructor": null answer -32602 naming it, never -32603', async () => {
+    const answer = await post(`{"jsonrpc":"2.0","id":7,"method":"prompts/get","params":{"name":"fleet_overview","arguments":{"constructor":null}}}`);
+    assert.equal(answer.error?.code, -32602, JSON.stringify(answer));
+    assert.match(answer.error?.message ?? '', /\/params\/arguments\/constructor/);
+  });
+
+  it('any MCP request nested 20,000 deep answers -32602 with the pointer', async () => {
+    const answer = await post(`{"jsonrpc":"2.0","id":8,"method":"prompts/get","params":{"name":"fleet_overview","arguments":${nested(20_000)}}}`);
+    assert.equal(answer.error?.code, -32602, JSON.stringify(answer).slice(0, 300));
+    assert.match(answer.error?.message ?? '', /Invalid prompts\/get request: \/params\/arguments(\/a)+: nested deeper than 32 levels/);
+  });
+
+  it('a well-formed call still works in the same session', async () => {
+    const answer = await post(JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'device_list', arguments: {} } }));
+    assert.equal(answer.error, undefined);
+    assert.notEqual(answer.result?.isError, true, JSON.stringify(answer));
+  });
+});
