@@ -237,10 +237,10 @@ export class TelemetryPipeline {
     const refused = await this.#commit(batch.points, this.#attempts, budget);
     this.#stats.batches++;
     if (refused.size === batch.points.length) {
-      // Counted by #commit: refused alone, or dropped once the store was failing as a whole. Nothing of
-      // the batch stored: the store is taken to be down (points are checked before batching, so a
-      // batch of points each refused alone is not expected), and sending again later may work.
-      const error = new HubError('STORE_ERROR', `telemetry write failed: ${batch.points.length} points not stored`, retryable(true));
+      // Counted by #commit: refused alone, or dropped once the store was failing as a whole. Sending
+      // again may work only for dropped points: a batch whose every point the store refused alone
+      // would fail the same way again (a device resending it would loop).
+      const error = new HubError('STORE_ERROR', `telemetry write failed: ${batch.points.length} points not stored`, retryable(budget.dropped.size > 0));
       for (const submission of batch.submissions) submission.reject(error);
       return;
     }

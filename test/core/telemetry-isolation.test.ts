@@ -96,4 +96,23 @@ describe('telemetry isolation', () => {
     assert.ok(store.writes < 1000, `${store.writes} writes for 1000 points`);
     await pipeline.close();
   });
+  it('says whether sending again may help: not for points the store refuses alone, yes when it is down', async () => {
+    const { pipeline } = setup();
+    // Two points each refused alone, nothing stored: sending them again would fail the same way.
+    const poison = pipeline.submit([
+      { deviceId: 'bad', measurement: 'temperature', ts: T, value: 13 },
+      { deviceId: 'bad', measurement: 'temperature', ts: T + 1, value: 13 },
+    ]);
+    await assert.rejects(poison, (error: HubError) => error.code === 'STORE_ERROR' && (error.data as { retryable: boolean }).retryable === false);
+    await pipeline.close();
+    const down = new TelemetryPipeline({
+      store: { write: async () => Promise.reject(new Error('connection refused')) } as unknown as TelemetryStore,
+      events: new EventBus(),
+      cache: new LatestValueCache(),
+      flushIntervalMs: 1,
+      writeAttempts: 1,
+    });
+    await assert.rejects(down.submit([good(1)]), (error: HubError) => error.code === 'STORE_ERROR' && (error.data as { retryable: boolean }).retryable === true);
+    await down.close().catch(() => undefined);
+  });
 });
