@@ -246,12 +246,11 @@ export interface Loss {
 
 /** Acknowledged readings missing from the store, polled briefly (the last batch may still be committing). */
 export async function acknowledgedButLost(hub: CrashHub, fleet: Fleet, settleMs = 2000): Promise<Loss> {
-  const deadline = Date.now() + settleMs;
-  for (;;) {
+  const settled = await eventually(async () => {
     const loss = await measureLoss(hub, fleet);
-    if (loss.lost === 0 || Date.now() > deadline) return loss;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return loss.lost === 0 ? loss : undefined;
+  }, settleMs).catch(() => undefined);
+  return settled ?? measureLoss(hub, fleet);
 }
 
 async function measureLoss(hub: CrashHub, fleet: Fleet): Promise<Loss> {

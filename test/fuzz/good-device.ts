@@ -1,4 +1,5 @@
 /** The well-behaved device beside the fuzzer: its telemetry must be stored and a command to it must round-trip, during and after a run. */
+import { eventually } from '../support/eventually.ts';
 import { DeviceLink } from '../support/test-hub.ts';
 import type { FuzzHub } from './fuzz-hub.ts';
 
@@ -49,13 +50,12 @@ export class GoodDevice {
     try {
       const ack = await this.#link.request('telemetry.report', { readings: [{ measurement_type: 'cpu_temperature', value, timestamp: Date.now() }] }, timeoutMs);
       if (ack.result?.accepted !== 1) return `telemetry.report answered ${JSON.stringify(ack).slice(0, 300)}`;
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const latest = await rpc(this.#fh.httpUrl, 'data.latest', { device_ids: [this.#deviceId], measurement_types: ['cpu_temperature'] }, timeoutMs);
-        if (latest.result?.readings?.[0]?.value === value) break;
-        if (Date.now() > deadline) return `value ${value} not stored: data.latest answered ${JSON.stringify(latest).slice(0, 300)}`;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      let latest: Awaited<ReturnType<typeof rpc>> | undefined;
+      const stored = await eventually(async () => {
+        latest = await rpc(this.#fh.httpUrl, 'data.latest', { device_ids: [this.#deviceId], measurement_types: ['cpu_temperature'] }, timeoutMs);
+        return latest.result?.readings?.[0]?.value === value;
+      }, timeoutMs).catch(() => false);
+      if (!stored) return `value ${value} not stored: data.latest answered ${JSON.stringify(latest).slice(0, 300)}`;
       const status = await rpc(this.#fh.httpUrl, 'mcu.get_status', { mcu_id: this.#deviceId, timeout_ms: timeoutMs }, timeoutMs + 2000);
       if (status.result?.status !== 'running') return `mcu.get_status answered ${JSON.stringify(status).slice(0, 300)}`;
       return undefined;
