@@ -11,27 +11,41 @@ export class Raw {
 
 export type Json = null | boolean | number | string | Raw | Json[] | { [key: string]: Json };
 
-/** JSON text of `value`; {@link Raw} parts go in as they are. */
-export function serialize(value: Json): string {
-  if (value instanceof Raw) return value.text;
-  if (Array.isArray(value)) return `[${value.map(serialize).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${serialize(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+/** Longest message text the fuzzer makes (characters): far above every limit the hub enforces. */
+export const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+
+/** Thrown by {@link serialize} when the text would exceed its budget. */
+export class TooBig extends Error {}
+
+/** JSON text of `value`; {@link Raw} parts go in as they are. Throws {@link TooBig} past `maxChars`. */
+export function serialize(value: Json, maxChars = MAX_MESSAGE_CHARS): string {
+  let left = maxChars;
+  // Only leaves are charged (a container's text is its leaves plus punctuation), so the work stays near the budget.
+  const leaf = (text: string): string => {
+    left -= text.length + 1;
+    if (left < 0) throw new TooBig(`message over ${maxChars} characters`);
+    return text;
+  };
+  const part = (v: Json): string => {
+    if (v instanceof Raw) return leaf(v.text);
+    if (Array.isArray(v)) return `[${v.map(part).join(',')}]`;
+    if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, e]) => `${leaf(JSON.stringify(k))}:${part(e)}`).join(',')}}`;
+    return leaf(JSON.stringify(v) ?? 'null');
+  };
+  return part(value);
 }
 
 /**
- * JSON text of a mutated tree, or of its seed when the tree is too big to be a string at all. Repeated
- * elements are shared references, so an edit made inside one after the repeat grows every copy: rarely,
- * past V8's string length limit (seen once in 307,468 LwM2M inputs). Such a message could not be sent
- * by any client either, so the seed goes instead.
+ * JSON text of a mutated tree, or of its seed when the tree is too big to send. Repeated elements are
+ * shared references, so an edit made inside one after the repeat grows every copy: rarely, to gigabytes
+ * (seen in the LwM2M run of seed 20261205: past V8's string limit at input 307,468, and minutes of
+ * serialising with 3 GB resident near 575,000). The budget stops the serialising early; the seed goes instead.
  */
 function serializeOrSeed(tree: Json, seed: Json): string {
   try {
     return serialize(tree);
   } catch (error) {
-    if (error instanceof RangeError) return serialize(seed);
+    if (error instanceof TooBig || error instanceof RangeError) return serialize(seed);
     throw error;
   }
 }
