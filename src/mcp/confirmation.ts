@@ -42,7 +42,8 @@ export async function settleHeldCall(held: Held, context: ConfirmationContext): 
   const { server, extra, tools, caller, logger } = context;
   const approvals = tools.approvals;
   const url = approvals.url(held.approval.id, context.baseUrl);
-  if (!supportsUrlElicitation(server.getClientCapabilities())) return pendingApprovalResult(held, url);
+  // URL mode needs an absolute URL: in process with no --public-url there is none to open.
+  if (!supportsUrlElicitation(server.getClientCapabilities()) || !/^https?:\/\//.test(url)) return pendingApprovalResult(held, url);
   let answer;
   try {
     // Sent through `extra` so that over Streamable HTTP it rides the tools/call response stream.

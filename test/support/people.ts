@@ -55,3 +55,11 @@ export async function tokenCaller(t: TestHub, role: Role): Promise<Caller> {
   const created = await createApiToken(t.hub.stores.tokens, { role });
   return caller(t, `token:${created.id}`, { authorization: `Bearer ${created.token}` });
 }
+
+/**
+ * Decide an approval as a person would, in process (a browser session's principal over HTTP), for
+ * tests about the LLM side; test/tools/approvals.test.ts covers the same over /rpc with a cookie.
+ */
+export async function decideAsPerson(t: TestHub, id: string, decision: 'approve' | 'decline' = 'approve', role: Role = 'admin') {
+  return t.hub.tools.approvals.decide(id, decision, undefined, { transport: 'http', principal: { id: 'user:pat', kind: 'user', role } });
+}
