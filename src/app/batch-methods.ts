@@ -74,6 +74,8 @@ export function batchMethods(services: HubServices): MethodDefinition[] {
         const idParam = BATCH_TARGETS[params.method] as 'mcu_id' | 'sensor_id';
         const devices = [...targets.values()];
         if (devices.length === 0) throw noDeviceMatched(params.filter, params.device_ids);
+        // The safety envelopes' device cap, before any device is written (src/safety).
+        services.executor.admitBatch(params.method, devices);
         const results = new Array<typeof ItemResult.static>(devices.length);
         let next = 0;
         const worker = async (): Promise<void> => {

@@ -59,6 +59,8 @@ export interface ToolRunnerOptions {
   /** Held calls become approvals a person decides; approved ones run through this runner. */
   readonly approvals: Approvals;
   readonly grants: Grants;
+  /** Throws (ENVELOPE_REFUSED) when the call would leave a device's safety envelope: checked before it is held or run. */
+  readonly preview?: (method: string, args: Record<string, unknown>, targets: readonly Device[]) => void;
   /** Debounce of tool-list change notifications (default 500 ms). */
   readonly debounceMs?: number;
   /** Told of every call() and approved run once its outcome is known (metrics); `start` is its performance.now(). */
@@ -155,6 +157,14 @@ export class ToolRunner {
     // Arguments the method would refuse are refused now: a person is never asked to approve a call that cannot run.
     const invalid = this.#invalidParams(tool, args);
     if (invalid !== undefined) return { status: 'error', error: invalid, chain_id: links.chainId };
+    // The safety envelopes: a write they refuse is never held for a person nor run.
+    try {
+      this.#o.preview?.(tool.method, args, targets);
+    } catch (error) {
+      const refused = toRpcErrorObject(error);
+      await this.#audit(caller, tool, args, 'deny', 'denied', deviceIds, links, { code: refused.code, message: refused.message });
+      return { status: 'error', error: refused, chain_id: links.chainId };
+    }
     if (options.hold === true && this.#effectiveKind(tool, args) !== 'read') {
       return this.#hold(caller, tool, args, targets, { action: 'confirm', reason: `dry run; without it: ${decision.reason}` }, links);
     }
