@@ -178,3 +178,18 @@ describe('safety envelopes', () => {
     assert.equal(parseEnvelopePolicy({ rules: [] }).envelopes.length, 0);
   });
 });
+
+describe('the policy file example of docs/llm.md', () => {
+  it('is a valid policy: the greenhouse valves, pump interlock, quiet hours and batch cap', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parsePolicy } = await import('../../src/tools/actuation-policy.ts');
+    const doc = readFileSync(new URL('../../docs/llm.md', import.meta.url), 'utf8');
+    const block = doc.slice(doc.indexOf('## Policy file')).match(/```json\n([\s\S]*?)```/)?.[1];
+    assert.ok(block, 'the example is there');
+    const example = JSON.parse(block) as unknown;
+    assert.equal(parsePolicy(example).rules.length, 1);
+    const policy = parseEnvelopePolicy(example);
+    assert.deepEqual(policy.envelopes.map((e) => e.name), ['irrigation valves', 'main pump', 'sensor batches']);
+    assert.equal(policy.timeZone, 'Europe/Berlin');
+  });
+});
