@@ -4,9 +4,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import { HubError } from '../core/errors.ts';
-import type { Device } from '../core/device.ts';
-import { DeviceFilterParams, hasFilter, noDeviceMatched, toDeviceFilter } from '../app/filter-params.ts';
-import { resolveDevice, type HubServices } from '../app/services.ts';
+import { DeviceFilterParams, selectDevices } from '../app/filter-params.ts';
+import type { HubServices } from '../app/services.ts';
 import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
 import { DeviceRef } from '../rpc/wire.ts';
 import { approvalToWire, ApprovalStatusWire, ApprovalWire, grantToWire, GrantWire } from './approval-wire.ts';
@@ -103,23 +102,12 @@ export function approvalMethods(services: HubServices, tools: ToolRunner, grants
         if (tool === undefined) {
           throw new HubError('INVALID_PARAMS', `Invalid params: no tool ${params.tool}`, { issues: [{ path: '/tool', message: 'must name a tool an LLM is offered' }] });
         }
-        if (params.device_ids === undefined && !(params.filter && hasFilter(params.filter))) {
-          throw new HubError('INVALID_PARAMS', 'Invalid params: grant.create needs device_ids or a non-empty filter', {
-            issues: [{ path: '/device_ids', message: 'give device_ids or at least one filter field' }],
-          });
-        }
-        const devices = new Map<string, Device>();
-        for (const ref of params.device_ids ?? []) {
-          const device = resolveDevice(services, ref);
-          devices.set(device.id, device);
-        }
-        if (params.filter && hasFilter(params.filter)) for (const d of services.registry.list(toDeviceFilter(services, params.filter))) devices.set(d.id, d);
-        if (devices.size === 0) throw noDeviceMatched(params.filter, params.device_ids);
+        const devices = selectDevices(services, 'grant.create', params.device_ids, params.filter);
         const grant = await grants.create(
           {
             tool: tool.name,
             toolRole: tool.role,
-            devices: [...devices.values()],
+            devices,
             minutes: params.minutes,
             ...(params.principal !== undefined && { principal: params.principal }),
             ...(params.note !== undefined && { note: params.note }),

@@ -12,28 +12,10 @@ import { LatestValueCache } from '../../src/core/latest-cache.ts';
 import { EnvelopeGuard } from '../../src/safety/envelope-guard.ts';
 import { parseEnvelopePolicy } from '../../src/safety/parse-envelopes.ts';
 import { soilMoistureSchema } from '../../src/simulator/index.ts';
+import { deviceRecord } from '../support/device-record.ts';
 
 function device(id: string, overrides: Partial<Device> = {}): Device {
-  return {
-    id: `00000000-0000-4000-8000-${id.padStart(12, '0')}`,
-    hardwareId: `gh/${id}`,
-    type: 'actuator',
-    parentId: null,
-    name: id,
-    manufacturer: 'Generic',
-    model: 'Valve',
-    schemaVersion: '1.0.0',
-    staticSchema: {},
-    dynamicState: {},
-    tags: ['greenhouse'],
-    zone: 'Zone A',
-    status: 'online',
-    protocols: ['native'],
-    registeredAt: 0,
-    lastSeen: 0,
-    heartbeatIntervalMs: null,
-    ...overrides,
-  };
+  return deviceRecord({ id: `00000000-0000-4000-8000-${id.padStart(12, '0')}`, hardwareId: `gh/${id}`, type: 'actuator', parentId: null, name: id, manufacturer: 'Generic', model: 'Valve', ...overrides });
 }
 
 const valve = device('1', { staticSchema: { configuration_options: { position_percent: { type: 'integer', minimum: 0, maximum: 100 } } } });
