@@ -62,7 +62,8 @@ export async function settleHeldCall(held: Held, context: ConfirmationContext): 
     return withdrawn === undefined ? pendingApprovalResult(held, url) : approvalOutcomeResult(withdrawn, url);
   }
   if (answer.action !== 'accept') return pendingApprovalResult(held, url);
-  const settled: Approval = await approvals.settled(held.approval.id, held.approval.expiresAt - Date.now(), extra.signal);
+  // Until decided or expired (settled() clamps the wait to the approval's own expiry, on the hub's clock).
+  const settled: Approval = await approvals.settled(held.approval.id, approvals.ttlMs, extra.signal);
   if (settled.status !== 'pending') {
     // MCP 2025-11-25 client/elicitation §Completion: tell the client the out-of-band step finished.
     await server.createElicitationCompletionNotifier(held.approval.id)().catch((error: unknown) => logger.debug({ err: error }, 'elicitation complete not delivered'));

@@ -40,6 +40,9 @@ export interface NewApproval {
 /** Runs an approved action (the ToolRunner); its outcome is kept on the approval. */
 export type ApprovedAction = (approval: Approval, decider: { principal: string; role: Role }) => Promise<ApprovalOutcome>;
 
+/** How often a waiting MCP call looks at the store for a decision made on another hub instance. */
+const SETTLE_POLL_MS = 2000;
+
 const DECIDING_TRANSPORTS = new Set<CallContext['transport']>(['http', 'websocket']);
 
 export class Approvals {
@@ -161,10 +164,14 @@ export class Approvals {
         finished = true;
         off();
         clearTimeout(timer);
+        clearInterval(poll);
         signal?.removeEventListener('abort', finish);
         void this.get(id).then(resolve, () => resolve(current));
       };
+      // This instance's decisions arrive as events; another hub instance's (scaled out) through the shared store.
       const off = this.#o.events.on('approval.changed', ({ approval }) => approval.id === id && done(approval) && finish());
+      const poll = setInterval(() => void this.#o.store.get(id).then((a) => a !== undefined && done(a) && finish(), () => undefined), SETTLE_POLL_MS);
+      poll.unref?.();
       const timer = setTimeout(finish, Math.max(0, Math.min(timeoutMs, approvalLeft(current, this.#o.now()))));
       timer.unref?.();
       signal?.addEventListener('abort', finish);
