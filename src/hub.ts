@@ -41,7 +41,14 @@ import { deviceOwnership } from './app/device-ownership.ts';
 import { rpcDiscoverMethod } from './rpc/openrpc.ts';
 import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';
-import { DEFAULT_POLICY, parsePolicy, type ActuationPolicy } from './tools/actuation-policy.ts';
+import { DEFAULT_POLICY, parsePolicy } from './tools/actuation-policy.ts';
+import { NO_ENVELOPES } from './safety/envelope.ts';
+import { EnvelopeGuard } from './safety/envelope-guard.ts';
+import { envelopeMethods } from './safety/envelope-methods.ts';
+import { parseEnvelopePolicy } from './safety/parse-envelopes.ts';
+import { previewCall } from './safety/preview.ts';
+import { Approvals } from './tools/approvals.ts';
+import { Grants } from './tools/grants.ts';
 import { ToolRunner } from './tools/tool-runner.ts';
 import { McpHttpEndpoint } from './mcp/http-endpoint.ts';
 import { LlmCommandRunner } from './llm/index.ts';
@@ -51,6 +58,7 @@ import { DeviceAuth, type DeviceAuthMode } from './security/device-auth.ts';
 import { resolveDeviceAuthMode } from './security/device-auth-mode.ts';
 import { DeviceCredentials } from './security/device-credentials.ts';
 import { llmMethods } from './llm/methods.ts';
+import { approvalMethods } from './tools/approval-methods.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -133,7 +141,17 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       },
     });
     cleanups.push(() => pipeline.close());
-    const executor = new CommandExecutor({ registry, store: stores.registry, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError });
+    // --- safety envelopes: every device write, whoever sends it (src/safety, docs/llm.md) ---
+    const policyDocument = readPolicy(config.llmPolicy);
+    const guard = new EnvelopeGuard({
+      policy: policyDocument === undefined ? NO_ENVELOPES : parseEnvelopePolicy(policyDocument),
+      registry,
+      cache,
+      now,
+      isRead: (method) => methods.get(method)?.kind === 'read',
+    });
+    // --- end safety envelopes ---
+    const executor = new CommandExecutor({ registry, store: stores.registry, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError, guard });
     cleanups.push(() => executor.close());
     events.on('command.updated', ({ command }) => {
       if (command.state === 'pending' || command.state === 'sent') metrics.commandSent(command.method);
@@ -221,18 +239,25 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     });
 
     // --- LLM tools: one tool list, policy and audit log for MCP and llm.execute_command ---
+    const approvals = new Approvals({ store: stores.approvals, events, now, ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }) });
+    const grants = new Grants({ store: stores.grants, now });
     const tools = new ToolRunner({
       methods,
       services,
       audit: stores.audit,
-      policy: loadPolicy(config.llmPolicy),
+      policy: policyDocument === undefined ? DEFAULT_POLICY : parsePolicy(policyDocument),
+      preview: (method, args, targets) => previewCall(guard, methods, method, args, targets),
+      approvals,
+      grants,
       onCall: ({ via, outcome, start }) => metrics.toolCalled(via, outcome, start),
     });
     cleanups.push(() => tools.close());
     // --- end LLM tools ---
-    // --- LLM methods: llm.execute_command, llm.confirm, audit.list (need the ToolRunner, so registered after it) ---
+    // --- LLM methods: llm.execute_command, audit.*, approval.*, grant.* (need the ToolRunner, so registered after it) ---
     const llm = new LlmCommandRunner({ config, env: process.env, tools, registry, logger, now });
-    for (const method of llmMethods({ llm, tools, audit: stores.audit })) methods.add(method);
+    for (const method of llmMethods({ llm, tools, audit: stores.audit, services })) methods.add(method);
+    for (const method of approvalMethods(services, tools, grants)) methods.add(method);
+    for (const method of envelopeMethods(services, guard)) methods.add(method);
     // --- end LLM methods ---
     // --- MCP ---
     // Streamable HTTP at /mcp: one MCP session (SDK Server) per client over this hub's tools; closed before the tools and stores.
@@ -363,11 +388,17 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
   }
 }
 
-/** The actuation policy from the --llm-policy file, or the default (reads allowed, writes confirm, destructive denied). */
-function loadPolicy(file: string | undefined): ActuationPolicy {
-  if (file === undefined) return DEFAULT_POLICY;
+/**
+ * The --llm-policy file, checked whole at start: the actuation policy (default: reads allowed, writes
+ * confirm, destructive denied) and the safety envelopes. A bad file stops the hub, naming the key.
+ */
+function readPolicy(file: string | undefined): unknown {
+  if (file === undefined) return undefined;
   try {
-    return parsePolicy(JSON.parse(readFileSync(file, 'utf8')));
+    const document: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    parsePolicy(document);
+    parseEnvelopePolicy(document);
+    return document;
   } catch (error) {
     throw new Error(`--llm-policy ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
