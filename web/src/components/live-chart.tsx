@@ -33,7 +33,7 @@ export function LiveChart({ title, data, series, height = 240, testId }: LiveCha
       height,
       title,
       series: [{ label: 'time' }, ...series.map((s, i) => ({ label: s.unit ? `${s.label} (${s.unit})` : s.label, stroke: COLOURS[i % COLOURS.length] ?? '#0b5cad', width: 2, spanGaps: true }))],
-      axes: [{}, { size: 60 }],
+      axes: [{}, { size: 80 }],
       scales: { x: { time: true } },
     };
     plot.current = new uPlot(options, data as uPlot.AlignedData, element);

@@ -119,12 +119,12 @@ export function DataPage() {
         <label>
           Measurement
           <input value={form.measurement} onInput={field('measurement')} list="measurements" placeholder="all" />
-          <datalist id="measurements">
-            {KNOWN_MEASUREMENTS.map((m) => (
-              <option key={m} value={m} />
-            ))}
-          </datalist>
         </label>
+        <datalist id="measurements">
+          {KNOWN_MEASUREMENTS.map((m) => (
+            <option key={m} value={m} />
+          ))}
+        </datalist>
         <label>
           Devices (ids or hardware ids)
           <input value={form.devices} onInput={field('devices')} placeholder="all devices" />
