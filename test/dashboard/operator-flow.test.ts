@@ -6,12 +6,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { openBrowser, type BrowserSession } from '../support/browser.ts';
+import { chromiumMissing, openBrowser, type BrowserSession } from '../support/browser.ts';
 import { logIn, startDashboardHub, waitForText, type DashboardHub } from './dashboard-support.ts';
 
 let hub: DashboardHub;
 let browser: BrowserSession;
 before(async () => {
+  if (chromiumMissing() !== undefined) return;
   hub = await startDashboardHub({ olive: 'operator', ada: 'admin' });
   browser = await openBrowser();
 });
@@ -20,7 +21,7 @@ after(async () => {
   await hub?.close();
 });
 
-describe('dashboard: an operator watches and steers the fleet', () => {
+describe('dashboard: an operator watches and steers the fleet', { skip: chromiumMissing() }, () => {
   it('logs in and sees the simulated fleet, with counts and a server-side search', async () => {
     const { page } = browser;
     await page.goto(`${hub.t.httpUrl}/`);
