@@ -44,6 +44,8 @@ import { rpcDiscoverMethod } from './rpc/openrpc.ts';
 import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';
 import { DEFAULT_POLICY, parsePolicy, type ActuationPolicy } from './tools/actuation-policy.ts';
+import { Approvals } from './tools/approvals.ts';
+import { Grants } from './tools/grants.ts';
 import { ToolRunner } from './tools/tool-runner.ts';
 import { McpHttpEndpoint } from './mcp/http-endpoint.ts';
 import { LlmCommandRunner } from './llm/index.ts';
@@ -53,6 +55,7 @@ import { DeviceAuth, type DeviceAuthMode } from './security/device-auth.ts';
 import { resolveDeviceAuthMode } from './security/device-auth-mode.ts';
 import { DeviceCredentials } from './security/device-credentials.ts';
 import { llmMethods } from './llm/methods.ts';
+import { approvalMethods } from './tools/approval-methods.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -223,18 +226,23 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     });
 
     // --- LLM tools: one tool list, policy and audit log for MCP and llm.execute_command ---
+    const approvals = new Approvals({ store: stores.approvals, events, now, ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }) });
+    const grants = new Grants({ store: stores.grants, now });
     const tools = new ToolRunner({
       methods,
       services,
       audit: stores.audit,
       policy: loadPolicy(config.llmPolicy),
+      approvals,
+      grants,
       onCall: ({ via, outcome, start }) => metrics.toolCalled(via, outcome, start),
     });
     cleanups.push(() => tools.close());
     // --- end LLM tools ---
-    // --- LLM methods: llm.execute_command, llm.confirm, audit.list (need the ToolRunner, so registered after it) ---
+    // --- LLM methods: llm.execute_command, audit.*, approval.*, grant.* (need the ToolRunner, so registered after it) ---
     const llm = new LlmCommandRunner({ config, env: process.env, tools, registry, logger, now });
-    for (const method of llmMethods({ llm, tools, audit: stores.audit })) methods.add(method);
+    for (const method of llmMethods({ llm, tools, audit: stores.audit, services })) methods.add(method);
+    for (const method of approvalMethods(services, tools, grants)) methods.add(method);
     // --- end LLM methods ---
     // --- MCP ---
     // Streamable HTTP at /mcp: one MCP session (SDK Server) per client over this hub's tools; closed before the tools and stores.

@@ -63,6 +63,8 @@ export interface HubConfig {
   sparkplugHostId: string;
   sparkplugReorderTimeoutMs: number;
   llmPolicy: string | undefined;
+  /** The hub's address as people reach it (approval links in MCP and llm.execute_command answers). */
+  publicUrl: string | undefined;
   // --- LLM provider (llm.execute_command, src/llm/) ---
   llmProvider: string | undefined;
   llmModel: string | undefined;
@@ -143,6 +145,7 @@ export const DEFAULTS: HubConfig = {
   sparkplugHostId: 'llm-iot',
   sparkplugReorderTimeoutMs: 2_000,
   llmPolicy: undefined,
+  publicUrl: undefined,
   // --- LLM provider ---
   llmProvider: undefined,
   llmModel: undefined,
@@ -212,7 +215,8 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'httpRequestTimeoutMs', flag: 'http-request-timeout-ms', env: 'LLMIOT_HTTP_REQUEST_TIMEOUT_MS', type: 'integer', description: 'ms an HTTP client may take to send a whole request (headers and body)' },
   { key: 'httpKeepAliveTimeoutMs', flag: 'http-keep-alive-timeout-ms', env: 'LLMIOT_HTTP_KEEP_ALIVE_TIMEOUT_MS', type: 'integer', description: 'ms an idle keep-alive HTTP connection stays open' },
   // --- end limits ---
-  { key: 'llmPolicy', flag: 'llm-policy', env: 'LLMIOT_LLM_POLICY', type: 'string', description: 'JSON file with the actuation policy for LLM-initiated actions (default: reads allowed, writes confirm-first, destructive denied)' },
+  { key: 'llmPolicy', flag: 'llm-policy', env: 'LLMIOT_LLM_POLICY', type: 'string', description: 'JSON file with the actuation policy for LLM-initiated actions and the safety envelopes for every device write (default: reads allowed, writes confirm-first, destructive denied, no envelope)' },
+  { key: 'publicUrl', flag: 'public-url', env: 'LLMIOT_PUBLIC_URL', type: 'string', description: "the hub's address as people reach it (https://hub.example), for approval links; default: the address the MCP client used" },
   // --- LLM provider ---
   { key: 'llmProvider', flag: 'llm-provider', env: 'LLMIOT_LLM_PROVIDER', type: 'string', description: 'LLM for llm.execute_command: anthropic, openai or openai-compatible (Ollama, llama.cpp, vLLM); unset = llm.execute_command answers LLM_NOT_CONFIGURED' },
   { key: 'llmModel', flag: 'llm-model', env: 'LLMIOT_LLM_MODEL', type: 'string', description: 'model id, e.g. claude-sonnet-4-5, gpt-4.1, qwen2.5 (default claude-sonnet-4-5 for anthropic, gpt-4.1 for openai; required for openai-compatible)' },

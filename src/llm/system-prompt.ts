@@ -33,7 +33,7 @@ export function systemPrompt({ fleet, policy, now, dryRun }: SystemPromptInput):
     '',
     `Actuation policy (defaults: read tools ${read}, write tools ${write}, destructive tools ${destructive}; rules may differ per tool, zone or model):`,
     '- status "ok": the action was done; "error": it failed (the error says why); "denied": the hub refused it — do not retry it or work around it with another tool.',
-    '- status "confirmation_required": NOTHING was done. A person must approve the plan first (with its confirm_token, outside this conversation). Do not call the tool again for it; tell the user what awaits their approval.',
+    '- status "confirmation_required": NOTHING was done. A person must approve it first on the hub\'s approvals page (approval_url), outside this conversation. Do not call the tool again for it; tell the user what awaits their approval.',
     '- Never say an action happened unless its tool answered status "ok". Report failures, refusals and pending approvals as such.',
     dryRun ? '- This is a DRY RUN: write and destructive tools are not executed; each such call only returns a plan awaiting approval.' : undefined,
     '',

@@ -21,7 +21,7 @@ import { registerToolHandlers } from './tool-handlers.ts';
 
 const INSTRUCTIONS = `llm-iot hub: a live fleet of MCUs with attached sensors and actuators.
 Find devices with device_list (filters: zone, model, type, status, tags), read history with data_query (aggregation + interval) and current values with data_latest or sensor_read.
-Tools that change devices may need the user's approval: the hub either asks the user directly, or answers confirmation_required with a plan and a confirm_token — show the plan, and only after the user approves call the same tool again with the same arguments plus confirm_token. Destructive tools may be refused by policy.
+Tools that change devices may need a person's approval: the hub answers confirmation_required with the plan and an approval_url (or opens that page through URL elicitation) — a logged-in person approves there, then the action runs; never call the tool again for it. Destructive tools may be refused by policy, and every write stays inside the hub's safety envelopes.
 Resources: llmiot://fleet, llmiot://device/{id}, llmiot://device/{id}/telemetry (subscribe for updates).`;
 
 /** Options of {@link createMcpSession}. */
@@ -33,6 +33,8 @@ export interface McpSessionOptions {
   readonly onClose?: () => void;
   /** Who opened the session (its role bounds the tools listed and callable); default the local admin (in-process). */
   readonly principal?: Principal;
+  /** The hub's address as this client reached it (approval links when no --public-url is set). */
+  readonly baseUrl?: string;
 }
 
 /** A session's server, to connect to a transport, and how to end it. */
@@ -68,7 +70,7 @@ export function createMcpSession(hub: McpHub, options: McpSessionOptions): McpSe
     updated: (uri) => void server.sendResourceUpdated({ uri }).catch(failed('resources/updated')),
     listChanged: () => void server.sendResourceListChanged().catch(failed('resources/list_changed')),
   });
-  registerToolHandlers(server, hub, caller, logger);
+  registerToolHandlers(server, hub, caller, logger, options.baseUrl);
   registerResourceHandlers(server, hub.services, watcher, context);
   registerPromptHandlers(server, hub.services);
   answerInvalidParams(server);

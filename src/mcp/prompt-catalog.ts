@@ -93,9 +93,9 @@ const batchConfigure: PromptDefinition = {
       '1. Turn the description into a device filter (type, model, zone, tags, measurement_type) and check it with device_list (include_schema false): say how many devices match and which are offline.',
       '2. Pick the method: sensor.configure with {"config": {...}} for sensor settings (e.g. {"power_mode": "low_power"}), mcu.set_config for board settings (e.g. {"telemetry_interval_ms": 60000}).',
       '3. Call batch_execute once with {"method": …, "filter": {…}, "params": {…}}. This changes devices, so the hub holds it for approval:',
-      '   - your client may show the user a confirmation dialog; if they approve, the result comes back directly; if they decline, nothing ran — stop there;',
-      '   - or the result says confirmation_required with a plan and a confirm_token: show the user the plan (devices and arguments), and only after they say yes call batch_execute again with exactly the same arguments plus "confirm_token".',
-      '4. Report per device: succeeded, or failed with the reason (offline devices fail; they are not retried). Never invent a confirm_token and never confirm on the user\'s behalf.',
+      '   - your client may open the hub\'s approvals page for the user; once a logged-in person approves there, the result comes back directly; if they decline, nothing ran — stop there;',
+      '   - or the result says approval_required with the plan and an approval_url: show the user the plan and the link; the action runs when a person approves it there. Do not call batch_execute again for it.',
+      '4. Report per device: succeeded, or failed with the reason (offline devices fail; they are not retried). The hub may refuse a value outside a device\'s safety envelope: report the rule it names. Never say an action ran before its result says so.',
     ].join('\n');
   },
 };

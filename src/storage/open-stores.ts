@@ -1,7 +1,9 @@
 /** Choose and open the stores from the `--store` setting: sqlite (default), memory, or a PostgreSQL URL. */
 import { HubError } from '../core/errors.ts';
 import { openPostgresStores } from './postgres/open-postgres-stores.ts';
+import type { ApprovalStore } from '../core/ports/approval-store.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
+import type { GrantStore } from '../core/ports/grant-store.ts';
 import type { CredentialStore } from '../core/ports/credential-store.ts';
 import type { RegistryStore } from '../core/ports/registry-store.ts';
 import { openSqliteStores, openThreadedSqliteStores } from './sqlite/open-sqlite-stores.ts';
@@ -26,6 +28,9 @@ export interface Stores {
   readonly users: UserStore;
   /** Device credentials (docs/security.md). */
   readonly credentials: CredentialStore;
+  /** Approvals by a person and grants for a task (docs/llm.md). */
+  readonly approvals: ApprovalStore;
+  readonly grants: GrantStore;
   close(): Promise<void>;
 }
 

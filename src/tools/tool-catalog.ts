@@ -10,12 +10,9 @@ import { describeFleet, type FleetContext } from './fleet-context.ts';
 import { toolName, type JsonSchemaObject, type ToolDefinition } from './tool-definition.ts';
 
 /** Methods that are for devices or long-lived connections, not for an LLM; `operator-only`: a person's
- * controls over the LLM itself (llm.execute_command, llm.confirm, audit.list) — an LLM must never approve its own plan. */
+ * controls over the LLM itself (llm.execute_command, approval.*, grant.*, audit.*) — an LLM must never approve its own plan. */
 const HIDDEN_TAGS = new Set(['device-side', 'stream', 'operator-only']);
 const HIDDEN_METHODS = new Set(['rpc.discover']);
-
-/** Optional argument every write / destructive tool takes: the token of a confirmed plan. */
-export const CONFIRM_TOKEN_PROPERTY = 'confirm_token';
 
 export function toolsFromMethods(methods: MethodRegistry, context: FleetContext): ToolDefinition[] {
   return methods
@@ -27,15 +24,6 @@ export function toolsFromMethods(methods: MethodRegistry, context: FleetContext)
 function toTool(method: MethodDefinition, context: FleetContext): ToolDefinition {
   const input = plain(method.params) as JsonSchemaObject;
   const refersToDevices = withExamples(input, context);
-  if (method.kind !== 'read') {
-    input.properties = {
-      ...input.properties,
-      [CONFIRM_TOKEN_PROPERTY]: {
-        type: 'string',
-        description: 'Only when a previous call of this tool answered confirmation_required and the user approved: the token it returned.',
-      },
-    };
-  }
   const output = plain(method.result) as { type?: unknown };
   const title = method.name
     .split(/[._]/)
@@ -44,7 +32,7 @@ function toTool(method: MethodDefinition, context: FleetContext): ToolDefinition
   const description = [
     method.summary,
     method.description ?? '',
-    method.kind === 'read' ? '' : `This ${method.kind === 'destructive' ? 'is a destructive action' : 'changes device state'}; the hub's policy may require confirmation or refuse it.`,
+    method.kind === 'read' ? '' : `This ${method.kind === 'destructive' ? 'is a destructive action' : 'changes device state'}; the hub's policy may hold it for a person's approval or refuse it.`,
     refersToDevices ? describeFleet(context) : '',
   ]
     .filter(Boolean)

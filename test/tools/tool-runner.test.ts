@@ -49,7 +49,7 @@ describe('ToolRunner', () => {
     off();
   });
 
-  it('runs reads at once, holds writes for confirmation, denies destructive actions — and audits each', async () => {
+  it('runs reads at once, holds writes for a person, denies destructive actions — and audits each under one chain', async () => {
     const read = await t.hub.tools.call('device_get', { device_id: soilId }, llm);
     assert.equal(read.status, 'ok');
     const write = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'low_power' } }, llm);
@@ -57,10 +57,12 @@ describe('ToolRunner', () => {
     assert.equal(link.commands.filter((c) => c.method === 'sensor.configure').length, 0, 'nothing sent before confirmation');
     if (write.status !== 'confirmation_required') return;
     assert.deepEqual(write.plan.devices.map((d) => d.device_id), [soilId]);
-    const confirmed = await t.hub.tools.confirm(write.confirm_token, llm);
-    assert.equal(confirmed.status, 'ok');
+    // A person (a browser session over HTTP) approves; the held call runs as the LLM's principal.
+    const person = { transport: 'http' as const, principal: { id: 'user:pat', kind: 'user' as const, role: 'operator' as const } };
+    const approved = await t.hub.tools.approvals.decide(write.approval.id, 'approve', undefined, person);
+    assert.equal(approved.outcome?.status, 'succeeded');
     assert.deepEqual(link.commands.find((c) => c.method === 'sensor.configure')?.params, { sensor_id: soilId, config: { power_mode: 'low_power' } });
-    await assert.rejects(t.hub.tools.confirm(write.confirm_token, llm), /confirmation token unknown, expired, already used/);
+    await assert.rejects(t.hub.tools.approvals.decide(write.approval.id, 'approve', undefined, person), /is approved, not pending/);
     const reboot = await t.hub.tools.call('mcu_reboot', { mcu_id: mcuId }, llm);
     assert.equal(reboot.status, 'denied');
     assert.equal(link.commands.filter((c) => c.method === 'mcu.reboot').length, 0);
@@ -76,17 +78,15 @@ describe('ToolRunner', () => {
     ]);
   });
 
-  it('accepts a confirm_token given back in the arguments only for the same call', async () => {
+  it('takes no confirm_token from the caller: calling again only holds the call again', async () => {
     const first = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'continuous' } }, llm);
     assert.equal(first.status, 'confirmation_required');
     if (first.status !== 'confirmation_required') return;
-    const tampered = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'off' }, confirm_token: first.confirm_token }, llm);
-    assert.equal(tampered.status, 'confirmation_required', 'the token does not cover other arguments');
-    const again = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'continuous' } }, llm);
-    assert.equal(again.status, 'confirmation_required');
-    if (again.status !== 'confirmation_required') return;
-    const done = await t.hub.tools.call('sensor_configure', { config: { power_mode: 'continuous' }, sensor_id: soilId, confirm_token: again.confirm_token }, llm);
-    assert.equal(done.status, 'ok');
+    const again = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'continuous' }, confirm_token: first.approval.id }, llm);
+    assert.equal(again.status, 'error', 'an unknown argument is refused by the method schema');
+    if (again.status !== 'error') return;
+    assert.equal(again.error.code, -32602);
+    assert.equal((await t.hub.tools.approvals.get(first.approval.id)).status, 'pending');
   });
 
   it('refuses arguments beyond the JSON limits with the pointer, before walking them (fuzz: 20,000 levels overflowed the audit write)', async () => {

@@ -114,6 +114,24 @@ const UPGRADES: readonly string[] = [
     disabled_at bigint
   );
   `,
+  // 7: approvals by a person and grants for a task (docs/llm.md): a JSON document per row, indexed fields beside it.
+  `
+  CREATE TABLE IF NOT EXISTS S.approvals (
+    id text PRIMARY KEY,
+    status text NOT NULL,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    doc jsonb NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS approvals_status_created ON S.approvals (status, created_at);
+  CREATE TABLE IF NOT EXISTS S.grants (
+    id text PRIMARY KEY,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    revoked_at bigint,
+    doc jsonb NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -2,6 +2,7 @@
 import { SqliteTokenStore } from './sqlite-token-store.ts';
 import { SqliteUserStore } from './sqlite-user-store.ts';
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
+import { SqliteApprovalStore, SqliteGrantStore } from './sqlite-approval-store.ts';
 import { SqliteAuditStore } from './sqlite-audit-store.ts';
 import { SqliteCredentialStore } from './sqlite-credential-store.ts';
 import { SqliteRegistryStore } from './sqlite-registry-store.ts';
@@ -16,6 +17,8 @@ export interface SqliteStores {
   readonly tokens: SqliteTokenStore;
   readonly users: SqliteUserStore;
   readonly credentials: SqliteCredentialStore;
+  readonly approvals: SqliteApprovalStore;
+  readonly grants: SqliteGrantStore;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,8 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const tokens = new SqliteTokenStore(connection);
   const users = new SqliteUserStore(connection);
   const credentials = new SqliteCredentialStore(connection);
+  const approvals = new SqliteApprovalStore(connection);
+  const grants = new SqliteGrantStore(connection);
   return {
     telemetry,
     registry,
@@ -38,6 +43,8 @@ export function openSqliteStores(dataDir: string): SqliteStores {
     tokens,
     users,
     credentials,
+    approvals,
+    grants,
     async close() {
       await telemetry.close();
       await registry.close();
@@ -45,6 +52,8 @@ export function openSqliteStores(dataDir: string): SqliteStores {
       await tokens.close();
       await users.close();
       await credentials.close();
+      await approvals.close();
+      await grants.close();
     },
   };
 }
@@ -62,6 +71,8 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
   const tokens = new SqliteTokenStore(connection);
   const users = new SqliteUserStore(connection);
   const credentials = new SqliteCredentialStore(connection);
+  const approvals = new SqliteApprovalStore(connection);
+  const grants = new SqliteGrantStore(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
     telemetry = await ThreadedTelemetryStore.open(dataDir);
@@ -71,6 +82,8 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     await tokens.close();
     await users.close();
     await credentials.close();
+    await approvals.close();
+    await grants.close();
     throw error;
   }
   return {
@@ -80,6 +93,8 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     tokens,
     users,
     credentials,
+    approvals,
+    grants,
     async close() {
       await telemetry.close();
       await registry.close();
@@ -87,6 +102,8 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
       await tokens.close();
       await users.close();
       await credentials.close();
+      await approvals.close();
+      await grants.close();
     },
   };
 }

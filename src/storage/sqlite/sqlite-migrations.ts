@@ -116,6 +116,24 @@ const MIGRATIONS: readonly string[] = [
     disabled_at INTEGER
   ) STRICT;
   `,
+  // 7: approvals by a person and grants for a task (docs/llm.md): a JSON document per row, indexed fields beside it.
+  `
+  CREATE TABLE IF NOT EXISTS approvals (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS approvals_status_created ON approvals (status, created_at);
+  CREATE TABLE IF NOT EXISTS grants (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    doc TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this code writes. */
