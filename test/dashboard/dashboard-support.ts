@@ -40,11 +40,12 @@ export async function logIn(page: Page, baseUrl: string, name: string): Promise<
   await page.getByTestId('who').waitFor();
 }
 
-/** Wait until the text of `testId` matches. */
+/**
+ * Wait until the text of the element `testId` matches, and return it. A locator filter, not
+ * waitForFunction: Playwright evaluates a polled predicate with eval, which the page's CSP refuses.
+ */
 export async function waitForText(page: Page, testId: string, pattern: RegExp): Promise<string> {
-  // A string, not a function: it runs in the page, whose DOM this Node program has no types for.
-  const handle = await page.waitForFunction(
-    `(() => { const text = document.querySelector('[data-testid="${testId}"]')?.textContent ?? ''; return ${pattern}.test(text) ? text : false; })()`,
-  );
-  return (await handle.jsonValue()) as string;
+  const element = page.getByTestId(testId).filter({ hasText: pattern }).first();
+  await element.waitFor();
+  return (await element.textContent()) ?? '';
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '../support/eventually.ts';
 import { chromiumMissing, openBrowser, type BrowserSession } from '../support/browser.ts';
 import { logIn, startDashboardHub, waitForText, type DashboardHub } from './dashboard-support.ts';
 
@@ -47,7 +48,7 @@ describe('dashboard: an operator watches and steers the fleet', { skip: chromium
     await chart.waitFor();
     const before = Number(await chart.getAttribute('data-points'));
     // New points arrive over the WebSocket subscription and are added to the plot.
-    await page.waitForFunction(`Number(document.querySelector('[data-testid="chart-temperature"]')?.getAttribute('data-points')) > ${before + 2}`);
+    await eventually(async () => Number(await chart.getAttribute('data-points')) > before + 2, 15_000, 'new points on the chart');
     assert.ok((await page.locator('[data-testid="chart-temperature"] canvas').count()) >= 1, 'uPlot drew a canvas');
     await waitForText(page, 'latest-readings', /temperature.*Cel/);
 

@@ -108,7 +108,7 @@ function Page({ route, session, permissions }: { route: Route; session: Session;
     case 'fleet':
       return <FleetPage />;
     case 'device':
-      return <DevicePage id={route.id} permissions={permissions} />;
+      return <DevicePage key={route.id} id={route.id} permissions={permissions} />;
     case 'data':
       return <DataPage />;
     case 'commands':
@@ -118,7 +118,7 @@ function Page({ route, session, permissions }: { route: Route; session: Session;
     case 'approvals':
       return <ApprovalsPage permissions={permissions} />;
     case 'approval':
-      return <ApprovalPage id={route.id} permissions={permissions} role={session.role} />;
+      return <ApprovalPage key={route.id} id={route.id} permissions={permissions} role={session.role} loggedIn={!session.local} />;
     case 'not-found':
       return (
         <section>

@@ -106,5 +106,7 @@ export interface Approval {
   readonly decided_by?: { principal: string; role: Role | null };
   readonly decided_at?: string;
   readonly reason?: string;
-  readonly outcome?: { status: string; command_ids?: string[]; error?: { code: number; message: string } | string };
+  readonly outcome?: { status: 'succeeded' | 'failed' | 'denied'; command_ids?: string[]; error?: { code: number; message: string }; result?: Json };
+  /** The audit chain of the held call (audit.chain). */
+  readonly chain_id?: string;
 }

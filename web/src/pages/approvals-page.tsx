@@ -7,7 +7,7 @@ import { ConfirmDialog, type ConfirmRequest } from '../components/confirm-dialog
 import { useLoad, useNow } from '../components/hooks.ts';
 import { Notice, StatusBadge } from '../components/notice.tsx';
 import { age, json, time } from '../format.ts';
-import { approvalHref } from '../router.ts';
+import { approvalHref, deviceHref } from '../router.ts';
 
 const STATUSES = ['pending', 'approved', 'declined', 'expired', 'all'] as const;
 
@@ -72,7 +72,11 @@ export function ApprovalsPage({ permissions }: { permissions: Permissions }) {
   );
 }
 
-export function ApprovalPage({ id, permissions, role }: { id: string; permissions: Permissions; role: Role }) {
+/**
+ * Only a person logged in from a browser decides (principal kind `user`, docs/security.md): the local
+ * admin of a hub without users, tokens and LLMs cannot, so the page does not offer it to them.
+ */
+export function ApprovalPage({ id, permissions, role, loggedIn }: { id: string; permissions: Permissions; role: Role; loggedIn: boolean }) {
   const item = useLoad((signal) => rpc<Approval>('approval.get', { id }, signal), [id], 5_000);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -91,7 +95,7 @@ export function ApprovalPage({ id, permissions, role }: { id: string; permission
       item.reload();
     }
   };
-  const mayDecide = a !== undefined && a.status === 'pending' && permissions.can('approval.decide') && roleAtLeast(role, a.role_required);
+  const mayDecide = a !== undefined && a.status === 'pending' && loggedIn && permissions.can('approval.decide') && roleAtLeast(role, a.role_required);
   return (
     <section aria-labelledby="approval-title">
       <p class="crumbs">
@@ -151,7 +155,17 @@ export function ApprovalPage({ id, permissions, role }: { id: string; permission
             )}
           </dl>
           <h2>Plan</h2>
-          <p>Targets: {a.plan.targets.join(', ') || '—'}</p>
+          <p>
+            Targets:{' '}
+            {a.plan.targets.length === 0
+              ? '—'
+              : a.plan.targets.map((target, i) => (
+                  <span key={target}>
+                    {i > 0 && ', '}
+                    <a href={deviceHref(target)}>{target}</a>
+                  </span>
+                ))}
+          </p>
           <pre data-testid="approval-plan">{json(a.plan.params)}</pre>
           {a.outcome !== undefined && (
             <>
@@ -171,7 +185,7 @@ export function ApprovalPage({ id, permissions, role }: { id: string; permission
                   class="primary"
                   disabled={busy}
                   onClick={() =>
-                    setConfirm({ title: 'Approve this action', body: <p>{`${a.plan.summary} — it runs now, on ${a.plan.targets.join(', ')}.`}</p>, confirmLabel: 'Approve', onConfirm: () => void decide('approve') })
+                    setConfirm({ title: 'Approve this action', body: <p>{`${a.plan.summary} It runs now, on ${a.plan.targets.length} device(s).`}</p>, confirmLabel: 'Approve', onConfirm: () => void decide('approve') })
                   }
                 >
                   Approve…
@@ -182,7 +196,13 @@ export function ApprovalPage({ id, permissions, role }: { id: string; permission
               </div>
             </form>
           ) : (
-            a.status === 'pending' && <p class="muted">Your role cannot decide this action (it needs {a.role_required}).</p>
+            a.status === 'pending' && (
+              <p class="muted" data-testid="cannot-decide">
+                {loggedIn
+                  ? `Your role cannot decide this action (it needs ${a.role_required}).`
+                  : 'Only a person who logged in decides: add a user (llm-iot user add NAME --role operator) and log in.'}
+              </p>
+            )
           )}
           <Notice error={error} />
           <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
