@@ -135,7 +135,7 @@ function Card({ title, counts }: { title: string; counts: Record<string, number>
   const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
   const shown = entries.slice(0, 8);
   return (
-    <section class="card" aria-label={title}>
+    <section class="card" aria-label={`Devices by ${title.toLowerCase()}`}>
       <h2>{title}</h2>
       <dl>
         {shown.map(([name, count]) => (
@@ -151,10 +151,12 @@ function Card({ title, counts }: { title: string; counts: Record<string, number>
 }
 
 function Select({ label, value, onChange, options }: { label: string; value: string; onChange: (e: Event) => void; options: readonly string[] }) {
+  // Label beside the control, not around it: a wrapping label would name the select after its options too.
+  const id = `fleet-filter-${label.toLowerCase()}`;
   return (
-    <label>
-      {label}
-      <select value={value} onChange={onChange}>
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={onChange}>
         <option value="">any</option>
         {options.map((o) => (
           <option key={o} value={o}>
@@ -162,6 +164,6 @@ function Select({ label, value, onChange, options }: { label: string; value: str
           </option>
         ))}
       </select>
-    </label>
+    </div>
   );
 }
