@@ -6,6 +6,7 @@ import { roleAtLeast, type Approval, type Role } from '../api/types.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/confirm-dialog.tsx';
 import { useLoad, useNow } from '../components/hooks.ts';
 import { Notice, StatusBadge } from '../components/notice.tsx';
+import { SelectField } from '../components/select-field.tsx';
 import { age, json, time } from '../format.ts';
 import { approvalHref, deviceHref } from '../router.ts';
 
@@ -28,16 +29,7 @@ export function ApprovalsPage({ permissions }: { permissions: Permissions }) {
       ) : (
         <>
           <form class="filters" aria-label="Filter approvals" onSubmit={(e) => e.preventDefault()}>
-            <label>
-              Status
-              <select value={status} onChange={(e) => setStatus(e.currentTarget.value as (typeof STATUSES)[number])}>
-                {STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {s}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField label="Status" value={status} onChange={(v) => setStatus(v as (typeof STATUSES)[number])} options={STATUSES} />
           </form>
           <Notice error={list.error} loading={list.loading && list.data === undefined} />
           {list.data !== undefined &&

@@ -5,6 +5,7 @@ import { rpc } from '../api/rpc-client.ts';
 import type { AuditEntry } from '../api/types.ts';
 import { useDebounced, useLoad } from '../components/hooks.ts';
 import { Notice, StatusBadge } from '../components/notice.tsx';
+import { SelectField } from '../components/select-field.tsx';
 import { time } from '../format.ts';
 
 const OUTCOMES = ['ok', 'error', 'denied', 'confirmation_required'];
@@ -55,17 +56,7 @@ function AuditLog() {
           Principal
           <input value={principal} onInput={(e) => setPrincipal(e.currentTarget.value)} placeholder="user:alice" />
         </label>
-        <label>
-          Outcome
-          <select value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)}>
-            <option value="">any</option>
-            {OUTCOMES.map((o) => (
-              <option key={o} value={o}>
-                {o}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Outcome" empty="any" value={outcome} onChange={setOutcome} options={OUTCOMES} />
         <label>
           Since
           <input type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} />

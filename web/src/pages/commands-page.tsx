@@ -4,6 +4,7 @@ import { rpc } from '../api/rpc-client.ts';
 import { COMMAND_STATES, type Command } from '../api/types.ts';
 import { useDebounced, useLoad } from '../components/hooks.ts';
 import { Notice } from '../components/notice.tsx';
+import { SelectField } from '../components/select-field.tsx';
 import { CommandTable } from './command-table.tsx';
 
 export function CommandsPage() {
@@ -37,17 +38,7 @@ export function CommandsPage() {
           Device (id or hardware id)
           <input value={device} onInput={(e) => setDevice(e.currentTarget.value)} />
         </label>
-        <label>
-          State
-          <select value={state} onChange={(e) => setState(e.currentTarget.value)}>
-            <option value="">any</option>
-            {COMMAND_STATES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="State" empty="any" value={state} onChange={setState} options={COMMAND_STATES} />
         <label>
           Method
           <input value={method} onInput={(e) => setMethod(e.currentTarget.value)} placeholder="sensor.read" />
@@ -56,16 +47,7 @@ export function CommandsPage() {
           Since
           <input type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
         </label>
-        <label>
-          Show
-          <select value={String(limit)} onChange={(e) => setLimit(Number(e.currentTarget.value))}>
-            {[50, 100, 500, 1000].map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Show" value={String(limit)} onChange={(v) => setLimit(Number(v))} options={['50', '100', '500', '1000']} />
       </form>
       <Notice error={list.error} loading={list.loading && list.data === undefined} />
       {list.data !== undefined && <CommandTable commands={list.data.commands} showDevice />}

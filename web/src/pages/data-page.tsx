@@ -4,6 +4,7 @@ import { errorText, rpc } from '../api/rpc-client.ts';
 import type { QueryResult } from '../api/types.ts';
 import { alignSeries, LiveChart } from '../components/live-chart.tsx';
 import { Notice } from '../components/notice.tsx';
+import { SelectField } from '../components/select-field.tsx';
 import { bytes } from '../format.ts';
 import { routeQuery } from '../router.ts';
 
@@ -137,17 +138,12 @@ export function DataPage() {
           Model
           <input value={form.model} onInput={field('model')} />
         </label>
-        <label>
-          Range
-          <select value={form.range} onChange={field('range')}>
-            {Object.keys(RANGES).map((r) => (
-              <option key={r} value={r}>
-                last {r}
-              </option>
-            ))}
-            <option value="custom">custom…</option>
-          </select>
-        </label>
+        <SelectField
+          label="Range"
+          value={form.range}
+          onChange={(range) => setForm({ ...form, range })}
+          options={[...Object.keys(RANGES).map((r): [string, string] => [r, `last ${r}`]), ['custom', 'custom…']]}
+        />
         {form.range === 'custom' && (
           <>
             <label>
@@ -160,23 +156,16 @@ export function DataPage() {
             </label>
           </>
         )}
-        <label>
-          Aggregation
-          <select value={form.aggregation} onChange={field('aggregation')}>
-            {AGGREGATIONS.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Series
-          <select value={form.groupBy} onChange={field('groupBy')}>
-            <option value="device">one per device</option>
-            <option value="measurement">combined per measurement</option>
-          </select>
-        </label>
+        <SelectField label="Aggregation" value={form.aggregation} onChange={(aggregation) => setForm({ ...form, aggregation })} options={AGGREGATIONS} />
+        <SelectField
+          label="Series"
+          value={form.groupBy}
+          onChange={(groupBy) => setForm({ ...form, groupBy: groupBy === 'measurement' ? 'measurement' : 'device' })}
+          options={[
+            ['device', 'one per device'],
+            ['measurement', 'combined per measurement'],
+          ]}
+        />
         <button type="submit" class="primary" disabled={loading}>
           Show
         </button>

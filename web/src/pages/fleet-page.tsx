@@ -4,6 +4,7 @@ import { rpc } from '../api/rpc-client.ts';
 import type { Device, FleetSummary } from '../api/types.ts';
 import { useDebounced, useLoad, useNow } from '../components/hooks.ts';
 import { Notice, StatusBadge } from '../components/notice.tsx';
+import { SelectField } from '../components/select-field.tsx';
 import { age } from '../format.ts';
 import { deviceHref } from '../router.ts';
 
@@ -42,8 +43,8 @@ export function FleetPage() {
     [key, offset],
     REFRESH_MS,
   );
-  const set = (field: keyof Filters) => (event: Event) => {
-    setFilters({ ...filters, [field]: (event.currentTarget as HTMLInputElement | HTMLSelectElement).value });
+  const setField = (field: keyof Filters) => (value: string) => {
+    setFilters({ ...filters, [field]: value });
     setOffset(0);
   };
   const summary = whole.data;
@@ -66,13 +67,13 @@ export function FleetPage() {
       <form class="filters" role="search" aria-label="Filter devices" onSubmit={(e) => e.preventDefault()}>
         <label>
           Search
-          <input type="search" value={filters.search} onInput={set('search')} placeholder="name, hardware id, model…" />
+          <input type="search" value={filters.search} onInput={(e) => setField('search')(e.currentTarget.value)} placeholder="name, hardware id, model…" />
         </label>
-        <Select label="Status" value={filters.status} onChange={set('status')} options={['online', 'offline', 'deregistered']} />
-        <Select label="Protocol" value={filters.protocol} onChange={set('protocol')} options={['native', 'sparkplug', 'lwm2m']} />
-        <Select label="Type" value={filters.type} onChange={set('type')} options={['mcu', 'sensor', 'actuator']} />
-        <Select label="Zone" value={filters.zone} onChange={set('zone')} options={options(summary?.by_zone).filter((z) => z !== '(none)')} />
-        <Select label="Model" value={filters.model} onChange={set('model')} options={options(summary?.by_model)} />
+        <SelectField label="Status" empty="any" value={filters.status} onChange={setField('status')} options={['online', 'offline', 'deregistered']} />
+        <SelectField label="Protocol" empty="any" value={filters.protocol} onChange={setField('protocol')} options={['native', 'sparkplug', 'lwm2m']} />
+        <SelectField label="Type" empty="any" value={filters.type} onChange={setField('type')} options={['mcu', 'sensor', 'actuator']} />
+        <SelectField label="Zone" empty="any" value={filters.zone} onChange={setField('zone')} options={options(summary?.by_zone).filter((z) => z !== '(none)')} />
+        <SelectField label="Model" empty="any" value={filters.model} onChange={setField('model')} options={options(summary?.by_model)} />
         <button type="button" onClick={() => (setFilters(EMPTY), setOffset(0))}>
           Clear
         </button>
@@ -147,23 +148,5 @@ function Card({ title, counts }: { title: string; counts: Record<string, number>
       </dl>
       {entries.length > shown.length && <p class="muted small">and {entries.length - shown.length} more</p>}
     </section>
-  );
-}
-
-function Select({ label, value, onChange, options }: { label: string; value: string; onChange: (e: Event) => void; options: readonly string[] }) {
-  // Label beside the control, not around it: a wrapping label would name the select after its options too.
-  const id = `fleet-filter-${label.toLowerCase()}`;
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <select id={id} value={value} onChange={onChange}>
-        <option value="">any</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }
