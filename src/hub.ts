@@ -5,6 +5,7 @@ import { Counter } from 'prom-client';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CommandExecutor } from './core/command-executor.ts';
 import { CoreIngress, type DeviceIngress } from './core/device-ingress.ts';
 import { DeviceRegistry } from './core/device-registry.ts';
@@ -23,6 +24,7 @@ import { oidcAuthenticator } from './auth/oidc-config.ts';
 import { CallAudit } from './rpc/call-audit.ts';
 import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-server.ts';
 import { exportRoute } from './api/export-route.ts';
+import { dashboardRoutes } from './api/dashboard-route.ts';
 import { DEFAULTS, type HubConfig } from './config/options.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { ThrottledLog } from './log/throttled-log.ts';
@@ -325,6 +327,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
           },
         },
         exportRoute(services),
+        // The web dashboard, built by Vite: src/ and dist/ are siblings, so this names dist/dashboard/ from either.
+        ...dashboardRoutes(fileURLToPath(new URL('../dist/dashboard/', import.meta.url))),
         ...authRoutes(sessions, security.guard),
         // --- MCP ---
         ...mcp.routes(),
