@@ -12,6 +12,7 @@ import { PostgresTokenStore } from './postgres/postgres-token-store.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { TokenStore } from '../core/ports/token-store.ts';
 import type { UserStore } from '../core/ports/user-store.ts';
+import type { OAuthStore } from '../core/ports/oauth-store.ts';
 import { SqliteUserStore } from './sqlite/sqlite-user-store.ts';
 import { PostgresUserStore } from './postgres/postgres-user-store.ts';
 
@@ -26,6 +27,8 @@ export interface Stores {
   readonly users: UserStore;
   /** Device credentials (docs/security.md). */
   readonly credentials: CredentialStore;
+  /** The built-in OAuth authorization server's clients, grants and keys (docs/security.md). */
+  readonly oauth: OAuthStore;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 /** Open the PostgreSQL store: telemetry and registry sharing one pg Pool and one schema. */
 import { PostgresTokenStore } from './postgres-token-store.ts';
 import { PostgresUserStore } from './postgres-user-store.ts';
+import { PostgresOAuthStore } from './postgres-oauth-store.ts';
 import { PostgresAuditStore } from './postgres-audit-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
 import { PostgresCredentialStore } from './postgres-credential-store.ts';
@@ -15,6 +16,7 @@ export interface PostgresStores {
   readonly tokens: PostgresTokenStore;
   readonly users: PostgresUserStore;
   readonly credentials: PostgresCredentialStore;
+  readonly oauth: PostgresOAuthStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const tokens = new PostgresTokenStore(connection);
   const users = new PostgresUserStore(connection);
   const credentials = new PostgresCredentialStore(connection);
+  const oauth = new PostgresOAuthStore(connection);
   return {
     telemetry,
     registry,
@@ -45,9 +48,10 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     tokens,
     users,
     credentials,
+    oauth,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close(), oauth.close()]);
     },
   };
 }

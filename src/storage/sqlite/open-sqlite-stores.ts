@@ -1,6 +1,7 @@
 /** Open the embedded store: telemetry and registry sharing one SQLite connection to `<dataDir>/hub.db`. */
 import { SqliteTokenStore } from './sqlite-token-store.ts';
 import { SqliteUserStore } from './sqlite-user-store.ts';
+import { SqliteOAuthStore } from './sqlite-oauth-store.ts';
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
 import { SqliteAuditStore } from './sqlite-audit-store.ts';
 import { SqliteCredentialStore } from './sqlite-credential-store.ts';
@@ -16,6 +17,7 @@ export interface SqliteStores {
   readonly tokens: SqliteTokenStore;
   readonly users: SqliteUserStore;
   readonly credentials: SqliteCredentialStore;
+  readonly oauth: SqliteOAuthStore;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const tokens = new SqliteTokenStore(connection);
   const users = new SqliteUserStore(connection);
   const credentials = new SqliteCredentialStore(connection);
+  const oauth = new SqliteOAuthStore(connection);
   return {
     telemetry,
     registry,
@@ -38,6 +41,7 @@ export function openSqliteStores(dataDir: string): SqliteStores {
     tokens,
     users,
     credentials,
+    oauth,
     async close() {
       await telemetry.close();
       await registry.close();
@@ -45,6 +49,7 @@ export function openSqliteStores(dataDir: string): SqliteStores {
       await tokens.close();
       await users.close();
       await credentials.close();
+      await oauth.close();
     },
   };
 }
@@ -62,6 +67,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
   const tokens = new SqliteTokenStore(connection);
   const users = new SqliteUserStore(connection);
   const credentials = new SqliteCredentialStore(connection);
+  const oauth = new SqliteOAuthStore(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
     telemetry = await ThreadedTelemetryStore.open(dataDir);
@@ -71,6 +77,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     await tokens.close();
     await users.close();
     await credentials.close();
+    await oauth.close();
     throw error;
   }
   return {
@@ -80,6 +87,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     tokens,
     users,
     credentials,
+    oauth,
     async close() {
       await telemetry.close();
       await registry.close();
@@ -87,6 +95,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
       await tokens.close();
       await users.close();
       await credentials.close();
+      await oauth.close();
     },
   };
 }
