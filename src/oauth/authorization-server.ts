@@ -118,9 +118,9 @@ export class AuthorizationServer {
     return provider;
   }
 
-  #create(issuer: string, keys: ServerKeys): Provider {
+  async #create(issuer: string, keys: ServerKeys): Promise<Provider> {
     const { logger } = this.#o;
-    const provider = createProvider(issuer, {
+    const provider = await createProvider(issuer, {
       store: this.#o.store,
       users: this.#o.users,
       keys,

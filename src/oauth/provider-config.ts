@@ -5,7 +5,8 @@
  * tokens whose audience is the hub's /mcp URL (RFC 8707 resource indicators), with the scopes that map
  * to the roles. Accounts are the hub's users; the login and consent pages are the hub's own.
  */
-import Provider, { errors, type Account, type ClientRecord, type KoaContextLike, type ResourceServerInfo } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Account, ClientRecord, KoaContextLike, ResourceServerInfo } from 'oidc-provider';
 import { ROLE_SCOPE, ROLES } from '../core/principal.ts';
 import type { OAuthStore } from '../core/ports/oauth-store.ts';
 import type { UserStore } from '../core/ports/user-store.ts';
@@ -34,8 +35,13 @@ export interface ProviderSettings {
   readonly now: () => number;
 }
 
-/** A provider whose issuer is `issuer` (an origin: scheme, host and port, no path). */
-export function createProvider(issuer: string, settings: ProviderSettings): Provider {
+/**
+ * A provider whose issuer is `issuer` (an origin: scheme, host and port, no path). oidc-provider is
+ * loaded at the first OAuth request, not when the hub starts: commands and hubs that never serve one
+ * do not pay for it (nor see its warning on Node 20, which it does not list as supported).
+ */
+export async function createProvider(issuer: string, settings: ProviderSettings): Promise<Provider> {
+  const { default: Provider, errors } = await import('oidc-provider');
   const resource = `${issuer}${RESOURCE_PATH}`;
   const { users, accessTokenTtlS } = settings;
   const provider = new Provider(issuer, {
