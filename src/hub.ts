@@ -279,6 +279,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
         // One MQTT packet per WebSocket message is the norm; the fixed header adds at most 5 bytes.
         maxMessageBytes: bus.maxPacketLength + 5,
         logger,
+        // A browser page from another origin must not reach the broker (cross-site WebSocket): the same
+        // Host and Origin rule as /ws. Devices send no Origin and connect from anywhere, by any name.
+        rejection: (req) => (req.headers.origin === undefined ? undefined : security.guard.rejection(req)),
       });
       cleanups.push(() => mqttWs.close());
     }
