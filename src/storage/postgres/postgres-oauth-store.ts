@@ -2,20 +2,9 @@
 import type pg from 'pg';
 import { HubError } from '../../core/errors.ts';
 import type { OAuthEntry, OAuthLookup, OAuthStore } from '../../core/ports/oauth-store.ts';
+import { OAUTH_COLUMNS, OAUTH_LOOKUP_COLUMN, oauthEntry, oauthValues, type OAuthRow } from '../shared/oauth-row.ts';
 import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
-
-interface EntryRow {
-  payload: Record<string, unknown>;
-  grant_id: string | null;
-  uid: string | null;
-  user_code: string | null;
-  expires_at: number | null;
-  consumed_at: number | null;
-}
-
-const COLUMNS = 'payload, grant_id, uid, user_code, expires_at, consumed_at';
-const LOOKUP_COLUMN: Readonly<Record<OAuthLookup, string>> = { uid: 'uid', userCode: 'user_code' };
 
 export class PostgresOAuthStore implements OAuthStore {
   readonly #connection: PostgresConnection;
@@ -32,33 +21,33 @@ export class PostgresOAuthStore implements OAuthStore {
   async upsert(model: string, id: string, entry: OAuthEntry): Promise<void> {
     await this.#run('oauth record write failed', () =>
       this.#pool.query(
-        `INSERT INTO ${this.#table} (model, id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        `INSERT INTO ${this.#table} (model, id, ${OAUTH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, uid = EXCLUDED.uid,
            user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at, consumed_at = EXCLUDED.consumed_at`,
-        [model, id, ...values(entry)],
+        [model, id, ...oauthValues(entry)],
       ),
     );
   }
 
   async insertIfAbsent(model: string, id: string, entry: OAuthEntry): Promise<boolean> {
     const result = await this.#run('oauth record write failed', () =>
-      this.#pool.query(`INSERT INTO ${this.#table} (model, id, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (model, id) DO NOTHING`, [model, id, ...values(entry)]),
+      this.#pool.query(`INSERT INTO ${this.#table} (model, id, ${OAUTH_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (model, id) DO NOTHING`, [model, id, ...oauthValues(entry)]),
     );
     return (result.rowCount ?? 0) > 0;
   }
 
   async find(model: string, id: string): Promise<OAuthEntry | undefined> {
-    const result = await this.#run('oauth record lookup failed', () => this.#pool.query<EntryRow>(`SELECT ${COLUMNS} FROM ${this.#table} WHERE model = $1 AND id = $2`, [model, id]));
+    const result = await this.#run('oauth record lookup failed', () => this.#pool.query<OAuthRow>(`SELECT ${OAUTH_COLUMNS} FROM ${this.#table} WHERE model = $1 AND id = $2`, [model, id]));
     const row = result.rows[0];
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : oauthEntry(row);
   }
 
   async findBy(model: string, lookup: OAuthLookup, value: string): Promise<OAuthEntry | undefined> {
     const result = await this.#run('oauth record lookup failed', () =>
-      this.#pool.query<EntryRow>(`SELECT ${COLUMNS} FROM ${this.#table} WHERE model = $1 AND ${LOOKUP_COLUMN[lookup]} = $2 LIMIT 1`, [model, value]),
+      this.#pool.query<OAuthRow>(`SELECT ${OAUTH_COLUMNS} FROM ${this.#table} WHERE model = $1 AND ${OAUTH_LOOKUP_COLUMN[lookup]} = $2 LIMIT 1`, [model, value]),
     );
     const row = result.rows[0];
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : oauthEntry(row);
   }
 
   async consume(model: string, id: string, at: number): Promise<void> {
@@ -92,19 +81,4 @@ export class PostgresOAuthStore implements OAuthStore {
       throw storeError(what, error);
     }
   }
-}
-
-function values(entry: OAuthEntry): [string, string | null, string | null, string | null, number | null, number | null] {
-  return [JSON.stringify(entry.payload), entry.grantId ?? null, entry.uid ?? null, entry.userCode ?? null, entry.expiresAt, entry.consumedAt ?? null];
-}
-
-function fromRow(row: EntryRow): OAuthEntry {
-  return {
-    payload: row.payload,
-    ...(row.grant_id !== null && { grantId: row.grant_id }),
-    ...(row.uid !== null && { uid: row.uid }),
-    ...(row.user_code !== null && { userCode: row.user_code }),
-    expiresAt: row.expires_at,
-    consumedAt: row.consumed_at,
-  };
 }
