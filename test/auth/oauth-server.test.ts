@@ -160,6 +160,20 @@ describe('built-in OAuth authorization server', () => {
     const provider = await signIn('olive');
     const token = provider.tokens()?.access_token ?? '';
     assert.ok((await toolsWith(token)).includes('device_list'));
+    // Nor does the server issue a token for another resource (RFC 8707 §2: invalid_target).
+    const elsewhere = new URL(provider.authorizationUrl?.href ?? '');
+    elsewhere.searchParams.set('resource', 'https://other.example/mcp');
+    const refusedTarget = await new Browser().open(elsewhere);
+    assert.equal(refusedTarget.kind, 'redirect');
+    assert.equal(refusedTarget.kind === 'redirect' && refusedTarget.url.searchParams.get('error'), 'invalid_target');
+    // OAuth 2.1 §7.5.1: no code without PKCE, and only S256.
+    for (const [name, value] of [['code_challenge', undefined], ['code_challenge_method', 'plain']] as const) {
+      const weak = new URL(provider.authorizationUrl?.href ?? '');
+      if (value === undefined) weak.searchParams.delete(name);
+      else weak.searchParams.set(name, value);
+      const stop = await new Browser().open(weak);
+      assert.equal(stop.kind === 'redirect' && stop.url.searchParams.get('error'), 'invalid_request', `${name}=${value ?? '(none)'}`);
+    }
     offset = 11 * 60_000;
     try {
       const expired = await callTool(token, 'device_list');
@@ -191,6 +205,18 @@ describe('built-in OAuth authorization server', () => {
     });
     assert.equal(refresh.status, 400);
     assert.equal(((await refresh.json()) as { error: string }).error, 'invalid_grant');
+  });
+
+  it('--oauth-server off: no authorization server, and none named in the resource metadata', async () => {
+    const off = await startTestHub({ oauthServer: 'off' });
+    try {
+      assert.equal((await fetch(`${off.httpUrl}/.well-known/oauth-authorization-server`)).status, 404);
+      assert.equal((await fetch(`${off.httpUrl}/oauth/register`, { method: 'POST' })).status, 404);
+      const prm = (await (await fetch(`${off.httpUrl}/.well-known/oauth-protected-resource`)).json()) as { authorization_servers: string[] };
+      assert.deepEqual(prm.authorization_servers, []);
+    } finally {
+      await off.close();
+    }
   });
 
   it('throttles the login page like POST /auth/login, and refuses a form posted from another origin', async () => {
