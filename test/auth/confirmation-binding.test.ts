@@ -6,15 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createApiToken } from '../../src/auth/api-tokens.ts';
+import { soilMoistureSchema } from '../../src/simulator/sensor-schemas.ts';
 import { startTestHub, type DeviceLink, type TestHub } from '../support/test-hub.ts';
 
-const SOIL = {
-  manufacturer: 'Adafruit',
-  model: 'Soil Moisture Sensor',
-  sensor_category: 'soil',
-  communication: { primary_protocol: 'analog', analog: { pin: 26 } },
-  measurements: [{ measurement_type: 'soil_moisture', unit: 'percent', range_min: 0, range_max: 100 }],
-};
 
 let t: TestHub;
 let link: DeviceLink;
@@ -23,7 +17,7 @@ before(async () => {
   t = await startTestHub({}, undefined, { bus: 'memory' });
   link = await t.link('pico-confirm');
   const mcuId = (await link.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Raspberry Pi', model: 'Pico W' } })).result.device_id;
-  soilId = (await link.request('sensor.discover', { mcu_id: mcuId, static_schema: SOIL })).result.sensor_id;
+  soilId = (await link.request('sensor.discover', { mcu_id: mcuId, static_schema: soilMoistureSchema('GP26', 12, true) })).result.sensor_id;
   link.onCommand = (method, params) => ({ method, ...params });
 });
 after(() => t.close());
