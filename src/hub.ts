@@ -1,7 +1,6 @@
 /** createHub: the composition root. Wires broker, stores, core, protocols and APIs; opens no port. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Counter } from 'prom-client';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -14,13 +13,8 @@ import { LatestValueCache } from './core/latest-cache.ts';
 import { LivenessMonitor } from './core/liveness-monitor.ts';
 import { TelemetryPipeline } from './core/telemetry-pipeline.ts';
 import { createHttpServer } from './api/http-server.ts';
-import { RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './api/http-security.ts';
-import { AuthGate } from './auth/auth-gate.ts';
-import { RequestGuard } from './auth/request-guard.ts';
-import { TokenAuthenticator } from './auth/token-authenticator.ts';
-import { UserSessions } from './auth/user-sessions.ts';
-import { authRoutes } from './api/auth-routes.ts';
-import { oidcAuthenticator } from './auth/oidc-config.ts';
+import { createApiAuth } from './api/api-auth.ts';
+import type { AuthGate } from './auth/auth-gate.ts';
 import { CallAudit } from './rpc/call-audit.ts';
 import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-server.ts';
 import { exportRoute } from './api/export-route.ts';
@@ -269,42 +263,11 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
 
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
     metrics.expectMethods(methods.list().map((m) => m.name));
-    // --- auth: API tokens today; users, OIDC and the authorization server add their authenticators here ---
-    const loginLog = new ThrottledLog({ logger, now });
-    const loginFailures = new Counter({
-      name: 'llmiot_login_failures_total',
-      help: 'Refused browser logins (POST /auth/login), by reason: bad_credentials or throttled (docs/security.md).',
-      labelNames: ['reason'] as const,
-      registers: [metrics.registry],
-    });
-    // Both reasons from 0, so increase()/rate() see the first refusal of each.
-    for (const reason of ['bad_credentials', 'throttled'] as const) loginFailures.inc({ reason }, 0);
-    const sessions = new UserSessions({
-      users: stores.users,
-      ttlMs: config.sessionTtlMinutes * 60_000,
-      idleMs: config.sessionIdleMinutes * 60_000,
-      now,
-      onFailure: ({ name, address, reason }) => {
-        loginFailures.inc({ reason });
-        loginLog.warn(address, { user: name, address, reason }, `login refused: ${reason}`);
-      },
-    });
-    const oidc = oidcAuthenticator(config, now);
-    const auth = new AuthGate({
-      // API tokens (llmiot_…) first, then session ids (llmiotsess_…); JWTs go on to the OpenID Connect issuer.
-      authenticators: [new TokenAuthenticator(stores.tokens, now), sessions, ...(oidc === undefined ? [] : [oidc])],
-      // A token or a user turns auth on.
-      credentials: { hasCredentials: async () => (await stores.tokens.hasCredentials()) || (await stores.users.hasUsers()) },
-      // An issuer is a source of credentials the store cannot see: auth is on from the start.
-      mode: oidc === undefined ? config.auth : 'required',
-      insecure: config.insecure,
-    });
-    cleanups.push(() => auth.close());
-    const security: HttpSecurity = {
-      gate: auth,
-      sessions,
-      guard: new RequestGuard({ allowedHosts: list(config.allowedHosts), allowedOrigins: list(config.allowedOrigins), boundHosts: [config.httpHost] }),
-    };
+    // --- auth: tokens, users, OIDC, the built-in authorization server (src/api/api-auth.ts) ---
+    const apiAuth = createApiAuth({ config, stores, logger, metrics: metrics.registry, now });
+    cleanups.push(() => apiAuth.close());
+    const auth = apiAuth.gate;
+    const security = apiAuth.security;
     // --- end auth ---
     const http = createHttpServer({
       dispatcher,
@@ -327,22 +290,11 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
           },
         },
         exportRoute(services),
+        ...apiAuth.routes,
         // The web dashboard, built by Vite: src/ and dist/ are siblings, so this names dist/dashboard/ from either.
         ...dashboardRoutes(fileURLToPath(new URL('../dist/dashboard/', import.meta.url))),
-        ...authRoutes(sessions, security.guard),
         // --- MCP ---
         ...mcp.routes(),
-        // RFC 9728 §3: at the well-known path, and with the resource's path appended (§3.1).
-        ...[RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}/mcp`].map((path) => ({
-          method: 'GET',
-          path,
-          access: 'public' as const,
-          handler: (req: IncomingMessage, res: ServerResponse) => {
-            const text = JSON.stringify(resourceMetadata(req, '/mcp', config.authIssuer === undefined ? [] : [config.authIssuer]));
-            res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
-            res.end(text);
-          },
-        })),
         // --- end MCP ---
       ],
       health: () => ({ status: 'ok', devices: registry.size, broker: bus.kind, store: config.store.startsWith('postgres') ? 'postgres' : config.store }),
@@ -356,6 +308,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
         // One MQTT packet per WebSocket message is the norm; the fixed header adds at most 5 bytes.
         maxMessageBytes: bus.maxPacketLength + 5,
         logger,
+        // A browser page from another origin must not reach the broker (cross-site WebSocket): the same
+        // Host and Origin rule as /ws. Devices send no Origin and connect from anywhere, by any name.
+        rejection: (req) => (req.headers.origin === undefined ? undefined : security.guard.rejection(req)),
       });
       cleanups.push(() => mqttWs.close());
     }
@@ -436,11 +391,6 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
     maxRetainedBytes: config.maxRetainedBytes,
     now,
   });
-}
-
-/** A comma-separated option as a list. */
-function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
 /**

@@ -14,6 +14,7 @@ import { PostgresTokenStore } from './postgres/postgres-token-store.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { TokenStore } from '../core/ports/token-store.ts';
 import type { UserStore } from '../core/ports/user-store.ts';
+import type { OAuthStore } from '../core/ports/oauth-store.ts';
 import { SqliteUserStore } from './sqlite/sqlite-user-store.ts';
 import { PostgresUserStore } from './postgres/postgres-user-store.ts';
 
@@ -31,6 +32,8 @@ export interface Stores {
   /** Approvals by a person and grants for a task (docs/llm.md). */
   readonly approvals: ApprovalStore;
   readonly grants: GrantStore;
+  /** The built-in OAuth authorization server's clients, grants and keys (docs/security.md). */
+  readonly oauth: OAuthStore;
   close(): Promise<void>;
 }
 

@@ -63,7 +63,8 @@ describe('OpenID Connect tokens', () => {
     const res = await rpc(undefined, 'device.list');
     assert.equal(res.status, 401, 'a loopback caller without a token is no longer the local admin');
     const doc = (await (await fetch(`${t.httpUrl}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[]; scopes_supported: string[] };
-    assert.deepEqual(doc.authorization_servers, [issuer.url]);
+    // The configured issuer first (MCP clients take the first), then the hub's built-in server.
+    assert.deepEqual(doc.authorization_servers, [issuer.url, t.httpUrl]);
     assert.deepEqual(doc.scopes_supported, ['iot:read', 'iot:write', 'iot:admin']);
   });
 

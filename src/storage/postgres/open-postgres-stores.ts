@@ -2,6 +2,7 @@
 import { PostgresTokenStore } from './postgres-token-store.ts';
 import { PostgresUserStore } from './postgres-user-store.ts';
 import { PostgresApprovalStore, PostgresGrantStore } from './postgres-approval-store.ts';
+import { PostgresOAuthStore } from './postgres-oauth-store.ts';
 import { PostgresAuditStore } from './postgres-audit-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
 import { PostgresCredentialStore } from './postgres-credential-store.ts';
@@ -18,6 +19,7 @@ export interface PostgresStores {
   readonly credentials: PostgresCredentialStore;
   readonly approvals: PostgresApprovalStore;
   readonly grants: PostgresGrantStore;
+  readonly oauth: PostgresOAuthStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const credentials = new PostgresCredentialStore(connection);
   const approvals = new PostgresApprovalStore(connection);
   const grants = new PostgresGrantStore(connection);
+  const oauth = new PostgresOAuthStore(connection);
   return {
     telemetry,
     registry,
@@ -52,9 +55,10 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     credentials,
     approvals,
     grants,
+    oauth,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close(), approvals.close(), grants.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close(), approvals.close(), grants.close(), oauth.close()]);
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Open the embedded store: telemetry and registry sharing one SQLite connection to `<dataDir>/hub.db`. */
 import { SqliteTokenStore } from './sqlite-token-store.ts';
 import { SqliteUserStore } from './sqlite-user-store.ts';
+import { SqliteOAuthStore } from './sqlite-oauth-store.ts';
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
 import { SqliteApprovalStore, SqliteGrantStore } from './sqlite-approval-store.ts';
 import { SqliteAuditStore } from './sqlite-audit-store.ts';
@@ -19,6 +20,7 @@ export interface SqliteStores {
   readonly credentials: SqliteCredentialStore;
   readonly approvals: SqliteApprovalStore;
   readonly grants: SqliteGrantStore;
+  readonly oauth: SqliteOAuthStore;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const credentials = new SqliteCredentialStore(connection);
   const approvals = new SqliteApprovalStore(connection);
   const grants = new SqliteGrantStore(connection);
+  const oauth = new SqliteOAuthStore(connection);
   return {
     telemetry,
     registry,
@@ -45,6 +48,7 @@ export function openSqliteStores(dataDir: string): SqliteStores {
     credentials,
     approvals,
     grants,
+    oauth,
     async close() {
       await telemetry.close();
       await registry.close();
@@ -54,6 +58,7 @@ export function openSqliteStores(dataDir: string): SqliteStores {
       await credentials.close();
       await approvals.close();
       await grants.close();
+      await oauth.close();
     },
   };
 }
@@ -73,6 +78,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
   const credentials = new SqliteCredentialStore(connection);
   const approvals = new SqliteApprovalStore(connection);
   const grants = new SqliteGrantStore(connection);
+  const oauth = new SqliteOAuthStore(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
     telemetry = await ThreadedTelemetryStore.open(dataDir);
@@ -84,6 +90,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     await credentials.close();
     await approvals.close();
     await grants.close();
+    await oauth.close();
     throw error;
   }
   return {
@@ -95,6 +102,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     credentials,
     approvals,
     grants,
+    oauth,
     async close() {
       await telemetry.close();
       await registry.close();
@@ -104,6 +112,7 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
       await credentials.close();
       await approvals.close();
       await grants.close();
+      await oauth.close();
     },
   };
 }
