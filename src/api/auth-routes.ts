@@ -53,7 +53,7 @@ export function authRoutes(sessions: UserSessions, guard: RequestGuard): HttpRou
         if (id === undefined || session === undefined) return send(res, 401, { error: 'unauthenticated', message: 'no session: POST /auth/login' });
         let principal;
         try {
-          principal = await sessions.authenticate(id);
+          principal = await sessions.authenticate(id, { fromCookie: true });
         } catch {
           return send(res, 401, { error: 'unauthenticated', message: 'no session: POST /auth/login' });
         }

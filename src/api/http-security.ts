@@ -100,7 +100,7 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
   }
   const bearer = bearerOf(req);
   const session = bearer === undefined ? liveSessionOf(req, security) : undefined;
-  const outcome = await security.gate.authenticate(bearer ?? session, req.socket.remoteAddress, { origin: baseUrl(req) });
+  const outcome = await security.gate.authenticate(bearer ?? session, req.socket.remoteAddress, { origin: baseUrl(req), fromCookie: session !== undefined });
   if (!outcome.ok) {
     sendUnauthenticated(req, res, outcome.reason, outcome.invalidToken);
     return undefined;

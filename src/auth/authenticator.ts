@@ -13,6 +13,8 @@ export class CredentialRefused extends Error {
 export interface CredentialContext {
   /** The origin the request was made to (`https://hub.example.com`): the built-in authorization server's issuer there, and `<origin>/mcp` its tokens' audience. */
   readonly origin?: string;
+  /** True when the credential came from the session cookie (a session id is a credential nowhere else). */
+  readonly fromCookie?: boolean;
 }
 
 export interface Authenticator {

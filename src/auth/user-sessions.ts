@@ -8,7 +8,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { scopesOf, type Principal, type Role } from '../core/principal.ts';
 import type { UserRecord, UserStore } from '../core/ports/user-store.ts';
-import { CredentialRefused, type Authenticator } from './authenticator.ts';
+import { CredentialRefused, type Authenticator, type CredentialContext } from './authenticator.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import { checkPassword } from './users.ts';
 
@@ -167,8 +167,11 @@ export class UserSessions implements Authenticator {
   }
 
   /** A session id as a credential: the user's principal with the role the store holds now. */
-  async authenticate(credential: string): Promise<Principal | undefined> {
+  async authenticate(credential: string, context: CredentialContext = {}): Promise<Principal | undefined> {
     if (!credential.startsWith(SESSION_PREFIX)) return undefined;
+    // The cookie is HttpOnly and SameSite=Strict; the same id in an Authorization header or a WebSocket
+    // subprotocol would let whatever program holds it act as the person (approve an LLM's action, say).
+    if (context.fromCookie !== true) throw new CredentialRefused('a session id is accepted only in the session cookie');
     const session = this.session(credential);
     if (session === undefined) throw new CredentialRefused('session expired or logged out');
     const user = await this.#users.userByName(session.name);

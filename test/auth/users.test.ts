@@ -161,6 +161,16 @@ describe('users and the browser', () => {
     assert.equal(await upgrade({ cookie, origin: 'http://evil.example' }), 403, 'cross-site WebSocket hijacking with the cookie');
   });
 
+  it('a session id is a credential only in the cookie: as a bearer token or a WebSocket subprotocol it is refused', async () => {
+    const cookie = cookieOf(await login('olive', PASSWORD));
+    const id = cookie.slice(cookie.indexOf('=') + 1);
+    const res = await rpc('device.list', { authorization: `Bearer ${id}` });
+    assert.equal(res.status, 401);
+    assert.match(res.headers.get('www-authenticate') ?? '', /invalid_token/);
+    assert.equal(await upgrade({ authorization: `Bearer ${id}` }), 401);
+    assert.equal(await upgrade({ 'sec-websocket-protocol': `bearer.${id}` }), 401);
+  });
+
   it('throttles failed logins per name and per address, even for the right password, and says when to retry', async () => {
     await addUser(t.hub.stores.users, { name: 'tess', role: 'viewer', password: PASSWORD, ...FAST });
     for (let i = 0; i < 5; i++) assert.equal((await login('tess', `wrong password ${i}`)).status, 401);
