@@ -19,11 +19,14 @@ export class Lwm2mLoadDevice {
   /** PUBACK time of each acknowledged reading. */
   readonly acked = new Map<number, number>();
   readonly unacked = new Set<number>();
+  /** Registrations the hub refused (their acknowledgement data), for failure messages. */
+  readonly refusals: string[] = [];
   /** Registrations the hub confirmed (2.01); a reading published in one is tagged with its number. */
   registrations = 0;
   readonly #epochOf = new Map<number, number>();
   #client: MqttClient | undefined;
   #registered = false;
+  #registeredAt = 0;
   #next = 0;
   #running = false;
   #loop: Promise<void> | undefined;
@@ -47,6 +50,8 @@ export class Lwm2mLoadDevice {
       if (message.msgType === 'register' && message.data?.code === '2.01') {
         this.registrations++;
         this.#registered = true;
+      } else if (message.msgType === 'register') {
+        this.refusals.push(JSON.stringify(message.data));
       }
       if (message.msgType === 'update' && message.data?.code === '4.04') this.#register();
     });
@@ -59,6 +64,7 @@ export class Lwm2mLoadDevice {
 
   #register(): void {
     this.#registered = false;
+    this.#registeredAt = Date.now();
     this.#client?.publish(`lwm2m/${this.endpoint}/reg`, REGISTRATION(this.endpoint), { qos: 1 });
   }
 
@@ -69,11 +75,16 @@ export class Lwm2mLoadDevice {
     const topic = `lwm2m/${this.endpoint}/update`;
     this.#loop = (async () => {
       const startedAt = Date.now();
+      let progressAt = Date.now();
       while (this.#running && this.#next < count) {
         if (!this.#registered || this.unacked.size >= window) {
+          if (Date.now() - progressAt > DRAIN_TIMEOUT_MS) throw new Error(`${this.endpoint}: no progress for ${DRAIN_TIMEOUT_MS} ms (registered: ${this.#registered}, unacknowledged: ${this.unacked.size})`);
+          // Like a LwM2M client whose Register went unanswered: register again.
+          if (!this.#registered && Date.now() - this.#registeredAt > 1000) this.#register();
           await new Promise((resolve) => setTimeout(resolve, 5));
           continue;
         }
+        progressAt = Date.now();
         const seq = this.#next++;
         this.unacked.add(seq);
         this.#epochOf.set(seq, this.registrations);
