@@ -301,6 +301,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     });
     const ws: JsonRpcWebSocket = attachJsonRpcWebSocket({ server: http, dispatcher, logger, security, maxMessageBytes: config.maxMessageBytes, maxConnections: config.maxWsConnections });
     cleanups.push(() => ws.close());
+    metrics.countWebSockets('/ws', () => ws.connections);
     if (bus instanceof EmbeddedMqttBus) {
       const mqttWs: MqttWebSocketAttachment = attachMqttWebSocket(bus, http, {
         path: '/mqtt',
@@ -313,6 +314,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
         rejection: (req) => (req.headers.origin === undefined ? undefined : security.guard.rejection(req)),
       });
       cleanups.push(() => mqttWs.close());
+      metrics.countWebSockets('/mqtt', () => mqttWs.connections);
     }
 
     let closing: Promise<void> | undefined;

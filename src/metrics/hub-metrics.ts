@@ -5,7 +5,7 @@
  */
 import { Registry } from 'prom-client';
 import { COMMAND_STATES } from '../core/command.ts';
-import { counter, histogram, labelProduct, secondsSince } from './declare.ts';
+import { counter, gauge, histogram, labelProduct, secondsSince } from './declare.ts';
 import { attachLiveGauges, type MetricSources } from './live-gauges.ts';
 import { renderExposition } from './exposition.ts';
 import { collectProcessMetrics } from './process-metrics.ts';
@@ -25,6 +25,10 @@ export interface ProtocolMetricLabels {
   readonly rejectionReasons: readonly string[];
 }
 
+/** The hub's WebSocket endpoints: JSON-RPC at /ws, MQTT over WebSocket at /mqtt (MCP is Streamable HTTP, no WebSocket). */
+export const WEBSOCKET_ENDPOINTS = ['/ws', '/mqtt'] as const;
+export type WebSocketEndpoint = (typeof WEBSOCKET_ENDPOINTS)[number];
+
 /** Transports that call methods through the dispatcher (CallContext['transport'] less `internal`). */
 export const RPC_TRANSPORTS = ['http', 'websocket', 'mqtt', 'mcp', 'llm'] as const;
 const RPC_OUTCOMES: readonly RpcOutcome[] = ['ok', 'error', 'internal_error'];
@@ -39,6 +43,11 @@ const COMMIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 export class HubMetrics {
   readonly registry = new Registry();
+  /** How many connections each WebSocket endpoint has open, read at scrape time (countWebSockets). */
+  readonly #webSockets = new Map<WebSocketEndpoint, () => number>();
+
+  // --- connections ---
+  readonly websocketConnections = webSocketGauge(this.registry, this.#webSockets);
 
   // --- device messages ---
   readonly received = counter(this.registry, {
@@ -134,6 +143,11 @@ export class HubMetrics {
     this.toolDuration.observe({ via }, secondsSince(startedAt));
   }
 
+  /** An endpoint's open connections, read at each scrape (an endpoint not attached reads 0). */
+  countWebSockets(endpoint: WebSocketEndpoint, open: () => number): void {
+    this.#webSockets.set(endpoint, open);
+  }
+
   /** Wire the gauges that read live state at scrape time, and (for a real process) Node's own metrics. */
   attach(sources: MetricSources, options: { processMetrics?: boolean } = {}): void {
     attachLiveGauges(this.registry, sources);
@@ -145,4 +159,16 @@ export class HubMetrics {
   exposition(): Promise<string> {
     return renderExposition(this.registry);
   }
+}
+
+/** `llmiot_websocket_connections{endpoint}`: every endpoint from the start, at 0 until attached. */
+function webSocketGauge(registry: Registry, counts: ReadonlyMap<WebSocketEndpoint, () => number>) {
+  return gauge(registry, {
+    name: 'llmiot_websocket_connections',
+    help: 'Open WebSocket connections, by endpoint (/ws JSON-RPC, /mqtt MQTT over WebSocket).',
+    labelNames: ['endpoint'],
+    collect() {
+      for (const endpoint of WEBSOCKET_ENDPOINTS) this.set({ endpoint }, counts.get(endpoint)?.() ?? 0);
+    },
+  });
 }

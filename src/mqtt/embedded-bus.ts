@@ -6,6 +6,7 @@ import { Aedes, type AedesOptions, type AedesPublishPacket, type Client, type Pu
 import type { Logger } from '../log/logger.ts';
 import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
 import { ThrottledLog } from '../log/throttled-log.ts';
+import { QoS1Admission, type AdmissionBroker } from './embedded-bus-admission.ts';
 import { capDeliveryQos } from './granted-qos.ts';
 import { guardPacketSize } from './packet-size-guard.ts';
 import { DEFAULT_MAX_RETAINED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, RetainedBudget } from './retained-budget.ts';
@@ -107,10 +108,8 @@ export class EmbeddedMqttBus implements MqttBus {
   readonly #announced = new WeakSet<Client>();
   #closing = false;
   #closed: Promise<void> | undefined;
-  /** Device QoS 1 publishes on their way to subscribers, by the brokerCounter #admit gave them. */
-  readonly #admissions = new Map<number, Admission>();
-  /** Per client, its QoS 1 publishes not acknowledged yet, in arrival order. */
-  readonly #pendingAcks = new WeakMap<Client, Admission[]>();
+  /** Device QoS 1 PUBLISHes acknowledged once taken (embedded-bus-admission.ts). */
+  readonly #admission: QoS1Admission;
   #handlerErrors = 0;
   #handlerErrorLoggedAt = 0;
   readonly #maxRemainingLength: number;
@@ -120,6 +119,7 @@ export class EmbeddedMqttBus implements MqttBus {
   private constructor(broker: Aedes, options: EmbeddedMqttBusOptions, refused: Refusal, retained: RetainedBudget) {
     this.#broker = broker;
     this.#logger = options.logger;
+    this.#admission = new QoS1Admission(broker as unknown as AdmissionBroker, options.logger);
     this.#maxRemainingLength = (options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES) + PUBLISH_OVERHEAD_BYTES;
     this.#refused = refused;
     this.#retained = retained;
@@ -329,9 +329,7 @@ export class EmbeddedMqttBus implements MqttBus {
       }
       // The handler holds the PUBACK (#admit) until it settles. `done` is not held: aedes' emitter
       // runs a bounded number of publishes at once, and a held one would make every other wait.
-      const admission = this.#admissions.get(packet.brokerCounter);
-      if (admission === undefined) held.then(undefined, () => {});
-      else admission.holds.push(held);
+      if (!this.#admission.hold(packet, held)) held.then(undefined, () => {});
       done();
     };
 
@@ -371,50 +369,15 @@ export class EmbeddedMqttBus implements MqttBus {
 
   /**
    * Acknowledged means stored: a device's QoS 1 PUBLISH is acknowledged once every subscriber has it
-   * and every hub handler that holds it (MessageHandler) has taken it, i.e. its points are committed.
-   * aedes 1.2 writes the PUBACK before it publishes, so the bus publishes the packet itself and writes
-   * the PUBACK then, in the order the PUBLISHes arrived [MQTT-4.6.0-2]; aedes' own publish step is
-   * skipped by not completing the authorization, and the client is told to read on at once, so a
-   * held PUBACK never stalls the connection (flow control is setInboundPaused's job). A message not
-   * taken (store down, pipeline full, hub stopping) is not acknowledged and the connection is closed:
-   * MQTT 3.1.1 has no negative PUBACK, and the client resends unacknowledged PUBLISHes after it
-   * reconnects [MQTT-4.4.0-1]. QoS 0 and the hub's own publishes take aedes' path unchanged.
+   * and every hub handler that holds it (MessageHandler) has taken it (QoS1Admission). QoS 0, the
+   * hub's own publishes and anything while closing take aedes' path unchanged.
    */
   #admit(client: Client | null, packet: PublishPacket, authorized: (error?: Error | null) => void): void {
     if (client === null || packet.qos !== 1 || this.#closing) {
       authorized(null);
       return;
     }
-    const broker = this.#broker as unknown as { counter: number };
-    // aedes numbers packets with brokerCounter (monotonic per broker, used for dedupe); taking the
-    // next number here lets the subscribers' deliver find this admission.
-    const ticket = ++broker.counter;
-    (packet as { brokerCounter?: number }).brokerCounter = ticket;
-    const admission: Admission = { messageId: packet.messageId ?? 0, holds: [], settled: false };
-    this.#admissions.set(ticket, admission);
-    let queue = this.#pendingAcks.get(client);
-    if (queue === undefined) this.#pendingAcks.set(client, (queue = []));
-    queue.push(admission);
-    // aedes' own client path (handlers/publish.js) passes the client, which stamps the packet's clientId.
-    const publish = this.#broker.publish as unknown as (packet: PublishPacket, client: Client, done: (error?: Error) => void) => void;
-    const notTaken = (): void => {
-      this.#pendingAcks.delete(client);
-      this.#logger?.debug({ clientId: client.id, messageId: admission.messageId }, 'QoS 1 message not taken; closing the connection so the client resends it');
-      client.close();
-    };
-    publish.call(this.#broker, packet, client, (error?: Error) => {
-      // Every subscriber had it (its deliver ran), so every hold is in `holds` now.
-      this.#admissions.delete(ticket);
-      if (error) return notTaken();
-      const taken = (): void => {
-        admission.settled = true;
-        acknowledgeInOrder(client, queue);
-      };
-      if (admission.holds.length === 0) taken();
-      else Promise.all(admission.holds).then(taken, notTaken);
-    });
-    // Read on: the next packets are handled while this one waits for its commit.
-    setImmediate(() => (client as unknown as PausableClient)._nextBatch());
+    this.#admission.admit(client, packet, () => (client as unknown as PausableClient)._nextBatch());
   }
 
   /** A new subscription receives the retained messages matching it, flagged `retain` [MQTT-3.3.1-6]. */
@@ -477,29 +440,6 @@ export class EmbeddedMqttBus implements MqttBus {
     this.#handlerErrorLoggedAt = now;
     this.#logger?.warn({ filter, err: String(error), count: this.#handlerErrors }, 'mqtt message handler threw');
     this.#handlerErrors = 0;
-  }
-}
-
-/** A device's QoS 1 PUBLISH waiting for its PUBACK. */
-interface Admission {
-  readonly messageId: number;
-  /** What the hub's handlers returned for it: acknowledged once all fulfilled, never if one rejects. */
-  readonly holds: Promise<void>[];
-  /** Every subscriber has it and every hold fulfilled. */
-  settled: boolean;
-}
-
-/** PUBACK (MQTT 3.1.1 §3.4): fixed header 0x40, remaining length 2, the packet identifier. */
-function pubackBytes(messageId: number): Buffer {
-  return Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]);
-}
-
-/** Write the PUBACKs of the settled head of the client's queue, in arrival order [MQTT-4.6.0-2]. */
-function acknowledgeInOrder(client: Client, queue: Admission[]): void {
-  while (queue.length > 0 && (queue[0] as Admission).settled) {
-    const admission = queue.shift() as Admission;
-    // A closed connection gets nothing: the client resends after reconnecting.
-    if (client.connected && !client.closed) client.conn.write(pubackBytes(admission.messageId));
   }
 }
 

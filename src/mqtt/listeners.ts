@@ -42,6 +42,8 @@ export interface TlsListenOptions extends ListenOptions {
 
 /** An MQTT-over-WebSocket endpoint attached to an HTTP server. */
 export interface MqttWebSocketAttachment {
+  /** Open connections. */
+  readonly connections: number;
   /** Stop answering upgrades on the path and close the WebSocket connections it accepted. */
   close(): Promise<void>;
 }
@@ -123,6 +125,9 @@ export function attachMqttWebSocket(
     });
   });
   return {
+    get connections() {
+      return wss.clients.size;
+    },
     close: () => {
       unroute();
       for (const ws of wss.clients) ws.terminate();

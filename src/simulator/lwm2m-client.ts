@@ -149,10 +149,13 @@ export class Lwm2mClient {
       return true;
     }
     const reply = this.#perform(msgType, isRecord(data) ? data : {}, reqID);
+    // What this request asked for afterwards (a reboot): run once its own answer is acknowledged, never by
+    // another request's handler that happens to finish first.
+    const after = this.#afterReply.splice(0);
     this.#o.counters.commandsAnswered++;
     if (!reply.code.startsWith('2.')) this.#o.counters.commandsFailed++;
     await this.#o.publish(this.#topics.resp, JSON.stringify({ reqID, msgType, data: reply }), 1);
-    for (const action of this.#afterReply.splice(0)) action();
+    for (const action of after) action();
     return true;
   }
 

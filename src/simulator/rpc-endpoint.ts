@@ -22,6 +22,12 @@ export interface RpcEndpointOptions {
   /** Answer one hub command; throws DeviceRpcError. */
   readonly answer: (method: string, params: unknown) => JsonObject;
   readonly onCommand: (method: string, ok: boolean) => void;
+  /**
+   * Called right after the answers to one down message are computed: what they asked the device to do
+   * afterwards (a reboot), run once those answers are acknowledged. Taken per message, so a message
+   * handled meanwhile never runs an action another message's answer is still waiting for.
+   */
+  readonly afterAnswers?: () => (() => Promise<void>) | undefined;
   readonly counters: EndpointCounters;
   readonly seed: number;
   readonly requestTimeoutMs: number;
@@ -70,27 +76,30 @@ export class RpcEndpoint {
     this.#pending.rejectAll(error);
   }
 
-  /** Handle one payload from the down topic: settle responses, answer requests (and batches, JSON-RPC 2.0 §6). */
+  /**
+   * Handle one payload from the down topic: settle responses, answer requests (and batches, JSON-RPC 2.0 §6).
+   * Resolves once the answers are acknowledged and what they asked for afterwards (`afterAnswers`) is done.
+   */
   async receive(payload: Buffer): Promise<void> {
+    const reply = this.#reply(payload);
+    const after = this.#options.afterAnswers?.();
+    if (reply !== undefined) await this.#options.publish(reply);
+    await after?.();
+  }
+
+  /** The answer to one down message (nothing for responses and notifications). */
+  #reply(payload: Buffer): OutgoingMessage | OutgoingMessage[] | undefined {
     let parsed: unknown;
     try {
       parsed = JSON.parse(payload.toString('utf8'));
     } catch {
       this.#options.counters.errors++;
-      await this.#options.publish(errorMessage(null, { code: DEVICE_RPC_CODES.PARSE_ERROR, message: 'Parse error: payload is not JSON' }));
-      return;
+      return errorMessage(null, { code: DEVICE_RPC_CODES.PARSE_ERROR, message: 'Parse error: payload is not JSON' });
     }
-    if (!Array.isArray(parsed)) {
-      const reply = this.#handle(parsed);
-      if (reply !== undefined) await this.#options.publish(reply);
-      return;
-    }
-    if (parsed.length === 0) {
-      await this.#options.publish(errorMessage(null, { code: DEVICE_RPC_CODES.INVALID_REQUEST, message: 'Invalid Request: empty batch' }));
-      return;
-    }
+    if (!Array.isArray(parsed)) return this.#handle(parsed);
+    if (parsed.length === 0) return errorMessage(null, { code: DEVICE_RPC_CODES.INVALID_REQUEST, message: 'Invalid Request: empty batch' });
     const replies = parsed.map((item) => this.#handle(item)).filter((r): r is OutgoingMessage => r !== undefined);
-    if (replies.length > 0) await this.#options.publish(replies);
+    return replies.length > 0 ? replies : undefined;
   }
 
   #handle(value: unknown): OutgoingMessage | undefined {

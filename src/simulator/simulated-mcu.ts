@@ -79,6 +79,11 @@ export class SimulatedMcu extends EventEmitter<SimulatedMcuEvents> {
       publish: (message) => this.#publish(message, 1),
       answer: (method, params) => answerCommand(state, method, params, this.hardwareId),
       onCommand: (method, ok) => this.emit('command', method, ok),
+      // A reboot runs after the answer that accepted it is acknowledged, never from another message's handler.
+      afterAnswers: () => {
+        const delay = state.takeRebootRequest();
+        return delay === null ? undefined : () => this.#reboot(delay);
+      },
       counters: this.#counters,
       seed: this.#seed,
       requestTimeoutMs: options.requestTimeoutMs ?? 3000,
@@ -283,8 +288,6 @@ export class SimulatedMcu extends EventEmitter<SimulatedMcuEvents> {
   async #onMessage(topic: string, payload: Buffer): Promise<void> {
     if (topic !== this.#topics.down) return;
     await this.#endpoint.receive(payload);
-    const delay = this.#state.takeRebootRequest();
-    if (delay !== null) await this.#reboot(delay);
   }
 
   /** Power-cycle: drop the connection without DISCONNECT (the broker publishes the will), come back after `delayMs`. */

@@ -1,31 +1,17 @@
 /** Malformed MCP requests (found by the fuzzer, test/fuzz) answer -32602 naming the bad path, never -32603. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { openRawMcpSession, type RawMcpAnswer, type RawMcpSession } from '../support/raw-mcp-session.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
-
-const PROTOCOL = '2025-11-25';
 
 describe('MCP: requests that do not match their schema', () => {
   let t: TestHub;
-  let headers: Record<string, string>;
-
-  async function post(body: unknown): Promise<{ error?: { code: number; message: string }; result?: unknown }> {
-    const res = await fetch(`${t.httpUrl}/mcp`, { method: 'POST', headers, body: JSON.stringify(body) });
-    const text = await res.text();
-    const data = res.headers.get('content-type')?.includes('text/event-stream') ? text.split('\n').find((l) => l.startsWith('data:') && l.slice(5).trim() !== '')?.slice(5) : text;
-    return JSON.parse(data ?? 'null') as never;
-  }
+  let session: RawMcpSession;
+  const post = (body: unknown): Promise<RawMcpAnswer> => session.post(body);
 
   before(async () => {
     t = await startTestHub();
-    headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    const init = await fetch(`${t.httpUrl}/mcp`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
-    });
-    await init.text();
-    headers = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id') ?? '', 'mcp-protocol-version': PROTOCOL };
+    session = await openRawMcpSession(t.httpUrl);
   });
   after(async () => t.close());
 

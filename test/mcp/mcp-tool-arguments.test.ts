@@ -1,14 +1,8 @@
 /** MCP request params are wire data (found by the fuzzer, test/fuzz): the JSON limits apply, and no key breaks the server. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { openRawMcpSession, type RawMcpAnswer, type RawMcpSession } from '../support/raw-mcp-session.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
-
-const PROTOCOL = '2025-11-25';
-
-interface Answer {
-  error?: { code: number; message: string; data?: unknown };
-  result?: { isError?: boolean; content?: { text: string }[]; structuredContent?: unknown };
-}
 
 /** `{"a":{"a":…}}`, `depth` levels deep, as text (JSON.stringify of such a value would overflow). */
 function nested(depth: number): string {
@@ -17,25 +11,12 @@ function nested(depth: number): string {
 
 describe('MCP: tools/call arguments from the wire', () => {
   let t: TestHub;
-  let headers: Record<string, string>;
-
-  async function post(body: string): Promise<Answer> {
-    const res = await fetch(`${t.httpUrl}/mcp`, { method: 'POST', headers, body });
-    const text = await res.text();
-    const data = res.headers.get('content-type')?.includes('text/event-stream') ? text.split('\n').find((l) => l.startsWith('data:') && l.slice(5).trim() !== '')?.slice(5) : text;
-    return JSON.parse(data ?? 'null') as Answer;
-  }
+  let session: RawMcpSession;
+  const post = (body: unknown): Promise<RawMcpAnswer> => session.post(body);
 
   before(async () => {
     t = await startTestHub();
-    headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    const init = await fetch(`${t.httpUrl}/mcp`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
-    });
-    await init.text();
-    headers = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id') ?? '', 'mcp-protocol-version': PROTOCOL };
+    session = await openRawMcpSession(t.httpUrl);
   });
   after(async () => t.close());
 

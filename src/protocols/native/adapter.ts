@@ -4,6 +4,7 @@
  * Garbage is logged with the client id, counted and dropped; nothing a device sends stops the hub.
  */
 import type { CommandChannel } from '../../core/command-channel.ts';
+import { errorWorthResending, worthResending } from '../../core/commit-receipt.ts';
 import type { CommandRecord } from '../../core/command.ts';
 import type { DeviceIngress, DeviceLookup } from '../../core/device-ingress.ts';
 import type { Device } from '../../core/device.ts';
@@ -94,7 +95,7 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
   notificationFailed(method: string, error: unknown, context: CallContext): void {
     if (context.transport !== 'mqtt') return;
     const delivery = this.#deliveries.get(context);
-    if (delivery !== undefined && asksRetry(error)) delivery.retry = true;
+    if (delivery !== undefined && worthResending(error)) delivery.retry = true;
     const reason = error instanceof HubError ? error.code.toLowerCase() : 'internal_error';
     if (reason === 'method_not_allowed') return this.#refused(context.clientId, method);
     this.#reject(reason, context.clientId, `${method}: ${error instanceof Error ? error.message : String(error)}`);
@@ -237,26 +238,13 @@ interface Delivery {
   retry: boolean;
 }
 
-/** Failures a resend may cure: pipeline full, hub stopping, the store down (STORE_ERROR `retryable`). */
-const RETRY_CODES = new Set<number>([ERROR_CATALOGUE.OVERLOADED.rpc, ERROR_CATALOGUE.SHUTTING_DOWN.rpc]);
-
-function asksRetry(error: unknown): boolean {
-  if (!(error instanceof HubError)) return false;
-  return RETRY_CODES.has(error.rpcCode) || (error.code === 'STORE_ERROR' && isRetryable(error.data));
-}
-
 function answerAsksRetry(answer: JsonRpcResponse | JsonRpcResponse[] | undefined): boolean {
   if (answer === undefined) return false;
   for (const response of Array.isArray(answer) ? answer : [answer]) {
     const error = (response as { error?: { code: number; data?: unknown } }).error;
-    if (error === undefined) continue;
-    if (RETRY_CODES.has(error.code) || (error.code === ERROR_CATALOGUE.STORE_ERROR.rpc && isRetryable(error.data))) return true;
+    if (error !== undefined && errorWorthResending(error)) return true;
   }
   return false;
-}
-
-function isRetryable(data: unknown): boolean {
-  return typeof data === 'object' && data !== null && (data as { retryable?: unknown }).retryable === true;
 }
 
 /** A telemetry.report request or notification, alone or in a batch. */

@@ -2,16 +2,9 @@
 import type pg from 'pg';
 import { HubError } from '../../core/errors.ts';
 import type { CredentialState, CredentialStore, DeviceCredential } from '../../core/ports/credential-store.ts';
+import { credentialFromRow, type CredentialRow } from '../shared/account-rows.ts';
 import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
-
-interface CredentialRow {
-  hardware_id: string;
-  state: CredentialState;
-  hash: string | null;
-  created_at: number;
-  updated_at: number;
-}
 
 export class PostgresCredentialStore implements CredentialStore {
   readonly #connection: PostgresConnection;
@@ -29,7 +22,7 @@ export class PostgresCredentialStore implements CredentialStore {
     return this.#run('credential read failed', async () => {
       const result = await this.#pool.query<CredentialRow>(`SELECT * FROM ${this.#table} WHERE hardware_id = $1`, [hardwareId]);
       const row = result.rows[0];
-      return row === undefined ? undefined : fromRow(row);
+      return row === undefined ? undefined : credentialFromRow(row);
     });
   }
 
@@ -46,7 +39,7 @@ export class PostgresCredentialStore implements CredentialStore {
   async list(): Promise<DeviceCredential[]> {
     return this.#run('credential list failed', async () => {
       const result = await this.#pool.query<CredentialRow>(`SELECT * FROM ${this.#table} ORDER BY hardware_id`);
-      return result.rows.map(fromRow);
+      return result.rows.map(credentialFromRow);
     });
   }
 
@@ -64,8 +57,4 @@ export class PostgresCredentialStore implements CredentialStore {
       throw storeError(what, error);
     }
   }
-}
-
-function fromRow(row: CredentialRow): DeviceCredential {
-  return { hardwareId: row.hardware_id, state: row.state, hash: row.hash, createdAt: row.created_at, updatedAt: row.updated_at };
 }

@@ -3,18 +3,9 @@ import type pg from 'pg';
 import { HubError } from '../../core/errors.ts';
 import type { Role } from '../../core/principal.ts';
 import type { ApiTokenRecord, TokenStore } from '../../core/ports/token-store.ts';
+import { tokenFromRow, type TokenRow } from '../shared/account-rows.ts';
 import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
-
-interface TokenRow {
-  id: string;
-  name: string | null;
-  role: string;
-  hash: string;
-  created_at: number;
-  expires_at: number | null;
-  revoked_at: number | null;
-}
 
 export class PostgresTokenStore implements TokenStore {
   readonly #connection: PostgresConnection;
@@ -44,13 +35,13 @@ export class PostgresTokenStore implements TokenStore {
 
   async listTokens(): Promise<ApiTokenRecord[]> {
     const result = await this.#run('token list failed', () => this.#pool.query<TokenRow>(`SELECT * FROM ${this.#table} ORDER BY created_at, id`));
-    return result.rows.map(fromRow);
+    return result.rows.map(tokenFromRow);
   }
 
   async tokenByHash(hash: string): Promise<ApiTokenRecord | undefined> {
     const result = await this.#run('token lookup failed', () => this.#pool.query<TokenRow>(`SELECT * FROM ${this.#table} WHERE hash = $1`, [hash]));
     const row = result.rows[0];
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : tokenFromRow(row);
   }
 
   async revokeToken(id: string, at: number): Promise<boolean> {
@@ -79,16 +70,4 @@ export class PostgresTokenStore implements TokenStore {
       throw storeError(what, error);
     }
   }
-}
-
-function fromRow(row: TokenRow): ApiTokenRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role as Role,
-    hash: row.hash,
-    createdAt: Number(row.created_at),
-    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
-  };
 }

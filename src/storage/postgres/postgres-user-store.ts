@@ -3,16 +3,9 @@ import type pg from 'pg';
 import { HubError } from '../../core/errors.ts';
 import type { Role } from '../../core/principal.ts';
 import type { UserRecord, UserStore } from '../../core/ports/user-store.ts';
+import { userFromRow, type UserRow } from '../shared/account-rows.ts';
 import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
-
-interface UserRow {
-  name: string;
-  role: string;
-  password_hash: string;
-  created_at: number;
-  disabled_at: number | null;
-}
 
 export class PostgresUserStore implements UserStore {
   readonly #connection: PostgresConnection;
@@ -40,13 +33,13 @@ export class PostgresUserStore implements UserStore {
 
   async listUsers(): Promise<UserRecord[]> {
     const result = await this.#run('user list failed', () => this.#pool.query<UserRow>(`SELECT * FROM ${this.#table} ORDER BY created_at, name`));
-    return result.rows.map(fromRow);
+    return result.rows.map(userFromRow);
   }
 
   async userByName(name: string): Promise<UserRecord | undefined> {
     const result = await this.#run('user lookup failed', () => this.#pool.query<UserRow>(`SELECT * FROM ${this.#table} WHERE name = $1`, [name]));
     const row = result.rows[0];
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : userFromRow(row);
   }
 
   async setPasswordHash(name: string, passwordHash: string): Promise<boolean> {
@@ -78,14 +71,4 @@ export class PostgresUserStore implements UserStore {
       throw storeError(what, error);
     }
   }
-}
-
-function fromRow(row: UserRow): UserRecord {
-  return {
-    name: row.name,
-    role: row.role as Role,
-    passwordHash: row.password_hash,
-    createdAt: Number(row.created_at),
-    disabledAt: row.disabled_at === null ? null : Number(row.disabled_at),
-  };
 }

@@ -3,15 +3,8 @@ import type Database from 'better-sqlite3';
 import { HubError } from '../../core/errors.ts';
 import type { CredentialState, CredentialStore, DeviceCredential } from '../../core/ports/credential-store.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
+import { credentialFromRow, type CredentialRow } from '../shared/account-rows.ts';
 import { storeError } from '../shared/store-error.ts';
-
-interface CredentialRow {
-  hardware_id: string;
-  state: string;
-  hash: string | null;
-  created_at: number;
-  updated_at: number;
-}
 
 export class SqliteCredentialStore implements CredentialStore {
   readonly #connection: SqliteConnection;
@@ -36,7 +29,7 @@ export class SqliteCredentialStore implements CredentialStore {
     this.#assertOpen('credential read failed');
     try {
       const row = this.#get.get(hardwareId) as CredentialRow | undefined;
-      return row === undefined ? undefined : fromRow(row);
+      return row === undefined ? undefined : credentialFromRow(row);
     } catch (error) {
       throw storeError('credential read failed', error);
     }
@@ -60,7 +53,7 @@ export class SqliteCredentialStore implements CredentialStore {
   async list(): Promise<DeviceCredential[]> {
     this.#assertOpen('credential list failed');
     try {
-      return (this.#list.all() as CredentialRow[]).map(fromRow);
+      return (this.#list.all() as CredentialRow[]).map(credentialFromRow);
     } catch (error) {
       throw storeError('credential list failed', error);
     }
@@ -75,14 +68,4 @@ export class SqliteCredentialStore implements CredentialStore {
   #assertOpen(what: string): void {
     if (this.#closed) throw new HubError('STORE_ERROR', `${what}: the store is closed`);
   }
-}
-
-function fromRow(row: CredentialRow): DeviceCredential {
-  return {
-    hardwareId: row.hardware_id,
-    state: row.state as CredentialState,
-    hash: row.hash,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }

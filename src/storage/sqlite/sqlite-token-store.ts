@@ -3,18 +3,9 @@ import type Database from 'better-sqlite3';
 import { HubError } from '../../core/errors.ts';
 import type { Role } from '../../core/principal.ts';
 import type { ApiTokenRecord, TokenStore } from '../../core/ports/token-store.ts';
+import { tokenFromRow, type TokenRow } from '../shared/account-rows.ts';
 import { storeError } from '../shared/store-error.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
-
-interface TokenRow {
-  id: string;
-  name: string | null;
-  role: string;
-  hash: string;
-  created_at: number;
-  expires_at: number | null;
-  revoked_at: number | null;
-}
 
 export class SqliteTokenStore implements TokenStore {
   readonly #connection: SqliteConnection;
@@ -35,12 +26,12 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async listTokens(): Promise<ApiTokenRecord[]> {
-    return this.#run('token list failed', () => (this.#db.prepare(`SELECT * FROM api_tokens ORDER BY created_at, id`).all() as TokenRow[]).map(fromRow));
+    return this.#run('token list failed', () => (this.#db.prepare(`SELECT * FROM api_tokens ORDER BY created_at, id`).all() as TokenRow[]).map(tokenFromRow));
   }
 
   async tokenByHash(hash: string): Promise<ApiTokenRecord | undefined> {
     const row = this.#run('token lookup failed', () => this.#db.prepare(`SELECT * FROM api_tokens WHERE hash = ?`).get(hash) as TokenRow | undefined);
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : tokenFromRow(row);
   }
 
   async revokeToken(id: string, at: number): Promise<boolean> {
@@ -66,16 +57,4 @@ export class SqliteTokenStore implements TokenStore {
       throw storeError(what, error);
     }
   }
-}
-
-function fromRow(row: TokenRow): ApiTokenRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role as Role,
-    hash: row.hash,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-  };
 }

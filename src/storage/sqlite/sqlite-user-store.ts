@@ -3,16 +3,9 @@ import type Database from 'better-sqlite3';
 import { HubError } from '../../core/errors.ts';
 import type { Role } from '../../core/principal.ts';
 import type { UserRecord, UserStore } from '../../core/ports/user-store.ts';
+import { userFromRow, type UserRow } from '../shared/account-rows.ts';
 import { storeError } from '../shared/store-error.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
-
-interface UserRow {
-  name: string;
-  role: string;
-  password_hash: string;
-  created_at: number;
-  disabled_at: number | null;
-}
 
 export class SqliteUserStore implements UserStore {
   readonly #connection: SqliteConnection;
@@ -33,12 +26,12 @@ export class SqliteUserStore implements UserStore {
   }
 
   async listUsers(): Promise<UserRecord[]> {
-    return this.#run('user list failed', () => (this.#db.prepare(`SELECT * FROM users ORDER BY created_at, name`).all() as UserRow[]).map(fromRow));
+    return this.#run('user list failed', () => (this.#db.prepare(`SELECT * FROM users ORDER BY created_at, name`).all() as UserRow[]).map(userFromRow));
   }
 
   async userByName(name: string): Promise<UserRecord | undefined> {
     const row = this.#run('user lookup failed', () => this.#db.prepare(`SELECT * FROM users WHERE name = ?`).get(name) as UserRow | undefined);
-    return row === undefined ? undefined : fromRow(row);
+    return row === undefined ? undefined : userFromRow(row);
   }
 
   async setPasswordHash(name: string, passwordHash: string): Promise<boolean> {
@@ -67,8 +60,4 @@ export class SqliteUserStore implements UserStore {
       throw storeError(what, error);
     }
   }
-}
-
-function fromRow(row: UserRow): UserRecord {
-  return { name: row.name, role: row.role as Role, passwordHash: row.password_hash, createdAt: row.created_at, disabledAt: row.disabled_at };
 }

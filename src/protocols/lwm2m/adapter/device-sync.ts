@@ -1,4 +1,5 @@
 // Writes what a registration says into the hub: the MCU, its attached IPSO devices, and their current values.
+import type { CommitReceipt } from '../../../core/commit-receipt.ts';
 import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
 import { HubError } from '../../../core/errors.ts';
@@ -23,6 +24,8 @@ export interface DeviceSyncOptions {
   readonly now: () => number;
   /** Points the pipeline refused (OVERLOADED, SHUTTING_DOWN) or could not store. */
   readonly onTelemetryLost: (endpoint: string, error: unknown, points: number) => void;
+  /** The receipt of the endpoint's message being handled, if its acknowledgement waits for the commit. */
+  readonly receiptFor?: (endpoint: string) => CommitReceipt | undefined;
 }
 
 /** Registry and telemetry writes for LwM2M endpoints. */
@@ -83,14 +86,21 @@ export class Lwm2mDeviceSync {
     if (device !== undefined && device.status !== 'deregistered') await this.#o.ingress.removed(device.id);
   }
 
-  /** Store measurement values (registration, read, observe, notify) as telemetry; returns the point count. */
+  /**
+   * Store measurement values (registration, read, observe, notify) as telemetry; returns the point count.
+   * The commit goes on the receipt of the message being handled, so its PUBACK waits for it.
+   */
   store(session: Lwm2mSession, entries: readonly TypedEntry[], ts = this.#o.now()): number {
     const points = pointsFromEntries(this.#o.model, entries, this.targets(session), ts);
     if (points.length === 0) return 0;
+    const receipt = this.#o.receiptFor?.(session.endpoint);
     try {
-      this.#o.ingress.report(points).catch((error: unknown) => this.#o.onTelemetryLost(session.endpoint, error, points.length));
+      const committed = this.#o.ingress.report(points);
+      committed.catch((error: unknown) => this.#o.onTelemetryLost(session.endpoint, error, points.length));
+      receipt?.add(committed);
     } catch (error) {
       this.#o.onTelemetryLost(session.endpoint, error, points.length);
+      receipt?.refused(error);
     }
     return points.length;
   }

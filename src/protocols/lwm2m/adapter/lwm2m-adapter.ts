@@ -6,6 +6,7 @@
  */
 import type { CommandChannel } from '../../../core/command-channel.ts';
 import { ThrottledLog } from '../../../log/throttled-log.ts';
+import { CommitReceipt } from '../../../core/commit-receipt.ts';
 import { isTerminal, type CommandRecord } from '../../../core/command.ts';
 import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
@@ -59,6 +60,8 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
   readonly #operations: OperationRunner;
   /** Per-endpoint message chains: one endpoint's messages are handled in order, endpoints in parallel. */
   readonly #chains = new Map<string, Promise<void>>();
+  /** The receipt of the QoS 1 message each endpoint's chain is handling: its PUBACK waits for its commits. */
+  readonly #receipts = new Map<string, CommitReceipt>();
   readonly #cleanups: (() => void | Promise<void>)[] = [];
 
   /** One warn line per endpoint per interval; the counter counts every rejection. */
@@ -78,6 +81,7 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
       logger: options.logger,
       now,
       onTelemetryLost: (endpoint, error, points) => this.#reject('telemetry_not_stored', endpoint, `${points} points: ${error instanceof Error ? error.message : String(error)}`),
+      receiptFor: (endpoint) => this.#receipts.get(endpoint),
     });
     this.#lifetimes = new LifetimeTracker((endpoint) => this.#serially(endpoint, () => this.#registrations.expire(endpoint)));
     this.#operations = new OperationRunner({
@@ -157,40 +161,65 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     await this.#operations.deliver(target, command);
   }
 
-  #onMessage(topic: string, payload: Buffer, meta: MessageMeta): void {
+  /**
+   * Acknowledged means stored: a QoS 1 message is held (its PUBACK waits) until it is handled, in its
+   * endpoint's order, and the telemetry it carried (registration values, read answers, notifications)
+   * is committed; a message refused at the door is acknowledged at once (sending it again would not help).
+   */
+  #onMessage(topic: string, payload: Buffer, meta: MessageMeta): Promise<void> | undefined {
     const parsed = parseUplinkTopic(topic);
-    if (parsed === undefined) return this.#reject('bad_topic', meta.clientId, topic);
+    if (parsed === undefined) {
+      this.#reject('bad_topic', meta.clientId, topic);
+      return undefined;
+    }
     const { endpoint, kind } = parsed;
     // On the embedded broker a client may only speak for the endpoint named by its client id.
-    if (meta.clientId !== undefined && meta.clientId !== endpoint) return this.#reject('spoofed_topic', meta.clientId, `published on ${topic}`);
+    if (meta.clientId !== undefined && meta.clientId !== endpoint) {
+      this.#reject('spoofed_topic', meta.clientId, `published on ${topic}`);
+      return undefined;
+    }
     this.#o.metrics.received.inc({ protocol: 'lwm2m', type: RECEIVED_TYPES[kind] });
     if (payload.length > this.#o.maxMessageBytes) {
       this.#reject('oversized', endpoint, `${payload.length} bytes > ${this.#o.maxMessageBytes} on ${topic}`);
       if (kind === 'reg' || kind === 'update' || kind === 'dereg' || this.#sessions.has(endpoint)) {
         this.#ack(endpoint, ACK_TYPES[kind], '4.00', { reason: `message too large: ${payload.length} bytes, limit ${this.#o.maxMessageBytes}` });
       }
-      return;
+      return undefined;
     }
+    const receipt = meta.qos === 1 ? new CommitReceipt() : undefined;
     this.#serially(endpoint, async () => {
-      switch (kind) {
-        case 'reg':
-          await this.#registrations.register(endpoint, payload);
-          if (this.#sessions.has(endpoint)) this.#activity.registered(endpoint);
-          return;
-        case 'update':
-          await this.#registrations.update(endpoint, payload);
-          if (this.#sessions.has(endpoint)) this.#activity.updated(endpoint);
-          return;
-        case 'dereg':
-          return this.#registrations.deregister(endpoint);
-        case 'resp':
-          this.#activity.heard(endpoint);
-          return this.#withAck(endpoint, this.#operations.onResponse(endpoint, payload));
-        case 'notify':
-          this.#activity.heard(endpoint);
-          return this.#withAck(endpoint, this.#operations.onNotify(endpoint, payload));
+      if (receipt === undefined) return this.#handle(endpoint, kind, payload);
+      this.#receipts.set(endpoint, receipt);
+      try {
+        await this.#handle(endpoint, kind, payload);
+      } finally {
+        this.#receipts.delete(endpoint);
+        receipt.close();
       }
     });
+    return receipt?.settled;
+  }
+
+  /** One uplink message, in its endpoint's turn. */
+  async #handle(endpoint: string, kind: UplinkKind, payload: Buffer): Promise<void> {
+    switch (kind) {
+      case 'reg':
+        await this.#registrations.register(endpoint, payload);
+        if (this.#sessions.has(endpoint)) this.#activity.registered(endpoint);
+        return;
+      case 'update':
+        await this.#registrations.update(endpoint, payload);
+        if (this.#sessions.has(endpoint)) this.#activity.updated(endpoint);
+        return;
+      case 'dereg':
+        return this.#registrations.deregister(endpoint);
+      case 'resp':
+        this.#activity.heard(endpoint);
+        return this.#withAck(endpoint, this.#operations.onResponse(endpoint, payload));
+      case 'notify':
+        this.#activity.heard(endpoint);
+        return this.#withAck(endpoint, this.#operations.onNotify(endpoint, payload));
+    }
   }
 
   // A refused answer or notification from a registered device is acknowledged 4.00 on `dn`; the reqID
@@ -212,13 +241,17 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
   }
 
   #onPresence(event: PresenceEvent): void {
-    if (event.connected) return;
-    const session = this.#sessions.get(event.clientId);
-    if (session === undefined) return;
-    // The registration stays until its lifetime ends: a reconnecting device may simply Update.
-    this.#tracker.dropEndpoint(session.endpoint);
-    const failed = this.#o.ingress.disconnected(session.deviceId, event.abrupt ? 'connection lost' : 'disconnected');
-    this.#o.logger.info({ endpoint: session.endpoint, abrupt: event.abrupt ?? false, failedCommands: failed }, 'lwm2m: device disconnected');
+    if (event.connected || !this.#sessions.has(event.clientId)) return;
+    // In arrival order with the endpoint's messages: an answer that came before the connection ended
+    // (a reboot's 2.04) completes its command before the disconnect fails what is still pending.
+    this.#serially(event.clientId, () => {
+      const session = this.#sessions.get(event.clientId);
+      if (session === undefined) return;
+      // The registration stays until its lifetime ends: a reconnecting device may simply Update.
+      this.#tracker.dropEndpoint(session.endpoint);
+      const failed = this.#o.ingress.disconnected(session.deviceId, event.abrupt ? 'connection lost' : 'disconnected');
+      this.#o.logger.info({ endpoint: session.endpoint, abrupt: event.abrupt ?? false, failedCommands: failed }, 'lwm2m: device disconnected');
+    });
   }
 
   #endSession(session: Lwm2mSession, reason: string): void {

@@ -52,11 +52,13 @@ export function storeMetrics(
   }
   if (points.length === 0) return 0;
   try {
-    // The promise settles at commit; write failures are logged by the pipeline itself, and a
-    // Sparkplug sender has no channel to be told, so nothing waits on it here.
-    void ctx.ingress.report(points);
+    // The promise settles at commit; write failures are logged by the pipeline itself, and a Sparkplug
+    // sender has no channel to be told. Only a QoS 1 message waits on it: its PUBACK (the receipt).
+    const committed = ctx.ingress.report(points);
+    ctx.receipt?.add(committed);
   } catch (error) {
     if (!(error instanceof HubError)) throw error;
+    ctx.receipt?.refused(error);
     ctx.reject(error.code.toLowerCase(), { groupId: session.groupId, edgeNodeId: session.edgeNodeId, ...(deviceId !== undefined && { deviceId }) }, `${points.length} points not accepted: ${error.message}`);
     return 0;
   }

@@ -1,5 +1,6 @@
 // What the host knows about one Edge Node's Sparkplug session: birth state, bdSeq, seq window, metric catalogs.
 
+import type { CommitReceipt } from '../../../core/commit-receipt.ts';
 import { MetricCatalog } from './metric-catalog.ts';
 import { SequenceWindow, type SequenceWindowOptions } from './sequence-window.ts';
 
@@ -18,6 +19,8 @@ export interface SequencedMessage<P> {
   readonly type: 'DBIRTH' | 'DDEATH' | 'NDATA' | 'DDATA';
   readonly deviceId: string | undefined;
   readonly payload: P;
+  /** A QoS 1 message's receipt: its PUBACK waits until it is processed (or dropped) and its points committed. */
+  readonly receipt?: CommitReceipt;
 }
 
 /** `{group_id}/{edge_node_id}`: the key of a session (group and node together are unique, §4.1). */

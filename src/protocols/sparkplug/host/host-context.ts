@@ -1,5 +1,6 @@
 // What the parts of the Sparkplug host share: the hub's core services and the host's own helpers.
 
+import type { CommitReceipt } from '../../../core/commit-receipt.ts';
 import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { SparkplugPayload } from '../codec/types.ts';
@@ -27,4 +28,6 @@ export interface HostContext {
   reject(reason: string, where: { groupId?: string; edgeNodeId?: string; deviceId?: string }, detail: string): void;
   /** Log a tolerated deviation from the spec, once per edge node and kind. */
   warnOnce(session: HostSession, kind: string, detail: string): void;
+  /** The receipt of the QoS 1 message being processed: the commits it starts hold its PUBACK. */
+  receipt: CommitReceipt | undefined;
 }

@@ -24,6 +24,8 @@ export interface SequenceWindowOptions<T> {
   readonly deliver: (item: T) => void;
   /** The gap did not fill in time (the held messages have been delivered already). */
   readonly onGap: (missing: number, heldCount: number) => void;
+  /** A held message was dropped undelivered (a BIRTH or DEATH ended the session, or shutdown). */
+  readonly onDropped?: (item: T) => void;
 }
 
 const SEQ_SPAN = 256;
@@ -61,8 +63,10 @@ export class SequenceWindow<T> {
 
   /** Drop held messages and stop the timer (NDEATH, shutdown). */
   clear(): void {
+    const dropped = [...this.#held.values()];
     this.#held.clear();
     this.#stopTimer();
+    if (this.#options.onDropped !== undefined) for (const item of dropped) this.#options.onDropped(item);
   }
 
   /** Offer a message with its seq; delivers it (and any held successors) when it is the expected one. */

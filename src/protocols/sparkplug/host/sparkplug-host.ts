@@ -3,6 +3,7 @@
  * BIRTH/DEATH certificates, DATA into the telemetry pipeline in seq order, rebirth requests, and
  * hub commands as NCMD/DCMD. Bad input is logged with the edge node id, counted and dropped.
  */
+import { CommitReceipt } from '../../../core/commit-receipt.ts';
 import type { CommandChannel } from '../../../core/command-channel.ts';
 import type { CommandRecord } from '../../../core/command.ts';
 import { deviceIdFor } from '../../../core/device-id.ts';
@@ -68,6 +69,8 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #started = false;
   #stopping = false;
+  /** Receipts of QoS 1 messages the seq window holds back: closed when it delivers or drops them. */
+  readonly #waiting = new WeakSet<CommitReceipt>();
 
   constructor(options: SparkplugHostOptions) {
     this.#o = options;
@@ -96,6 +99,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
         session.warned.add(kind);
         logger.warn({ groupId: session.groupId, edgeNodeId: session.edgeNodeId, kind, detail }, 'sparkplug: tolerated deviation from the specification');
       },
+      receipt: undefined,
     };
   }
 
@@ -169,7 +173,26 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     await this.#o.bus.publish(this.#o.state.topic, this.#o.state.online(), { qos: 1, retain: true });
   }
 
-  #onMessage(topic: string, payload: Buffer, meta: MessageMeta): void {
+  /**
+   * Acknowledged means stored: Sparkplug sends BIRTH and DATA at QoS 0 ([tck-id-topics-nbirth-qos],
+   * [tck-id-topics-ndata-qos]), but an edge node that sends them at QoS 1 gets its PUBACK only once the
+   * message is processed (in seq order: a held one waits for its turn) and its points are committed.
+   */
+  #onMessage(topic: string, payload: Buffer, meta: MessageMeta): Promise<void> | undefined {
+    const receipt = meta.qos === 1 ? new CommitReceipt() : undefined;
+    this.#ctx.receipt = receipt;
+    try {
+      this.#route(topic, payload, meta, receipt);
+    } finally {
+      this.#ctx.receipt = undefined;
+    }
+    if (receipt === undefined) return undefined;
+    // Held by the seq window: closed when the window delivers or drops it.
+    if (!this.#waiting.has(receipt)) receipt.close();
+    return receipt.settled;
+  }
+
+  #route(topic: string, payload: Buffer, meta: MessageMeta, receipt: CommitReceipt | undefined): void {
     let parsed: SparkplugTopic;
     try {
       parsed = parseTopic(topic);
@@ -183,14 +206,14 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       // Seed 002's `spBv1.0/{g}/DBIRTH/{node}`: the edge node's own device (nodeless-topic.ts).
       this.#ctx.metrics.nodeless(nodeless.messageType);
       parsed = { kind: 'device', groupId: nodeless.groupId, messageType: nodeless.messageType, edgeNodeId: nodeless.edgeNodeId, deviceId: nodeless.deviceId };
-      return this.#onDeviceMessage(parsed, payload, meta, true);
+      return this.#onDeviceMessage(parsed, payload, meta, true, receipt);
     }
     if (parsed.kind === 'state') return this.#onState(parsed.hostId, payload, meta);
-    this.#onDeviceMessage(parsed, payload, meta, false);
+    this.#onDeviceMessage(parsed, payload, meta, false, receipt);
   }
 
   /** A node or device message (`nodeless`: a device message without a device level). */
-  #onDeviceMessage(parsed: Exclude<SparkplugTopic, { kind: 'state' }>, payload: Buffer, meta: MessageMeta, nodeless: boolean): void {
+  #onDeviceMessage(parsed: Exclude<SparkplugTopic, { kind: 'state' }>, payload: Buffer, meta: MessageMeta, nodeless: boolean, receipt: CommitReceipt | undefined): void {
     const type = parsed.messageType;
     // Host → edge traffic (ours, or another host's): nothing to ingest.
     if (type === 'NCMD' || type === 'DCMD') return;
@@ -215,8 +238,8 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       return;
     }
     try {
-      if (nodeless) this.#dispatchNodeless(parsed.groupId, parsed.edgeNodeId, type, deviceId as string, decoded, meta);
-      else this.#dispatch(parsed.groupId, parsed.edgeNodeId, type, deviceId, decoded, meta);
+      if (nodeless) this.#dispatchNodeless(parsed.groupId, parsed.edgeNodeId, type, deviceId as string, decoded, meta, receipt);
+      else this.#dispatch(parsed.groupId, parsed.edgeNodeId, type, deviceId, decoded, meta, receipt);
     } catch (error) {
       this.#o.logger.error({ err: error, ...where, type }, 'sparkplug: message handling failed');
     }
@@ -229,7 +252,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
    * processed as it arrives) and no bdSeq: a DBIRTH of an edge node that is not born births it
    * implicitly (an empty NBIRTH), so the node and its own device are online.
    */
-  #dispatchNodeless(groupId: string, edgeNodeId: string, type: string, deviceId: string, payload: SparkplugPayload, meta: MessageMeta): void {
+  #dispatchNodeless(groupId: string, edgeNodeId: string, type: string, deviceId: string, payload: SparkplugPayload, meta: MessageMeta, receipt: CommitReceipt | undefined): void {
     let session = this.#sessions.get(sessionKey(groupId, edgeNodeId));
     if (session === undefined || !session.born) {
       if (type !== 'DBIRTH') {
@@ -246,10 +269,10 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     } else if (!this.#fromBirthConnection(session, type, meta, deviceId)) {
       return;
     }
-    this.#process(session, { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload });
+    this.#process(session, { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload, ...(receipt !== undefined && { receipt }) });
   }
 
-  #dispatch(groupId: string, edgeNodeId: string, type: string, deviceId: string | undefined, payload: SparkplugPayload, meta: MessageMeta): void {
+  #dispatch(groupId: string, edgeNodeId: string, type: string, deviceId: string | undefined, payload: SparkplugPayload, meta: MessageMeta, receipt: CommitReceipt | undefined): void {
     const key = sessionKey(groupId, edgeNodeId);
     if (type === 'NBIRTH') {
       if (!this.#mayBirth(groupId, edgeNodeId, meta)) return;
@@ -275,14 +298,16 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       return;
     }
     if (!this.#fromBirthConnection(session, type, meta, deviceId)) return;
-    const message: SequencedMessage<SparkplugPayload> = { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload };
+    const message: SequencedMessage<SparkplugPayload> = { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload, ...(receipt !== undefined && { receipt }) };
     if (payload.seq === undefined) {
       this.#ctx.warnOnce(session, 'missing_seq', `${type} without seq processed as it arrived`);
       this.#process(session, message);
       return;
     }
     const seq = Number(payload.seq % 256n);
-    if (session.window.offer(seq, message) === 'stale') {
+    const verdict = session.window.offer(seq, message);
+    if (verdict === 'held' && receipt !== undefined) this.#waiting.add(receipt);
+    if (verdict === 'stale') {
       this.#ctx.reject('stale_seq', { groupId, edgeNodeId }, `${type} seq ${seq} is behind the expected ${session.window.expected}`);
     }
   }
@@ -313,6 +338,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     const session: HostSession = new EdgeNodeSession<SparkplugPayload>(groupId, edgeNodeId, deviceIdFor(edgeNodeId), {
       timeoutMs: this.#o.reorderTimeoutMs ?? 2_000,
       deliver: (message) => this.#process(session, message),
+      onDropped: (message) => this.#settle(message),
       onGap: (missing, held) => this.#ctx.rebirth.request(groupId, edgeNodeId, 'seq_gap', `seq ${missing} missing after the reorder timeout (${held} later messages held)`),
     });
     this.#sessions.set(session.key, session);
@@ -328,7 +354,26 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     this.#byNode.set(session.edgeNodeId, session);
   }
 
+  /** A held QoS 1 message left the window: its PUBACK waits for nothing more of it. */
+  #settle(message: SequencedMessage<SparkplugPayload>): void {
+    if (message.receipt === undefined) return;
+    this.#waiting.delete(message.receipt);
+    message.receipt.close();
+  }
+
   #process(session: HostSession, message: SequencedMessage<SparkplugPayload>): void {
+    // A message released from the window by a later one commits on its own receipt.
+    const outer = this.#ctx.receipt;
+    if (message.receipt !== undefined) this.#ctx.receipt = message.receipt;
+    try {
+      this.#processNow(session, message);
+    } finally {
+      this.#ctx.receipt = outer;
+      this.#settle(message);
+    }
+  }
+
+  #processNow(session: HostSession, message: SequencedMessage<SparkplugPayload>): void {
     try {
       switch (message.type) {
         case 'NDATA':
