@@ -8,6 +8,7 @@ import { openSqliteStores, openThreadedSqliteStores } from './sqlite/open-sqlite
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite/sqlite-connection.ts';
 import { SqliteTokenStore } from './sqlite/sqlite-token-store.ts';
 import { PostgresConnection } from './postgres/postgres-connection.ts';
+import type { PostgresClusterStore } from './postgres/postgres-cluster-store.ts';
 import { PostgresTokenStore } from './postgres/postgres-token-store.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { TokenStore } from '../core/ports/token-store.ts';
@@ -26,6 +27,8 @@ export interface Stores {
   readonly users: UserStore;
   /** Device credentials (docs/security.md). */
   readonly credentials: CredentialStore;
+  /** PostgreSQL only: what several hub instances on one schema coordinate through (src/cluster/). */
+  readonly cluster?: PostgresClusterStore;
   close(): Promise<void>;
 }
 

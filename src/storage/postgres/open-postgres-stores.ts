@@ -2,6 +2,7 @@
 import { PostgresTokenStore } from './postgres-token-store.ts';
 import { PostgresUserStore } from './postgres-user-store.ts';
 import { PostgresAuditStore } from './postgres-audit-store.ts';
+import { PostgresClusterStore } from './postgres-cluster-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
 import { PostgresCredentialStore } from './postgres-credential-store.ts';
 import { PostgresRegistryStore } from './postgres-registry-store.ts';
@@ -15,6 +16,8 @@ export interface PostgresStores {
   readonly tokens: PostgresTokenStore;
   readonly users: PostgresUserStore;
   readonly credentials: PostgresCredentialStore;
+  /** Coordination of hub instances sharing this schema (docs/deployment.md, "Several hubs"). */
+  readonly cluster: PostgresClusterStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
   close(): Promise<void>;
@@ -38,6 +41,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const tokens = new PostgresTokenStore(connection);
   const users = new PostgresUserStore(connection);
   const credentials = new PostgresCredentialStore(connection);
+  const cluster = new PostgresClusterStore(connection, url);
   return {
     telemetry,
     registry,
@@ -45,9 +49,10 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     tokens,
     users,
     credentials,
+    cluster,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close(), cluster.close()]);
     },
   };
 }
