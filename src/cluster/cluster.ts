@@ -51,7 +51,7 @@ export interface ClusterOptions {
 interface ProtocolEntry {
   readonly bus: OwnedBus;
   channel?: OwnedChannel;
-  adopt?: (key: string) => void;
+  adopt?: (key: string, lastTopic: string) => void;
 }
 
 export class Cluster {
@@ -143,7 +143,7 @@ export class Cluster {
   }
 
   /** The command channel the executor gets for a protocol (commands for sessions owned elsewhere go to their owner). */
-  channelFor(protocol: string, channel: CommandChannel, sessions: OwnedSessions | undefined, adopt?: (key: string) => void): CommandChannel {
+  channelFor(protocol: string, channel: CommandChannel, sessions: OwnedSessions | undefined, adopt?: (key: string, lastTopic: string) => void): CommandChannel {
     const entry = this.#protocols.get(protocol);
     if (sessions === undefined || entry === undefined) return channel;
     entry.channel = new OwnedChannel(channel, {
@@ -208,14 +208,14 @@ export class Cluster {
     else this.follower.take(notice);
   }
 
-  /** Sessions this instance now owns and did not before: their protocol re-establishes them (Sparkplug rebirth). */
+  /** Sessions this instance now owns among the settled members and did not before: their protocol re-establishes them (Sparkplug rebirth). */
   #membersChanged(previous: readonly string[], current: readonly string[]): void {
     for (const [protocol, entry] of this.#protocols) {
       if (entry.adopt === undefined) continue;
-      for (const key of entry.bus.keys) {
+      for (const [key, lastTopic] of entry.bus.keys) {
         if (rendezvousOwner(key, current) !== this.instance || rendezvousOwner(key, previous) === this.instance) continue;
         this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
-        entry.adopt(key);
+        entry.adopt(key, lastTopic);
       }
     }
   }

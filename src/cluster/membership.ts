@@ -26,6 +26,10 @@ export class Membership {
   #members: readonly ClusterMemberRow[] = [];
   #names: readonly string[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** The members as of one renewal period ago: an instance takes a session over only once every peer can have seen it join. */
+  #settled: readonly string[] = [];
+  #settleTimer: ReturnType<typeof setTimeout> | undefined;
+  #settledOwners = new Map<string, string | undefined>();
   #listeners = new Set<(previous: readonly string[], current: readonly string[]) => void>();
   #owners = new Map<string, string | undefined>();
   #reading: Promise<void> | undefined;
@@ -54,7 +58,7 @@ export class Membership {
   async start(): Promise<void> {
     await this.refresh();
     this.#o.announce();
-    this.#timer = setInterval(() => void this.refresh(), Math.max(50, Math.floor(this.#o.leaseMs / 3)));
+    this.#timer = setInterval(() => void this.refresh(), this.#renewEveryMs());
     this.#timer.unref?.();
   }
 
@@ -66,11 +70,20 @@ export class Membership {
     return owner;
   }
 
-  owns(key: string): boolean {
-    return this.ownerOf(key) === this.#o.instance;
+  /**
+   * The owner of `key` among the settled members (those of one renewal period ago). A session this
+   * instance gains is handled only once it owns it among both the current and the settled members:
+   * the instance losing it has seen the change by then (it re-reads every renewal, and at once on
+   * the joiner's NOTIFY), so two instances never handle one session at the same time.
+   */
+  settledOwnerOf(key: string): string | undefined {
+    if (this.#settledOwners.has(key)) return this.#settledOwners.get(key);
+    const owner = rendezvousOwner(key, this.#settled);
+    this.#settledOwners.set(key, owner);
+    return owner;
   }
 
-  /** Called with the previous and current member lists after every change. */
+  /** Called with the previous and current settled member lists after every change. */
   onChange(listener: (previous: readonly string[], current: readonly string[]) => void): () => void {
     this.#listeners.add(listener);
     return () => void this.#listeners.delete(listener);
@@ -108,12 +121,27 @@ export class Membership {
     this.#names = names;
     this.#owners = new Map();
     this.#o.logger.info({ instance: this.#o.instance, members: names, previous }, 'cluster: members changed');
-    for (const listener of [...this.#listeners]) listener(previous, names);
+    if (this.#settleTimer !== undefined) clearTimeout(this.#settleTimer);
+    this.#settleTimer = setTimeout(() => this.#settle(), this.#renewEveryMs() + 100);
+    this.#settleTimer.unref?.();
+  }
+
+  #settle(): void {
+    this.#settleTimer = undefined;
+    const previous = this.#settled;
+    this.#settled = this.#names;
+    this.#settledOwners = new Map();
+    for (const listener of [...this.#listeners]) listener(previous, this.#settled);
+  }
+
+  #renewEveryMs(): number {
+    return Math.max(50, Math.floor(this.#o.leaseMs / 3));
   }
 
   /** Leave at once (clean stop). */
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#settleTimer !== undefined) clearTimeout(this.#settleTimer);
     this.#timer = undefined;
     await this.#reading?.catch(() => {});
     await this.#o.store.leave(this.#o.instance).catch(() => {});

@@ -9,10 +9,11 @@ import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOption
 import { matchTopic } from '../mqtt/topic-filter.ts';
 import { encodeRelay, relayTopic } from './instance-topics.ts';
 
-/** Who owns which session key. */
+/** Who owns which session key: now, and among the settled members (Membership). */
 export interface SessionOwnership {
   readonly instance: string;
   ownerOf(key: string): string | undefined;
+  settledOwnerOf(key: string): string | undefined;
 }
 
 export interface OwnedBusOptions {
@@ -31,8 +32,8 @@ export class OwnedBus implements MqttBus {
   readonly #inner: MqttBus;
   readonly #o: OwnedBusOptions;
   readonly #subscriptions = new Set<Subscription>();
-  /** Every session key seen, owned here or not (a new owner re-establishes the sessions it takes over). */
-  readonly keys = new Set<string>();
+  /** Every session key seen, owned here or not, with its last topic (a new owner re-establishes the sessions it takes over). */
+  readonly keys = new Map<string, string>();
   /** Messages relayed to and dropped for other owners (metrics, tests). */
   relayed = 0;
   dropped = 0;
@@ -82,13 +83,16 @@ export class OwnedBus implements MqttBus {
   #route(topic: string, payload: Buffer, meta: MessageMeta, handler: MessageHandler, shared: boolean): void | Promise<void> {
     const key = this.#o.keyOf(topic);
     if (key === undefined) return handler(topic, payload, meta);
-    this.keys.add(key);
+    this.keys.set(key, topic);
+    const { instance } = this.#o.ownership;
     const owner = this.#o.ownership.ownerOf(key);
-    if (owner === undefined || owner === this.#o.ownership.instance) return handler(topic, payload, meta);
     if (!shared) {
+      // Every instance gets this message: only the owner, once settled, handles it (one ingest, in seq order).
+      if (owner === instance && this.#o.ownership.settledOwnerOf(key) === instance) return handler(topic, payload, meta);
       this.dropped++;
       return undefined;
     }
+    if (owner === undefined || owner === instance) return handler(topic, payload, meta);
     this.relayed++;
     const relayed = this.#inner.publish(relayTopic(owner, this.#o.protocol), encodeRelay(topic, payload), { qos: 1 });
     // QoS 0 is never held; a QoS 1 message is acknowledged once the broker took the relay for the owner.

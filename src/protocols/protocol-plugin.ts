@@ -55,9 +55,10 @@ export interface ProtocolRuntime {
   notificationFailed?(method: string, error: unknown, context: CallContext): void;
   /**
    * Scale-out: this instance now owns the session `key` (a hardware id) another instance owned, or
-   * that had no owner: re-establish it (Sparkplug: ask the edge node to rebirth).
+   * that had no owner: re-establish it (Sparkplug: ask the edge node to rebirth). `lastTopic`: the
+   * last device topic seen for it (Sparkplug: names the group).
    */
-  adopt?(key: string): void;
+  adopt?(key: string, lastTopic: string): void;
 }
 
 /** One hub's instance of a protocol, made before the bus connects. */

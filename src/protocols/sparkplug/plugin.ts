@@ -53,7 +53,7 @@ export const sparkplugProtocol: ProtocolPlugin = {
         });
         await host.start();
         // The offline STATE goes out before the listeners close and the bus disconnects ([tck-id-operational-behavior-host-application-termination]).
-        return { channel: host, goingOffline: () => host.goingOffline(), stop: () => host.stop(), adopt: (edgeNodeId) => host.adopt(edgeNodeId) };
+        return { channel: host, goingOffline: () => host.goingOffline(), stop: () => host.stop(), adopt: (edgeNodeId, lastTopic) => host.adopt(edgeNodeId, lastTopic.split('/')[1]) };
       },
     };
   },

@@ -155,12 +155,13 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
   /**
    * Scale-out: this hub instance now owns edge node `edgeNodeId` (another left, or this one joined).
    * What it knew of the node's session is stale: forget it and ask the node to rebirth, so seq order
-   * and aliases start over from a BIRTH seen here.
+   * and aliases start over from a BIRTH seen here. `seenInGroup`: the group of its last message.
    */
-  adopt(edgeNodeId: string): void {
+  adopt(edgeNodeId: string, seenInGroup?: string): void {
     const sparkplug = this.#o.registry.getByHardwareId(edgeNodeId)?.dynamicState['sparkplug'];
-    const groupId = typeof sparkplug === 'object' && sparkplug !== null && !Array.isArray(sparkplug) ? (sparkplug as Record<string, unknown>)['group_id'] : undefined;
-    if (typeof groupId !== 'string') return;
+    const stored = typeof sparkplug === 'object' && sparkplug !== null && !Array.isArray(sparkplug) ? (sparkplug as Record<string, unknown>)['group_id'] : undefined;
+    const groupId = seenInGroup ?? stored;
+    if (typeof groupId !== 'string' || groupId === 'STATE') return;
     const key = sessionKey(groupId, edgeNodeId);
     this.#sessions.get(key)?.window.clear();
     this.#sessions.delete(key);
