@@ -3,21 +3,11 @@
  * instance that sees the same members picks the same owner, and a member leaving moves only its
  * own keys (Thaler & Ravishankar, "A name-based mapping scheme for rendezvous", 1996).
  */
+import { createHash } from 'node:crypto';
 
-/** FNV-1a 32-bit of `member \0 key`, then a 32-bit finalizer (murmur3 fmix32) to spread close inputs. */
+/** The weight of `key` for `member`: the first 32 bits of SHA-256 of both (owners are cached per member list). */
 function weight(member: string, key: string): number {
-  let h = 0x811c9dc5;
-  const text = `${member}\0${key}`;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return createHash('sha256').update(`${member}\0${key}`).digest().readUInt32BE(0);
 }
 
 /** The member that owns `key`; undefined when there is none. Ties go to the smaller member name. */
