@@ -52,6 +52,38 @@ async function listIds(hub: ClusterHub): Promise<Set<string>> {
   return new Set((result?.devices ?? []).filter((d) => d.status === 'online').map((d) => d.device_id));
 }
 
+/** A native device of the test's own (a raw MQTT client): registered with one BMP580, reporting QoS 1 telemetry on demand. */
+async function rawNativeDevice(hardwareId: string): Promise<{ client: mqtt.MqttClient; sensorId: string; report(ts: number, value: number): Promise<void> }> {
+  const client = await mqtt.connectAsync(broker.url, { clientId: hardwareId, protocolVersion: 4, clean: true });
+  const up = `llmiot/v1/${hardwareId}/up`;
+  const answers = new Map<number, (message: { result?: Record<string, unknown> }) => void>();
+  await client.subscribeAsync(`llmiot/v1/${hardwareId}/down`, { qos: 1 });
+  client.on('message', (_topic, payload) => {
+    const message = JSON.parse(payload.toString()) as { id?: number; result?: Record<string, unknown> };
+    if (typeof message.id === 'number') answers.get(message.id)?.(message);
+  });
+  const call = (id: number, method: string, params: unknown): Promise<{ result?: Record<string, unknown> }> =>
+    new Promise((resolve) => {
+      answers.set(id, resolve);
+      void client.publishAsync(up, JSON.stringify({ jsonrpc: '2.0', id, method, params }), { qos: 1 });
+    });
+  const registered = await call(1, 'device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Espressif', model: 'ESP32-S3', memory: { flash_total: 8388608, ram_total: 524288 }, communication_protocols: { supported: ['WiFi'] } } });
+  const discovered = await call(2, 'sensor.discover', {
+    mcu_id: registered.result?.['device_id'],
+    static_schema: { manufacturer: 'Bosch', model: 'BMP580', sensor_category: 'environmental', communication: { primary_protocol: 'I2C', i2c: { address: '0x47' } }, measurements: [{ measurement_type: 'temperature', unit: 'celsius', range_min: -40, range_max: 85, accuracy: 0.5 }] },
+  });
+  const sensorId = discovered.result?.['sensor_id'] as string;
+  assert.ok(sensorId, JSON.stringify(discovered));
+  return {
+    client,
+    sensorId,
+    async report(ts, value) {
+      const message = { jsonrpc: '2.0', method: 'telemetry.report', params: { readings: [{ sensor_id: sensorId, measurement_type: 'temperature', value, timestamp: new Date(ts).toISOString() }] } };
+      await client.publishAsync(up, JSON.stringify(message), { qos: 1 });
+    },
+  };
+}
+
 /**
  * A Sparkplug edge node of the test's own: NDATA messages with one distinct metric timestamp each
  * (base + n), so what is stored can be counted against what was sent; it rebirths when asked.
@@ -187,57 +219,39 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
     assert.ok(Date.now() - registeredAt < 2_000);
   });
 
-  it('streams to data.subscribe on one instance the telemetry of a Sparkplug node another instance owns', async () => {
-    const members = hubs.map((h) => h.instance).sort();
-    // The watcher is an instance that does not own the node, so it never ingests that node's messages.
-    const foreign = sparkplugBoards[0] as string;
-    const watcher = hubs.find((h) => h.instance !== rendezvousOwner(foreign, members)) as ClusterHub;
-    const sensorId = deviceIdFor(`${foreign}/i2c:0x47`);
+  it('streams to data.subscribe on one instance every reading of a device, whichever instance ingested it', async () => {
+    // The broker gives each of the device's messages to one of the three instances; the watcher's subscriber must see all of them.
+    const device = await rawNativeDevice(hw('watched'));
+    const watcher = hubs[2] as ClusterHub;
     const ws = new WebSocket(watcher.wsUrl);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    const notifications: unknown[] = [];
+    const seen = new Set<number>();
     ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { method?: string; params?: { readings?: { device_id?: string }[] } };
-      if (message.method === 'data.telemetry' && message.params?.readings?.some((r) => r.device_id === sensorId)) notifications.push(message);
+      const message = JSON.parse(String(data)) as { method?: string; params?: { readings?: { device_id?: string; value?: number }[] } };
+      if (message.method !== 'data.telemetry') return;
+      for (const reading of message.params?.readings ?? []) if (reading.device_id === device.sensorId && typeof reading.value === 'number') seen.add(reading.value);
     });
-    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'data.subscribe', params: { device_ids: [sensorId] } }));
+    const subscribed = new Promise((resolve) => ws.once('message', resolve));
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'data.subscribe', params: { device_ids: [device.sensorId] } }));
+    await subscribed;
+    // The peers start their fan-out once the watcher's membership row says it watches (they re-read it at once, on its NOTIFY).
+    await eventually(async () => (await db.query(`SELECT 1 FROM "${schema}".cluster_members WHERE instance = $1 AND watching`, [watcher.instance])).rowCount === 1, 5_000, 'the watcher marked watching');
     try {
-      await eventually(() => notifications.length >= 2, 10_000, `telemetry of ${foreign} on ${watcher.name}`);
+      for (let n = 0; n < 30; n++) await device.report(Date.now(), n);
+      await eventually(() => seen.size === 30, 10_000, `all 30 readings on ${watcher.name}'s subscription (saw ${seen.size})`);
     } finally {
       ws.close();
+      await device.client.endAsync();
     }
   });
 
   it('stores each message once, and after a kill -9 of one instance loses nothing acknowledged while its Sparkplug nodes are re-owned and reborn', async (t) => {
     // A native device of the test's own: QoS 1 telemetry with one distinct timestamp per message, PUBACKs counted.
-    const raw = hw('raw');
-    const client = await mqtt.connectAsync(broker.url, { clientId: raw, protocolVersion: 4, clean: true });
-    const up = `llmiot/v1/${raw}/up`;
-    const answers = new Map<number, (message: { result?: Record<string, unknown> }) => void>();
-    await client.subscribeAsync(`llmiot/v1/${raw}/down`, { qos: 1 });
-    client.on('message', (_topic, payload) => {
-      const message = JSON.parse(payload.toString()) as { id?: number; result?: Record<string, unknown> };
-      if (typeof message.id === 'number') answers.get(message.id)?.(message);
-    });
-    const call = (id: number, method: string, params: unknown): Promise<{ result?: Record<string, unknown> }> =>
-      new Promise((resolve) => {
-        answers.set(id, resolve);
-        void client.publishAsync(up, JSON.stringify({ jsonrpc: '2.0', id, method, params }), { qos: 1 });
-      });
-    const registered = await call(1, 'device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Espressif', model: 'ESP32-S3', memory: { flash_total: 8388608, ram_total: 524288 }, communication_protocols: { supported: ['WiFi'] } } });
-    const mcuId = registered.result?.['device_id'] as string;
-    const discovered = await call(2, 'sensor.discover', {
-      mcu_id: mcuId,
-      static_schema: { manufacturer: 'Bosch', model: 'BMP580', sensor_category: 'environmental', communication: { primary_protocol: 'I2C', i2c: { address: '0x47' } }, measurements: [{ measurement_type: 'temperature', unit: 'celsius', range_min: -40, range_max: 85, accuracy: 0.5 }] },
-    });
-    const sensorId = discovered.result?.['sensor_id'] as string;
-    assert.ok(sensorId, JSON.stringify(discovered));
-
+    const { client, sensorId, report } = await rawNativeDevice(hw('raw'));
     let acknowledged = 0;
     const base = Date.now() - 3_600_000;
     const send = async (n: number): Promise<void> => {
-      const message = { jsonrpc: '2.0', method: 'telemetry.report', params: { readings: [{ sensor_id: sensorId, measurement_type: 'temperature', value: 20 + (n % 10), timestamp: new Date(base + n).toISOString() }] } };
-      await client.publishAsync(up, JSON.stringify(message), { qos: 1 });
+      await report(base + n, 20 + (n % 10));
       acknowledged++;
     };
     const node = await rawSparkplugNode(hw('rawspk'), base);
