@@ -11,6 +11,8 @@
  * Prints a table and the hub/raw ratios. Flags: --messages N (per run, default 300000; 0 skips the native
  * runs), --publishers N (2), --points N (readings per message, 5), --sparkplug-messages N (DDATA per run,
  * 300000; 0 skips), --sparkplug-metrics N (per DDATA, 10), --stored N (points for the query test, 10000000).
+ * --instances N runs only the scale-out comparison (bench/scale-out-bench.ts): one hub vs N instances on
+ * a private Mosquitto and PostgreSQL (--postgres-url), CPU per point of each instance.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { listenMqttTcp } from '../dist/mqtt/listeners.js';
 import { aclCheckNs } from './acl-micro.ts';
 import { loadPoints, queryLatency } from './query-bench.ts';
 import { sparkplugIngestion, sparkplugRawRelay } from './sparkplug-bench.ts';
+import { scaleOutBench } from './scale-out-bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +39,8 @@ const { values } = parseArgs({
     stored: { type: 'string', default: '10000000' },
     'sparkplug-messages': { type: 'string', default: '300000' },
     'sparkplug-metrics': { type: 'string', default: '10' },
+    instances: { type: 'string' },
+    'postgres-url': { type: 'string', default: process.env['LLMIOT_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test' },
   },
 });
 const MESSAGES = Number(values.messages);
@@ -155,6 +160,20 @@ async function hubIngestion(dataDir: string, credentials = false, qos: 0 | 1 = 0
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+if (values.instances !== undefined) {
+  // Scale-out only: one hub vs N instances on an external Mosquitto and PostgreSQL (bench/scale-out-bench.ts).
+  await scaleOutBench({
+    instances: Number(values.instances),
+    messages: MESSAGES,
+    points: POINTS,
+    devices: DEVICES,
+    publishers: PUBLISHERS,
+    postgresUrl: values['postgres-url'],
+    publish: (url, clientIds, sensors) => publish(url, clientIds, sensors),
+  });
+  process.exit(0);
+}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'llmiot-bench-'));
 try {

@@ -55,6 +55,9 @@ import { resolveDeviceAuthMode } from './security/device-auth-mode.ts';
 import { DeviceCredentials } from './security/device-credentials.ts';
 import { llmMethods } from './llm/methods.ts';
 import { approvalMethods } from './tools/approval-methods.ts';
+import { Cluster } from './cluster/cluster.ts';
+import { clusterStoreOf } from './cluster/cluster-mode.ts';
+import { SharedRegistryStore } from './cluster/shared-registry.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -110,8 +113,12 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
   try {
     const events = new EventBus((error, event) => logger.error({ err: error, event }, 'event listener failed'));
     const onStoreError = (error: unknown): void => logger.error({ err: error }, 'registry store write failed');
-    const registry = new DeviceRegistry({ store: stores.registry, events, now, onStoreError, maxDevices: config.maxDevices });
-    await registry.load();
+    // Scale-out: several instances on one broker (shared group) and one PostgreSQL schema (src/cluster/).
+    const instance = config.mqttClientId ?? derivedClientId(config);
+    const clusterStore = clusterStoreOf(config, stores, instance);
+    const registryStore = clusterStore === undefined ? stores.registry : new SharedRegistryStore(stores.registry, clusterStore, instance, onStoreError);
+    const registry = new DeviceRegistry({ store: registryStore, events, now, onStoreError, maxDevices: config.maxDevices });
+    await registry.load({ keepStatus: clusterStore !== undefined });
     cleanups.push(() => registry.flush());
     const metrics = new HubMetrics();
     const cache = new LatestValueCache();
@@ -147,7 +154,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       isRead: (method) => methods.get(method)?.kind === 'read',
     });
     // --- end safety envelopes ---
-    const executor = new CommandExecutor({ registry, store: stores.registry, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError, guard });
+    const executor = new CommandExecutor({ registry, store: registryStore, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError, guard });
     cleanups.push(() => executor.close());
     events.on('command.updated', ({ command }) => {
       if (command.state === 'pending' || command.state === 'sent') metrics.commandSent(command.method);
@@ -187,7 +194,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       cache,
       executor,
       telemetry: stores.telemetry,
-      registryStore: stores.registry,
+      registryStore,
       schemas,
       ingress,
       events,
@@ -205,9 +212,14 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
 
     const wills = protocols.flatMap(({ plugin, instance }) => (instance.will === undefined ? [] : [{ plugin: plugin.name, will: instance.will }]));
     if (wills.length > 1) throw new Error(`only one protocol may set the hub connection's will; ${wills.map((w) => w.plugin).join(' and ')} both do`);
-    const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will, now, deviceAuth));
+    const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will, now, deviceAuth, instance));
     busForPressure = bus;
     if (!options.bus) cleanups.push(() => bus.close());
+    const cluster =
+      clusterStore === undefined
+        ? undefined
+        : await Cluster.start({ instance, store: clusterStore, bus, registry, ingress, events, cache, leaseMs: config.clusterLeaseMs, logger, now });
+    if (cluster !== undefined) cleanups.push(() => cluster.stop());
     const runtimes: ProtocolRuntime[] = [];
     dispatcher = new RpcDispatcher(methods, logger, {
       audit: new CallAudit({ store: stores.audit, now, onError: (error) => logger.error({ err: error }, 'audit log write failed') }),
@@ -218,10 +230,14 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     });
     const protocolContext = { config, bus, registry, ingress, events, dispatcher, logger, metrics, now };
     // In routing order: the executor carries a command over the first channel that supports it.
-    for (const { instance } of protocols) {
-      const runtime = await instance.start(protocolContext);
+    for (const { plugin, instance: protocol } of protocols) {
+      const runtime = await protocol.start(
+        cluster === undefined
+          ? protocolContext
+          : { ...protocolContext, bus: cluster.busFor(plugin.name, plugin.sessions), ingress: cluster.ingress, catchUp: (hardwareId) => cluster.follower.catchUp(hardwareId) },
+      );
       runtimes.push(runtime);
-      executor.addChannel(runtime.channel);
+      executor.addChannel(cluster === undefined ? runtime.channel : cluster.channelFor(plugin.name, runtime.channel, plugin.sessions, runtime.adopt?.bind(runtime)));
       cleanups.push(() => runtime.stop());
     }
 
@@ -365,13 +381,21 @@ function readPolicy(file: string | undefined): unknown {
   }
 }
 
-async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics, will: HubWill | undefined, now: () => number, deviceAuth: DeviceAuth | undefined): Promise<MqttBus> {
+async function createBus(
+  config: HubConfig,
+  logger: Logger,
+  metrics: HubMetrics,
+  will: HubWill | undefined,
+  now: () => number,
+  deviceAuth: DeviceAuth | undefined,
+  clientId: string,
+): Promise<MqttBus> {
   if (config.mqttUrl !== undefined) {
     return ExternalMqttBus.connect(config.mqttUrl, {
       logger,
       ...(config.mqttUsername !== undefined && { username: config.mqttUsername }),
       ...(config.mqttPassword !== undefined && { password: config.mqttPassword }),
-      clientId: config.mqttClientId ?? derivedClientId(config),
+      clientId,
       sessionExpirySeconds: config.mqttSessionExpiry,
       // Sparkplug host death certificate: offline STATE, QoS 1, retained ([tck-id-host-topic-phid-death-required]).
       ...(will !== undefined && { will }),

@@ -38,6 +38,8 @@ export interface HubConfig {
   mqttClientId: string | undefined;
   /** External broker: seconds the broker keeps the hub's session (and queues for it) while it is away; 0 = clean session. */
   mqttSessionExpiry: number;
+  /** Scale-out (external broker + shared group + PostgreSQL): ms an instance's membership lease lasts without renewal. */
+  clusterLeaseMs: number;
   store: string;
   dataDir: string;
   heartbeatInterval: number;
@@ -126,6 +128,7 @@ export const DEFAULTS: HubConfig = {
   mqttSharedGroup: undefined,
   mqttClientId: undefined,
   mqttSessionExpiry: 3600,
+  clusterLeaseMs: 10_000,
   store: 'sqlite',
   dataDir: './data',
   heartbeatInterval: 30,
@@ -206,6 +209,7 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'dataDir', flag: 'data-dir', env: 'LLMIOT_DATA_DIR', type: 'string', description: 'directory of the SQLite store' },
   { key: 'heartbeatInterval', flag: 'heartbeat-interval', env: 'LLMIOT_HEARTBEAT_INTERVAL', type: 'integer', description: 'seconds between device heartbeats expected by default' },
   { key: 'missedHeartbeats', flag: 'missed-heartbeats', env: 'LLMIOT_MISSED_HEARTBEATS', type: 'integer', description: 'heartbeat intervals a device may miss before it is offline' },
+  { key: 'clusterLeaseMs', flag: 'cluster-lease-ms', env: 'LLMIOT_CLUSTER_LEASE_MS', type: 'integer', description: 'several hubs (--mqtt-shared-group with a postgres:// store): ms an instance stays a member without renewing its lease; its Sparkplug nodes and LwM2M endpoints move to the others after it' },
   { key: 'commandTimeout', flag: 'command-timeout', env: 'LLMIOT_COMMAND_TIMEOUT', type: 'integer', description: 'default ms to wait for a device to answer a command' },
   { key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'LLMIOT_MAX_MESSAGE_BYTES', type: 'integer', description: 'largest device or API message accepted, in bytes' },
   { key: 'telemetryBatchSize', flag: 'telemetry-batch-size', env: 'LLMIOT_TELEMETRY_BATCH_SIZE', type: 'integer', description: 'points per store transaction' },

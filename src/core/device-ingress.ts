@@ -54,8 +54,8 @@ export interface StateReport {
   readonly pathPrefix?: string;
 }
 
-/** How an answer to a command was taken. */
-export type AnswerOutcome = 'completed' | 'unknown' | 'refused';
+/** How an answer to a command was taken; `forwarded`: to the hub instance that waits for it (scale-out). */
+export type AnswerOutcome = 'completed' | 'unknown' | 'refused' | 'forwarded';
 
 /** An answer from a device that is neither the command's device nor the MCU it travels through. */
 export interface RefusedAnswer {

@@ -61,10 +61,14 @@ export class DeviceRegistry {
     this.#onStoreError = options.onStoreError ?? (() => {});
   }
 
-  /** Load every stored device. Devices come back `offline` until they speak again. */
-  async load(): Promise<void> {
+  /**
+   * Load every stored device. Devices come back `offline` until they speak again; with `keepStatus`
+   * (an instance joining others that share the store) as stored, and the liveness monitor ends those
+   * that fell silent.
+   */
+  async load(options: { keepStatus?: boolean } = {}): Promise<void> {
     for (const stored of await this.#store.loadDevices()) {
-      const device = stored.status === 'online' ? { ...stored, status: 'offline' as const } : stored;
+      const device = stored.status === 'online' && options.keepStatus !== true ? { ...stored, status: 'offline' as const } : stored;
       this.#byId.set(device.id, device);
       this.#byHardwareId.set(device.hardwareId, device.id);
     }
@@ -263,6 +267,40 @@ export class DeviceRegistry {
     this.#events.emit('device.status', { device: updated, previous: device.status });
     this.#events.emit('device.removed', { device: updated });
     return updated;
+  }
+
+  /**
+   * Another hub instance sharing the store changed a device (scale-out): take its record into the
+   * working set without writing it back, and tell local listeners what changed. The newer lastSeen
+   * wins; a record saying offline does not take down a device this instance heard from since.
+   */
+  applyRemote(remote: Device): void {
+    const local = this.#byId.get(remote.id);
+    if (local === undefined) {
+      this.#byId.set(remote.id, remote);
+      this.#byHardwareId.set(remote.hardwareId, remote.id);
+      if (remote.status !== 'deregistered') this.#events.emit('device.registered', { device: remote, created: true });
+      return;
+    }
+    const lastSeen = Math.max(local.lastSeen, remote.lastSeen);
+    const keepOnline = local.status === 'online' && remote.status === 'offline' && local.lastSeen > remote.lastSeen;
+    const device: Device = { ...remote, lastSeen, status: keepOnline ? 'online' : remote.status };
+    const { lastSeen: _a, ...before } = local;
+    const { lastSeen: _b, ...after } = device;
+    if (JSON.stringify(before) === JSON.stringify(after)) {
+      (local as { lastSeen: number }).lastSeen = lastSeen;
+      return;
+    }
+    this.#byId.set(device.id, device);
+    this.#byHardwareId.set(device.hardwareId, device.id);
+    if (device.status !== local.status) {
+      this.#events.emit('device.status', { device, previous: local.status });
+      if (device.status === 'deregistered') this.#events.emit('device.removed', { device });
+    } else if (JSON.stringify(local.staticSchema) !== JSON.stringify(device.staticSchema) || local.parentId !== device.parentId) {
+      this.#events.emit('device.registered', { device, created: false });
+    } else {
+      this.#events.emit('device.updated', { device });
+    }
   }
 
   /** Persist devices whose lastSeen / dynamic state changed since the last flush. */

@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.ts';
 import type { HubMetrics, ProtocolMetricLabels } from '../metrics/hub-metrics.ts';
 import type { IncomingResponse, RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext, MethodDefinition } from '../rpc/method.ts';
+import type { OwnedSessions } from '../cluster/cluster.ts';
 
 /** The last will of the hub's own MQTT connection (Sparkplug: the host's offline STATE). */
 export interface HubWill {
@@ -31,6 +32,11 @@ export interface ProtocolContext {
   readonly logger: Logger;
   readonly metrics: HubMetrics;
   readonly now: () => number;
+  /**
+   * Scale-out: read a device this instance does not know yet from the shared store (its message
+   * overtook the notice of its registration by another instance). Resolves whether it exists.
+   */
+  readonly catchUp?: (hardwareId: string) => Promise<boolean>;
 }
 
 /** A started protocol: the channel the executor routes commands through, and how to stop it. */
@@ -47,6 +53,12 @@ export interface ProtocolRuntime {
   handleResponse?(message: IncomingResponse, context: CallContext): void;
   /** A device's JSON-RPC notification failed: nobody gets an answer, so the protocol logs and counts it. */
   notificationFailed?(method: string, error: unknown, context: CallContext): void;
+  /**
+   * Scale-out: this instance now owns the session `key` (a hardware id) another instance owned, or
+   * that had no owner: re-establish it (Sparkplug: ask the edge node to rebirth). `lastTopic`: the
+   * last device topic seen for it (Sparkplug: names the group).
+   */
+  adopt?(key: string, lastTopic: string): void;
 }
 
 /** One hub's instance of a protocol, made before the bus connects. */
@@ -71,4 +83,10 @@ export interface ProtocolPlugin {
   /** Message types and rejection reasons it counts, pre-initialised at 0 so the first of each is seen by increase(). */
   readonly metricLabels: ProtocolMetricLabels;
   create(config: HubConfig, now: () => number): ProtocolInstance;
+  /**
+   * Scale-out: the protocol keeps per-device session state (seq order, a registration), so each
+   * device's session has one owning instance, and messages and commands for it go there
+   * (src/cluster/). Absent: any instance handles any message (native).
+   */
+  readonly sessions?: OwnedSessions;
 }

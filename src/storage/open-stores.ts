@@ -10,6 +10,7 @@ import { openSqliteStores, openThreadedSqliteStores } from './sqlite/open-sqlite
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite/sqlite-connection.ts';
 import { SqliteTokenStore } from './sqlite/sqlite-token-store.ts';
 import { PostgresConnection } from './postgres/postgres-connection.ts';
+import type { PostgresClusterStore } from './postgres/postgres-cluster-store.ts';
 import { PostgresTokenStore } from './postgres/postgres-token-store.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { TokenStore } from '../core/ports/token-store.ts';
@@ -34,6 +35,8 @@ export interface Stores {
   readonly grants: GrantStore;
   /** The built-in OAuth authorization server's clients, grants and keys (docs/security.md). */
   readonly oauth: OAuthStore;
+  /** PostgreSQL only: what several hub instances on one schema coordinate through (src/cluster/). */
+  readonly cluster?: PostgresClusterStore;
   close(): Promise<void>;
 }
 

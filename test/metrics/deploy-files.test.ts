@@ -67,6 +67,18 @@ describe('deploy/', () => {
     assert.equal(config.logFormat, 'json');
   });
 
+  it('the scale-out example configs load, one instance each: own client id, broker user and Sparkplug host id, one group and store', () => {
+    const configs = ['a', 'b', 'c'].map((n) => loadConfig(['--config', file(`cluster/hub-${n}.config.json`)], {}, OPTIONS).config);
+    assert.equal(new Set(configs.map((c) => c.mqttClientId)).size, 3);
+    assert.equal(new Set(configs.map((c) => c.sparkplugHostId)).size, 3);
+    for (const config of configs) {
+      assert.equal(config.mqttUsername, config.mqttClientId, 'Mosquitto use_username_as_clientid: the user name is the client id');
+      assert.equal(config.mqttSharedGroup, 'llm-iot');
+      assert.match(config.store, /^postgres:\/\//);
+    }
+    assert.equal(new Set(configs.map((c) => c.store)).size, 1);
+  });
+
   it('the systemd unit runs `llm-iot start` unprivileged, confined to its state directory', () => {
     const unit = text('systemd/llm-iot.service');
     assert.match(unit, /^ExecStart=\/\S+\/llm-iot start$/m);

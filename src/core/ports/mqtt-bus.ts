@@ -37,8 +37,12 @@ export interface MqttBus {
   /** "embedded" or "external". */
   readonly kind: 'embedded' | 'external';
   publish(topic: string, payload: Buffer | string, options?: PublishOptions): Promise<void>;
-  /** Subscribe a handler to a topic filter; resolves once the broker acknowledged. Returns the unsubscribe. */
-  subscribe(filter: string, handler: MessageHandler, options?: { qos?: QoS }): Promise<() => Promise<void>>;
+  /**
+   * Subscribe a handler to a topic filter; resolves once the broker acknowledged. Returns the unsubscribe.
+   * `shared: false` opts out of the hub instances' shared-subscription group (external broker): every
+   * instance then receives every message of the filter.
+   */
+  subscribe(filter: string, handler: MessageHandler, options?: { qos?: QoS; shared?: boolean }): Promise<() => Promise<void>>;
   /** Connection presence of MQTT clients; a no-op subscription on buses that cannot see it. */
   onPresence(listener: (event: PresenceEvent) => void): () => void;
   /**

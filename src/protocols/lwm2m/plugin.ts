@@ -2,6 +2,7 @@
 import type { ProtocolPlugin } from '../protocol-plugin.ts';
 import { Lwm2mAdapter } from './adapter/index.ts';
 import { lwm2mMethods } from './methods.ts';
+import { parseUplinkTopic } from './adapter/topics.ts';
 
 export const lwm2mProtocol: ProtocolPlugin = {
   name: 'lwm2m',
@@ -13,6 +14,12 @@ export const lwm2mProtocol: ProtocolPlugin = {
       'bad_topic', 'spoofed_topic', 'oversized', 'malformed_json', 'invalid_message', 'invalid_registration', 'invalid_path', 'invalid_value',
       'operation_not_allowed', 'invalid_schema', 'not_registered', 'endpoint_mismatch', 'unmatched_response', 'unobserved', 'telemetry_not_stored', 'internal_error',
     ],
+  },
+  // One instance holds an endpoint's registration; the others pass its messages and commands on (src/cluster/).
+  sessions: {
+    keyOf: (topic) => parseUplinkTopic(topic)?.endpoint,
+    // The registration lives on the owner: a registered endpoint is an online device.
+    remoteSupports: (device) => device.status === 'online' && device.protocols.includes('lwm2m'),
   },
   create() {
     return {
@@ -34,3 +41,4 @@ export const lwm2mProtocol: ProtocolPlugin = {
     };
   },
 };
+

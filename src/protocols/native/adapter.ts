@@ -28,6 +28,8 @@ export interface NativeAdapterOptions {
   readonly maxMessageBytes: number;
   /** Clock of the rejection log's throttle; Date.now when absent. */
   readonly now?: () => number;
+  /** Scale-out: read an unknown device from the shared store before handling its message (ProtocolContext.catchUp). */
+  readonly catchUp?: (hardwareId: string) => Promise<boolean>;
 }
 
 /** A client's connection-scoped state: its sessions and close callbacks (subscriptions over MQTT). */
@@ -139,6 +141,19 @@ export class NativeAdapter implements ProtocolAdapter, CommandChannel {
     }
     const mcu = this.#o.registry.getByHardwareId(clientId);
     if (mcu) this.#o.ingress.seen(mcu.id);
+    else if (this.#o.catchUp !== undefined && !isRegistration(message)) {
+      // Scale-out: this message may have overtaken the notice of the device's registration on another instance.
+      const caughtUp = (): Promise<void> | undefined => {
+        const known = this.#o.registry.getByHardwareId(clientId);
+        if (known) this.#o.ingress.seen(known.id);
+        return this.#dispatch(clientId, message, meta);
+      };
+      return this.#o.catchUp(clientId).then(caughtUp, caughtUp);
+    }
+    return this.#dispatch(clientId, message, meta);
+  }
+
+  #dispatch(clientId: string, message: unknown, meta: MessageMeta): Promise<void> | undefined {
     // Acknowledged means stored: a QoS 1 telemetry.report holds its PUBACK until its points are
     // committed (or refused for good, the refusal answered or counted); other messages are not held.
     const held = meta.qos === 1 && carriesTelemetry(message);
@@ -245,6 +260,11 @@ function answerAsksRetry(answer: JsonRpcResponse | JsonRpcResponse[] | undefined
     if (error !== undefined && errorWorthResending(error)) return true;
   }
   return false;
+}
+
+/** A device.register request (the device is expected to be unknown before it). */
+function isRegistration(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { method?: unknown }).method === 'device.register';
 }
 
 /** A telemetry.report request or notification, alone or in a batch. */

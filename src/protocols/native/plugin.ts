@@ -23,6 +23,7 @@ export const nativeProtocol: ProtocolPlugin = {
           metrics: ctx.metrics,
           maxMessageBytes: ctx.config.maxMessageBytes,
           now: ctx.now,
+          ...(ctx.catchUp !== undefined && { catchUp: ctx.catchUp }),
         });
         await adapter.start();
         return {

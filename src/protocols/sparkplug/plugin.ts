@@ -2,6 +2,7 @@
 import type { ProtocolPlugin } from '../protocol-plugin.ts';
 import { HostStateMessages, SparkplugHost } from './host/index.ts';
 import { sparkplugMethods } from './methods.ts';
+import { SPARKPLUG_B_NAMESPACE } from './codec/topic.ts';
 
 export const sparkplugProtocol: ProtocolPlugin = {
   name: 'sparkplug',
@@ -18,6 +19,17 @@ export const sparkplugProtocol: ProtocolPlugin = {
       // Hub-side checks (docs/sparkplug.md): another connection speaking for a node, a birth over another protocol's device, a client's STATE for this host.
       'foreign_publisher', 'foreign_birth', 'foreign_state',
     ],
+  },
+  // One instance at a time orders an edge node's messages by seq; the others ignore them (src/cluster/).
+  sessions: {
+    keyOf(topic) {
+      const levels = topic.split('/');
+      if (levels[0] !== SPARKPLUG_B_NAMESPACE || levels[1] === 'STATE') return undefined;
+      const edgeNodeId = levels[3];
+      return edgeNodeId === undefined || edgeNodeId === '' ? undefined : edgeNodeId;
+    },
+    // NCMD/DCMD go out from the owner, which holds the node's aliases: a born node is an online device.
+    remoteSupports: (device) => device.status === 'online' && device.protocols.includes('sparkplug'),
   },
   create(config, now) {
     // The will of the hub's connection and the STATE birth share one timestamp.
@@ -41,7 +53,7 @@ export const sparkplugProtocol: ProtocolPlugin = {
         });
         await host.start();
         // The offline STATE goes out before the listeners close and the bus disconnects ([tck-id-operational-behavior-host-application-termination]).
-        return { channel: host, goingOffline: () => host.goingOffline(), stop: () => host.stop() };
+        return { channel: host, goingOffline: () => host.goingOffline(), stop: () => host.stop(), adopt: (edgeNodeId, lastTopic) => host.adopt(edgeNodeId, lastTopic.split('/')[1]) };
       },
     };
   },

@@ -4,6 +4,7 @@ import { PostgresUserStore } from './postgres-user-store.ts';
 import { PostgresApprovalStore, PostgresGrantStore } from './postgres-approval-store.ts';
 import { PostgresOAuthStore } from './postgres-oauth-store.ts';
 import { PostgresAuditStore } from './postgres-audit-store.ts';
+import { PostgresClusterStore } from './postgres-cluster-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
 import { PostgresCredentialStore } from './postgres-credential-store.ts';
 import { PostgresRegistryStore } from './postgres-registry-store.ts';
@@ -20,6 +21,8 @@ export interface PostgresStores {
   readonly approvals: PostgresApprovalStore;
   readonly grants: PostgresGrantStore;
   readonly oauth: PostgresOAuthStore;
+  /** Coordination of hub instances sharing this schema (docs/deployment.md, "Several hubs"). */
+  readonly cluster: PostgresClusterStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
   close(): Promise<void>;
@@ -46,6 +49,7 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const approvals = new PostgresApprovalStore(connection);
   const grants = new PostgresGrantStore(connection);
   const oauth = new PostgresOAuthStore(connection);
+  const cluster = new PostgresClusterStore(connection, url);
   return {
     telemetry,
     registry,
@@ -56,9 +60,10 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     approvals,
     grants,
     oauth,
+    cluster,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close(), approvals.close(), grants.close(), oauth.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close(), approvals.close(), grants.close(), oauth.close(), cluster.close()]);
     },
   };
 }

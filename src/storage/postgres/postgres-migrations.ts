@@ -151,6 +151,21 @@ const UPGRADES: readonly string[] = [
   CREATE INDEX IF NOT EXISTS oauth_entries_user_code ON S.oauth_entries (model, user_code) WHERE user_code IS NOT NULL;
   CREATE INDEX IF NOT EXISTS oauth_entries_expires ON S.oauth_entries (expires_at) WHERE expires_at IS NOT NULL;
   `,
+  // 9 (scale-out, docs/deployment.md): the live hub instances (a lease each) and which instance waits for each command.
+  `
+  CREATE TABLE IF NOT EXISTS S.cluster_members (
+    instance text PRIMARY KEY,
+    started_at bigint NOT NULL,
+    expires_at timestamptz NOT NULL,
+    watching boolean NOT NULL DEFAULT false
+  );
+  CREATE TABLE IF NOT EXISTS S.command_routes (
+    command_id text PRIMARY KEY,
+    instance text NOT NULL,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS command_routes_created ON S.command_routes (created_at);
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -7,7 +7,7 @@ import { sessionKey } from './edge-node-session.ts';
 import type { SparkplugHostMetrics } from './host-metrics.ts';
 
 /** Why the host asked an edge node to rebirth. */
-export const REBIRTH_REASONS = ['seq_gap', 'data_before_birth', 'unknown_alias', 'unknown_metric', 'unknown_device', 'datatype_mismatch', 'invalid_birth', 'duplicate_alias'] as const;
+export const REBIRTH_REASONS = ['seq_gap', 'data_before_birth', 'unknown_alias', 'unknown_metric', 'unknown_device', 'datatype_mismatch', 'invalid_birth', 'duplicate_alias', 'owner_changed'] as const;
 export type RebirthReason = (typeof REBIRTH_REASONS)[number];
 
 export interface RebirthRequesterOptions {

@@ -156,6 +156,23 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     this.#ctx.rebirth.clear();
   }
 
+  /**
+   * Scale-out: this hub instance now owns edge node `edgeNodeId` (another left, or this one joined).
+   * What it knew of the node's session is stale: forget it and ask the node to rebirth, so seq order
+   * and aliases start over from a BIRTH seen here. `seenInGroup`: the group of its last message.
+   */
+  adopt(edgeNodeId: string, seenInGroup?: string): void {
+    const sparkplug = this.#o.registry.getByHardwareId(edgeNodeId)?.dynamicState['sparkplug'];
+    const stored = typeof sparkplug === 'object' && sparkplug !== null && !Array.isArray(sparkplug) ? (sparkplug as Record<string, unknown>)['group_id'] : undefined;
+    const groupId = seenInGroup ?? stored;
+    if (typeof groupId !== 'string' || groupId === 'STATE') return;
+    const key = sessionKey(groupId, edgeNodeId);
+    this.#sessions.get(key)?.window.clear();
+    this.#sessions.delete(key);
+    if (this.#byNode.get(edgeNodeId)?.key === key) this.#byNode.delete(edgeNodeId);
+    this.#ctx.rebirth.request(groupId, edgeNodeId, 'owner_changed', 'this hub instance took the edge node over');
+  }
+
   supports(device: Device, method: string): boolean {
     return supportsCommand(device, method);
   }

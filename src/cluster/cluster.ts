@@ -1,0 +1,231 @@
+/**
+ * Cluster: N hub instances on one external broker and one PostgreSQL schema behave as one hub
+ * (docs/architecture.md, "Scale-out"). The database is the shared state and the membership; the
+ * broker carries device traffic (shared subscriptions) and instance-to-instance messages. No
+ * consensus of our own: leases on the database clock, rendezvous hashing over the live members.
+ */
+import type { CommandChannel } from '../core/command-channel.ts';
+import type { CommandRecord } from '../core/command.ts';
+import type { DeviceIngress } from '../core/device-ingress.ts';
+import type { DeviceRegistry } from '../core/device-registry.ts';
+import { errorObject } from '../core/errors.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { LatestValueCache } from '../core/latest-cache.ts';
+import type { MqttBus } from '../core/ports/mqtt-bus.ts';
+import type { Logger } from '../log/logger.ts';
+import type { PostgresClusterStore } from '../storage/postgres/postgres-cluster-store.ts';
+import { AnswerRouter, routingIngress, type ForwardedAnswer } from './answer-router.ts';
+import { answerTopic, decodeRelay, deliverTopic, HUB_PREFIX, instanceFilter } from './instance-topics.ts';
+import { Membership } from './membership.ts';
+import { OwnedBus } from './owned-bus.ts';
+import { OwnedChannel, type RemoteDelivery } from './owned-channel.ts';
+import { PgListener } from './pg-listener.ts';
+import { rendezvousOwner } from './rendezvous.ts';
+import { RegistryFollower, type ClusterNotice } from './shared-registry.ts';
+import { TelemetryFanout } from './telemetry-fanout.ts';
+
+/** How a protocol's device sessions are owned (see ProtocolPlugin.sessions). */
+export interface OwnedSessions {
+  /** The session key (a hardware id) of a device topic; undefined: any instance handles the message. */
+  keyOf(topic: string): string | undefined;
+  /** Whether the channel carries `method` to a device whose session another instance owns. */
+  remoteSupports?: OwnedChannelSupports;
+}
+type OwnedChannelSupports = NonNullable<ConstructorParameters<typeof OwnedChannel>[1]['remoteSupports']>;
+
+export interface ClusterOptions {
+  readonly instance: string;
+  readonly store: PostgresClusterStore;
+  readonly bus: MqttBus;
+  readonly registry: DeviceRegistry;
+  /** The core ingress (answers forwarded here complete local commands). */
+  readonly ingress: DeviceIngress;
+  readonly events: EventBus;
+  readonly cache: LatestValueCache;
+  readonly leaseMs: number;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** A protocol as the cluster wires it. */
+interface ProtocolEntry {
+  readonly bus: OwnedBus;
+  channel?: OwnedChannel;
+  adopt?: (key: string, lastTopic: string) => void;
+}
+
+export class Cluster {
+  readonly instance: string;
+  readonly membership: Membership;
+  readonly follower: RegistryFollower;
+  readonly answers: AnswerRouter;
+  readonly fanout: TelemetryFanout;
+  /** The ingress protocols get: answers no local command waits for go to the waiting instance. */
+  readonly ingress: DeviceIngress;
+  readonly #o: ClusterOptions;
+  readonly #protocols = new Map<string, ProtocolEntry>();
+  #listener: PgListener | undefined;
+  #unsubscribe: (() => Promise<void>) | undefined;
+  #watchTimer: ReturnType<typeof setInterval> | undefined;
+  #watching = false;
+
+  private constructor(options: ClusterOptions) {
+    this.#o = options;
+    this.instance = options.instance;
+    const onError = (error: unknown): void => options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'cluster: shared registry notice failed');
+    this.follower = new RegistryFollower(options.registry, options.store, onError);
+    this.fanout = new TelemetryFanout({
+      bus: options.bus,
+      events: options.events,
+      cache: options.cache,
+      instance: options.instance,
+      logger: options.logger,
+      peersWatching: () => this.membership.peersWatching,
+    });
+    this.membership = new Membership({
+      store: options.store,
+      instance: options.instance,
+      leaseMs: options.leaseMs,
+      logger: options.logger,
+      now: options.now,
+      watching: () => this.fanout.watching,
+      announce: () => void options.store.notify(JSON.stringify({ f: options.instance, k: 'members' } satisfies ClusterNotice)).catch(onError),
+    });
+    this.answers = new AnswerRouter({
+      cluster: options.store,
+      instance: options.instance,
+      logger: options.logger,
+      send: (instance, answer) => options.bus.publish(answerTopic(instance), JSON.stringify(answer), { qos: 1 }),
+      onUnmatched: (answer) => options.logger.debug({ commandId: answer.id, from: answer.from }, 'cluster: answer to a command no instance waits for'),
+    });
+    this.ingress = routingIngress(options.ingress, this.answers);
+  }
+
+  /** Listen for notices, subscribe to this instance's topic, join the members (before protocols start). */
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    const cluster = new Cluster(options);
+    await cluster.#start();
+    return cluster;
+  }
+
+  async #start(): Promise<void> {
+    const { store, logger, bus, instance } = this.#o;
+    this.#listener = await PgListener.start({
+      url: store.url,
+      channel: store.channel,
+      logger,
+      onNotification: (payload) => this.#notice(payload),
+      onReconnected: () => {
+        this.follower.resync();
+        void this.membership.refresh();
+      },
+    });
+    this.#unsubscribe = await bus.subscribe(instanceFilter(instance), (topic, payload) => this.#addressed(topic, payload), { qos: 1, shared: false });
+    await this.fanout.start();
+    await this.membership.start();
+    this.membership.onChange((previous, current) => this.#membersChanged(previous, current));
+    // A data.subscribe (or MCP resource subscription) here starts the peers' fan-out at once.
+    this.#watchTimer = setInterval(() => {
+      const watching = this.fanout.watching;
+      if (watching === this.#watching) return;
+      this.#watching = watching;
+      void this.membership.refresh().then(() => store.notify(JSON.stringify({ f: instance, k: 'members' } satisfies ClusterNotice)).catch(() => {}));
+    }, 100);
+    this.#watchTimer.unref?.();
+  }
+
+  /** The bus a protocol with owned sessions sees; the plain bus for one without. */
+  busFor(protocol: string, sessions: OwnedSessions | undefined): MqttBus {
+    if (sessions === undefined) return this.#o.bus;
+    const bus = new OwnedBus(this.#o.bus, { protocol, ownership: this.membership, keyOf: (topic) => sessions.keyOf(topic) });
+    this.#protocols.set(protocol, { bus });
+    return bus;
+  }
+
+  /** The command channel the executor gets for a protocol (commands for sessions owned elsewhere go to their owner). */
+  channelFor(protocol: string, channel: CommandChannel, sessions: OwnedSessions | undefined, adopt?: (key: string, lastTopic: string) => void): CommandChannel {
+    const entry = this.#protocols.get(protocol);
+    if (sessions === undefined || entry === undefined) return channel;
+    entry.channel = new OwnedChannel(channel, {
+      ownership: this.membership,
+      forward: (owner, delivery) => this.#o.bus.publish(deliverTopic(owner), JSON.stringify({ ...delivery, f: this.instance }), { qos: 1 }),
+      remoteSupports: sessions.remoteSupports ?? ((device) => device.status === 'online'),
+    });
+    if (adopt !== undefined) entry.adopt = adopt;
+    return entry.channel;
+  }
+
+  /** Messages other instances sent to this one. */
+  #addressed(topic: string, payload: Buffer): Promise<void> | undefined {
+    const rest = topic.slice(`${HUB_PREFIX}/${this.instance}/`.length);
+    if (rest.startsWith('relay/')) {
+      const entry = this.#protocols.get(rest.slice('relay/'.length));
+      const relayed = decodeRelay(payload);
+      if (entry === undefined || relayed === undefined) return undefined;
+      return entry.bus.deliverRelayed(relayed.topic, relayed.payload);
+    }
+    if (rest === 'answer') {
+      const answer = AnswerRouter.parse(payload);
+      if (answer !== undefined) this.#o.ingress.completed(answer.id, answer.from, answer.outcome);
+      return undefined;
+    }
+    if (rest === 'deliver') return this.#deliver(payload);
+    return undefined;
+  }
+
+  /** A command another instance waits for, to deliver over a session owned here. */
+  async #deliver(payload: Buffer): Promise<void> {
+    let delivery: RemoteDelivery & { f: string };
+    try {
+      delivery = JSON.parse(payload.toString('utf8')) as RemoteDelivery & { f: string };
+    } catch {
+      return;
+    }
+    const command: CommandRecord = delivery.command;
+    const fail = (message: string): Promise<void> => {
+      const answer: ForwardedAnswer = { id: command.id, from: delivery.targetId, outcome: { error: errorObject('INTERNAL_ERROR', `command delivery failed: ${message}`) } };
+      return this.#o.bus.publish(answerTopic(delivery.f), JSON.stringify(answer), { qos: 1 });
+    };
+    const channel = this.#protocols.get(delivery.protocol)?.channel?.local;
+    const target = this.#o.registry.get(delivery.targetId);
+    if (channel === undefined || target === undefined) return fail(`instance ${this.instance} cannot carry ${delivery.protocol} to ${delivery.targetId}`);
+    try {
+      await channel.deliver(target, command);
+    } catch (error) {
+      await fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  #notice(payload: string): void {
+    let notice: ClusterNotice;
+    try {
+      notice = JSON.parse(payload) as ClusterNotice;
+    } catch {
+      return;
+    }
+    if (notice.f === this.instance) return;
+    if (notice.k === 'members') void this.membership.refresh();
+    else this.follower.take(notice);
+  }
+
+  /** Sessions this instance now owns among the settled members and did not before: their protocol re-establishes them (Sparkplug rebirth). */
+  #membersChanged(previous: readonly string[], current: readonly string[]): void {
+    for (const [protocol, entry] of this.#protocols) {
+      if (entry.adopt === undefined) continue;
+      for (const [key, lastTopic] of entry.bus.keys) {
+        if (rendezvousOwner(key, current) !== this.instance || rendezvousOwner(key, previous) === this.instance) continue;
+        this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
+        entry.adopt(key, lastTopic);
+      }
+    }
+  }
+
+  /** Leave the members at once and stop listening. */
+  async stop(): Promise<void> {
+    if (this.#watchTimer !== undefined) clearInterval(this.#watchTimer);
+    await this.membership.stop();
+    await this.fanout.stop();
+    await this.#unsubscribe?.();
+    await this.#listener?.close();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * OwnedBus: the MqttBus one protocol sees when its device sessions have owners (Sparkplug edge
+ * nodes for seq order, LwM2M endpoints for their registration). A message whose session another
+ * instance owns is not handled here: on a shared subscription (one instance gets each message) it is
+ * relayed to the owner, and acknowledged once the broker took the relay; on an unshared one (every
+ * instance gets every message) it is dropped, the owner has its own copy.
+ */
+import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
+import { matchTopic } from '../mqtt/topic-filter.ts';
+import { encodeRelay, relayTopic } from './instance-topics.ts';
+
+/** Who owns which session key: now, and among the settled members (Membership). */
+export interface SessionOwnership {
+  readonly instance: string;
+  ownerOf(key: string): string | undefined;
+  settledOwnerOf(key: string): string | undefined;
+}
+
+export interface OwnedBusOptions {
+  readonly protocol: string;
+  readonly ownership: SessionOwnership;
+  /** The session key of a topic (edge node id, endpoint); undefined: every instance handles it (e.g. STATE). */
+  readonly keyOf: (topic: string) => string | undefined;
+}
+
+interface Subscription {
+  readonly filter: string;
+  readonly handler: MessageHandler;
+}
+
+export class OwnedBus implements MqttBus {
+  readonly #inner: MqttBus;
+  readonly #o: OwnedBusOptions;
+  readonly #subscriptions = new Set<Subscription>();
+  /** Every session key seen, owned here or not, with its last topic (a new owner re-establishes the sessions it takes over). */
+  readonly keys = new Map<string, string>();
+  /** Messages relayed to and dropped for other owners (metrics, tests). */
+  relayed = 0;
+  dropped = 0;
+
+  constructor(inner: MqttBus, options: OwnedBusOptions) {
+    this.#inner = inner;
+    this.#o = options;
+  }
+
+  get kind(): MqttBus['kind'] {
+    return this.#inner.kind;
+  }
+
+  publish(topic: string, payload: Buffer | string, options?: PublishOptions): Promise<void> {
+    return this.#inner.publish(topic, payload, options);
+  }
+
+  async subscribe(filter: string, handler: MessageHandler, options: { qos?: QoS; shared?: boolean } = {}): Promise<() => Promise<void>> {
+    const subscription: Subscription = { filter, handler };
+    this.#subscriptions.add(subscription);
+    const shared = options.shared !== false;
+    const wrapped: MessageHandler = (topic, payload, meta) => this.#route(topic, payload, meta, handler, shared);
+    try {
+      const unsubscribe = await this.#inner.subscribe(filter, wrapped, options);
+      return () => {
+        this.#subscriptions.delete(subscription);
+        return unsubscribe();
+      };
+    } catch (error) {
+      this.#subscriptions.delete(subscription);
+      throw error;
+    }
+  }
+
+  /** A message another instance relayed here (this instance owns its session): to the handlers whose filter matches. */
+  deliverRelayed(topic: string, payload: Buffer): Promise<void> | undefined {
+    const meta: MessageMeta = { retain: false, qos: 1 };
+    const holds: Promise<void>[] = [];
+    for (const { filter, handler } of this.#subscriptions) {
+      if (!matchTopic(filter, topic)) continue;
+      const held = handler(topic, payload, meta);
+      if (held !== undefined) holds.push(held);
+    }
+    return holds.length === 0 ? undefined : Promise.all(holds).then(() => undefined);
+  }
+
+  #route(topic: string, payload: Buffer, meta: MessageMeta, handler: MessageHandler, shared: boolean): void | Promise<void> {
+    const key = this.#o.keyOf(topic);
+    if (key === undefined) return handler(topic, payload, meta);
+    this.keys.set(key, topic);
+    const { instance } = this.#o.ownership;
+    const owner = this.#o.ownership.ownerOf(key);
+    if (!shared) {
+      // Every instance gets this message: only the owner, once settled, handles it (one ingest, in seq order).
+      if (owner === instance && this.#o.ownership.settledOwnerOf(key) === instance) return handler(topic, payload, meta);
+      this.dropped++;
+      return undefined;
+    }
+    if (owner === undefined || owner === instance) return handler(topic, payload, meta);
+    this.relayed++;
+    const relayed = this.#inner.publish(relayTopic(owner, this.#o.protocol), encodeRelay(topic, payload), { qos: 1 });
+    // QoS 0 is never held; a QoS 1 message is acknowledged once the broker took the relay for the owner.
+    if (meta.qos === 0) {
+      relayed.catch(() => {});
+      return undefined;
+    }
+    return relayed;
+  }
+
+  onPresence(listener: (event: PresenceEvent) => void): () => void {
+    return this.#inner.onPresence(listener);
+  }
+
+  onConnected(listener: () => void): () => void {
+    return this.#inner.onConnected?.(listener) ?? (() => {});
+  }
+
+  setInboundPaused(paused: boolean): void {
+    this.#inner.setInboundPaused?.(paused);
+  }
+
+  /** The hub closes the real bus; a protocol's view of it has nothing of its own to close. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
