@@ -237,8 +237,22 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
     // The peers start their fan-out once the watcher's membership row says it watches (they re-read it at once, on its NOTIFY).
     await eventually(async () => (await db.query(`SELECT 1 FROM "${schema}".cluster_members WHERE instance = $1 AND watching`, [watcher.instance])).rowCount === 1, 5_000, 'the watcher marked watching');
     try {
+      // Each peer starts fanning out when it has read that NOTIFY: until six readings in a row (two rounds of the
+      // broker's round-robin over three instances) all arrive, the watch is not yet known everywhere.
+      let warm = 1000;
+      await eventually(
+        async () => {
+          const round = Array.from({ length: 6 }, () => warm++);
+          for (const value of round) await device.report(Date.now(), value);
+          const deadline = Date.now() + 1_000;
+          while (Date.now() < deadline && !round.every((v) => seen.has(v))) await new Promise((r) => setTimeout(r, 20));
+          return round.every((v) => seen.has(v));
+        },
+        15_000,
+        'every peer fanning out to the watcher',
+      );
       for (let n = 0; n < 30; n++) await device.report(Date.now(), n);
-      await eventually(() => seen.size === 30, 10_000, `all 30 readings on ${watcher.name}'s subscription (saw ${seen.size})`);
+      await eventually(() => [...seen].filter((v) => v < 30).length === 30, 10_000, `all 30 readings on ${watcher.name}'s subscription`);
     } finally {
       ws.close();
       await device.client.endAsync();
