@@ -1,24 +1,25 @@
 /**
- * ToolRunner: the one path by which an LLM acts, for MCP and llm.execute_command alike. It keeps the
- * tool list in step with the fleet, applies the actuation policy (allow / confirm-first / deny),
- * holds confirm-first calls behind single-use tokens, runs the JSON-RPC method, and writes every
- * call to the audit log.
+ * ToolRunner: the one path by which an LLM acts, for MCP and llm.execute_command alike. It offers
+ * the verb tools (a fixed list), routes each call to the JSON-RPC method its arguments mean (checked
+ * against the target device), applies the actuation policy (allow / confirm-first / deny) to that
+ * method, holds confirm-first calls behind single-use tokens, runs it, and writes every call to the
+ * audit log.
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditEntry } from '../core/audit.ts';
 import { HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
 import { checkJsonLimits } from '../core/json-limits.ts';
 import { roleAtLeast, type Principal } from '../core/principal.ts';
-import type { CallContext, MethodKind } from '../rpc/method.ts';
+import { requiredRole, type CallContext, type MethodKind } from '../rpc/method.ts';
 import type { MethodRegistry } from '../rpc/method-registry.ts';
 import type { HubServices } from '../app/services.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
 import { decide, type ActuationPolicy, type PolicyDecision } from './actuation-policy.ts';
 import { callTargets } from './call-targets.ts';
 import { ConfirmationTokens } from './confirmation-tokens.ts';
-import { fleetContext } from './fleet-context.ts';
-import { CONFIRM_TOKEN_PROPERTY, toolsFromMethods } from './tool-catalog.ts';
-import type { ToolDefinition } from './tool-definition.ts';
+import { checkToolArguments } from './tool-arguments.ts';
+import { CONFIRM_TOKEN_PROPERTY, toolCatalog } from './tool-catalog.ts';
+import type { ToolDefinition, ToolRoute } from './tool-definition.ts';
 
 export interface ToolCaller {
   /** Who asked (the MCP client's or the llm.execute_command caller's principal): its role bounds the tools. */
@@ -43,15 +44,11 @@ export type ToolOutcome =
   | { readonly status: 'denied'; readonly reason: string }
   | { readonly status: 'confirmation_required'; readonly confirm_token: string; readonly plan: ToolPlan; readonly reason: string };
 
-const KIND_RANK: Record<MethodKind, number> = { read: 0, write: 1, destructive: 2 };
-
 export interface ToolRunnerOptions {
   readonly methods: MethodRegistry;
   readonly services: HubServices;
   readonly audit: AuditStore;
   readonly policy: ActuationPolicy;
-  /** Debounce of tool-list change notifications (default 500 ms). */
-  readonly debounceMs?: number;
   /** Told of every call() and confirm() once its outcome is known (metrics); `start` is its performance.now(). */
   readonly onCall?: (call: { readonly via: ToolCaller['via']; readonly outcome: ToolOutcome['status']; readonly start: number }) => void;
 }
@@ -59,45 +56,27 @@ export interface ToolRunnerOptions {
 export class ToolRunner {
   readonly #o: ToolRunnerOptions;
   readonly #tokens = new ConfirmationTokens<{ tool: string; args: Record<string, unknown> }>();
-  readonly #listeners = new Set<() => void>();
-  #tools: ToolDefinition[] | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #unsubscribe: (() => void)[];
 
   constructor(options: ToolRunnerOptions) {
     this.#o = options;
-    const changed = (): void => this.#fleetChanged();
-    const { events } = options.services;
-    this.#unsubscribe = [
-      events.on('device.registered', ({ created }) => created && changed()),
-      events.on('device.removed', changed),
-    ];
   }
 
   get policy(): ActuationPolicy {
     return this.#o.policy;
   }
 
-  /** The current tools (rebuilt after the fleet changed); with a principal, only those its role may call. */
+  /** The tools (the same whatever the fleet holds); with a principal, only those its role may call. */
   tools(principal?: Principal): ToolDefinition[] {
-    this.#tools ??= toolsFromMethods(this.#o.methods, fleetContext(this.#o.services.registry));
-    return principal === undefined ? this.#tools : this.#tools.filter((t) => mayCall(principal, t));
+    const all = [...toolCatalog()];
+    return principal === undefined ? all : all.filter((t) => mayCall(principal, t));
   }
 
   tool(name: string): ToolDefinition | undefined {
-    return this.tools().find((t) => t.name === name);
-  }
-
-  /** Called (debounced) when devices join or leave, so MCP can send notifications/tools/list_changed. */
-  onToolsChanged(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return toolCatalog().find((t) => t.name === name);
   }
 
   close(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    for (const off of this.#unsubscribe) off();
-    this.#listeners.clear();
+    // Nothing to release: the tool list does not follow the fleet.
   }
 
   /**
@@ -124,14 +103,20 @@ export class ToolRunner {
       await this.#audit(caller, tool, args, 'deny', 'denied', callTargets(this.#o.services, args).map((d) => d.id), { code: error.rpcCode, message: error.message });
       return { status: 'error', error: toRpcErrorObject(error) };
     }
-    const targets = callTargets(this.#o.services, args);
-    const decision = this.#decide(tool, args, targets);
+    const routed = this.#route(tool, args, caller.principal);
+    if ('error' in routed) {
+      await this.#audit(caller, tool, args, 'allow', 'failed', [], { code: routed.error.code, message: routed.error.message });
+      return { status: 'error', error: routed.error };
+    }
+    const { route } = routed;
+    const targets = callTargets(this.#o.services, route.params);
+    const decision = this.#decide(tool, route, targets);
     const deviceIds = targets.map((d) => d.id);
     if (decision.action === 'deny') {
       await this.#audit(caller, tool, args, 'deny', 'denied', deviceIds, { code: -32021, message: decision.reason });
       return { status: 'denied', reason: `${tool.name} is not allowed for an LLM: ${decision.reason}` };
     }
-    if (options.hold === true && this.#effectiveKind(tool, args) !== 'read') {
+    if (options.hold === true && route.kind !== 'read') {
       return this.#holdForConfirmation(caller, tool, args, targets, { action: 'confirm', reason: `dry run; without it: ${decision.reason}` });
     }
     if (decision.action === 'confirm') {
@@ -140,7 +125,23 @@ export class ToolRunner {
         return this.#holdForConfirmation(caller, tool, args, targets, decision);
       }
     }
-    return this.#run(caller, tool, args, decision.action, deviceIds);
+    return this.#run(caller, tool, args, route, decision.action, deviceIds);
+  }
+
+  /** The call the arguments mean (schema-checked, then checked against the device), or the error to answer. */
+  #route(tool: ToolDefinition, args: Record<string, unknown>, principal: Principal): { route: ToolRoute } | { error: RpcErrorObject } {
+    try {
+      checkToolArguments(tool, args);
+      const route = tool.route(args, { services: this.#o.services, methods: this.#o.methods });
+      const method = this.#o.methods.get(route.method);
+      // A verb tool's least role lets the principal in; the method this call routes to may need more.
+      if (method !== undefined && principal.kind !== 'device' && !roleAtLeast(principal.role, requiredRole(method))) {
+        throw forbidden({ ...tool, role: requiredRole(method), method: route.method }, principal);
+      }
+      return { route };
+    } catch (error) {
+      return { error: toRpcErrorObject(error) };
+    }
   }
 
   /** Run a held call whose token a person approved (llm.confirm, MCP elicitation); only the principal that asked may. */
@@ -157,13 +158,19 @@ export class ToolRunner {
     const tool = this.tool(held.value.tool);
     if (!tool) throw new HubError('CONFIRMATION_INVALID', `the confirmed tool no longer exists: ${held.value.tool}`);
     if (!mayCall(caller.principal, tool)) throw forbidden(tool, caller.principal);
-    const targets = callTargets(this.#o.services, held.value.args);
+    // The device may have changed since the plan was made: route (and check) the arguments again.
+    const routed = this.#route(tool, held.value.args, caller.principal);
+    if ('error' in routed) {
+      await this.#audit(caller, tool, held.value.args, 'confirm', 'failed', [], { code: routed.error.code, message: routed.error.message });
+      return { status: 'error', error: routed.error };
+    }
+    const targets = callTargets(this.#o.services, routed.route.params);
     // The policy may have changed, or the targets moved, since the plan was made.
-    if (this.#decide(tool, held.value.args, targets).action === 'deny') {
+    if (this.#decide(tool, routed.route, targets).action === 'deny') {
       await this.#audit(caller, tool, held.value.args, 'deny', 'denied', targets.map((d) => d.id));
       return { status: 'denied', reason: `${tool.name} is no longer allowed` };
     }
-    return this.#run(caller, tool, held.value.args, 'confirm', targets.map((d) => d.id));
+    return this.#run(caller, tool, held.value.args, routed.route, 'confirm', targets.map((d) => d.id));
   }
 
   /** A person declined a held call: the token is spent and the refusal audited. */
@@ -171,28 +178,29 @@ export class ToolRunner {
     const held = this.#tokens.take(token, caller.principal.id);
     const tool = held === undefined ? undefined : this.tool(held.value.tool);
     if (!held || !tool) return;
-    await this.#audit(caller, tool, held.value.args, 'confirm', 'declined', callTargets(this.#o.services, held.value.args).map((d) => d.id));
+    await this.#audit(caller, tool, held.value.args, 'confirm', 'declined', this.plan(tool, held.value.args).devices.map((d) => d.device_id));
   }
 
-  /** What a call would do, for a confirmation prompt. */
+  /** What a call would do, for a confirmation prompt: the method its arguments route to and the devices it touches. */
   plan(tool: ToolDefinition, args: Record<string, unknown>): ToolPlan {
+    let route: ToolRoute;
+    try {
+      route = tool.route(args, { services: this.#o.services, methods: this.#o.methods });
+    } catch {
+      route = { method: tool.method, kind: tool.kind, params: {} };
+    }
     return {
       tool: tool.name,
-      method: tool.method,
-      kind: this.#effectiveKind(tool, args),
+      method: route.method,
+      kind: route.kind,
       arguments: args,
-      devices: callTargets(this.#o.services, args).map((d) => ({ device_id: d.id, hardware_id: d.hardwareId, model: d.model, zone: d.zone })),
+      devices: callTargets(this.#o.services, route.params).map((d) => ({ device_id: d.id, hardware_id: d.hardwareId, model: d.model, zone: d.zone })),
     };
   }
 
-  /** batch.execute is as dangerous as the command it runs. */
-  #effectiveKind(tool: ToolDefinition, args: Record<string, unknown>): MethodKind {
-    const inner = tool.method === 'batch.execute' && typeof args['method'] === 'string' ? this.#o.methods.get(args['method'])?.kind : undefined;
-    return inner !== undefined && KIND_RANK[inner] > KIND_RANK[tool.kind] ? inner : tool.kind;
-  }
-
-  #decide(tool: ToolDefinition, args: Record<string, unknown>, targets: Parameters<typeof decide>[4]): PolicyDecision {
-    return decide(this.#o.policy, this.#effectiveKind(tool, args), tool.name, tool.method, targets);
+  /** Rules may name the verb tool, the routed method (`sensor.configure`) or its old tool name (`sensor_configure`). */
+  #decide(tool: ToolDefinition, route: ToolRoute, targets: Parameters<typeof decide>[4]): PolicyDecision {
+    return decide(this.#o.policy, route.kind, tool.name, route.method, targets);
   }
 
   async #holdForConfirmation(
@@ -207,10 +215,18 @@ export class ToolRunner {
     return { status: 'confirmation_required', confirm_token, plan: this.plan(tool, args), reason: decision.reason };
   }
 
-  async #run(caller: ToolCaller, tool: ToolDefinition, args: Record<string, unknown>, decision: 'allow' | 'confirm', deviceIds: string[]): Promise<ToolOutcome> {
+  async #run(
+    caller: ToolCaller,
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    route: ToolRoute,
+    decision: 'allow' | 'confirm',
+    deviceIds: string[],
+  ): Promise<ToolOutcome> {
     const context: CallContext = { transport: caller.via, principal: caller.principal, ...(caller.client !== undefined && { client: caller.client }) };
+    const invoke = (method: string, params: Record<string, unknown>): Promise<unknown> => this.#o.services.invoke(method, structuredClone(params), context);
     try {
-      const result = await this.#o.services.invoke(tool.method, structuredClone(args), context);
+      const result = await (route.run ? route.run(invoke) : invoke(route.method, route.params));
       await this.#audit(caller, tool, args, decision, 'succeeded', deviceIds);
       return { status: 'ok', result };
     } catch (error) {
@@ -250,16 +266,6 @@ export class ToolRunner {
       this.#o.services.logger.error({ err: failure, tool: tool.name }, 'audit log write failed');
     }
   }
-
-  #fleetChanged(): void {
-    this.#tools = undefined;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      for (const listener of this.#listeners) listener();
-    }, this.#o.debounceMs ?? 500);
-    this.#timer.unref?.();
-  }
 }
 
 /** The role a tool needs against the principal's (a device never calls tools). */
@@ -267,7 +273,7 @@ function mayCall(principal: Principal, tool: ToolDefinition): boolean {
   return principal.kind !== 'device' && roleAtLeast(principal.role, tool.role);
 }
 
-function forbidden(tool: ToolDefinition, principal: Principal): HubError {
+function forbidden(tool: Pick<ToolDefinition, 'name' | 'role' | 'method'>, principal: Principal): HubError {
   return new HubError('FORBIDDEN', `Forbidden: ${tool.name} needs the ${tool.role} role; ${principal.id} has ${principal.role ?? 'none'}`, {
     method: tool.method,
     required_role: tool.role,
