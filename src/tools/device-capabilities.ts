@@ -6,7 +6,6 @@
 import { declaredMeasurements } from '../core/device-filter.ts';
 import type { Device } from '../core/device.ts';
 import { HubError } from '../core/errors.ts';
-import type { MethodKind } from '../rpc/method.ts';
 
 export interface MeasurementCapability {
   readonly name: string;
@@ -92,7 +91,8 @@ export function capabilitiesOf(device: Device): DeviceCapabilities {
       ? Object.entries(options as Record<string, Record<string, unknown>>).map(([name, o]) => setting(name, o))
       : undefined;
   const commands: CommandCapability[] = [];
-  if (device.protocols.includes('native') || device.protocols.length === 0) commands.push(...(device.type === 'mcu' ? MCU_COMMANDS : SENSOR_COMMANDS));
+  // The generic MCU and sensor methods serve every protocol (each adapter maps them or answers UNSUPPORTED_OPERATION).
+  commands.push(...(device.type === 'mcu' ? MCU_COMMANDS : SENSOR_COMMANDS));
   if (device.protocols.includes('lwm2m')) commands.push(...LWM2M_COMMANDS);
   if (device.protocols.includes('sparkplug')) commands.push(...SPARKPLUG_COMMANDS);
   return { measurements, settings, commands };

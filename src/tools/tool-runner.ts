@@ -9,8 +9,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AuditEntry } from '../core/audit.ts';
 import { HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
 import { checkJsonLimits } from '../core/json-limits.ts';
-import { roleAtLeast, type Principal } from '../core/principal.ts';
-import { requiredRole, type CallContext, type MethodKind } from '../rpc/method.ts';
+import { roleAtLeast, type Principal, type Role } from '../core/principal.ts';
+import { KIND_ROLE, requiredRole, type CallContext, type MethodKind } from '../rpc/method.ts';
 import type { MethodRegistry } from '../rpc/method-registry.ts';
 import type { HubServices } from '../app/services.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
@@ -75,6 +75,23 @@ export class ToolRunner {
     return toolCatalog().find((t) => t.name === name);
   }
 
+  /**
+   * The least role a call of this tool with these arguments needs: the tool's, or the role of the
+   * method the arguments route to when that is higher (run_command reboot needs admin). Arguments that
+   * do not route yet leave the tool's own role: the call itself then answers their error.
+   */
+  roleFor(name: string, args: unknown): Role | undefined {
+    const tool = this.tool(name);
+    if (tool === undefined) return undefined;
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) return tool.role;
+    try {
+      const needed = this.#routeRole(tool.route(args as Record<string, unknown>, { services: this.#o.services, methods: this.#o.methods }));
+      return roleAtLeast(tool.role, needed) ? tool.role : needed;
+    } catch {
+      return tool.role;
+    }
+  }
+
   close(): void {
     // Nothing to release: the tool list does not follow the fleet.
   }
@@ -133,11 +150,9 @@ export class ToolRunner {
     try {
       checkToolArguments(tool, args);
       const route = tool.route(args, { services: this.#o.services, methods: this.#o.methods });
-      const method = this.#o.methods.get(route.method);
       // A verb tool's least role lets the principal in; the method this call routes to may need more.
-      if (method !== undefined && principal.kind !== 'device' && !roleAtLeast(principal.role, requiredRole(method))) {
-        throw forbidden({ ...tool, role: requiredRole(method), method: route.method }, principal);
-      }
+      const needed = this.#routeRole(route);
+      if (principal.kind !== 'device' && !roleAtLeast(principal.role, needed)) throw forbidden({ ...tool, role: needed, method: route.method }, principal);
       return { route };
     } catch (error) {
       return { error: toRpcErrorObject(error) };
@@ -179,6 +194,13 @@ export class ToolRunner {
     const tool = held === undefined ? undefined : this.tool(held.value.tool);
     if (!held || !tool) return;
     await this.#audit(caller, tool, held.value.args, 'confirm', 'declined', this.plan(tool, held.value.args).devices.map((d) => d.device_id));
+  }
+
+  /** The role a routed call needs: its method's, or its effective kind's when higher (a batch that reboots needs admin). */
+  #routeRole(route: ToolRoute): Role {
+    const method = this.#o.methods.get(route.method);
+    const byMethod = method === undefined ? KIND_ROLE[route.kind] : requiredRole(method);
+    return roleAtLeast(byMethod, KIND_ROLE[route.kind]) ? byMethod : KIND_ROLE[route.kind];
   }
 
   /** What a call would do, for a confirmation prompt: the method its arguments route to and the devices it touches. */

@@ -87,14 +87,7 @@ export function configureRoute(args: Args, env: RouteEnv): ToolRoute {
   const settings = args['settings'] as Args;
   if (Object.keys(settings).length === 0) throw invalid('/settings', 'settings needs at least one setting');
   const { device, filter, devices } = selection(args, env);
-  checkEach(devices, (d) => {
-    if (!native(d)) {
-      throw new HubError('UNSUPPORTED_OPERATION', `Unsupported operation: ${d.hardwareId} speaks ${d.protocols.join(', ')}; use run_command (${capabilitiesOf(d).commands.map((c) => c.name).join(', ')})`, {
-        device_id: d.id,
-      });
-    }
-    checkSettings(d, settings);
-  });
+  checkEach(devices, (d) => checkSettings(d, settings));
   const method = batchMethod(devices, 'mcu.set_config', 'sensor.configure');
   if (device !== undefined) return { method, kind: kindOf(env, method), params: { [method === 'mcu.set_config' ? 'mcu_id' : 'sensor_id']: device.id, config: settings } };
   return { method: 'batch.execute', kind: higher('write', kindOf(env, method)), params: { method, filter, params: { config: settings } } };
