@@ -6,6 +6,7 @@
 import { declaredMeasurements } from '../core/device-filter.ts';
 import type { Device } from '../core/device.ts';
 import { HubError } from '../core/errors.ts';
+import { canonicalName } from '../core/measurements.ts';
 
 export interface MeasurementCapability {
   readonly name: string;
@@ -133,7 +134,9 @@ export function checkMeasurements(device: Device, requested: readonly string[] |
   if (requested === undefined) return;
   const { measurements } = capabilitiesOf(device);
   if (measurements.length === 0) return; // nothing declared (a protocol device announcing as it reports): the method decides
-  const unknown = requested.filter((r) => !measurements.some((m) => m.name.toLowerCase() === r.toLowerCase()));
+  // Compared by canonical name too (docs/measurements.md): `temperature` is a Sparkplug `Sensors/temperature`.
+  const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase() || canonicalName(a) === canonicalName(b);
+  const unknown = requested.filter((r) => !measurements.some((m) => same(m.name, r)));
   if (unknown.length === 0) return;
   throw new HubError(
     'UNSUPPORTED_OPERATION',

@@ -148,7 +148,11 @@ const TOOLS: readonly ToolDefinition[] = [
       device: DEVICE,
       where: WHERE,
       command: p('string', 'command name, e.g. "get_status"'),
-      args: { type: 'object', description: 'the command\'s arguments, e.g. {"delay_ms": 1000}', additionalProperties: p([...SCALAR, 'array', 'object'], 'argument value') },
+      args: {
+        type: 'object',
+        description: 'the command\'s arguments, e.g. {"delay_ms": 1000}',
+        additionalProperties: p([...SCALAR, 'array', 'object'], 'argument value', { items: p(SCALAR, 'list item') }),
+      },
     },
     runCommandRoute,
     { required: ['command'] },

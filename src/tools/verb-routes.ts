@@ -81,8 +81,6 @@ function batchMethod(devices: Device[], forMcu: string, forSensor: string): stri
   return mcus > 0 ? forMcu : forSensor;
 }
 
-const native = (d: Device): boolean => d.protocols.length === 0 || d.protocols.includes('native');
-
 export function configureRoute(args: Args, env: RouteEnv): ToolRoute {
   const settings = args['settings'] as Args;
   if (Object.keys(settings).length === 0) throw invalid('/settings', 'settings needs at least one setting');
@@ -117,7 +115,6 @@ export function readRoute(args: Args, env: RouteEnv): ToolRoute {
   const common = { ...(measurements !== undefined && { measurement_types: measurements }), ...(maxAge !== undefined && { max_age: maxAge }) };
   if (device === undefined) return { method: 'data.latest', kind: 'read', params: { filter, ...common } };
   checkEach(devices, (d) => checkMeasurements(d, measurements));
-  if (!native(device)) return { method: 'data.latest', kind: 'read', params: { device_ids: [device.id], ...common } };
   if (device.type === 'mcu') {
     if (measurements !== undefined) throw invalid('/measurements', `${device.hardwareId} is an MCU: read its sensors (describe_device lists them) or drop measurements`);
     return { method: 'mcu.get_status', kind: 'read', params: { mcu_id: device.id } };
