@@ -67,7 +67,7 @@ async function script(t: TestHub, idPrefix: string): Promise<{ native: string; d
   // An MCP client calling a tool over Streamable HTTP.
   const mcp = new Client({ name: 'metrics-workload', version: '1' });
   await mcp.connect(new StreamableHTTPClientTransport(new URL(`${t.httpUrl}/mcp`)));
-  await mcp.callTool({ name: 'find_devices', arguments: {} });
+  await mcp.callTool({ name: 'command_history', arguments: {} });
   await mcp.close();
   return ids;
 }
