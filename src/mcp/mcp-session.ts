@@ -23,7 +23,7 @@ const INSTRUCTIONS = `llm-iot hub: a live fleet of MCUs with attached sensors an
 Find devices with find_devices (zone, model, type, tag, status, protocol, measurement, capability), learn what one can do with describe_device, read current values with read_device and history with query_telemetry (a bounded summary: min/max/mean per interval).
 configure_device and run_command check names and values against each device's schema and answer with the valid choices when they do not fit.
 Tools that change devices may need the user's approval: the hub either asks the user directly, or answers confirmation_required with a plan and a confirm_token — show the plan, and only after the user approves call the same tool again with the same arguments plus confirm_token. Destructive commands may be refused by policy.
-Resources: llmiot://fleet/summary, llmiot://fleet, llmiot://zone/{zone}, llmiot://device/{id}, llmiot://device/{id}/telemetry, llmiot://device/{id}/capability/{capability} (subscribe for updates).`;
+Resources: llmiot://fleet, llmiot://zone/{zone}, llmiot://device/{id}, llmiot://device/{id}/telemetry, llmiot://device/{id}/capability/{capability} (subscribe for updates).`;
 
 /** Options of {@link createMcpSession}. */
 export interface McpSessionOptions {
