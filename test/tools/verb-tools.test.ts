@@ -144,7 +144,7 @@ describe('verb tools', () => {
     assert.deepEqual(doc.commands.map((c: { name: string; kind: string }) => `${c.name}:${c.kind}`), ['read_raw:read', 'health:read', 'calibrate:write', 'reset:destructive']);
   });
 
-  it('query_telemetry answers a 100,000-point series in one small summary, with the interval it chose', async () => {
+  it('query_telemetry answers a 100,000-point series in one small summary, with the interval it chose', async (context) => {
     const now = t.hub.services.now();
     const points = Array.from({ length: 100_000 }, (_, i) => ({
       deviceId: bmps[11] as string,
@@ -157,6 +157,7 @@ describe('verb tools', () => {
     const answer = ok(await call('query_telemetry', { device: bmps[11], measurements: ['temperature'], last: '24h' }));
     const bytes = JSON.stringify(answer).length;
     assert.ok(bytes < 6_000, `${bytes} bytes`);
+    context.diagnostic(`100,000 points → ${answer.points} buckets of ${answer.interval}, ${bytes} bytes of JSON`);
     assert.equal(answer.max_points, 60);
     assert.ok(answer.points <= 60, `${answer.points} buckets`);
     assert.equal(answer.interval, '30m');
