@@ -26,7 +26,7 @@ const tests = walk(join(root, 'test')).filter((f) => f.endsWith('.ts'));
 for (const file of sources) {
   const text = readFileSync(file, 'utf8');
   const name = basename(file);
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.generated)?\.ts$/.test(name)) report(file, 'file name is not kebab-case');
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.generated|\.d)?\.ts$/.test(name)) report(file, 'file name is not kebab-case');
   if (!/^(\/\*\*|\/\/)/.test(text)) report(file, 'missing the one-line header comment');
   if (/^\s*(export\s+)?(const\s+)?enum\s/m.test(text)) report(file, 'enum: use an `as const` object and a union');
   if (/^\s*(export\s+)?namespace\s/m.test(text)) report(file, 'namespace: use modules');

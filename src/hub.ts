@@ -1,10 +1,10 @@
 /** createHub: the composition root. Wires broker, stores, core, protocols and APIs; opens no port. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Counter } from 'prom-client';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CommandExecutor } from './core/command-executor.ts';
 import { CoreIngress, type DeviceIngress } from './core/device-ingress.ts';
 import { DeviceRegistry } from './core/device-registry.ts';
@@ -13,16 +13,12 @@ import { LatestValueCache } from './core/latest-cache.ts';
 import { LivenessMonitor } from './core/liveness-monitor.ts';
 import { TelemetryPipeline } from './core/telemetry-pipeline.ts';
 import { createHttpServer } from './api/http-server.ts';
-import { RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './api/http-security.ts';
-import { AuthGate } from './auth/auth-gate.ts';
-import { RequestGuard } from './auth/request-guard.ts';
-import { TokenAuthenticator } from './auth/token-authenticator.ts';
-import { UserSessions } from './auth/user-sessions.ts';
-import { authRoutes } from './api/auth-routes.ts';
-import { oidcAuthenticator } from './auth/oidc-config.ts';
+import { createApiAuth } from './api/api-auth.ts';
+import type { AuthGate } from './auth/auth-gate.ts';
 import { CallAudit } from './rpc/call-audit.ts';
 import { attachJsonRpcWebSocket, type JsonRpcWebSocket } from './api/websocket-server.ts';
 import { exportRoute } from './api/export-route.ts';
+import { dashboardRoutes } from './api/dashboard-route.ts';
 import { DEFAULTS, type HubConfig } from './config/options.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { ThrottledLog } from './log/throttled-log.ts';
@@ -41,7 +37,14 @@ import { deviceOwnership } from './app/device-ownership.ts';
 import { rpcDiscoverMethod } from './rpc/openrpc.ts';
 import { SchemaValidator } from './schema/schema-validator.ts';
 import { openStores, type Stores } from './storage/open-stores.ts';
-import { DEFAULT_POLICY, parsePolicy, type ActuationPolicy } from './tools/actuation-policy.ts';
+import { DEFAULT_POLICY, parsePolicy } from './tools/actuation-policy.ts';
+import { NO_ENVELOPES } from './safety/envelope.ts';
+import { EnvelopeGuard } from './safety/envelope-guard.ts';
+import { envelopeMethods } from './safety/envelope-methods.ts';
+import { parseEnvelopePolicy } from './safety/parse-envelopes.ts';
+import { previewCall } from './safety/preview.ts';
+import { Approvals } from './tools/approvals.ts';
+import { Grants } from './tools/grants.ts';
 import { ToolRunner } from './tools/tool-runner.ts';
 import { McpHttpEndpoint } from './mcp/http-endpoint.ts';
 import { LlmCommandRunner } from './llm/index.ts';
@@ -51,6 +54,7 @@ import { DeviceAuth, type DeviceAuthMode } from './security/device-auth.ts';
 import { resolveDeviceAuthMode } from './security/device-auth-mode.ts';
 import { DeviceCredentials } from './security/device-credentials.ts';
 import { llmMethods } from './llm/methods.ts';
+import { approvalMethods } from './tools/approval-methods.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -133,7 +137,17 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       },
     });
     cleanups.push(() => pipeline.close());
-    const executor = new CommandExecutor({ registry, store: stores.registry, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError });
+    // --- safety envelopes: every device write, whoever sends it (src/safety, docs/llm.md) ---
+    const policyDocument = readPolicy(config.llmPolicy);
+    const guard = new EnvelopeGuard({
+      policy: policyDocument === undefined ? NO_ENVELOPES : parseEnvelopePolicy(policyDocument),
+      registry,
+      cache,
+      now,
+      isRead: (method) => methods.get(method)?.kind === 'read',
+    });
+    // --- end safety envelopes ---
+    const executor = new CommandExecutor({ registry, store: stores.registry, events, defaultTimeoutMs: config.commandTimeout, now, onStoreError, guard });
     cleanups.push(() => executor.close());
     events.on('command.updated', ({ command }) => {
       if (command.state === 'pending' || command.state === 'sent') metrics.commandSent(command.method);
@@ -221,18 +235,25 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     });
 
     // --- LLM tools: one tool list, policy and audit log for MCP and llm.execute_command ---
+    const approvals = new Approvals({ store: stores.approvals, events, now, ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }) });
+    const grants = new Grants({ store: stores.grants, now });
     const tools = new ToolRunner({
       methods,
       services,
       audit: stores.audit,
-      policy: loadPolicy(config.llmPolicy),
+      policy: policyDocument === undefined ? DEFAULT_POLICY : parsePolicy(policyDocument),
+      preview: (method, args, targets) => previewCall(guard, methods, method, args, targets),
+      approvals,
+      grants,
       onCall: ({ via, outcome, start }) => metrics.toolCalled(via, outcome, start),
     });
     cleanups.push(() => tools.close());
     // --- end LLM tools ---
-    // --- LLM methods: llm.execute_command, llm.confirm, audit.list (need the ToolRunner, so registered after it) ---
+    // --- LLM methods: llm.execute_command, audit.*, approval.*, grant.* (need the ToolRunner, so registered after it) ---
     const llm = new LlmCommandRunner({ config, env: process.env, tools, registry, logger, now });
-    for (const method of llmMethods({ llm, tools, audit: stores.audit })) methods.add(method);
+    for (const method of llmMethods({ llm, tools, audit: stores.audit, services })) methods.add(method);
+    for (const method of approvalMethods(services, tools, grants)) methods.add(method);
+    for (const method of envelopeMethods(services, guard)) methods.add(method);
     // --- end LLM methods ---
     // --- MCP ---
     // Streamable HTTP at /mcp: one MCP session (SDK Server) per client over this hub's tools; closed before the tools and stores.
@@ -242,42 +263,11 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
 
     metrics.attach({ registry, pipeline, pendingCommands: () => executor.pendingCount }, { processMetrics: !options.bus });
     metrics.expectMethods(methods.list().map((m) => m.name));
-    // --- auth: API tokens today; users, OIDC and the authorization server add their authenticators here ---
-    const loginLog = new ThrottledLog({ logger, now });
-    const loginFailures = new Counter({
-      name: 'llmiot_login_failures_total',
-      help: 'Refused browser logins (POST /auth/login), by reason: bad_credentials or throttled (docs/security.md).',
-      labelNames: ['reason'] as const,
-      registers: [metrics.registry],
-    });
-    // Both reasons from 0, so increase()/rate() see the first refusal of each.
-    for (const reason of ['bad_credentials', 'throttled'] as const) loginFailures.inc({ reason }, 0);
-    const sessions = new UserSessions({
-      users: stores.users,
-      ttlMs: config.sessionTtlMinutes * 60_000,
-      idleMs: config.sessionIdleMinutes * 60_000,
-      now,
-      onFailure: ({ name, address, reason }) => {
-        loginFailures.inc({ reason });
-        loginLog.warn(address, { user: name, address, reason }, `login refused: ${reason}`);
-      },
-    });
-    const oidc = oidcAuthenticator(config, now);
-    const auth = new AuthGate({
-      // API tokens (llmiot_…) first, then session ids (llmiotsess_…); JWTs go on to the OpenID Connect issuer.
-      authenticators: [new TokenAuthenticator(stores.tokens, now), sessions, ...(oidc === undefined ? [] : [oidc])],
-      // A token or a user turns auth on.
-      credentials: { hasCredentials: async () => (await stores.tokens.hasCredentials()) || (await stores.users.hasUsers()) },
-      // An issuer is a source of credentials the store cannot see: auth is on from the start.
-      mode: oidc === undefined ? config.auth : 'required',
-      insecure: config.insecure,
-    });
-    cleanups.push(() => auth.close());
-    const security: HttpSecurity = {
-      gate: auth,
-      sessions,
-      guard: new RequestGuard({ allowedHosts: list(config.allowedHosts), allowedOrigins: list(config.allowedOrigins), boundHosts: [config.httpHost] }),
-    };
+    // --- auth: tokens, users, OIDC, the built-in authorization server (src/api/api-auth.ts) ---
+    const apiAuth = createApiAuth({ config, stores, logger, metrics: metrics.registry, now });
+    cleanups.push(() => apiAuth.close());
+    const auth = apiAuth.gate;
+    const security = apiAuth.security;
     // --- end auth ---
     const http = createHttpServer({
       dispatcher,
@@ -300,20 +290,11 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
           },
         },
         exportRoute(services),
-        ...authRoutes(sessions, security.guard),
+        ...apiAuth.routes,
+        // The web dashboard, built by Vite: src/ and dist/ are siblings, so this names dist/dashboard/ from either.
+        ...dashboardRoutes(fileURLToPath(new URL('../dist/dashboard/', import.meta.url))),
         // --- MCP ---
         ...mcp.routes(),
-        // RFC 9728 §3: at the well-known path, and with the resource's path appended (§3.1).
-        ...[RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}/mcp`].map((path) => ({
-          method: 'GET',
-          path,
-          access: 'public' as const,
-          handler: (req: IncomingMessage, res: ServerResponse) => {
-            const text = JSON.stringify(resourceMetadata(req, '/mcp', config.authIssuer === undefined ? [] : [config.authIssuer]));
-            res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
-            res.end(text);
-          },
-        })),
         // --- end MCP ---
       ],
       health: () => ({ status: 'ok', devices: registry.size, broker: bus.kind, store: config.store.startsWith('postgres') ? 'postgres' : config.store }),
@@ -327,6 +308,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
         // One MQTT packet per WebSocket message is the norm; the fixed header adds at most 5 bytes.
         maxMessageBytes: bus.maxPacketLength + 5,
         logger,
+        // A browser page from another origin must not reach the broker (cross-site WebSocket): the same
+        // Host and Origin rule as /ws. Devices send no Origin and connect from anywhere, by any name.
+        rejection: (req) => (req.headers.origin === undefined ? undefined : security.guard.rejection(req)),
       });
       cleanups.push(() => mqttWs.close());
     }
@@ -363,11 +347,17 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
   }
 }
 
-/** The actuation policy from the --llm-policy file, or the default (reads allowed, writes confirm, destructive denied). */
-function loadPolicy(file: string | undefined): ActuationPolicy {
-  if (file === undefined) return DEFAULT_POLICY;
+/**
+ * The --llm-policy file, checked whole at start: the actuation policy (default: reads allowed, writes
+ * confirm, destructive denied) and the safety envelopes. A bad file stops the hub, naming the key.
+ */
+function readPolicy(file: string | undefined): unknown {
+  if (file === undefined) return undefined;
   try {
-    return parsePolicy(JSON.parse(readFileSync(file, 'utf8')));
+    const document: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    parsePolicy(document);
+    parseEnvelopePolicy(document);
+    return document;
   } catch (error) {
     throw new Error(`--llm-policy ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
@@ -401,11 +391,6 @@ async function createBus(config: HubConfig, logger: Logger, metrics: HubMetrics,
     maxRetainedBytes: config.maxRetainedBytes,
     now,
   });
-}
-
-/** A comma-separated option as a list. */
-function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
 /**

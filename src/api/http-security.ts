@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthGate } from '../auth/auth-gate.ts';
+import { baseUrl } from '../auth/request-origin.ts';
 import { RequestGuard } from '../auth/request-guard.ts';
 import { CSRF_HEADER, isSafeMethod, sessionCookieOf } from '../auth/session-cookie.ts';
 import type { UserSessions } from '../auth/user-sessions.ts';
@@ -45,11 +46,7 @@ export function bearerSubprotocol(req: IncomingMessage): string | undefined {
   return offered.find((p) => p.startsWith(BEARER_SUBPROTOCOL))?.slice(BEARER_SUBPROTOCOL.length);
 }
 
-/** The base URL the client used (scheme from the socket, host from the checked Host header). */
-export function baseUrl(req: IncomingMessage): string {
-  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-  return `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
-}
+export { baseUrl };
 
 /**
  * RFC 9728 §2: the metadata of the resource at `resourcePath` (the MCP endpoint).
@@ -103,7 +100,7 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
   }
   const bearer = bearerOf(req);
   const session = bearer === undefined ? liveSessionOf(req, security) : undefined;
-  const outcome = await security.gate.authenticate(bearer ?? session, req.socket.remoteAddress);
+  const outcome = await security.gate.authenticate(bearer ?? session, req.socket.remoteAddress, { origin: baseUrl(req) });
   if (!outcome.ok) {
     sendUnauthenticated(req, res, outcome.reason, outcome.invalidToken);
     return undefined;

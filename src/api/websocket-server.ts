@@ -224,7 +224,7 @@ async function admitUpgrade(req: IncomingMessage, socket: Duplex, security: Http
     return undefined;
   }
   // A browser's session cookie counts too: the Origin check above is what stops a cross-site page using it.
-  const outcome = await security.gate.authenticate(bearerOf(req) ?? bearerSubprotocol(req) ?? liveSessionOf(req, security), req.socket.remoteAddress);
+  const outcome = await security.gate.authenticate(bearerOf(req) ?? bearerSubprotocol(req) ?? liveSessionOf(req, security), req.socket.remoteAddress, { origin: baseUrl(req) });
   if (!outcome.ok) {
     const challenge = `Bearer ${outcome.invalidToken ? 'error="invalid_token", ' : ''}resource_metadata="${baseUrl(req)}${RESOURCE_METADATA_PATH}"`;
     refuseUpgrade(socket, 401, 'Unauthorized', `Unauthenticated: ${outcome.reason}`, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, challenge);

@@ -1,11 +1,11 @@
 /** batch.execute: one command against every matching device, with a result for each — none skipped silently. */
 import { Type } from '@sinclair/typebox';
 import type { Device } from '../core/device.ts';
-import { HubError, toRpcErrorObject } from '../core/errors.ts';
+import { toRpcErrorObject } from '../core/errors.ts';
 import { defineMethod, type MethodDefinition } from '../rpc/method.ts';
 import { DeviceRef, JsonObjectSchema, Uuid } from '../rpc/wire.ts';
-import { DeviceFilterParams, hasFilter, noDeviceMatched, toDeviceFilter } from './filter-params.ts';
-import { resolveDevice, type HubServices } from './services.ts';
+import { DeviceFilterParams, selectDevices } from './filter-params.ts';
+import type { HubServices } from './services.ts';
 
 /** Methods a batch may run, and which id param names the target. */
 export const BATCH_TARGETS: Readonly<Record<string, 'mcu_id' | 'sensor_id'>> = {
@@ -58,22 +58,10 @@ export function batchMethods(services: HubServices): MethodDefinition[] {
         results: Type.Array(ItemResult),
       }),
       async handler(params, context) {
-        if (!params.device_ids && !(params.filter && hasFilter(params.filter))) {
-          throw new HubError('INVALID_PARAMS', 'Invalid params: batch.execute needs device_ids or a non-empty filter', {
-            issues: [{ path: '/filter', message: 'give device_ids or at least one filter field' }],
-          });
-        }
-        const targets = new Map<string, Device>();
-        for (const ref of params.device_ids ?? []) {
-          const d = resolveDevice(services, ref);
-          targets.set(d.id, d);
-        }
-        if (params.filter && hasFilter(params.filter)) {
-          for (const d of services.registry.list(toDeviceFilter(services, params.filter))) targets.set(d.id, d);
-        }
+        const devices = selectDevices(services, 'batch.execute', params.device_ids, params.filter);
         const idParam = BATCH_TARGETS[params.method] as 'mcu_id' | 'sensor_id';
-        const devices = [...targets.values()];
-        if (devices.length === 0) throw noDeviceMatched(params.filter, params.device_ids);
+        // The safety envelopes' device cap, before any device is written (src/safety).
+        services.executor.admitBatch(params.method, devices);
         const results = new Array<typeof ItemResult.static>(devices.length);
         let next = 0;
         const worker = async (): Promise<void> => {

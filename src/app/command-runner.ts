@@ -18,7 +18,11 @@ export const AsyncAccepted = Type.Object({
 });
 
 export function originOf(context: CallContext): CommandOrigin {
-  return context.principal === undefined ? { transport: context.transport } : { transport: context.transport, principal: context.principal.id };
+  return {
+    transport: context.transport,
+    ...(context.principal !== undefined && { principal: context.principal.id }),
+    ...(context.chain !== undefined && { chain: context.chain }),
+  };
 }
 
 /** Send `method` to `device` (through its MCU for sensors) and return the device's result or the async receipt. */

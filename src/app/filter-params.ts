@@ -1,5 +1,6 @@
 /** Device-filter params shared by device.list, data.*, batch.execute; converted once to a core DeviceFilter. */
 import { Type, type Static } from '@sinclair/typebox';
+import type { Device } from '../core/device.ts';
 import type { DeviceFilter } from '../core/device-filter.ts';
 import { HubError } from '../core/errors.ts';
 import { DeviceRef, DeviceTypeSchema, StatusSchema } from '../rpc/wire.ts';
@@ -59,4 +60,25 @@ export function noDeviceMatched(filter: DeviceFilterParams | undefined, deviceId
 /** True when any filter field is set (an empty filter must not silently select the whole fleet for writes). */
 export function hasFilter(params: DeviceFilterParams): boolean {
   return Object.values(params).some((v) => v !== undefined);
+}
+
+/**
+ * The devices `device_ids` and/or `filter` select (batch.execute, grant.create): INVALID_PARAMS when
+ * neither is given (an empty selection must not mean the whole fleet), DEVICE_NOT_FOUND for an
+ * unknown id, NO_DEVICE_MATCHED when nothing is selected.
+ */
+export function selectDevices(services: HubServices, method: string, deviceIds: readonly string[] | undefined, filter: DeviceFilterParams | undefined): Device[] {
+  if (deviceIds === undefined && !(filter && hasFilter(filter))) {
+    throw new HubError('INVALID_PARAMS', `Invalid params: ${method} needs device_ids or a non-empty filter`, {
+      issues: [{ path: '/filter', message: 'give device_ids or at least one filter field' }],
+    });
+  }
+  const selected = new Map<string, Device>();
+  for (const ref of deviceIds ?? []) {
+    const device = resolveDevice(services, ref);
+    selected.set(device.id, device);
+  }
+  if (filter && hasFilter(filter)) for (const device of services.registry.list(toDeviceFilter(services, filter))) selected.set(device.id, device);
+  if (selected.size === 0) throw noDeviceMatched(filter, deviceIds);
+  return [...selected.values()];
 }

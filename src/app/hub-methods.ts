@@ -4,6 +4,7 @@ import { batchMethods } from './batch-methods.ts';
 import { commandMethods } from './command-methods.ts';
 import { dataMethods } from './data-methods.ts';
 import { deviceMethods } from './device-methods.ts';
+import { fleetSummaryMethods } from './fleet-summary-methods.ts';
 import { mcuMethods } from './mcu-methods.ts';
 import { metadataMethods } from './metadata-methods.ts';
 import { sensorMethods } from './sensor-methods.ts';
@@ -14,6 +15,7 @@ import { telemetryMethods } from './telemetry-methods.ts';
 export function hubMethods(services: HubServices, subscriptions: SubscriptionHub): MethodDefinition[] {
   return [
     ...deviceMethods(services),
+    ...fleetSummaryMethods(services),
     ...metadataMethods(services),
     ...mcuMethods(services),
     ...sensorMethods(services),

@@ -84,7 +84,7 @@ export function sensorMethods(services: HubServices): MethodDefinition[] {
         static_schema: JsonObjectSchema,
         schema_version: Type.Optional(Type.String()),
         device_type: Type.Optional(Type.Union([Type.Literal('sensor'), Type.Literal('actuator')], { default: 'sensor' })),
-        hardware_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        hardware_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^#+\\s]+$' })),
         name: Type.Optional(Type.String({ maxLength: 200 })),
         tags: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50 })),
         zone: Type.Optional(Type.String({ maxLength: 100 })),

@@ -7,7 +7,7 @@
 import { LOCAL_ADMIN, type Principal } from '../core/principal.ts';
 import type { TokenStore } from '../core/ports/token-store.ts';
 import { isLoopbackAddress } from './host-names.ts';
-import { CredentialRefused, type Authenticator } from './authenticator.ts';
+import { CredentialRefused, type Authenticator, type CredentialContext } from './authenticator.ts';
 
 export const AUTH_MODES = ['auto', 'required'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -43,12 +43,12 @@ export class AuthGate {
     this.#closed = true;
   }
 
-  /** The caller's principal from its bearer credential (if any) and the address it came from. */
-  async authenticate(bearer: string | undefined, remoteAddress: string | undefined): Promise<AuthOutcome> {
+  /** The caller's principal from its bearer credential (if any), the address it came from and the origin it called. */
+  async authenticate(bearer: string | undefined, remoteAddress: string | undefined, context: CredentialContext = {}): Promise<AuthOutcome> {
     if (bearer !== undefined) {
       try {
         for (const authenticator of this.#o.authenticators) {
-          const principal = await authenticator.authenticate(bearer);
+          const principal = await authenticator.authenticate(bearer, context);
           if (principal !== undefined) return { ok: true, principal };
         }
       } catch (error) {

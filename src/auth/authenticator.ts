@@ -9,11 +9,17 @@ export class CredentialRefused extends Error {
   override readonly name = 'CredentialRefused';
 }
 
+/** What the request tells an authenticator beyond the credential. */
+export interface CredentialContext {
+  /** The origin the request was made to (`https://hub.example.com`): the built-in authorization server's issuer there, and `<origin>/mcp` its tokens' audience. */
+  readonly origin?: string;
+}
+
 export interface Authenticator {
   /**
    * The principal of a bearer credential; undefined when the credential is not of this kind (the
    * next authenticator tries). Throws {@link CredentialRefused} for one of its kind that is invalid,
    * expired or revoked.
    */
-  authenticate(bearer: string): Promise<Principal | undefined>;
+  authenticate(bearer: string, context?: CredentialContext): Promise<Principal | undefined>;
 }

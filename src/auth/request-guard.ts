@@ -33,11 +33,23 @@ export class RequestGuard {
     this.#origins = new Set((options.allowedOrigins ?? []).map((o) => o.trim().replace(/\/$/, '').toLowerCase()).filter((o) => o !== ''));
   }
 
-  /** Why the request must be refused (403), or undefined. */
+  /** Why the request must be refused (403), or undefined: its Host, then its Origin. */
   rejection(req: IncomingMessage): string | undefined {
+    return this.hostRejection(req) ?? this.#originRejection(req);
+  }
+
+  /**
+   * Why the request's Host is refused, or undefined. Alone for endpoints any origin may call (the
+   * authorization server's token endpoint, its metadata), whose answers still depend on the Host.
+   */
+  hostRejection(req: IncomingMessage): string | undefined {
+    const rawHost = req.headers.host ?? '';
+    return this.#hostAllowed(hostName(rawHost), req) ? undefined : `Host "${rawHost}" is not a name of this hub (add it with --allowed-hosts)`;
+  }
+
+  #originRejection(req: IncomingMessage): string | undefined {
     const rawHost = req.headers.host ?? '';
     const host = hostName(rawHost);
-    if (!this.#hostAllowed(host, req)) return `Host "${rawHost}" is not a name of this hub (add it with --allowed-hosts)`;
     const origin = req.headers.origin;
     if (origin === undefined) return undefined;
     if (this.#origins.has(origin.toLowerCase())) return undefined;

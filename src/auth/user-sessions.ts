@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { scopesOf, type Principal, type Role } from '../core/principal.ts';
-import type { UserStore } from '../core/ports/user-store.ts';
+import type { UserRecord, UserStore } from '../core/ports/user-store.ts';
 import { CredentialRefused, type Authenticator } from './authenticator.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import { checkPassword } from './users.ts';
@@ -34,6 +34,11 @@ export interface UserSessionsOptions {
   readonly onFailure?: (event: { name: string; address: string; reason: 'bad_credentials' | 'throttled' }) => void;
   readonly now?: () => number;
 }
+
+/** A refused password check: wrong name or password, or throttled. */
+export type PasswordRefused = { readonly ok: false; readonly throttled: false } | { readonly ok: false; readonly throttled: true; readonly retryAfterMs: number };
+
+export type PasswordOutcome = { readonly ok: true; readonly user: UserRecord } | PasswordRefused;
 
 export type LoginOutcome =
   | { readonly ok: true; readonly session: UserSession; readonly role: Role }
@@ -80,8 +85,11 @@ export class UserSessions implements Authenticator {
     return { badCredentials: this.#failed, throttled: this.#throttled };
   }
 
-  /** Check the password and open a session. */
-  async login(name: string, password: string, address: string): Promise<LoginOutcome> {
+  /**
+   * Check a user's password under the login throttle, without opening a session: the browser login
+   * and the built-in authorization server's login page share one failure count per name and address.
+   */
+  async checkPassword(name: string, password: string, address: string): Promise<PasswordOutcome> {
     const retryAfterMs = this.#throttle.retryAfterMs(name, address);
     if (retryAfterMs > 0) {
       this.#throttled++;
@@ -107,17 +115,24 @@ export class UserSessions implements Authenticator {
       return { ok: false, throttled: false };
     }
     this.#throttle.succeeded(name);
+    return { ok: true, user };
+  }
+
+  /** Check the password and open a session. */
+  async login(name: string, password: string, address: string): Promise<LoginOutcome> {
+    const checked = await this.checkPassword(name, password, address);
+    if (!checked.ok) return checked;
     const now = this.#now();
     const session: UserSession = {
       id: `${SESSION_PREFIX}${randomBytes(32).toString('base64url')}`,
       csrfToken: randomBytes(32).toString('base64url'),
-      name: user.name,
+      name: checked.user.name,
       createdAt: now,
       lastSeenAt: now,
     };
     if (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value as string);
     this.#sessions.set(session.id, session);
-    return { ok: true, session, role: user.role };
+    return { ok: true, session, role: checked.user.role };
   }
 
   /** The live session of `id` (touching it), or undefined when unknown, expired or idle too long. */

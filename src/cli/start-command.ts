@@ -48,6 +48,9 @@ export async function startCommand(argv: string[]): Promise<number> {
       rpc: `${http.url}/rpc`,
       websocket: `${http.url.replace(/^http/, 'ws')}/ws`,
       metrics: `${http.url}/metrics`,
+      mcp: `${http.url}/mcp`,
+      // MCP clients that speak OAuth (chat apps, Claude Code) find the built-in server from /mcp alone.
+      ...(config.oauthServer === 'on' && { oauth: `${http.url}/.well-known/oauth-authorization-server` }),
     };
     if (hub.bus instanceof EmbeddedMqttBus) {
       const mqtt = await listenMqttTcp(hub.bus, { port: config.mqttPort, host: config.mqttHost, logger });

@@ -63,6 +63,8 @@ export interface HubConfig {
   sparkplugHostId: string;
   sparkplugReorderTimeoutMs: number;
   llmPolicy: string | undefined;
+  /** The hub's address as people reach it (approval links in MCP and llm.execute_command answers). */
+  publicUrl: string | undefined;
   // --- LLM provider (llm.execute_command, src/llm/) ---
   llmProvider: string | undefined;
   llmModel: string | undefined;
@@ -94,6 +96,12 @@ export interface HubConfig {
   authRoleClaim: string;
   /** JWKS URL instead of the issuer's discovered `jwks_uri`. */
   authJwksUrl: string | undefined;
+  /** The built-in OAuth authorization server for MCP clients (on by default; off: only tokens, users and --auth-issuer). */
+  oauthServer: 'on' | 'off';
+  /** Lifetime of its access tokens, s. */
+  oauthTokenTtl: number;
+  /** Lifetime of its refresh tokens (and of a user's consent), days. */
+  oauthRefreshTtlDays: number;
   // --- end auth ---
   logLevel: string;
   /** `json` or `pretty`; undefined = pretty when stdout is a terminal, json otherwise. */
@@ -143,6 +151,7 @@ export const DEFAULTS: HubConfig = {
   sparkplugHostId: 'llm-iot',
   sparkplugReorderTimeoutMs: 2_000,
   llmPolicy: undefined,
+  publicUrl: undefined,
   // --- LLM provider ---
   llmProvider: undefined,
   llmModel: undefined,
@@ -164,6 +173,9 @@ export const DEFAULTS: HubConfig = {
   authAudience: undefined,
   authRoleClaim: 'llmiot_role',
   authJwksUrl: undefined,
+  oauthServer: 'on',
+  oauthTokenTtl: 600,
+  oauthRefreshTtlDays: 14,
   // --- end auth ---
   logLevel: 'info',
   logFormat: undefined,
@@ -212,7 +224,8 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'httpRequestTimeoutMs', flag: 'http-request-timeout-ms', env: 'LLMIOT_HTTP_REQUEST_TIMEOUT_MS', type: 'integer', description: 'ms an HTTP client may take to send a whole request (headers and body)' },
   { key: 'httpKeepAliveTimeoutMs', flag: 'http-keep-alive-timeout-ms', env: 'LLMIOT_HTTP_KEEP_ALIVE_TIMEOUT_MS', type: 'integer', description: 'ms an idle keep-alive HTTP connection stays open' },
   // --- end limits ---
-  { key: 'llmPolicy', flag: 'llm-policy', env: 'LLMIOT_LLM_POLICY', type: 'string', description: 'JSON file with the actuation policy for LLM-initiated actions (default: reads allowed, writes confirm-first, destructive denied)' },
+  { key: 'llmPolicy', flag: 'llm-policy', env: 'LLMIOT_LLM_POLICY', type: 'string', description: 'JSON file with the actuation policy for LLM-initiated actions and the safety envelopes for every device write (default: reads allowed, writes confirm-first, destructive denied, no envelope)' },
+  { key: 'publicUrl', flag: 'public-url', env: 'LLMIOT_PUBLIC_URL', type: 'string', description: "the hub's address as people reach it (https://hub.example), for approval links; default: the address the MCP client used" },
   // --- LLM provider ---
   { key: 'llmProvider', flag: 'llm-provider', env: 'LLMIOT_LLM_PROVIDER', type: 'string', description: 'LLM for llm.execute_command: anthropic, openai or openai-compatible (Ollama, llama.cpp, vLLM); unset = llm.execute_command answers LLM_NOT_CONFIGURED' },
   { key: 'llmModel', flag: 'llm-model', env: 'LLMIOT_LLM_MODEL', type: 'string', description: 'model id, e.g. claude-sonnet-4-5, gpt-4.1, qwen2.5 (default claude-sonnet-4-5 for anthropic, gpt-4.1 for openai; required for openai-compatible)' },
@@ -234,6 +247,9 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'authAudience', flag: 'auth-audience', env: 'LLMIOT_AUTH_AUDIENCE', type: 'string', description: "audience the tokens must name: this hub's /mcp URL (https://hub.example.com/mcp, RFC 8707); comma-separated for several" },
   { key: 'authRoleClaim', flag: 'auth-role-claim', env: 'LLMIOT_AUTH_ROLE_CLAIM', type: 'string', description: 'token claim holding viewer, operator or admin (a dotted path reaches nested claims: realm_access.roles); the scopes iot:read/iot:write/iot:admin count too, the highest wins' },
   { key: 'authJwksUrl', flag: 'auth-jwks-url', env: 'LLMIOT_AUTH_JWKS_URL', type: 'string', description: "the issuer's JWKS URL; default the jwks_uri of its /.well-known/openid-configuration" },
+  { key: 'oauthServer', flag: 'oauth-server', env: 'LLMIOT_OAUTH_SERVER', type: 'string', description: 'on: the built-in OAuth 2.1 authorization server (/oauth, /.well-known/oauth-authorization-server) lets MCP clients that only speak OAuth log in as a hub user; off: not served', choices: ['on', 'off'] },
+  { key: 'oauthTokenTtl', flag: 'oauth-token-ttl', env: 'LLMIOT_OAUTH_TOKEN_TTL', type: 'integer', description: 'seconds an access token of the built-in authorization server lasts (clients refresh it)' },
+  { key: 'oauthRefreshTtlDays', flag: 'oauth-refresh-ttl', env: 'LLMIOT_OAUTH_REFRESH_TTL', type: 'integer', description: "days a refresh token of the built-in authorization server (and a user's consent) lasts" },
   // --- end auth ---
   { key: 'logLevel', flag: 'log-level', env: 'LLMIOT_LOG_LEVEL', type: 'string', description: 'fatal, error, warn, info, debug, trace or silent', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   { key: 'logFormat', flag: 'log-format', env: 'LLMIOT_LOG_FORMAT', type: 'string', description: 'json (one object a line) or pretty (readable); default pretty when stdout is a terminal, json otherwise', choices: ['json', 'pretty'] },

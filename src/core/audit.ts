@@ -31,6 +31,14 @@ export interface AuditEntry {
   readonly error?: { code: number; message: string };
   /** Devices the call targeted. */
   readonly deviceIds: readonly string[];
+  /** The audit chain the entry belongs to: one LLM tool call, its approval, its commands (audit.chain). */
+  readonly chainId?: string;
+  /** The approval that let it run, or that holds it. */
+  readonly approvalId?: string;
+  /** The grant for a task that let it run without asking. */
+  readonly grantId?: string;
+  /** Commands the call sent to devices. */
+  readonly commandIds?: readonly string[];
 }
 
 export interface AuditFilter {
@@ -38,6 +46,8 @@ export interface AuditFilter {
   readonly tool?: string;
   readonly principal?: string;
   readonly outcome?: AuditOutcome;
+  /** Only the entries of one audit chain. */
+  readonly chainId?: string;
   /** Newest first; default 100. */
   readonly limit?: number;
 }

@@ -2,11 +2,12 @@
  * CommandExecutor: every server→device command is recorded, sent through the device's protocol,
  * correlated with its answer, and ends succeeded / failed / timed_out — never left hanging.
  */
+import type { CommandGuard } from './ports/command-guard.ts';
 import type { RegistryStore } from './ports/registry-store.ts';
 import type { CommandChannel } from './command-channel.ts';
 import { isTerminal, type CommandOrigin, type CommandRecord } from './command.ts';
 import type { DeviceRegistry } from './device-registry.ts';
-import type { JsonObject } from './device.ts';
+import type { Device, JsonObject } from './device.ts';
 import { codeForRpc, errorObject, HubError, type RpcErrorObject } from './errors.ts';
 import type { EventBus } from './event-bus.ts';
 
@@ -26,6 +27,8 @@ export interface ExecutorOptions {
   readonly now?: () => number;
   readonly newId?: () => string;
   readonly onStoreError?: (error: unknown) => void;
+  /** Checked before any command is recorded or sent: the safety envelopes (a refusal throws, nothing is sent). */
+  readonly guard?: CommandGuard;
 }
 
 interface Pending {
@@ -67,6 +70,7 @@ export class CommandExecutor {
   async submit(request: ExecuteRequest): Promise<CommandRecord> {
     const device = this.#options.registry.require(request.deviceId);
     const target = device.parentId === null ? device : this.#options.registry.require(device.parentId);
+    this.#options.guard?.admit({ device, method: request.method, params: request.params, origin: request.origin });
     const timeoutMs = request.timeoutMs ?? this.#options.defaultTimeoutMs;
     let record: CommandRecord = {
       id: this.#newId(),
@@ -108,6 +112,11 @@ export class CommandExecutor {
       await this.#save(record);
     }
     return this.#pending.get(record.id)?.record ?? (await settled);
+  }
+
+  /** Refuse a whole batch of `method` over `devices` (HubError) before any is sent, when the guard says so. */
+  admitBatch(method: string, devices: readonly Device[]): void {
+    this.#options.guard?.admitBatch(method, devices);
   }
 
   /** Outcome of a command submitted by this hub instance (already-finished ones come from the store). */

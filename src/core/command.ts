@@ -8,6 +8,8 @@ export type CommandState = (typeof COMMAND_STATES)[number];
 export interface CommandOrigin {
   readonly transport: 'http' | 'websocket' | 'mqtt' | 'mcp' | 'llm' | 'internal';
   readonly principal?: string;
+  /** The audit chain of the LLM tool call that sent it (audit.chain). */
+  readonly chain?: string;
 }
 
 export interface CommandRecord {

@@ -6,6 +6,7 @@
 import type { CommandExecutor } from './command-executor.ts';
 import type { DeviceRegistry } from './device-registry.ts';
 import type { Device, DeviceProtocol, DeviceType, JsonObject } from './device.ts';
+import { hardwareIdProblem } from './device-id.ts';
 import { HubError, type RpcErrorObject } from './errors.ts';
 import type { SchemaCheck } from './ports/schema-check.ts';
 import type { TelemetryPipeline } from './telemetry-pipeline.ts';
@@ -163,6 +164,10 @@ export class CoreIngress implements DeviceIngress {
           issues: [{ path: '/parent_id', message: `must reference a mcu, got a ${parent.type}` }],
         });
       }
+    }
+    const idProblem = hardwareIdProblem(a.hardwareId);
+    if (idProblem !== undefined) {
+      throw new HubError('INVALID_PARAMS', `Invalid params: hardware_id ${idProblem}`, { issues: [{ path: '/hardware_id', message: idProblem }] });
     }
     const checked = schemas.validate(staticKind(a.type), a.staticSchema, a.schemaVersion, '/static_schema');
     const dynamic = a.dynamicState === undefined ? undefined : schemas.validate(dynamicKind(a.type), a.dynamicState, checked.version, '/dynamic_state').document;

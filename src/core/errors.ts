@@ -29,12 +29,15 @@ export const ERROR_CATALOGUE = {
   LIMIT_REACHED: { rpc: -32016, summary: 'A configured limit is reached (devices per hub, live subscriptions per connection); `data` names it.' },
   LLM_NOT_CONFIGURED: { rpc: -32020, summary: 'No LLM provider is configured; the message says which flags or variables set one.' },
   POLICY_DENIED: { rpc: -32021, summary: 'The actuation policy does not let an LLM perform this action.' },
-  CONFIRMATION_INVALID: { rpc: -32022, summary: 'The confirmation token is unknown, expired, already used, or for another action.' },
   LLM_PROVIDER_ERROR: { rpc: -32023, summary: 'The LLM provider failed or answered something unusable; `data` has its reason.' },
   UNAUTHENTICATED: { rpc: -32030, summary: 'The hub requires credentials and the request carried none, or an unknown, expired or revoked one.' },
   FORBIDDEN: { rpc: -32031, summary: "The caller's role is below the role the method needs; `data` names both." },
   CREDENTIALS_EXIST: { rpc: -32032, summary: 'The device already holds credentials; rotate or revoke them instead.' },
   CREDENTIALS_NOT_FOUND: { rpc: -32033, summary: 'No credentials (nor enrollment) are recorded for that hardware id.' },
+  ENVELOPE_REFUSED: { rpc: -32040, summary: 'A safety envelope refuses this device write; `data.rule` names the rule.' },
+  APPROVAL_NOT_FOUND: { rpc: -32041, summary: 'No approval with that id.' },
+  APPROVAL_NOT_PENDING: { rpc: -32042, summary: 'The approval was already decided or has expired; `data.status` says which.' },
+  GRANT_NOT_FOUND: { rpc: -32043, summary: 'No live grant with that id (unknown, or already revoked).' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,4 +1,5 @@
 /** Normalized hub events: what every protocol adapter produces and every consumer sees. */
+import type { Approval } from './approval.ts';
 import type { CommandRecord } from './command.ts';
 import type { Device, DeviceStatus } from './device.ts';
 import type { TelemetryPoint } from './telemetry.ts';
@@ -13,5 +14,7 @@ export interface HubEvents {
   /** Points accepted by the pipeline (before they are committed). */
   telemetry: { points: readonly TelemetryPoint[] };
   'command.updated': { command: CommandRecord };
+  /** An approval was created, decided, expired, or got its outcome (docs/llm.md). */
+  'approval.changed': { approval: Approval };
 }
 export type HubEventName = keyof HubEvents;

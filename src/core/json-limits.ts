@@ -73,11 +73,16 @@ function pathOf(node: Node, basePath: string): string {
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one (code units, no `u` flag). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** True when the text has a lone surrogate, which has no UTF-8 form. */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
+
 /** What is wrong with a string or key, if anything. */
 function checkString(text: string, limits: JsonLimits, what = 'string'): string | undefined {
   if (text.length > limits.maxStringLength) return `${what} of ${text.length} characters exceeds ${limits.maxStringLength}`;
   // A lone surrogate cannot be encoded as UTF-8: stores and answers would fail later, far from the cause.
-  if (LONE_SURROGATE.test(text)) return `${what} is not well-formed Unicode (lone surrogate)`;
+  if (hasLoneSurrogate(text)) return `${what} is not well-formed Unicode (lone surrogate)`;
   return undefined;
 }
 

@@ -5,7 +5,7 @@ export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** How the principal proved who it is. `local`: a loopback caller of a hub that has no credentials. */
-export type PrincipalKind = 'token' | 'user' | 'oidc' | 'device' | 'local';
+export type PrincipalKind = 'token' | 'user' | 'oidc' | 'oauth' | 'device' | 'local';
 
 /**
  * An authenticated caller. Authenticators (API tokens today; users, OIDC, the built-in authorization
@@ -36,6 +36,18 @@ export function roleAtLeast(held: Role | undefined, needed: Role): boolean {
 /** The scopes a role implies: its own and those of the roles below it. */
 export function scopesOf(role: Role): string[] {
   return ROLES.slice(0, ROLES.indexOf(role) + 1).map((r) => ROLE_SCOPE[r]);
+}
+
+/** The highest role the OAuth scopes grant (`iot:read` viewer, `iot:write` operator, `iot:admin` admin); undefined: none. */
+export function roleOfScopes(scopes: Iterable<string>): Role | undefined {
+  const held = new Set(scopes);
+  return [...ROLES].reverse().find((role) => held.has(ROLE_SCOPE[role]));
+}
+
+/** The lower of two roles (undefined, no role, is the lowest). */
+export function lowerRole(a: Role | undefined, b: Role | undefined): Role | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return ROLES.indexOf(a) <= ROLES.indexOf(b) ? a : b;
 }
 
 /** The caller on loopback of a hub with no credentials: an admin, so the two-command quick start works. */

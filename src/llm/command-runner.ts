@@ -16,7 +16,7 @@ import type { LlmProvider, LlmProviderId } from './llm-provider.ts';
 import { resolveLlmSettings } from './llm-settings.ts';
 import { providerFailure } from './provider-error.ts';
 import { systemPrompt } from './system-prompt.ts';
-import { ToolJournal, type PendingConfirmation, type ToolCallRecord } from './tool-journal.ts';
+import { ToolJournal, type PendingApproval, type ToolCallRecord } from './tool-journal.ts';
 
 export interface LlmCommandRunnerOptions {
   readonly config: Pick<HubConfig, 'llmProvider' | 'llmModel' | 'llmBaseUrl' | 'llmApiKey' | 'llmMaxSteps' | 'llmMaxRetries' | 'llmTimeoutMs'>;
@@ -40,7 +40,7 @@ export interface CommandResult {
   /** The model's answer; when it could not finish, says so and lists what was done. */
   readonly answer: string;
   readonly tool_calls: ToolCallRecord[];
-  readonly pending_confirmations: PendingConfirmation[];
+  readonly pending_approvals: PendingApproval[];
   /** Model calls made. */
   readonly steps: number;
   /** True when the loop stopped at max_steps while the model still wanted tools. */
@@ -84,7 +84,7 @@ export class LlmCommandRunner {
     const { config, tools, registry, logger, now } = this.#o;
     const maxSteps = Math.max(1, Math.min(request.maxSteps ?? config.llmMaxSteps, config.llmMaxSteps));
     const dryRun = request.dryRun === true;
-    const journal = new ToolJournal();
+    const journal = new ToolJournal((id) => tools.approvals.url(id));
     let result: Awaited<ReturnType<typeof generateText<ToolSet>>>;
     try {
       result = await generateText({
@@ -119,7 +119,7 @@ export class LlmCommandRunner {
     return {
       answer,
       tool_calls: journal.toolCalls(),
-      pending_confirmations: journal.pendingConfirmations(),
+      pending_approvals: journal.pendingApprovals(),
       steps,
       step_limit_reached: stepLimitReached,
       dry_run: dryRun,

@@ -1,11 +1,10 @@
 /**
  * The hub's tools as AI SDK tools: each ToolDefinition's JSON Schema through jsonSchema(), each
- * execution through ToolRunner.call (policy, confirmation, audit), each outcome back to the model as
+ * execution through ToolRunner.call (policy, approval, grants, audit), each outcome back to the model as
  * compact JSON that says plainly whether anything happened.
  */
 import { dynamicTool, jsonSchema, type JSONSchema7, type ToolSet } from 'ai';
 import { errorObject } from '../core/errors.ts';
-import { CONFIRM_TOKEN_PROPERTY } from '../tools/tool-catalog.ts';
 import type { ToolDefinition } from '../tools/tool-definition.ts';
 import type { ToolCaller, ToolOutcome, ToolRunner } from '../tools/tool-runner.ts';
 import type { ToolJournal } from './tool-journal.ts';
@@ -16,7 +15,7 @@ export const MAX_RESULT_CHARS = 24_000;
 export interface HubToolSetOptions {
   readonly runner: ToolRunner;
   readonly caller: ToolCaller;
-  /** Hold every write and destructive call for confirmation (llm.execute_command dry_run). */
+  /** Hold every write and destructive call for approval (llm.execute_command dry_run). */
   readonly dryRun: boolean;
   readonly journal: ToolJournal;
 }
@@ -26,39 +25,26 @@ export function hubToolSet({ runner, caller, dryRun, journal }: HubToolSetOption
   for (const definition of runner.tools()) {
     set[definition.name] = dynamicTool({
       description: definition.description,
-      inputSchema: jsonSchema(modelSchema(definition)),
+      inputSchema: jsonSchema(definition.inputSchema as JSONSchema7),
       execute: async (input, { toolCallId }) => {
         if (input === null || typeof input !== 'object' || Array.isArray(input)) {
           const error = errorObject('INVALID_PARAMS', `Invalid params: ${definition.name} takes a JSON object of named arguments`);
           journal.rejected(toolCallId, definition.name, {}, error);
-          return forModel({ status: 'error', error });
+          return forModel({ status: 'error', error }, (id) => runner.approvals.url(id));
         }
-        // The model never passes a confirmation token: only a person approves, through llm.confirm.
-        const { [CONFIRM_TOKEN_PROPERTY]: _ignored, ...args } = input as Record<string, unknown>;
+        const args = input as Record<string, unknown>;
         journal.started(toolCallId, definition.name, args);
         const outcome = await runner.call(definition.name, args, caller, { hold: dryRun });
         journal.finished(toolCallId, outcome);
-        return forModel(outcome);
+        return forModel(outcome, (id) => runner.approvals.url(id));
       },
     });
   }
   return set;
 }
 
-/** The tool's input schema without the confirm_token property (which is for MCP clients that ask a person). */
-function modelSchema(definition: ToolDefinition): JSONSchema7 {
-  const { properties, required, ...rest } = definition.inputSchema;
-  const { [CONFIRM_TOKEN_PROPERTY]: _token, ...kept } = properties ?? {};
-  const stillRequired = required?.filter((name) => name !== CONFIRM_TOKEN_PROPERTY);
-  return {
-    ...rest,
-    properties: kept,
-    ...(stillRequired !== undefined && stillRequired.length > 0 && { required: stillRequired }),
-  } as JSONSchema7;
-}
-
 /** The outcome as the model reads it. */
-export function forModel(outcome: ToolOutcome): Record<string, unknown> {
+export function forModel(outcome: ToolOutcome, url: (approvalId: string) => string): Record<string, unknown> {
   switch (outcome.status) {
     case 'ok': {
       const json = JSON.stringify(outcome.result ?? null);
@@ -73,10 +59,11 @@ export function forModel(outcome: ToolOutcome): Record<string, unknown> {
       return {
         status: 'confirmation_required',
         executed: false,
-        confirm_token: outcome.confirm_token,
+        approval_id: outcome.approval.id,
+        approval_url: url(outcome.approval.id),
         would_act_on: outcome.plan.devices.map((d) => d.hardware_id),
         reason: outcome.reason,
-        note: `Confirmation required — NOT executed. The user must approve token ${outcome.confirm_token} (llm.confirm) before anything happens. Do not call the tool again for it and do not say it was done.`,
+        note: `Approval required — NOT executed. A person must approve it at ${url(outcome.approval.id)} before anything happens. Do not call the tool again for it and do not say it was done.`,
       };
   }
 }

@@ -6,4 +6,4 @@ export { LLM_PROVIDER_IDS } from './llm-provider.ts';
 export type { LlmProvider, LlmProviderId, LlmSettings } from './llm-provider.ts';
 export { CONVENTIONAL_KEY_VARIABLES, DEFAULT_MODELS, NOT_CONFIGURED_HINT, resolveLlmSettings } from './llm-settings.ts';
 export type { LlmConfig, ResolvedLlm } from './llm-settings.ts';
-export type { PendingConfirmation, ToolCallRecord } from './tool-journal.ts';
+export type { PendingApproval, ToolCallRecord } from './tool-journal.ts';

@@ -1,8 +1,11 @@
-/** llm.execute_command, llm.confirm and audit.list: natural-language commands, a person's approval of held actions, and the log of what LLMs did. */
+/** llm.execute_command, audit.list and audit.chain: natural-language commands, and the log of what LLMs and people did, linked by chain. */
 import { Type, type Static } from '@sinclair/typebox';
 import { AUDIT_OUTCOMES, AUDIT_VIAS, type AuditEntry } from '../core/audit.ts';
 import { ROLES } from '../core/principal.ts';
 import { HubError } from '../core/errors.ts';
+import { approvalToWire, ApprovalWire } from '../tools/approval-wire.ts';
+import { commandToWire, CommandWire } from '../rpc/wire.ts';
+import type { HubServices } from '../app/services.ts';
 import type { LlmCommandRunner } from './index.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
 import { toolName } from '../tools/tool-definition.ts';
@@ -14,9 +17,10 @@ export interface LlmMethodServices {
   readonly llm: LlmCommandRunner;
   readonly tools: ToolRunner;
   readonly audit: AuditStore;
+  readonly services: HubServices;
 }
 
-/** Hidden from the LLM tool list (src/tools/tool-catalog.ts): an LLM must not run commands or approve plans itself. */
+/** Hidden from the LLM tool list (src/tools/tool-catalog.ts): an LLM must not run commands or read the audit log itself. */
 const OPERATOR_ONLY = 'operator-only';
 
 const ErrorWire = Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Optional(Type.Unknown()) });
@@ -35,14 +39,16 @@ const ToolCallWire = Type.Object({
   result: Type.Optional(Type.Unknown()),
   error: Type.Optional(ErrorWire),
   reason: Type.Optional(Type.String({ description: 'why it was denied or held' })),
-  confirm_token: Type.Optional(Type.String()),
+  approval_id: Type.Optional(Type.String({ description: 'the approval holding it (approval.get)' })),
+  chain_id: Type.Optional(Type.String({ description: 'its audit chain (audit.chain)' })),
+  grant_id: Type.Optional(Type.String({ description: 'the grant for a task it ran under' })),
 });
-const PendingWire = Type.Object({ confirm_token: Type.String(), plan: PlanWire, reason: Type.String() });
-const OutcomeWire = Type.Object({
-  status: OutcomeStatus,
-  result: Type.Optional(Type.Unknown()),
-  error: Type.Optional(ErrorWire),
-  reason: Type.Optional(Type.String()),
+const PendingWire = Type.Object({
+  approval_id: Type.String(),
+  approval_url: Type.String({ description: 'the approvals page: {public base}/#/approvals/{id}' }),
+  expires_at: Type.String({ format: 'date-time' }),
+  plan: PlanWire,
+  reason: Type.String(),
 });
 const AuditWire = Type.Object({
   id: Type.String(),
@@ -57,34 +63,38 @@ const AuditWire = Type.Object({
   outcome: Type.Union(AUDIT_OUTCOMES.map((o) => Type.Literal(o))),
   error: Type.Optional(Type.Object({ code: Type.Integer(), message: Type.String() })),
   device_ids: Type.Array(Type.String()),
+  chain_id: Type.Optional(Type.String({ description: 'the audit chain (audit.chain): an LLM tool call, its approval, its commands' })),
+  approval_id: Type.Optional(Type.String()),
+  grant_id: Type.Optional(Type.String()),
+  command_ids: Type.Optional(Type.Array(Type.String())),
 });
 
-/** Who asked, for the role check, the confirmation tokens and the audit log: the transport's principal (in-process: the hub itself). */
+/** Who asked, for the role check, the approval and the audit log: the transport's principal (in-process: the hub itself). */
 const callerOf = (context: CallContext): ToolCaller => ({
   principal: context.principal ?? { id: context.transport, kind: 'local', role: 'admin' },
   ...(context.client !== undefined && { client: context.client }),
   via: 'llm',
 });
 
-export function llmMethods({ llm, tools, audit }: LlmMethodServices): MethodDefinition[] {
+export function llmMethods({ llm, tools, audit, services }: LlmMethodServices): MethodDefinition[] {
   return [
     defineMethod({
       name: 'llm.execute_command',
       summary: 'Carry out a natural-language command with the configured LLM, through the same tools, policy and audit log as MCP.',
       description:
-        'The answer comes with every tool call made and its outcome, and the writes held for approval (pending_confirmations: approve with llm.confirm). ' +
-        'dry_run: write and destructive tools only produce plans. Errors: LLM_NOT_CONFIGURED, LLM_PROVIDER_ERROR (data.tool_calls lists what already ran).',
+        'The answer comes with every tool call made and its outcome, and the actions held for a person\'s approval (pending_approvals: a logged-in person decides on the approvals page, approval.decide). ' +
+        'dry_run: write and destructive tools only produce approvals. Errors: LLM_NOT_CONFIGURED, LLM_PROVIDER_ERROR (data.tool_calls lists what already ran).',
       kind: 'write',
       tags: ['llm', OPERATOR_ONLY],
       params: Type.Object({
         command: Type.String({ minLength: 1, maxLength: 20_000, description: 'what to do, in plain language' }),
         max_steps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'most model calls; capped at --llm-max-steps' })),
-        dry_run: Type.Optional(Type.Boolean({ description: 'true: write and destructive tools are not executed; each becomes a plan awaiting llm.confirm' })),
+        dry_run: Type.Optional(Type.Boolean({ description: 'true: write and destructive tools are not executed; each becomes an approval awaiting a person' })),
       }),
       result: Type.Object({
         answer: Type.String(),
         tool_calls: Type.Array(ToolCallWire),
-        pending_confirmations: Type.Array(PendingWire),
+        pending_approvals: Type.Array(PendingWire),
         steps: Type.Integer(),
         step_limit_reached: Type.Boolean(),
         dry_run: Type.Boolean(),
@@ -102,20 +112,8 @@ export function llmMethods({ llm, tools, audit }: LlmMethodServices): MethodDefi
       },
     }),
     defineMethod({
-      name: 'llm.confirm',
-      summary: 'Approve a held action by its confirm_token (from llm.execute_command or MCP) and run it now; the answer is its outcome.',
-      description: 'Tokens are single-use and expire after 5 minutes; the policy is checked again before running. Errors: CONFIRMATION_INVALID.',
-      kind: 'write',
-      tags: ['llm', OPERATOR_ONLY],
-      params: Type.Object({ confirm_token: Type.String({ minLength: 1, maxLength: 200 }) }),
-      result: OutcomeWire,
-      async handler(params, context) {
-        return outcomeToWire(await tools.confirm(params.confirm_token, callerOf(context)));
-      },
-    }),
-    defineMethod({
       name: 'audit.list',
-      summary: 'The audit log: LLM-initiated actions (MCP and llm.execute_command) and every write, destructive or refused call over HTTP and WebSocket: who (principal, role), which tool or method, arguments, decision, outcome; newest first.',
+      summary: 'The audit log: LLM-initiated actions (MCP and llm.execute_command) and every write, destructive or refused call over HTTP and WebSocket: who (principal, role), which tool or method, arguments, decision, outcome, chain; newest first.',
       kind: 'read',
       // Who did what, with which arguments: for the people who answer for the hub.
       role: 'admin',
@@ -125,6 +123,7 @@ export function llmMethods({ llm, tools, audit }: LlmMethodServices): MethodDefi
         tool: Type.Optional(Type.String({ minLength: 1, description: 'tool (sensor_configure) or method (sensor.configure) name' })),
         principal: Type.Optional(Type.String({ minLength: 1 })),
         outcome: Type.Optional(Type.Union(AUDIT_OUTCOMES.map((o) => Type.Literal(o)))),
+        chain_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
       }),
       result: Type.Object({ entries: Type.Array(AuditWire) }),
@@ -135,24 +134,46 @@ export function llmMethods({ llm, tools, audit }: LlmMethodServices): MethodDefi
           ...(params.tool !== undefined && { tool: toolName(params.tool) }),
           ...(params.principal !== undefined && { principal: params.principal }),
           ...(params.outcome !== undefined && { outcome: params.outcome }),
+          ...(params.chain_id !== undefined && { chainId: params.chain_id }),
           limit: params.limit ?? 100,
         });
         return { entries: entries.map(auditToWire) };
       },
     }),
+    defineMethod({
+      name: 'audit.chain',
+      summary: 'One linked record, from the sentence to the device: the LLM tool call, the approval or grant that let it run, the commands it sent and each device\'s answer.',
+      description: 'id: a chain id (audit.list chain_id, tool_calls[].chain_id), an approval id or a command id. Entries oldest first.',
+      kind: 'read',
+      role: 'admin',
+      tags: ['audit', OPERATOR_ONLY],
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+      result: Type.Object({
+        chain_id: Type.String(),
+        entries: Type.Array(AuditWire),
+        approval: Type.Optional(ApprovalWire),
+        commands: Type.Array(CommandWire, { description: 'the commands sent, each with its state and the device\'s answer (result or error, completed_at)' }),
+      }),
+      async handler(params) {
+        const chainId = await chainOf(params.id, tools, services);
+        const entries = (await audit.list({ chainId, limit: 1000 })).reverse();
+        if (entries.length === 0) throw new HubError('INVALID_PARAMS', `Invalid params: no audit chain, approval or command ${params.id}`, { issues: [{ path: '/id', message: 'unknown chain' }] });
+        const approvalId = entries.find((e) => e.approvalId !== undefined)?.approvalId;
+        const approval = approvalId === undefined ? undefined : await tools.approvals.get(approvalId).catch(() => undefined);
+        const commandIds = [...new Set(entries.flatMap((e) => e.commandIds ?? []))];
+        const commands = (await Promise.all(commandIds.map((id) => services.registryStore.getCommand(id)))).flatMap((c) => (c === undefined ? [] : [commandToWire(c)]));
+        return { chain_id: chainId, entries: entries.map(auditToWire), ...(approval !== undefined && { approval: approvalToWire(approval) }), commands };
+      },
+    }),
   ];
 }
 
-function outcomeToWire(outcome: ToolOutcome): Static<typeof OutcomeWire> {
-  switch (outcome.status) {
-    case 'ok':
-      return { status: 'ok', result: outcome.result };
-    case 'error':
-      return { status: 'error', error: outcome.error };
-    case 'denied':
-    case 'confirmation_required':
-      return { status: outcome.status, reason: outcome.reason };
-  }
+/** The chain an id names: an approval's, a command's, or the id itself. */
+async function chainOf(id: string, tools: ToolRunner, services: HubServices): Promise<string> {
+  const approval = await tools.approvals.get(id).catch(() => undefined);
+  if (approval !== undefined) return approval.chainId;
+  const command = await services.registryStore.getCommand(id);
+  return command?.origin.chain ?? id;
 }
 
 function auditToWire(entry: AuditEntry): Static<typeof AuditWire> {
@@ -169,5 +190,9 @@ function auditToWire(entry: AuditEntry): Static<typeof AuditWire> {
     outcome: entry.outcome,
     ...(entry.error !== undefined && { error: entry.error }),
     device_ids: [...entry.deviceIds],
+    ...(entry.chainId !== undefined && { chain_id: entry.chainId }),
+    ...(entry.approvalId !== undefined && { approval_id: entry.approvalId }),
+    ...(entry.grantId !== undefined && { grant_id: entry.grantId }),
+    ...(entry.commandIds !== undefined && { command_ids: [...entry.commandIds] }),
   };
 }

@@ -22,7 +22,7 @@ export function providerFailure(error: unknown, provider: LlmProvider, journal: 
     reason: reason.text,
     ...(status !== undefined && { status }),
     tool_calls: journal.toolCalls(),
-    pending_confirmations: journal.pendingConfirmations(),
+    pending_approvals: journal.pendingApprovals(),
   });
 }
 

@@ -1,4 +1,4 @@
-/** What one llm.execute_command did: every tool call with its outcome, in the order the model made them, and the plans awaiting approval. */
+/** What one llm.execute_command did: every tool call with its outcome, in the order the model made them, and the actions awaiting a person's approval. */
 import type { RpcErrorObject } from '../core/errors.ts';
 import type { ToolOutcome, ToolPlan } from '../tools/tool-runner.ts';
 
@@ -11,13 +11,20 @@ export interface ToolCallRecord {
   readonly error?: RpcErrorObject;
   /** Why it was denied or held. */
   readonly reason?: string;
-  /** The token of a held call (also in pending_confirmations). */
-  readonly confirm_token?: string;
+  /** The approval holding it (also in pending_approvals). */
+  readonly approval_id?: string;
+  /** The audit chain of the call (audit.chain). */
+  readonly chain_id?: string;
+  /** The grant for a task it ran under, without asking. */
+  readonly grant_id?: string;
 }
 
-/** A planned write, held until a person approves it with llm.confirm. */
-export interface PendingConfirmation {
-  readonly confirm_token: string;
+/** A planned action, held until a person approves it on the approvals page (approval.decide). */
+export interface PendingApproval {
+  readonly approval_id: string;
+  /** The dashboard's page for it: `{public base}/#/approvals/{id}`. */
+  readonly approval_url: string;
+  readonly expires_at: string;
   readonly plan: ToolPlan;
   readonly reason: string;
 }
@@ -27,6 +34,12 @@ type Entry = { readonly tool: string; readonly arguments: Record<string, unknown
 export class ToolJournal {
   /** By tool call id: steps in sequence, and within a step in the model's order (see arrange). */
   readonly #entries = new Map<string, Entry>();
+  readonly #url: (approvalId: string) => string;
+
+  /** `url`: the approval page of an approval id. */
+  constructor(url: (approvalId: string) => string) {
+    this.#url = url;
+  }
 
   started(toolCallId: string, tool: string, args: Record<string, unknown>): void {
     this.#entries.set(toolCallId, { tool, arguments: args });
@@ -64,22 +77,33 @@ export class ToolJournal {
     return [...this.#entries.values()].map(({ tool, arguments: args, outcome }): ToolCallRecord => {
       // A call still running when the loop failed (step timeout): its outcome is in the audit log.
       if (outcome === undefined) return { tool, arguments: args, status: 'error', error: { code: -32603, message: 'unfinished when the command ended; see audit.list' } };
+      const chain = outcome.chain_id === undefined ? {} : { chain_id: outcome.chain_id };
       switch (outcome.status) {
         case 'ok':
-          return { tool, arguments: args, status: 'ok', result: outcome.result };
+          return { tool, arguments: args, status: 'ok', result: outcome.result, ...chain, ...(outcome.grant_id !== undefined && { grant_id: outcome.grant_id }) };
         case 'error':
-          return { tool, arguments: args, status: 'error', error: outcome.error };
+          return { tool, arguments: args, status: 'error', error: outcome.error, ...chain };
         case 'denied':
-          return { tool, arguments: args, status: 'denied', reason: outcome.reason };
+          return { tool, arguments: args, status: 'denied', reason: outcome.reason, ...chain };
         case 'confirmation_required':
-          return { tool, arguments: args, status: 'confirmation_required', reason: outcome.reason, confirm_token: outcome.confirm_token };
+          return { tool, arguments: args, status: 'confirmation_required', reason: outcome.reason, approval_id: outcome.approval.id, ...chain };
       }
     });
   }
 
-  pendingConfirmations(): PendingConfirmation[] {
+  pendingApprovals(): PendingApproval[] {
     return [...this.#entries.values()].flatMap(({ outcome }) =>
-      outcome?.status === 'confirmation_required' ? [{ confirm_token: outcome.confirm_token, plan: outcome.plan, reason: outcome.reason }] : [],
+      outcome?.status === 'confirmation_required'
+        ? [
+            {
+              approval_id: outcome.approval.id,
+              approval_url: this.#url(outcome.approval.id),
+              expires_at: new Date(outcome.approval.expiresAt).toISOString(),
+              plan: outcome.plan,
+              reason: outcome.reason,
+            },
+          ]
+        : [],
     );
   }
 

@@ -17,6 +17,7 @@ import { SessionEventStore } from './event-store.ts';
 import { hostRejection } from './host-check.ts';
 import type { McpHub } from './mcp-hub.ts';
 import { createMcpSession, type McpSession } from './mcp-session.ts';
+import { baseUrl } from '../api/http-security.ts';
 import { readJsonBody } from './read-json-body.ts';
 
 /** Options of {@link McpHttpEndpoint}. */
@@ -130,7 +131,8 @@ export class McpHttpEndpoint {
   async #start(req: IncomingMessage, res: ServerResponse, body: unknown, principal: Principal): Promise<void> {
     const { hub, logger } = this.#o;
     const id = randomUUID();
-    const session = createMcpSession(hub, { sessionId: id, logger, principal, onClose: () => this.#forget(id) });
+    // The address the client used: approval links point there unless --public-url says otherwise.
+    const session = createMcpSession(hub, { sessionId: id, logger, principal, baseUrl: baseUrl(req), onClose: () => this.#forget(id) });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       // Resumable SSE streams (priming event ids, Last-Event-ID replay) and a reconnect hint (SEP-1699).

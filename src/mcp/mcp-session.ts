@@ -22,7 +22,7 @@ import { registerToolHandlers } from './tool-handlers.ts';
 const INSTRUCTIONS = `llm-iot hub: a live fleet of MCUs with attached sensors and actuators.
 Find devices with find_devices (zone, model, type, tag, status, protocol, measurement, capability), learn what one can do with describe_device, read current values with read_device and history with query_telemetry (a bounded summary: min/max/mean per interval).
 configure_device and run_command check names and values against each device's schema and answer with the valid choices when they do not fit.
-Tools that change devices may need the user's approval: the hub either asks the user directly, or answers confirmation_required with a plan and a confirm_token — show the plan, and only after the user approves call the same tool again with the same arguments plus confirm_token. Destructive commands may be refused by policy.
+Tools that change devices may need a person's approval: the hub answers approval_required with the plan and an approval_url (or opens that page through URL elicitation) — a logged-in person approves there, then the action runs; never call the tool again for it. Destructive commands may be refused by policy, and every write stays inside the hub's safety envelopes (a refusal names the rule).
 Resources: llmiot://fleet, llmiot://zone/{zone}, llmiot://device/{id}, llmiot://device/{id}/telemetry, llmiot://device/{id}/capability/{capability} (subscribe for updates).`;
 
 /** Options of {@link createMcpSession}. */
@@ -34,6 +34,8 @@ export interface McpSessionOptions {
   readonly onClose?: () => void;
   /** Who opened the session (its role bounds the tools listed and callable); default the local admin (in-process). */
   readonly principal?: Principal;
+  /** The hub's address as this client reached it (approval links when no --public-url is set). */
+  readonly baseUrl?: string;
 }
 
 /** A session's server, to connect to a transport, and how to end it. */
@@ -70,7 +72,7 @@ export function createMcpSession(hub: McpHub, options: McpSessionOptions): McpSe
     updated: (uri) => void server.sendResourceUpdated({ uri }).catch(failed('resources/updated')),
     listChanged: () => void server.sendResourceListChanged().catch(failed('resources/list_changed')),
   });
-  registerToolHandlers(server, hub, caller, logger);
+  registerToolHandlers(server, hub, caller, logger, options.baseUrl);
   registerResourceHandlers(server, hub.services, watcher, context);
   registerPromptHandlers(server, hub.services);
   answerInvalidParams(server);

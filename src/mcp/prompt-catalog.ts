@@ -93,9 +93,9 @@ const batchConfigure: PromptDefinition = {
       '1. Turn the description into a device filter (type, model, zone, tag, measurement) and check it with find_devices: say how many devices match and which are offline.',
       '2. describe_device on one of them lists the settings it takes and their allowed values (e.g. {"power_mode": "low_power"} for a sensor, {"telemetry_interval_ms": 60000} for a board).',
       '3. Call configure_device once with {"where": {…}, "settings": {…}}. This changes devices, so the hub holds it for approval:',
-      '   - your client may show the user a confirmation dialog; if they approve, the result comes back directly; if they decline, nothing ran — stop there;',
-      '   - or the result says confirmation_required with a plan and a confirm_token: show the user the plan (devices and arguments), and only after they say yes call configure_device again with exactly the same arguments plus "confirm_token".',
-      '4. Report per device: succeeded, or failed with the reason (offline devices fail; they are not retried). Never invent a confirm_token and never confirm on the user\'s behalf.',
+      '   - your client may open the hub\'s approvals page for the user; once a logged-in person approves there, the result comes back directly; if they decline, nothing ran — stop there;',
+      '   - or the result says approval_required with the plan and an approval_url: show the user the plan and the link; the action runs when a person approves it there. Do not call configure_device again for it.',
+      '4. Report per device: succeeded, or failed with the reason (offline devices fail; they are not retried). The hub may refuse a value outside a device\'s safety envelope: report the rule it names. Never say an action ran before its result says so.',
     ].join('\n');
   },
 };

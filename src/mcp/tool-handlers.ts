@@ -29,7 +29,7 @@ export function toMcpTool(tool: ToolDefinition, policy: ActuationPolicy): Tool {
 }
 
 /** Register tools/list and tools/call on a session's server. */
-export function registerToolHandlers(server: Server, hub: McpHub, caller: () => ToolCaller, logger: Logger): void {
+export function registerToolHandlers(server: Server, hub: McpHub, caller: () => ToolCaller, logger: Logger, baseUrl?: string): void {
   // Only the tools the session's principal may call: a viewer is never offered a write.
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: hub.tools.tools(caller().principal).map((t) => toMcpTool(t, hub.tools.policy)) }));
 
@@ -41,7 +41,7 @@ export function registerToolHandlers(server: Server, hub: McpHub, caller: () => 
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const who = caller();
     const outcome = await hub.tools.call(name, args, who);
-    if (outcome.status === 'confirmation_required') return settleHeldCall(outcome, { server, extra, tools: hub.tools, caller: who, logger });
+    if (outcome.status === 'confirmation_required') return settleHeldCall(outcome, { server, extra, tools: hub.tools, caller: who, logger, ...(baseUrl !== undefined && { baseUrl }) });
     return outcomeResult(outcome, advertisedOutputSchema(tool, hub.tools.policy) !== undefined);
   });
   takeToolCallArguments(server);

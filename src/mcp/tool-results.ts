@@ -1,12 +1,13 @@
 /**
  * ToolOutcome → MCP CallToolResult. Failures of the call itself are tool execution errors
  * (`isError: true`, MCP 2025-11-25 server/tools §Error Handling) so the model sees and can act on
- * them; plans awaiting a person's approval and declined plans are ordinary results that say plainly
- * nothing ran.
+ * them; actions awaiting a person's approval and declined ones are ordinary results that say plainly
+ * whether anything ran.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { codeForRpc, type RpcErrorObject } from '../core/errors.ts';
-import type { ToolOutcome, ToolPlan } from '../tools/tool-runner.ts';
+import type { Approval } from '../core/approval.ts';
+import type { ToolOutcome } from '../tools/tool-runner.ts';
 import { describePlan } from './plan-text.ts';
 
 type Held = Extract<ToolOutcome, { status: 'confirmation_required' }>;
@@ -38,25 +39,50 @@ export function deniedResult(reason: string): CallToolResult {
   };
 }
 
-/** No elicitation: hand the plan and token back; the model asks the user, then calls again with `confirm_token`. */
-export function confirmationResult(held: Held): CallToolResult {
+/** Held for a person: the plan and the approvals page; nothing ran yet. */
+export function pendingApprovalResult(held: Held, url: string): CallToolResult {
+  const expires = new Date(held.approval.expiresAt).toISOString();
   const text = [
     `Not executed yet: ${held.plan.tool} needs a person's approval (${held.reason}).`,
     describePlan(held.plan),
-    `Show this plan to the user. Only if they approve, call ${held.plan.tool} again with exactly the same arguments plus "confirm_token": "${held.confirm_token}". The token is single-use and expires in 5 minutes.`,
+    `A logged-in person must approve it at ${url} before ${expires}; it then runs by itself. Show the user this link. Do not call ${held.plan.tool} again for it and do not say it was done.`,
   ].join('\n\n');
   return {
     content: [{ type: 'text', text }],
-    structuredContent: { status: 'confirmation_required', executed: false, confirm_token: held.confirm_token, reason: held.reason, plan: { ...held.plan } },
+    structuredContent: { status: 'approval_required', executed: false, approval_id: held.approval.id, approval_url: url, expires_at: expires, reason: held.reason, plan: { ...held.plan } },
   };
 }
 
-/** The user said no (or closed the dialog): nothing ran. */
-export function declinedResult(plan: ToolPlan, action: 'accept' | 'decline' | 'cancel'): CallToolResult {
-  const how = action === 'cancel' ? 'dismissed the confirmation' : 'declined';
+/** A decided (or still pending) approval as the result of the call that waited for it. */
+export function approvalOutcomeResult(approval: Approval, url: string): CallToolResult {
+  const base = { approval_id: approval.id, approval_url: url, approval_status: approval.status };
+  if (approval.status === 'pending') {
+    return {
+      content: [{ type: 'text', text: `Still waiting for a person's approval at ${url}. Nothing ran yet; do not call the tool again for it.` }],
+      structuredContent: { status: 'approval_required', executed: false, ...base },
+    };
+  }
+  if (approval.status !== 'approved' || approval.outcome === undefined) {
+    const how = approval.status === 'expired' ? 'the approval expired' : `it was declined${approval.reason !== undefined ? ` (${approval.reason})` : ''}`;
+    return {
+      content: [{ type: 'text', text: `Not executed: ${how}. ${approval.tool} was not sent to any device. Do not retry unless the user asks again.` }],
+      structuredContent: { status: approval.status, executed: false, ...base },
+    };
+  }
+  const { outcome } = approval;
+  const by = approval.decidedBy?.principal ?? 'a person';
+  if (outcome.status === 'succeeded') {
+    return {
+      content: [{ type: 'text', text: `Approved by ${by} and executed.\n\n${json(outcome.result ?? null)}` }],
+      structuredContent: { status: 'ok', executed: true, ...base, command_ids: [...(outcome.command_ids ?? [])], result: outcome.result ?? null },
+    };
+  }
+  const error = outcome.error ?? { code: -32603, message: 'failed' };
+  const failed = errorResult(error);
   return {
-    content: [{ type: 'text', text: `Not executed: the user ${how}. ${plan.tool} was not sent to any device. Do not retry unless the user asks again.` }],
-    structuredContent: { status: 'declined', executed: false, tool: plan.tool, user_action: action },
+    isError: true,
+    content: [{ type: 'text', text: `Approved by ${by}, but it did not run to success (${outcome.status}).` }, ...failed.content],
+    structuredContent: { status: outcome.status, executed: false, ...base, error },
   };
 }
 

@@ -87,6 +87,8 @@ export interface MqttWebSocketOptions {
    */
   readonly maxMessageBytes?: number;
   readonly logger?: BusLogger;
+  /** Why an upgrade must be refused (HTTP 403), or undefined: the hub's Origin check for browsers. */
+  readonly rejection?: (request: IncomingMessage) => string | undefined;
 }
 
 /**
@@ -109,6 +111,8 @@ export function attachMqttWebSocket(
   const maxConnections = options.maxConnections ?? 10_000;
   // One upgrade listener per server (the router): /ws (JSON-RPC) and /mqtt share the HTTP port.
   const unroute = UpgradeRouter.for(server as HttpServer).route(path, (request, socket, head) => {
+    const rejection = options.rejection?.(request);
+    if (rejection !== undefined) return refuseUpgrade(socket, 403, 'Forbidden', `Forbidden: ${rejection}`);
     // ws completes an upgrade synchronously (no verifyClient): `wss.clients` counts every accepted one.
     if (wss.clients.size >= maxConnections) {
       options.logger?.warn({ path, limit: maxConnections }, 'MQTT WebSocket connection refused: connection limit reached');

@@ -23,6 +23,8 @@ export interface CallContext {
   readonly onClose?: (cleanup: () => void) => void;
   /** Connection-scoped storage (e.g. live subscriptions of a WebSocket). */
   readonly session?: Map<string, unknown>;
+  /** The audit chain this call belongs to (an LLM tool call): commands it sends carry it (audit.chain). */
+  readonly chain?: string;
 }
 
 /**

@@ -64,7 +64,7 @@ export const CommandWire = Type.Object({
   state: Type.Union(['pending', 'sent', 'succeeded', 'failed', 'timed_out'].map((s) => Type.Literal(s))),
   result: Type.Optional(Type.Unknown()),
   error: Type.Optional(Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Optional(Type.Unknown()) })),
-  origin: Type.Object({ transport: Type.String(), principal: Type.Optional(Type.String()) }),
+  origin: Type.Object({ transport: Type.String(), principal: Type.Optional(Type.String()), chain: Type.Optional(Type.String({ description: 'audit chain of the LLM tool call that sent it (audit.chain)' })) }),
   created_at: Type.String({ format: 'date-time' }),
   sent_at: Type.Optional(Type.String({ format: 'date-time' })),
   completed_at: Type.Optional(Type.String({ format: 'date-time' })),

@@ -1,7 +1,9 @@
 /** Choose and open the stores from the `--store` setting: sqlite (default), memory, or a PostgreSQL URL. */
 import { HubError } from '../core/errors.ts';
 import { openPostgresStores } from './postgres/open-postgres-stores.ts';
+import type { ApprovalStore } from '../core/ports/approval-store.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
+import type { GrantStore } from '../core/ports/grant-store.ts';
 import type { CredentialStore } from '../core/ports/credential-store.ts';
 import type { RegistryStore } from '../core/ports/registry-store.ts';
 import { openSqliteStores, openThreadedSqliteStores } from './sqlite/open-sqlite-stores.ts';
@@ -12,6 +14,7 @@ import { PostgresTokenStore } from './postgres/postgres-token-store.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { TokenStore } from '../core/ports/token-store.ts';
 import type { UserStore } from '../core/ports/user-store.ts';
+import type { OAuthStore } from '../core/ports/oauth-store.ts';
 import { SqliteUserStore } from './sqlite/sqlite-user-store.ts';
 import { PostgresUserStore } from './postgres/postgres-user-store.ts';
 
@@ -26,6 +29,11 @@ export interface Stores {
   readonly users: UserStore;
   /** Device credentials (docs/security.md). */
   readonly credentials: CredentialStore;
+  /** Approvals by a person and grants for a task (docs/llm.md). */
+  readonly approvals: ApprovalStore;
+  readonly grants: GrantStore;
+  /** The built-in OAuth authorization server's clients, grants and keys (docs/security.md). */
+  readonly oauth: OAuthStore;
   close(): Promise<void>;
 }
 

@@ -13,9 +13,6 @@ import { QUERY_TELEMETRY_OUTPUT, queryTelemetryRoute, TELEMETRY_CHART_URI } from
 import type { JsonSchemaObject, ToolDefinition } from './tool-definition.ts';
 import { commandHistoryRoute, configureRoute, describeRoute, readRoute, runCommandRoute, updateRoute } from './verb-routes.ts';
 
-/** Optional argument every tool that can write takes: the token of a confirmed plan. */
-export const CONFIRM_TOKEN_PROPERTY = 'confirm_token';
-
 type Schema = Record<string, unknown>;
 const p = (type: string | string[], description: string, extra: Schema = {}): Schema => ({ type, description, ...extra });
 /** A closed object: every key must be one of `properties`. */
@@ -40,7 +37,6 @@ const FILTER_FIELDS: Record<string, Schema> = {
   measurement: p('string', 'a measurement it reports, e.g. "temperature"'),
 };
 const WHERE = closed(FILTER_FIELDS, 'Instead of device: every device matching all fields given');
-const confirmToken = p('string', 'Only after this tool answered confirmation_required and the user approved: its token');
 
 function tool(
   name: string,
@@ -56,7 +52,7 @@ function tool(
     .split('_')
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join(' ');
-  const input = closed(kind === 'read' ? properties : { ...properties, [CONFIRM_TOKEN_PROPERTY]: confirmToken }, undefined, extra.required) as JsonSchemaObject;
+  const input = closed(properties, undefined, extra.required) as JsonSchemaObject;
   return {
     name,
     method,

@@ -1,8 +1,9 @@
 /**
  * How the verb tools' arguments become JSON-RPC calls: one device → the method for its type and
  * protocol; `where` → batch.execute over the filter (or data.latest for reads). Each device named or
- * selected is checked against its capabilities first, so a wrong setting, value or command fails
- * with the device's valid choices before anything is sent.
+ * selected is checked against its capabilities first, so a wrong setting, value type or command
+ * fails with the device's valid choices before anything is sent; values outside the datasheet are
+ * the safety envelopes' to refuse, on the routed method's params (src/safety/preview.ts).
  */
 import { BATCH_TARGETS } from '../app/batch-methods.ts';
 import { noDeviceMatched, toDeviceFilter, type DeviceFilterParams } from '../app/filter-params.ts';

@@ -63,7 +63,8 @@ describe('OpenID Connect tokens', () => {
     const res = await rpc(undefined, 'device.list');
     assert.equal(res.status, 401, 'a loopback caller without a token is no longer the local admin');
     const doc = (await (await fetch(`${t.httpUrl}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[]; scopes_supported: string[] };
-    assert.deepEqual(doc.authorization_servers, [issuer.url]);
+    // The configured issuer first (MCP clients take the first), then the hub's built-in server.
+    assert.deepEqual(doc.authorization_servers, [issuer.url, t.httpUrl]);
     assert.deepEqual(doc.scopes_supported, ['iot:read', 'iot:write', 'iot:admin']);
   });
 
@@ -86,7 +87,7 @@ describe('OpenID Connect tokens', () => {
     const body = (await (await rpc(viewer, 'device.update', { device_id: NO_DEVICE, name: 'x' })).json()) as { error: { code: number; data: { required_role: string } } };
     assert.equal(body.error.code, -32031);
     assert.equal(body.error.data.required_role, 'operator');
-    const res = await mcp(viewer, 'tools/call', { name: 'device_update', arguments: { device_id: NO_DEVICE, name: 'x' } });
+    const res = await mcp(viewer, 'tools/call', { name: 'update_device', arguments: { device: NO_DEVICE, name: 'x' } });
     assert.equal(res.status, 403);
     assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer error="insufficient_scope", scope="iot:write", resource_metadata="/);
   });

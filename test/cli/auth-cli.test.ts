@@ -25,6 +25,7 @@ describe('secure defaults', () => {
     const line = JSON.parse(await hub.waitFor(/llm-iot hub listening/));
     assert.match(line.rpc, /^http:\/\/127\.0\.0\.1:\d+\/rpc$/);
     assert.match(line.mqtt, /^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(line.oauth, /^http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-authorization-server$/, 'the built-in authorization server is announced');
     assert.match(hub.output(), /listening on loopback only.*llm-iot token create --role admin/);
     assert.equal((await rpc(line.rpc)).status, 200, 'the quick start needs no token on loopback');
     hub.child.kill('SIGTERM');

@@ -151,7 +151,7 @@ describe('closed inputs', () => {
     assert.equal(tool.inputSchema.additionalProperties, false);
     const where = (tool.inputSchema.properties as Record<string, Record<string, unknown>>)['where'];
     assert.equal(where?.['additionalProperties'], false);
-    assert.ok('confirm_token' in (tool.inputSchema.properties ?? {}), 'write tools still take confirm_token');
+    assert.ok(!('confirm_token' in (tool.inputSchema.properties ?? {})), 'no approval token: only a person approves, on the hub');
     const outcome = await t.hub.tools.call('find_devices', { bogus: 1 }, { principal: { id: 'test', kind: 'local', role: 'admin' }, via: 'mcp' });
     assert.equal(outcome.status, 'error');
     assert.equal(outcome.status === 'error' && outcome.error.code, -32602);

@@ -74,6 +74,32 @@ describe('wrong codes', () => {
   });
 });
 
+describe('hardware ids that could never be a topic', () => {
+  it('a NUL or control character in hardware_id or in the serial number it is taken from answers -32602 and registers nothing', async () => {
+    // Found by `npm run fuzz -- --entry http --seed 20261205`: a device registered as "a\u0000b" over HTTP,
+    // and every later command to it answered -32603 (no MQTT topic name may contain U+0000).
+    const t = await startTestHub();
+    try {
+      const attempts = [
+        { device_type: 'mcu', static_schema: esp32, hardware_id: 'a\u0000b' },
+        { device_type: 'mcu', static_schema: esp32, hardware_id: 'line\nbreak' },
+        { device_type: 'mcu', static_schema: { ...esp32, serial_number: 'sn\u00001' } },
+        { device_type: 'mcu', static_schema: { ...esp32, mac_address: 'aa:bb\u007f' } },
+      ];
+      for (const params of attempts) {
+        const r = await t.rpc('device.register', params);
+        assert.equal(r.error?.code, -32602, JSON.stringify(params));
+        assert.equal(r.error.data.issues[0].path, '/hardware_id');
+      }
+      assert.deepEqual((await t.rpc('device.list', {})).result.devices, []);
+      const ok = await t.rpc('device.register', { device_type: 'mcu', static_schema: esp32, hardware_id: 'esp32-a1' });
+      assert.equal(ok.result.hardware_id, 'esp32-a1');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 const pgSchema = `edge_${uniqueSuffix()}`;
 after(async () => {
   const client = new pg.Client({ connectionString: POSTGRES_URL });

@@ -10,6 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectInProcess } from '../../src/mcp/in-process.ts';
 import { ScriptedModel } from '../llm/scripted-model.ts';
 import { call, text } from '../mcp/greenhouse.ts';
+import { decideAsPerson } from '../support/people.ts';
 import { eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
 import { fleetHostId, mixedFleet, type FleetBoard, type MixedFleet } from './mixed-fleet.ts';
 import type { WireSeries } from '../support/wire-series.ts';
@@ -208,13 +209,13 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     const configure = { where: { measurement: 'soil_moisture' }, settings: { power_mode: 'low_power' } };
     const held = await call(mcp, 'configure_device', configure);
     assert.equal(held.isError, undefined, text(held));
-    assert.equal(held.structuredContent.status, 'confirmation_required');
+    assert.equal(held.structuredContent.status, 'approval_required');
     assert.equal(held.structuredContent.executed, false);
     assert.deepEqual(held.structuredContent.plan.devices.map((d: { device_id: string }) => d.device_id).sort(), [...probes, ...ipsoProbes].sort());
     assert.deepEqual(nativeModes(), ['continuous', 'continuous'], 'nothing sent before approval');
-    const done = await call(mcp, 'configure_device', { ...configure, confirm_token: held.structuredContent.confirm_token });
-    assert.equal(done.isError, undefined, text(done));
-    checkOutcome(JSON.parse(text(done)));
+    const done = await decideAsPerson(t, held.structuredContent.approval_id);
+    assert.equal(done.outcome?.status, 'succeeded', JSON.stringify(done.outcome));
+    checkOutcome(done.outcome?.result);
     await restore();
 
     model.play((c) => {
@@ -227,11 +228,12 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     const llm = await execute('Configure all soil sensors to low-power mode');
     assert.equal(llm.tool_calls[0].status, 'confirmation_required');
     assert.equal(llm.answer, `Nothing has changed yet: low-power mode for ${probes.length + ipsoProbes.length} soil sensors awaits your approval.`);
-    assert.deepEqual(llm.pending_confirmations[0].plan.devices.map((d: { device_id: string }) => d.device_id).sort(), [...probes, ...ipsoProbes].sort());
+    assert.deepEqual(llm.pending_approvals[0].plan.devices.map((d: { device_id: string }) => d.device_id).sort(), [...probes, ...ipsoProbes].sort());
     assert.deepEqual(nativeModes(), ['continuous', 'continuous'], 'nothing sent before approval');
-    const confirmed = await rpc('llm.confirm', { confirm_token: llm.pending_confirmations[0].confirm_token });
-    assert.equal(confirmed.status, 'ok');
-    checkOutcome(confirmed.result);
-    context.diagnostic(`every path: ${confirmed.result.succeeded} applied, ${confirmed.result.failed} refused (${confirmed.result.results.find((r: { status: string }) => r.status === 'failed').error.data.device_error.message}); LLM: ${llm.answer}`);
+    const approved = await decideAsPerson(t, llm.pending_approvals[0].approval_id);
+    assert.equal(approved.outcome?.status, 'succeeded');
+    const confirmed = approved.outcome?.result as any;
+    checkOutcome(confirmed);
+    context.diagnostic(`every path: ${confirmed.succeeded} applied, ${confirmed.failed} refused (${confirmed.results.find((r: { status: string }) => r.status === 'failed').error.data.device_error.message}); LLM: ${llm.answer}`);
   });
 });

@@ -11,14 +11,43 @@ export class Raw {
 
 export type Json = null | boolean | number | string | Raw | Json[] | { [key: string]: Json };
 
-/** JSON text of `value`; {@link Raw} parts go in as they are. */
-export function serialize(value: Json): string {
-  if (value instanceof Raw) return value.text;
-  if (Array.isArray(value)) return `[${value.map(serialize).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${serialize(v)}`).join(',')}}`;
+/** Longest message text the fuzzer makes (characters): far above every limit the hub enforces. */
+export const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+
+/** Thrown by {@link serialize} when the text would exceed its budget. */
+export class TooBig extends Error {}
+
+/** JSON text of `value`; {@link Raw} parts go in as they are. Throws {@link TooBig} past `maxChars`. */
+export function serialize(value: Json, maxChars = MAX_MESSAGE_CHARS): string {
+  let left = maxChars;
+  // Only leaves are charged (a container's text is its leaves plus punctuation), so the work stays near the budget.
+  const leaf = (text: string): string => {
+    left -= text.length + 1;
+    if (left < 0) throw new TooBig(`message over ${maxChars} characters`);
+    return text;
+  };
+  const part = (v: Json): string => {
+    if (v instanceof Raw) return leaf(v.text);
+    if (Array.isArray(v)) return `[${v.map(part).join(',')}]`;
+    if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, e]) => `${leaf(JSON.stringify(k))}:${part(e)}`).join(',')}}`;
+    return leaf(JSON.stringify(v) ?? 'null');
+  };
+  return part(value);
+}
+
+/**
+ * JSON text of a mutated tree, or of its seed when the tree is too big to send. Repeated elements are
+ * shared references, so an edit made inside one after the repeat grows every copy: rarely, to gigabytes
+ * (seen in the LwM2M run of seed 20261205: past V8's string limit at input 307,468, and minutes of
+ * serialising with 3 GB resident near 575,000). The budget stops the serialising early; the seed goes instead.
+ */
+function serializeOrSeed(tree: Json, seed: Json): string {
+  try {
+    return serialize(tree);
+  } catch (error) {
+    if (error instanceof TooBig || error instanceof RangeError) return serialize(seed);
+    throw error;
   }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** A plain JSON value as a mutable {@link Json} tree (deep copy). */
@@ -322,7 +351,7 @@ export function mutateJsonMessage(rng: Prng, seeds: readonly Json[], context: Mu
   if (r < 0.04) return Buffer.from(serialize(hostileValue(rng)));
   const seed = rng.pick(seeds);
   const tree = rng.chance(0.9) ? mutateTree(rng, seed, context) : seed;
-  const text = Buffer.from(serialize(tree));
+  const text = Buffer.from(serializeOrSeed(tree, seed));
   return rng.chance(0.2) ? mutateBytes(rng, text) : text;
 }
 
@@ -345,7 +374,7 @@ export function mutateJsonRpc(rng: Prng, index: number, seeds: readonly Json[], 
     tree['id'] = id;
     if (typeof tree['method'] !== 'string') id = undefined;
   }
-  const text = Buffer.from(serialize(tree));
+  const text = Buffer.from(serializeOrSeed(tree, seed));
   if (rng.chance(0.2)) return { bytes: mutateBytes(rng, text) };
   return id === undefined ? { bytes: text } : { bytes: text, id };
 }

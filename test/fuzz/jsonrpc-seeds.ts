@@ -80,7 +80,7 @@ export function clientRequests(): Json[] {
     request('device.write_metric', { device_id: 'fz-e0', metric: 'Level', value: 1 }),
     request('rpc.discover', {}),
     request('llm.execute_command', { command: 'read every sensor' }),
-    request('llm.confirm', { token: 'abc' }),
+    request('approval.decide', { id: 'abc', decision: 'approve' }),
     request('audit.list', { limit: 5 }),
     toJson({ jsonrpc: '2.0', method: 'device.list' }),
     toJson([request('device.list', {}, 1), request('data.latest', {}, 2), { jsonrpc: '2.0', method: 'device.list' }]),

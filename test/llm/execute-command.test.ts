@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestHub, eventually, type TestHub } from '../support/test-hub.ts';
+import { decideAsPerson } from '../support/people.ts';
 import { greenhouse, type Greenhouse } from './greenhouse.ts';
 import { ScriptedModel } from './scripted-model.ts';
 
@@ -39,7 +40,7 @@ describe('llm.execute_command over a greenhouse', () => {
     return answer.result.entries;
   }
 
-  it("answers \"What's the average temperature in Zone A for the past 24 hours?\" with the real average, through data_query", async () => {
+  it("answers \"What's the average temperature in Zone A for the past 24 hours?\" with the real average, through query_telemetry", async () => {
     // Zone A temperatures inside the window (their mean is 22.25), one too old, and soil data that must not count.
     const now = Date.now();
     const [a1, a2] = gh.zoneA;
@@ -85,7 +86,7 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.equal(result.model, 'scripted-greenhouse');
     assert.equal(result.steps, 2);
     assert.equal(result.step_limit_reached, false);
-    assert.deepEqual(result.pending_confirmations, []);
+    assert.deepEqual(result.pending_approvals, []);
     assert.equal(result.tool_calls.length, 1);
     assert.equal(result.tool_calls[0].tool, 'query_telemetry');
     assert.equal(result.tool_calls[0].status, 'ok');
@@ -103,11 +104,11 @@ describe('llm.execute_command over a greenhouse', () => {
     const first = model.requests[0]!.body;
     const offered = (first.tools ?? []).map((tool) => tool.function.name);
     assert.deepEqual(offered, ['find_devices', 'describe_device', 'read_device', 'query_telemetry', 'configure_device', 'run_command', 'update_device', 'command_history'], 'the same verb tools as MCP');
-    for (const name of ['llm_execute_command', 'llm_confirm', 'audit_list', 'rpc_discover']) assert.ok(!offered.includes(name), `does not offer ${name}`);
+    for (const name of ['llm_execute_command', 'approval_decide', 'approval_list', 'grant_create', 'audit_list', 'audit_chain', 'rpc_discover']) assert.ok(!offered.includes(name), `does not offer ${name}`);
     const configure = first.tools?.find((tool) => tool.function.name === 'configure_device')?.function;
     assert.equal(configure?.parameters.type, 'object');
     assert.ok(configure?.parameters.properties.settings, 'the tool\'s JSON Schema');
-    assert.equal(configure?.parameters.properties.confirm_token, undefined, 'the model cannot pass approval tokens');
+    assert.equal(configure?.parameters.properties.confirm_token, undefined, 'no approval token to pass');
     const system = first.messages[0]!;
     assert.equal(system.role, 'system');
     assert.match(system.content ?? '', /Zone A/);
@@ -176,7 +177,7 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.match(result.answer, /unavailable tool 'sensor_teleport'/);
   });
 
-  it('holds "Configure all soil sensors to low-power mode" for confirmation; llm.confirm then configures every probe', async () => {
+  it('holds "Configure all soil sensors to low-power mode" for a person; once approved it configures every probe', async () => {
     const from = gh.tap.sent.length;
     model.play((c) => {
       if (c.turns === 0) {
@@ -184,23 +185,24 @@ describe('llm.execute_command over a greenhouse', () => {
       }
       const [held] = c.lastResults();
       return held?.output.status === 'confirmation_required'
-        ? { content: `Nothing has changed yet: setting ${held.output.would_act_on.length} soil sensors to low-power mode awaits your approval (token ${held.output.confirm_token}).` }
+        ? { content: `Nothing has changed yet: setting ${held.output.would_act_on.length} soil sensors to low-power mode awaits your approval at ${held.output.approval_url}.` }
         : { content: 'Done.' };
     });
     const result = await execute({ command: 'Configure all soil sensors to low-power mode' });
 
     assert.equal(result.tool_calls.length, 1);
     assert.equal(result.tool_calls[0].status, 'confirmation_required');
-    assert.equal(result.pending_confirmations.length, 1);
-    const [pending] = result.pending_confirmations;
-    assert.equal(result.tool_calls[0].confirm_token, pending.confirm_token);
+    assert.equal(result.pending_approvals.length, 1);
+    const [pending] = result.pending_approvals;
+    assert.equal(result.tool_calls[0].approval_id, pending.approval_id);
+    assert.equal(pending.approval_url, `/#/approvals/${pending.approval_id}`, 'no --public-url: the dashboard route alone');
     assert.equal(pending.plan.tool, 'configure_device');
     assert.equal(pending.plan.method, 'batch.execute');
     assert.equal(pending.plan.kind, 'write');
     assert.deepEqual(pending.plan.arguments.settings, { power_mode: 'low_power' });
     assert.deepEqual(pending.plan.devices.map((d: { device_id: string }) => d.device_id).sort(), [...gh.soilProbes].sort());
     assert.match(pending.reason, /default for write tools \(confirm\)/);
-    assert.match(result.answer, new RegExp(`Nothing has changed yet: setting 4 soil sensors to low-power mode awaits your approval \\(token ${pending.confirm_token}\\)`));
+    assert.equal(result.answer, `Nothing has changed yet: setting 4 soil sensors to low-power mode awaits your approval at /#/approvals/${pending.approval_id}.`);
     const toldModel = JSON.parse(model.requests[1]!.body.messages.find((m) => m.role === 'tool')?.content ?? '{}');
     assert.equal(toldModel.executed, false);
     assert.match(toldModel.note, /NOT executed/);
@@ -214,11 +216,15 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.equal(held.client, '127.0.0.1');
     assert.deepEqual([...held.device_ids].sort(), [...gh.soilProbes].sort());
 
-    const confirmed = await t.rpc('llm.confirm', { confirm_token: pending.confirm_token });
-    assert.equal(confirmed.error, undefined, JSON.stringify(confirmed.error));
-    assert.equal(confirmed.result.status, 'ok');
-    assert.equal(confirmed.result.result.total, 4);
-    assert.equal(confirmed.result.result.succeeded, 4, JSON.stringify(confirmed.result.result));
+    // The local caller of a hub without credentials is not a person: it cannot approve.
+    const byLocal = await t.rpc('approval.decide', { id: pending.approval_id, decision: 'approve' });
+    assert.equal(byLocal.error?.code, -32031);
+    const confirmed = await decideAsPerson(t, pending.approval_id);
+    assert.equal(confirmed.outcome?.status, 'succeeded');
+    const batchResult = confirmed.outcome?.result as { total: number; succeeded: number };
+    assert.equal(batchResult.total, 4);
+    assert.equal(batchResult.succeeded, 4, JSON.stringify(batchResult));
+    assert.equal(confirmed.outcome?.command_ids?.length, 4);
     const configured = gh.tap.commands('sensor.configure', from);
     assert.deepEqual(configured.map((c) => c.params.sensor_id).sort(), [...gh.soilProbes].sort());
     for (const command of configured) assert.deepEqual(command.params.config, { power_mode: 'low_power' });
@@ -230,24 +236,25 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.equal(done.decision, 'confirm');
     assert.deepEqual(done.arguments.settings, { power_mode: 'low_power' });
 
-    const again = await t.rpc('llm.confirm', { confirm_token: pending.confirm_token });
-    assert.equal(again.error?.code, -32022, 'a token works once');
+    assert.equal(done.approval_id, pending.approval_id);
+    assert.equal(done.chain_id, held.chain_id, 'the held call and its approved run are one chain');
+    await assert.rejects(decideAsPerson(t, pending.approval_id), /is approved, not pending/);
   });
 
-  it('does not let the model approve its own plan by passing the token back', async () => {
+  it('does not let the model approve its own plan by passing an approval id back', async () => {
     const from = gh.tap.sent.length;
     const soil = gh.zoneA[0]!.soil;
     model.play((c) => {
       const [last] = c.lastResults();
       if (c.turns === 0) return { tool_calls: [{ name: 'configure_device', arguments: { device: soil, settings: { power_mode: 'continuous' } } }] };
-      if (c.turns === 1) return { tool_calls: [{ name: 'configure_device', arguments: { device: soil, settings: { power_mode: 'continuous' }, confirm_token: last?.output.confirm_token } }] };
+      if (c.turns === 1) return { tool_calls: [{ name: 'configure_device', arguments: { device: soil, settings: { power_mode: 'continuous' }, confirm_token: last?.output.approval_id } }] };
       return { content: `Still waiting: ${last?.output.status}` };
     });
     const result = await execute({ command: 'Put the first soil probe back to continuous mode, approve it yourself' });
-    assert.deepEqual(result.tool_calls.map((call: { status: string }) => call.status), ['confirmation_required', 'confirmation_required']);
-    assert.equal(result.tool_calls[1].arguments.confirm_token, undefined);
-    assert.equal(result.pending_confirmations.length, 2);
-    assert.equal(result.answer, 'Still waiting: confirmation_required');
+    assert.deepEqual(result.tool_calls.map((call: { status: string }) => call.status), ['confirmation_required', 'error']);
+    assert.equal(result.tool_calls[1].error.code, -32602, 'the tool takes no token: refused by its schema');
+    assert.equal(result.pending_approvals.length, 1);
+    assert.equal(result.answer, 'Still waiting: error');
     assert.deepEqual(gh.tap.commands('sensor.configure', from), []);
   });
 
@@ -261,7 +268,7 @@ describe('llm.execute_command over a greenhouse', () => {
     const result = await execute({ command: 'Reboot esp32-gh-b1' });
     assert.equal(result.tool_calls[0].status, 'denied');
     assert.match(result.tool_calls[0].reason, /default for destructive tools \(deny\)/);
-    assert.deepEqual(result.pending_confirmations, []);
+    assert.deepEqual(result.pending_approvals, []);
     assert.match(result.answer, /^I am not allowed to reboot esp32-gh-b1/);
     assert.deepEqual(gh.tap.commands('mcu.reboot', from), []);
     assert.equal(gh.zoneB[0]!.stats().reboots, 0);
@@ -290,10 +297,12 @@ describe('llm.execute_command over a greenhouse', () => {
     const all = await audit({ since: new Date(since).toISOString(), limit: 1000 });
     assert.ok(all.length >= 10, `${all.length} entries`);
     for (const entry of all) {
-      assert.deepEqual(Object.keys(entry).filter((k) => k !== 'error').sort(), ['arguments', 'at', 'client', 'decision', 'device_ids', 'id', 'outcome', 'principal', 'role', 'tool', 'via']);
+      const optional = new Set(['error', 'chain_id', 'approval_id', 'grant_id', 'command_ids']);
+      assert.deepEqual(Object.keys(entry).filter((k) => !optional.has(k)).sort(), ['arguments', 'at', 'client', 'decision', 'device_ids', 'id', 'outcome', 'principal', 'role', 'tool', 'via']);
       assert.ok(Date.parse(entry.at) >= since);
-      // The LLM's tool calls, and the person's own writes over HTTP (llm.execute_command, llm.confirm).
-      assert.ok(entry.via === 'llm' || (entry.via === 'http' && entry.tool.startsWith('llm_')), `${entry.via} ${entry.tool}`);
+      // The LLM's tool calls, and the caller's own writes over HTTP (llm.execute_command, a refused approval.decide).
+      assert.ok(entry.via === 'llm' || (entry.via === 'http' && /^(llm_|approval_)/.test(entry.tool)), `${entry.via} ${entry.tool}`);
+      if (entry.via === 'llm') assert.equal(typeof entry.chain_id, 'string', 'every LLM tool call has its chain');
     }
     const reads = await audit({ tool: 'read_device', outcome: 'succeeded' });
     assert.ok(gh.bmp580s.every((id) => reads.some((e) => e.arguments.device === id)));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
+import { decideAsPerson } from '../support/people.ts';
 import { greenhouse, type Greenhouse } from './greenhouse.ts';
 import { ScriptedModel, type Script } from './scripted-model.ts';
 
@@ -56,7 +57,7 @@ describe('llm.execute_command with a policy file', () => {
     assert.equal(answer.error, undefined, JSON.stringify(answer.error));
     const result = answer.result;
     assert.deepEqual(result.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['find_devices ok', 'configure_device ok']);
-    assert.deepEqual(result.pending_confirmations, []);
+    assert.deepEqual(result.pending_approvals, []);
     assert.equal(result.answer, 'Configured 4 of 4 soil sensors to low-power mode.');
     const configured = gh.tap.commands('sensor.configure', from);
     assert.deepEqual(configured.map((c) => c.params.sensor_id).sort(), [...gh.soilProbes].sort());
@@ -66,7 +67,7 @@ describe('llm.execute_command with a policy file', () => {
     assert.equal(entry.outcome, 'succeeded');
   });
 
-  it('still holds writes the rule does not cover (a BMP580) for confirmation', async () => {
+  it('still holds writes the rule does not cover (a BMP580) for a person', async () => {
     const from = gh.tap.sent.length;
     const bmp = gh.zoneA[0]!.bmp;
     model.play((c) =>
@@ -76,11 +77,11 @@ describe('llm.execute_command with a policy file', () => {
     );
     const result = (await t.rpc('llm.execute_command', { command: 'Put the Zone A BMP580 in standby' })).result;
     assert.equal(result.answer, 'BMP580: confirmation_required');
-    assert.equal(result.pending_confirmations[0].plan.devices[0].device_id, bmp);
+    assert.equal(result.pending_approvals[0].plan.devices[0].device_id, bmp);
     assert.deepEqual(gh.tap.commands('sensor.configure', from), []);
   });
 
-  it('dry_run: runs the reads, holds even allowed writes, and llm.confirm executes the plan', async () => {
+  it('dry_run: runs the reads, holds even allowed writes, and a person\'s approval executes the plan', async () => {
     const from = gh.tap.sent.length;
     model.play(configureSoil);
     const answer = await t.rpc('llm.execute_command', { command: 'Configure all soil sensors to low-power mode', dry_run: true });
@@ -89,15 +90,15 @@ describe('llm.execute_command with a policy file', () => {
     assert.equal(result.dry_run, true);
     assert.deepEqual(result.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['find_devices ok', 'configure_device confirmation_required']);
     assert.equal(result.tool_calls[0].result.total, 4, 'reads still run');
-    assert.equal(result.pending_confirmations.length, 1);
-    assert.match(result.pending_confirmations[0].reason, /^dry run; without it: policy rule 1 \(allow\)/);
+    assert.equal(result.pending_approvals.length, 1);
+    assert.match(result.pending_approvals[0].reason, /^dry run; without it: policy rule 1 \(allow\)/);
     assert.match(result.answer, /^Not done: confirmation_required/);
     assert.deepEqual(gh.tap.commands('sensor.configure', from), [], 'nothing was sent in a dry run');
     assert.match(model.requests[0]!.body.messages[0]?.content ?? '', /DRY RUN/);
 
-    const confirmed = await t.rpc('llm.confirm', { confirm_token: result.pending_confirmations[0].confirm_token });
-    assert.equal(confirmed.result.status, 'ok', JSON.stringify(confirmed));
-    assert.equal(confirmed.result.result.succeeded, 4);
+    const confirmed = await decideAsPerson(t, result.pending_approvals[0].approval_id);
+    assert.equal(confirmed.outcome?.status, 'succeeded', JSON.stringify(confirmed));
+    assert.equal((confirmed.outcome?.result as { succeeded: number }).succeeded, 4);
     assert.equal(gh.tap.commands('sensor.configure', from).length, 4);
   });
 });

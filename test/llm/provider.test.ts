@@ -94,12 +94,12 @@ describe('llm.execute_command without a provider', () => {
     }
   });
 
-  it('still serves llm.confirm and audit.list', async () => {
-    assert.equal((await t.rpc('llm.confirm', { confirm_token: 'no-such-token' })).error?.code, -32022);
-    // The refused confirmation (and the unconfigured commands before it) are writes by the local admin over HTTP: audited, failed.
+  it('still serves approval.decide and audit.list', async () => {
+    assert.equal((await t.rpc('approval.decide', { id: 'no-such-approval', decision: 'approve' })).error?.code, -32041);
+    // The refused decision (and the unconfigured commands before it) are writes by the local admin over HTTP: audited, failed.
     const entries = (await t.rpc('audit.list', {})).result.entries as { tool: string; principal: string; role: string; via: string; outcome: string }[];
-    assert.deepEqual(entries[0] && [entries[0].tool, entries[0].principal, entries[0].role, entries[0].via, entries[0].outcome], ['llm_confirm', 'local', 'admin', 'http', 'failed']);
-    assert.ok(entries.every((e) => e.via === 'http' && e.outcome === 'failed' && e.tool.startsWith('llm_')), JSON.stringify(entries));
+    assert.deepEqual(entries[0] && [entries[0].tool, entries[0].principal, entries[0].role, entries[0].via, entries[0].outcome], ['approval_decide', 'local', 'admin', 'http', 'failed']);
+    assert.ok(entries.every((e) => e.via === 'http' && e.outcome === 'failed' && /^(llm_|approval_)/.test(e.tool)), JSON.stringify(entries));
   });
 });
 

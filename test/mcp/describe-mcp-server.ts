@@ -1,8 +1,8 @@
 /**
  * The hub's MCP server as an SDK Client sees it, run once per transport (in-process and Streamable
  * HTTP): the fixed verb tools and their annotations, reads on a simulated fleet, arguments checked
- * against each device, policy and confirmation, resources and subscriptions, prompts and
- * completions, audit.
+ * against each device, policy and approval, resources and subscriptions, prompts and completions,
+ * audit.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -17,15 +17,16 @@ import {
   type ElicitResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { SimulatedMcu } from '../../src/simulator/index.ts';
+import { decideAsPerson } from '../support/people.ts';
 import { eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
 import { call, greenhouseNode, json, text, type GreenhouseNode } from './greenhouse.ts';
 
 /** Connect a (not yet connected) SDK client to the test hub over one transport. */
 export type ConnectMcp = (t: TestHub, client: Client) => Promise<Client>;
 
-/** A client that declares form elicitation and answers every confirmation with `answer`. */
-function elicitingClient(name: string, answer: (request: ElicitRequest) => ElicitResult, seen: ElicitRequest[]): Client {
-  const client = new Client({ name, version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+/** A client that declares elicitation (`url` or `form` mode) and answers every request with `answer`. */
+function elicitingClient(name: string, answer: (request: ElicitRequest) => ElicitResult, seen: ElicitRequest[], mode: 'url' | 'form' = 'url'): Client {
+  const client = new Client({ name, version: '1.0.0' }, { capabilities: { elicitation: mode === 'url' ? { url: {} } : { form: {} } } });
   client.setRequestHandler(ElicitRequestSchema, (request) => {
     seen.push(request);
     return answer(request);
@@ -41,7 +42,8 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
     let client: Client;
 
     before(async () => {
-      t = await startTestHub();
+      // In process there is no request address: approval links use --public-url.
+      t = await startTestHub(transport === 'in-process' ? { publicUrl: 'https://hub.example' } : {});
       a = await greenhouseNode(t, 'pico-a', 'Zone A');
       b = await greenhouseNode(t, 'pico-b', 'Zone B');
       client = await connect(t, new Client({ name: 'test-agent', version: '1.0.0' }));
@@ -57,7 +59,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       assert.deepEqual(caps?.tools, { listChanged: false }, 'the tool list never changes');
       assert.deepEqual(caps?.resources, { subscribe: true, listChanged: true });
       assert.ok(caps?.prompts && caps.logging && caps.completions);
-      assert.match(client.getInstructions() ?? '', /confirm_token/);
+      assert.match(client.getInstructions() ?? '', /approval_url/);
     });
 
     it('lists the verb tools with titles and annotations that match what they can do, and no fleet contents', async () => {
@@ -67,11 +69,11 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       assert.equal(byName.get('read_device')?.annotations?.readOnlyHint, true);
       assert.equal(byName.get('read_device')?.annotations?.destructiveHint, false);
       assert.equal(byName.get('run_command')?.annotations?.destructiveHint, true, 'run_command can reboot');
+      assert.equal(byName.get('run_command')?.annotations?.readOnlyHint, false);
       assert.equal(byName.get('configure_device')?.annotations?.readOnlyHint, false);
       assert.equal(byName.get('configure_device')?.annotations?.destructiveHint, false);
       assert.equal(byName.get('find_devices')?.title, 'Find Devices');
-      assert.ok(byName.get('configure_device')?.inputSchema.properties?.['confirm_token'], 'tools that write take a confirm_token');
-      assert.equal(byName.get('read_device')?.inputSchema.properties?.['confirm_token'], undefined);
+      for (const tool of tools) assert.equal(tool.inputSchema.properties?.['confirm_token'], undefined, `${tool.name}: no approval token: a person approves on the hub`);
       // Reads are always allowed by the default policy, so they advertise their result schema;
       // writes may answer with a plan instead, so they must not (MCP: outputSchema ⇒ structuredContent).
       assert.equal(byName.get('find_devices')?.outputSchema?.type, 'object');
@@ -123,69 +125,76 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       await assert.rejects(call(client, 'no_such_tool'), (error: Error & { code?: number }) => error.code === -32602 && /Unknown tool: no_such_tool/.test(error.message));
     });
 
-    it('holds a write for confirmation and runs it when called again with the token (client without elicitation)', async () => {
+    it('holds a write as an approval with its page (client without URL elicitation); a person approving runs it', async () => {
       const args = { device: a.soil, settings: { power_mode: 'low_power' } };
       const held = await call(client, 'configure_device', args);
       assert.equal(held.isError, undefined);
-      assert.equal(held.structuredContent.status, 'confirmation_required');
+      assert.equal(held.structuredContent.status, 'approval_required');
       assert.equal(held.structuredContent.executed, false);
       assert.deepEqual(held.structuredContent.plan.devices.map((d: { device_id: string }) => d.device_id), [a.soil]);
+      const id = held.structuredContent.approval_id;
+      const base = transport === 'Streamable HTTP' ? t.httpUrl : 'https://hub.example';
+      assert.equal(held.structuredContent.approval_url, `${base}/#/approvals/${id}`);
       assert.match(text(held), /Not executed yet/);
-      assert.match(text(held), /confirm_token/);
+      assert.match(text(held), new RegExp(`must approve it at ${base}/#/approvals/${id}`));
       assert.equal(a.received('sensor.configure').length, 0, 'nothing sent before approval');
 
-      const token = held.structuredContent.confirm_token;
-      const otherArgs = await call(client, 'configure_device', { ...args, settings: { power_mode: 'normal' }, confirm_token: token });
-      assert.equal(otherArgs.structuredContent.status, 'confirmation_required', 'a token only confirms the plan it was issued for');
-      const reused = await call(client, 'configure_device', { ...args, confirm_token: token });
-      assert.equal(reused.structuredContent.status, 'confirmation_required', 'a token is used up by any attempt');
+      const token = await call(client, 'configure_device', { ...args, confirm_token: id });
+      assert.equal(token.isError, true, 'a tool takes no approval token: the client cannot approve by calling again');
       assert.equal(a.received('sensor.configure').length, 0);
-      const done = await call(client, 'configure_device', { ...args, confirm_token: reused.structuredContent.confirm_token });
-      assert.equal(done.isError, undefined, text(done));
-      assert.deepEqual(JSON.parse(text(done)).config, { power_mode: 'low_power' });
+      const approved = await decideAsPerson(t, id);
+      assert.equal(approved.outcome?.status, 'succeeded');
+      assert.deepEqual((approved.outcome?.result as { config: unknown }).config, { power_mode: 'low_power' });
       assert.equal(a.received('sensor.configure').length, 1);
     });
 
-    it('asks the user through elicitation: approval runs the call, refusal does not', async () => {
+    it('opens the approval page through URL elicitation and answers the outcome once a person approves; the client cannot approve', async () => {
       const seen: ElicitRequest[] = [];
-      let approve = true;
-      const eliciting = await connect(t, elicitingClient('claude-desktop', () => ({ action: 'accept', content: { confirm: approve } }), seen));
+      // The client's user "accepts" opening the page; the person then approves on the hub.
+      const eliciting = await connect(
+        t,
+        elicitingClient('claude-desktop', (request) => {
+          const params = request.params as { elicitationId: string };
+          setImmediate(() => void decideAsPerson(t, params.elicitationId));
+          return { action: 'accept' };
+        }, seen),
+      );
       try {
         const before = b.received('sensor.configure').length;
         const batch = { where: { model: 'Soil Moisture Sensor', zone: 'Zone B' }, settings: { power_mode: 'low_power' } };
         const done = await call(eliciting, 'configure_device', batch);
         assert.equal(done.isError, undefined, text(done));
-        assert.equal(JSON.parse(text(done)).succeeded, 1);
+        assert.equal(done.structuredContent.status, 'ok');
+        assert.equal(done.structuredContent.executed, true);
+        assert.equal(done.structuredContent.result.succeeded, 1);
+        assert.equal(done.structuredContent.command_ids.length, 1);
+        assert.match(text(done), /Approved by user:pat and executed/);
         assert.equal(b.received('sensor.configure').length, before + 1);
-        const request = seen[0]?.params;
-        assert.ok(request && 'requestedSchema' in request);
-        assert.match(request.message, /configure_device/);
-        assert.match(request.message, /pico-b\/analog:\S+ \(Soil Moisture Sensor, Zone B\)/);
-        assert.match(request.message, /low_power/);
-        assert.equal(request.requestedSchema.properties['confirm']?.type, 'boolean');
-
-        approve = false;
-        const refused = await call(eliciting, 'configure_device', batch);
-        assert.equal(refused.isError, undefined);
-        assert.equal(refused.structuredContent.status, 'declined');
-        assert.match(text(refused), /Not executed: the user declined/);
-        assert.equal(b.received('sensor.configure').length, before + 1, 'nothing sent after a refusal');
-        const [last] = await t.hub.stores.audit.list({ tool: 'configure_device', limit: 1 });
-        assert.equal(last?.outcome, 'declined', 'the refusal is in the audit log');
+        const request = seen[0]?.params as { mode: string; url: string; message: string; elicitationId: string };
+        assert.equal(request.mode, 'url');
+        assert.equal(request.url, `${transport === 'Streamable HTTP' ? t.httpUrl : 'https://hub.example'}/#/approvals/${request.elicitationId}`);
+        assert.match(request.message, /configure_device on 1 device/);
       } finally {
         await eliciting.close();
       }
     });
 
-    it('reports a dismissed confirmation dialog as not executed', async () => {
-      const dismissing = await connect(t, elicitingClient('dismisser', () => ({ action: 'cancel' }), []));
+    it('never asks through a form (any client could answer it), and a declined URL withdraws the request', async () => {
+      const formSeen: ElicitRequest[] = [];
+      const form = await connect(t, elicitingClient('form-only', () => ({ action: 'accept', content: { confirm: true } }), formSeen, 'form'));
+      const decliner = await connect(t, elicitingClient('decliner', () => ({ action: 'decline' }), []));
       try {
-        const result = await call(dismissing, 'configure_device', { device: b.bmp, settings: { osr_t: 8 } });
-        assert.equal(result.structuredContent.user_action, 'cancel');
-        assert.match(text(result), /dismissed/);
+        const held = await call(form, 'configure_device', { device: b.bmp, settings: { osr_t: 8 } });
+        assert.equal(held.structuredContent.status, 'approval_required');
+        assert.deepEqual(formSeen, [], 'no form: an agent answering its own form would approve itself');
+        const declined = await call(decliner, 'configure_device', { device: b.bmp, settings: { osr_t: 8 } });
+        assert.equal(declined.structuredContent.status, 'declined');
+        assert.match(text(declined), /Not executed: it was declined \(withdrawn by the requesting client\)/);
+        assert.equal((await t.hub.tools.approvals.get(declined.structuredContent.approval_id)).status, 'declined');
         assert.equal(b.received('sensor.configure').filter((c) => c.params.sensor_id === b.bmp).length, 0);
       } finally {
-        await dismissing.close();
+        await form.close();
+        await decliner.close();
       }
     });
 
@@ -343,7 +352,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       assert.match(reportText, /"where": \{"zone": "Zone A"\}/);
       assert.match(reportText, /"last": "24h"/);
       const batch = await client.getPrompt({ name: 'batch_configure', arguments: { devices: 'all soil sensors', change: 'low-power mode' } });
-      assert.match(batch.messages[0]?.content.type === 'text' ? batch.messages[0].content.text : '', /confirm_token/);
+      assert.match(batch.messages[0]?.content.type === 'text' ? batch.messages[0].content.text : '', /approval_url/);
       const health = await client.getPrompt({ name: 'fleet_health_check' });
       assert.match(health.messages[0]?.content.type === 'text' ? health.messages[0].content.text : '', /offline/);
       await assert.rejects(client.getPrompt({ name: 'greenhouse_report' }), (error: Error & { code?: number }) => error.code === -32602 && /zone/.test(error.message));

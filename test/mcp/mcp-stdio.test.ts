@@ -1,6 +1,6 @@
 /**
  * `llm-iot mcp --hub <url>` spawned from source as Claude Desktop / Claude Code would spawn it, driven
- * by the SDK's StdioClientTransport: lists, calls, confirmation by elicitation and notifications
+ * by the SDK's StdioClientTransport: lists, calls, approval through URL elicitation and notifications
  * relayed through the proxy, and a hub restart survived.
  */
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import { createHub, type Hub } from '../../src/hub.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { runCli } from '../support/cli.ts';
 import { cliCommand } from '../support/cli-command.ts';
+import { decideAsPerson } from '../support/people.ts';
 import { eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
 import { call, greenhouseNode, text, type GreenhouseNode } from './greenhouse.ts';
 
@@ -47,10 +48,13 @@ describe('llm-iot mcp (stdio proxy)', () => {
     t = await startTestHub({}, undefined, { bus: 'memory' });
     node = await greenhouseNode(t, 'pico-stdio', 'Zone A');
     proxy = spawnProxy(t.httpUrl);
-    client = new Client({ name: 'claude-code-test', version: '1.0.0' }, { capabilities: { elicitation: {} } });
-    client.setRequestHandler(ElicitRequestSchema, () => {
+    client = new Client({ name: 'claude-code-test', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
       approvals++;
-      return { action: 'accept', content: { confirm: true } };
+      // The user opens the approval page; a logged-in person approves there.
+      const { elicitationId } = request.params as { elicitationId: string };
+      setImmediate(() => void decideAsPerson(t, elicitationId));
+      return { action: 'accept' };
     });
     client.onerror = (error) => void transportErrors.push(error);
     await client.connect(proxy.transport);
@@ -70,7 +74,7 @@ describe('llm-iot mcp (stdio proxy)', () => {
     assert.match(audit[0]?.client ?? '', /^claude-code-test\//);
   });
 
-  it('relays the hub\'s elicitation request to the client and runs the approved write', async () => {
+  it('relays the hub\'s URL elicitation to the client and answers the write a person approved', async () => {
     const done = await call(client, 'configure_device', { device: node.soil, settings: { power_mode: 'low_power' } });
     assert.equal(done.isError, undefined, text(done));
     assert.equal(approvals, 1);

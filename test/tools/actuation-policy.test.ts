@@ -1,28 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Device } from '../../src/core/device.ts';
 import { decide, DEFAULT_POLICY, parsePolicy } from '../../src/tools/actuation-policy.ts';
+import { deviceRecord } from '../support/device-record.ts';
 
-const device = (overrides: Partial<Device>): Device => ({
-  id: 'id',
-  hardwareId: 'hw',
-  type: 'sensor',
-  parentId: 'p',
-  name: 'n',
-  manufacturer: 'Adafruit',
-  model: 'Soil Moisture Sensor',
-  schemaVersion: '1.0.0',
-  staticSchema: {},
-  dynamicState: {},
-  tags: ['greenhouse'],
-  zone: 'Zone A',
-  status: 'online',
-  protocols: ['native'],
-  registeredAt: 0,
-  lastSeen: 0,
-  heartbeatIntervalMs: null,
-  ...overrides,
-});
+const device = deviceRecord;
 
 describe('actuation policy', () => {
   it('defaults to reads allowed, writes confirm-first, destructive denied', () => {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeviceLink, startTestHub, type TestHub } from '../support/test-hub.ts';
 
@@ -38,7 +41,7 @@ describe('ToolRunner', () => {
     assert.equal(JSON.stringify(t.hub.tools.tools().map(({ route: _route, ...rest }) => rest)), before, 'a device joining changes nothing');
   });
 
-  it('runs reads at once, holds writes for confirmation, denies destructive actions — and audits each', async () => {
+  it('runs reads at once, holds writes for a person, denies destructive actions — and audits each under one chain', async () => {
     const read = await t.hub.tools.call('describe_device', { device: soilId }, llm);
     assert.equal(read.status, 'ok');
     const write = await t.hub.tools.call('configure_device', { device: soilId, settings: { power_mode: 'low_power' } }, llm);
@@ -47,10 +50,12 @@ describe('ToolRunner', () => {
     if (write.status !== 'confirmation_required') return;
     assert.deepEqual(write.plan.devices.map((d) => d.device_id), [soilId]);
     assert.equal(write.plan.method, 'sensor.configure', 'the plan names the method the arguments route to');
-    const confirmed = await t.hub.tools.confirm(write.confirm_token, llm);
-    assert.equal(confirmed.status, 'ok');
+    // A person (a browser session over HTTP) approves; the held call runs as the LLM's principal.
+    const person = { transport: 'http' as const, principal: { id: 'user:pat', kind: 'user' as const, role: 'operator' as const } };
+    const approved = await t.hub.tools.approvals.decide(write.approval.id, 'approve', undefined, person);
+    assert.equal(approved.outcome?.status, 'succeeded');
     assert.deepEqual(link.commands.find((c) => c.method === 'sensor.configure')?.params, { sensor_id: soilId, config: { power_mode: 'low_power' } });
-    await assert.rejects(t.hub.tools.confirm(write.confirm_token, llm), /confirmation token unknown, expired, already used/);
+    await assert.rejects(t.hub.tools.approvals.decide(write.approval.id, 'approve', undefined, person), /is approved, not pending/);
     const reboot = await t.hub.tools.call('run_command', { device: mcuId, command: 'reboot' }, llm);
     assert.equal(reboot.status, 'denied');
     assert.equal(link.commands.filter((c) => c.method === 'mcu.reboot').length, 0);
@@ -66,17 +71,15 @@ describe('ToolRunner', () => {
     ]);
   });
 
-  it('accepts a confirm_token given back in the arguments only for the same call', async () => {
+  it('takes no confirm_token from the caller: calling again only holds the call again', async () => {
     const first = await t.hub.tools.call('configure_device', { device: soilId, settings: { power_mode: 'continuous' } }, llm);
     assert.equal(first.status, 'confirmation_required');
     if (first.status !== 'confirmation_required') return;
-    const tampered = await t.hub.tools.call('configure_device', { device: soilId, settings: { power_mode: 'off' }, confirm_token: first.confirm_token }, llm);
-    assert.equal(tampered.status, 'confirmation_required', 'the token does not cover other arguments');
-    const again = await t.hub.tools.call('configure_device', { device: soilId, settings: { power_mode: 'continuous' } }, llm);
-    assert.equal(again.status, 'confirmation_required');
-    if (again.status !== 'confirmation_required') return;
-    const done = await t.hub.tools.call('configure_device', { settings: { power_mode: 'continuous' }, device: soilId, confirm_token: again.confirm_token }, llm);
-    assert.equal(done.status, 'ok');
+    const again = await t.hub.tools.call('configure_device', { device: soilId, settings: { power_mode: 'continuous' }, confirm_token: first.approval.id }, llm);
+    assert.equal(again.status, 'error', 'an unknown argument is refused by the tool schema');
+    if (again.status !== 'error') return;
+    assert.equal(again.error.code, -32602);
+    assert.equal((await t.hub.tools.approvals.get(first.approval.id)).status, 'pending');
   });
 
   it('refuses arguments beyond the JSON limits with the pointer, before walking them (fuzz: 20,000 levels overflowed the audit write)', async () => {
@@ -91,5 +94,63 @@ describe('ToolRunner', () => {
     // Nothing deep reached the audit log, and the next call works.
     assert.equal((await t.hub.tools.call('find_devices', {}, who)).status, 'ok');
     assert.deepEqual((await t.hub.stores.audit.list({ principal: 'deep-llm' })).map((a) => `${a.tool}:${a.outcome}`), ['find_devices:succeeded']);
+  });
+});
+
+describe('ToolRunner: a policy that holds destructive commands for a person', () => {
+  let t: TestHub;
+  let dir: string;
+  let link: DeviceLink;
+  let mcuId = '';
+  const operatorLlm = { principal: { id: 'token:ops-llm', kind: 'token' as const, role: 'operator' as const }, via: 'mcp' as const };
+  const adminLlm = { principal: { id: 'token:admin-llm', kind: 'token' as const, role: 'admin' as const }, via: 'mcp' as const };
+  const user = (id: string, role: 'operator' | 'admin') => ({ transport: 'http' as const, principal: { id, kind: 'user' as const, role } });
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'llmiot-runner-policy-'));
+    const policy = join(dir, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ defaults: { read: 'allow', write: 'confirm', destructive: 'confirm' } }));
+    t = await startTestHub({ llmPolicy: policy }, undefined, { bus: 'memory' });
+    link = await t.link('pico-held');
+    mcuId = (await link.request('device.register', { device_type: 'mcu', static_schema: { manufacturer: 'Raspberry Pi', model: 'Pico W' }, zone: 'Zone H' })).result.device_id;
+    link.onCommand = (method, params) => ({ method, ...params });
+  });
+  after(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('run_command reboot becomes an approval an admin must decide; the routed method runs once approved', async () => {
+    const denied = await t.hub.tools.call('run_command', { device: mcuId, command: 'reboot', args: { delay_ms: 500 } }, operatorLlm);
+    assert.equal(denied.status, 'error', 'an operator\'s client cannot even ask for a reboot');
+    assert.equal(denied.status === 'error' && denied.error.code, -32031);
+
+    const held = await t.hub.tools.call('run_command', { device: mcuId, command: 'reboot', args: { delay_ms: 500 } }, adminLlm);
+    assert.equal(held.status, 'confirmation_required');
+    if (held.status !== 'confirmation_required') return;
+    assert.deepEqual([held.plan.tool, held.plan.method, held.plan.kind], ['run_command', 'mcu.reboot', 'destructive']);
+    assert.equal(held.approval.roleRequired, 'admin', 'a destructive command needs an admin to approve');
+    assert.deepEqual(held.approval.plan.params, { device: mcuId, command: 'reboot', args: { delay_ms: 500 } }, 'the approval keeps the verb tool\'s arguments');
+    assert.equal(link.commands.filter((c) => c.method === 'mcu.reboot').length, 0, 'pending: nothing sent');
+
+    await assert.rejects(t.hub.tools.approvals.decide(held.approval.id, 'approve', undefined, user('user:olive', 'operator')), /admin/);
+    const approved = await t.hub.tools.approvals.decide(held.approval.id, 'approve', undefined, user('user:ada', 'admin'));
+    assert.equal(approved.outcome?.status, 'succeeded', JSON.stringify(approved.outcome));
+    assert.deepEqual(link.commands.filter((c) => c.method === 'mcu.reboot').map((c) => c.params), [{ delay_ms: 500 }]);
+  });
+
+  it('a grant for run_command covers a reboot only when an admin made it', async () => {
+    const grant = (role: 'operator' | 'admin', tool = 'run_command') =>
+      t.hub.dispatcher.invoke('grant.create', { tool, device_ids: [mcuId], minutes: 10, principal: adminLlm.principal.id }, user(`user:${role}`, role)) as Promise<{ id: string }>;
+    await grant('operator');
+    const reboot = await t.hub.tools.call('run_command', { device: mcuId, command: 'reboot' }, adminLlm);
+    assert.equal(reboot.status, 'confirmation_required', 'the operator\'s grant does not reach a destructive command');
+    await assert.rejects(grant('admin', 'mcu.reboot'), /no tool mcu.reboot/, 'grants name the verb tools an LLM is offered');
+    const byAdmin = await grant('admin');
+    const sent = link.commands.filter((c) => c.method === 'mcu.reboot').length;
+    const granted = await t.hub.tools.call('run_command', { device: mcuId, command: 'reboot' }, adminLlm);
+    assert.equal(granted.status, 'ok', JSON.stringify(granted));
+    assert.equal(granted.status === 'ok' && granted.grant_id, byAdmin.id);
+    assert.equal(link.commands.filter((c) => c.method === 'mcu.reboot').length, sent + 1);
   });
 });

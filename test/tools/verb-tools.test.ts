@@ -90,18 +90,24 @@ describe('verb tools', () => {
     assert.deepEqual(refused.data.valid_settings.map((s: { name: string }) => s.name), ['sample_interval_s', 'settle_ms', 'samples_averaged']);
   });
 
-  it('configure_device refuses a value outside the datasheet, naming what is allowed', async () => {
+  it('configure_device refuses a value outside the datasheet through the safety envelope, naming the rule and what is allowed', async () => {
     const range = error(await call('configure_device', { device: soils[0], settings: { sample_interval_s: 0 } }));
-    assert.equal(range.code, -32602);
-    assert.match(range.message, /sample_interval_s cannot be 0 \(allowed: integer 1\.\.86400 s\)/);
-    assert.deepEqual(range.data.issues.map((i: { path: string }) => i.path), ['/settings/sample_interval_s']);
+    assert.equal(range.code, -32040, 'ENVELOPE_REFUSED');
+    assert.match(range.message, /range \(datasheet\): config\.sample_interval_s = 0 is below the minimum 1/);
+    assert.deepEqual([range.data.rule, range.data.key, range.data.minimum, range.data.maximum], ['range', 'sample_interval_s', 1, 86400]);
     const choice = error(await call('configure_device', { device: bmps[0], settings: { power_mode: 'low_power' } }));
-    assert.match(choice.message, /power_mode cannot be "low_power" \(allowed: one of deep_standby, standby, normal, forced, continuous\)/);
-    const type = error(await call('configure_device', { device: bmps[0], settings: { pressure_oversampling: 3 } }));
-    assert.match(type.message, /pressure_oversampling cannot be 3 \(allowed: one of 1, 2, 4, 8, 16, 32, 64, 128\)/);
-    // Nothing was held for a call the device cannot take: the audit log has the failures only.
+    assert.equal(choice.data.rule, 'allowed_values');
+    assert.match(choice.message, /config\.power_mode = "low_power" is not one of "deep_standby", "standby", "normal", "forced", "continuous"/);
+    const oversampling = error(await call('configure_device', { device: bmps[0], settings: { pressure_oversampling: 3 } }));
+    assert.match(oversampling.message, /config\.pressure_oversampling = 3 is not one of 1, 2, 4, 8, 16, 32, 64, 128/);
+    const type = error(await call('configure_device', { device: soils[0], settings: { settle_ms: 2.5 } }));
+    assert.equal(type.code, -32602, 'a value of the wrong type does not fit the device schema');
+    assert.match(type.message, /settle_ms must be an integer, got 2\.5 \(allowed: integer 0\.\.1000 ms\)/);
+    assert.deepEqual(type.data.issues.map((i: { path: string }) => i.path), ['/settings/settle_ms']);
+    // Nothing was held for a call the device cannot take: the audit log has the refusals and failures only.
     const audit = await t.hub.stores.audit.list({ principal: 'verb-llm', tool: 'configure_device' });
-    assert.ok(audit.length >= 3 && audit.every((e) => e.outcome === 'failed'), audit.map((e) => e.outcome).join());
+    assert.ok(audit.length >= 4 && audit.every((e) => e.outcome === 'denied' || e.outcome === 'failed'), audit.map((e) => e.outcome).join());
+    assert.equal(audit.filter((e) => e.error?.code === -32040).length, 3);
   });
 
   it('configure_device over a filter checks every device and names those that cannot', async () => {

@@ -1,6 +1,8 @@
 /** Open the PostgreSQL store: telemetry and registry sharing one pg Pool and one schema. */
 import { PostgresTokenStore } from './postgres-token-store.ts';
 import { PostgresUserStore } from './postgres-user-store.ts';
+import { PostgresApprovalStore, PostgresGrantStore } from './postgres-approval-store.ts';
+import { PostgresOAuthStore } from './postgres-oauth-store.ts';
 import { PostgresAuditStore } from './postgres-audit-store.ts';
 import { PostgresConnection } from './postgres-connection.ts';
 import { PostgresCredentialStore } from './postgres-credential-store.ts';
@@ -15,6 +17,9 @@ export interface PostgresStores {
   readonly tokens: PostgresTokenStore;
   readonly users: PostgresUserStore;
   readonly credentials: PostgresCredentialStore;
+  readonly approvals: PostgresApprovalStore;
+  readonly grants: PostgresGrantStore;
+  readonly oauth: PostgresOAuthStore;
   /** True when the points table is a TimescaleDB hypertable. */
   readonly timescale: boolean;
   close(): Promise<void>;
@@ -38,6 +43,9 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
   const tokens = new PostgresTokenStore(connection);
   const users = new PostgresUserStore(connection);
   const credentials = new PostgresCredentialStore(connection);
+  const approvals = new PostgresApprovalStore(connection);
+  const grants = new PostgresGrantStore(connection);
+  const oauth = new PostgresOAuthStore(connection);
   return {
     telemetry,
     registry,
@@ -45,9 +53,12 @@ export async function openPostgresStores(url: string, options: PostgresStoreOpti
     tokens,
     users,
     credentials,
+    approvals,
+    grants,
+    oauth,
     timescale: connection.timescale,
     async close() {
-      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close()]);
+      await Promise.all([telemetry.close(), registry.close(), audit.close(), tokens.close(), users.close(), credentials.close(), approvals.close(), grants.close(), oauth.close()]);
     },
   };
 }

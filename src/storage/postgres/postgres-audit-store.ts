@@ -20,6 +20,8 @@ interface AuditRow {
   outcome: AuditEntry['outcome'];
   error: { code: number; message: string } | null;
   device_ids: string[];
+  chain_id: string | null;
+  links: Pick<AuditEntry, 'approvalId' | 'grantId' | 'commandIds'> | null;
 }
 
 export class PostgresAuditStore implements AuditStore {
@@ -40,7 +42,9 @@ export class PostgresAuditStore implements AuditStore {
          via text NOT NULL, tool text NOT NULL, arguments jsonb NOT NULL, decision text NOT NULL, outcome text NOT NULL,
          error jsonb, device_ids jsonb NOT NULL);
          CREATE INDEX IF NOT EXISTS audit_log_at ON ${this.#table} (at, id);
-         ALTER TABLE ${this.#table} ADD COLUMN IF NOT EXISTS role text, ADD COLUMN IF NOT EXISTS client text`,
+         ALTER TABLE ${this.#table} ADD COLUMN IF NOT EXISTS role text, ADD COLUMN IF NOT EXISTS client text,
+           ADD COLUMN IF NOT EXISTS chain_id text, ADD COLUMN IF NOT EXISTS links jsonb;
+         CREATE INDEX IF NOT EXISTS audit_log_chain ON ${this.#table} (chain_id)`,
       )
       .catch((error: unknown) => error);
   }
@@ -48,8 +52,8 @@ export class PostgresAuditStore implements AuditStore {
   async append(entry: AuditEntry): Promise<void> {
     await this.#run('audit append failed', () =>
       this.#pool.query(
-        `INSERT INTO ${this.#table} (id, at, principal, via, tool, arguments, decision, outcome, error, device_ids, role, client)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12)`,
+        `INSERT INTO ${this.#table} (id, at, principal, via, tool, arguments, decision, outcome, error, device_ids, role, client, chain_id, links)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14::jsonb)`,
         [
           entry.id,
           entry.at,
@@ -63,6 +67,8 @@ export class PostgresAuditStore implements AuditStore {
           JSON.stringify(entry.deviceIds),
           entry.role ?? null,
           entry.client ?? null,
+          entry.chainId ?? null,
+          linksOf(entry),
         ],
       ),
     );
@@ -73,8 +79,9 @@ export class PostgresAuditStore implements AuditStore {
       const result = await this.#pool.query<AuditRow>(
         `SELECT * FROM ${this.#table} WHERE ($1::bigint IS NULL OR at >= $1) AND ($2::text IS NULL OR tool = $2)
            AND ($3::text IS NULL OR principal = $3) AND ($4::text IS NULL OR outcome = $4)
+           AND ($6::text IS NULL OR chain_id = $6)
          ORDER BY at DESC, id DESC LIMIT $5`,
-        [filter.since ?? null, filter.tool ?? null, filter.principal ?? null, filter.outcome ?? null, filter.limit ?? 100],
+        [filter.since ?? null, filter.tool ?? null, filter.principal ?? null, filter.outcome ?? null, filter.limit ?? 100, filter.chainId ?? null],
       );
       return result.rows.map((row) => ({
         id: row.id,
@@ -89,6 +96,8 @@ export class PostgresAuditStore implements AuditStore {
         outcome: row.outcome,
         ...(row.error !== null && { error: row.error }),
         deviceIds: row.device_ids,
+        ...(row.chain_id !== null && { chainId: row.chain_id }),
+        ...row.links,
       }));
     });
   }
@@ -110,4 +119,14 @@ export class PostgresAuditStore implements AuditStore {
       throw storeError(what, error);
     }
   }
+}
+
+/** The approval, grant and commands an entry links to, as JSON (null when none). */
+function linksOf(entry: AuditEntry): string | null {
+  const links = {
+    ...(entry.approvalId !== undefined && { approvalId: entry.approvalId }),
+    ...(entry.grantId !== undefined && { grantId: entry.grantId }),
+    ...(entry.commandIds !== undefined && entry.commandIds.length > 0 && { commandIds: entry.commandIds }),
+  };
+  return Object.keys(links).length === 0 ? null : JSON.stringify(links);
 }

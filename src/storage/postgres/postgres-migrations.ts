@@ -114,6 +114,43 @@ const UPGRADES: readonly string[] = [
     disabled_at bigint
   );
   `,
+  // 7: approvals by a person and grants for a task (docs/llm.md): a JSON document per row, indexed fields beside it.
+  `
+  CREATE TABLE IF NOT EXISTS S.approvals (
+    id text PRIMARY KEY,
+    status text NOT NULL,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    doc jsonb NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS approvals_status_created ON S.approvals (status, created_at);
+  CREATE TABLE IF NOT EXISTS S.grants (
+    id text PRIMARY KEY,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    revoked_at bigint,
+    doc jsonb NOT NULL
+  );
+  `,
+  // 8: the built-in OAuth authorization server (docs/security.md): clients, grants, refresh tokens,
+  // login sessions and its signing keys, as oidc-provider's records (JSON) keyed by model and id.
+  `
+  CREATE TABLE IF NOT EXISTS S.oauth_entries (
+    model text NOT NULL,
+    id text NOT NULL,
+    payload jsonb NOT NULL,
+    grant_id text,
+    uid text,
+    user_code text,
+    expires_at bigint,
+    consumed_at bigint,
+    PRIMARY KEY (model, id)
+  );
+  CREATE INDEX IF NOT EXISTS oauth_entries_grant ON S.oauth_entries (grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS oauth_entries_uid ON S.oauth_entries (model, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS oauth_entries_user_code ON S.oauth_entries (model, user_code) WHERE user_code IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS oauth_entries_expires ON S.oauth_entries (expires_at) WHERE expires_at IS NOT NULL;
+  `,
 ];
 
 /** The schema version this code writes. */

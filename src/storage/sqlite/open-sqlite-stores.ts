@@ -1,7 +1,9 @@
 /** Open the embedded store: telemetry and registry sharing one SQLite connection to `<dataDir>/hub.db`. */
 import { SqliteTokenStore } from './sqlite-token-store.ts';
 import { SqliteUserStore } from './sqlite-user-store.ts';
+import { SqliteOAuthStore } from './sqlite-oauth-store.ts';
 import { SQLITE_MEMORY, SqliteConnection } from './sqlite-connection.ts';
+import { SqliteApprovalStore, SqliteGrantStore } from './sqlite-approval-store.ts';
 import { SqliteAuditStore } from './sqlite-audit-store.ts';
 import { SqliteCredentialStore } from './sqlite-credential-store.ts';
 import { SqliteRegistryStore } from './sqlite-registry-store.ts';
@@ -16,6 +18,9 @@ export interface SqliteStores {
   readonly tokens: SqliteTokenStore;
   readonly users: SqliteUserStore;
   readonly credentials: SqliteCredentialStore;
+  readonly approvals: SqliteApprovalStore;
+  readonly grants: SqliteGrantStore;
+  readonly oauth: SqliteOAuthStore;
   close(): Promise<void>;
 }
 
@@ -31,6 +36,9 @@ export function openSqliteStores(dataDir: string): SqliteStores {
   const tokens = new SqliteTokenStore(connection);
   const users = new SqliteUserStore(connection);
   const credentials = new SqliteCredentialStore(connection);
+  const approvals = new SqliteApprovalStore(connection);
+  const grants = new SqliteGrantStore(connection);
+  const oauth = new SqliteOAuthStore(connection);
   return {
     telemetry,
     registry,
@@ -38,6 +46,9 @@ export function openSqliteStores(dataDir: string): SqliteStores {
     tokens,
     users,
     credentials,
+    approvals,
+    grants,
+    oauth,
     async close() {
       await telemetry.close();
       await registry.close();
@@ -45,6 +56,9 @@ export function openSqliteStores(dataDir: string): SqliteStores {
       await tokens.close();
       await users.close();
       await credentials.close();
+      await approvals.close();
+      await grants.close();
+      await oauth.close();
     },
   };
 }
@@ -62,6 +76,9 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
   const tokens = new SqliteTokenStore(connection);
   const users = new SqliteUserStore(connection);
   const credentials = new SqliteCredentialStore(connection);
+  const approvals = new SqliteApprovalStore(connection);
+  const grants = new SqliteGrantStore(connection);
+  const oauth = new SqliteOAuthStore(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
     telemetry = await ThreadedTelemetryStore.open(dataDir);
@@ -71,6 +88,9 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     await tokens.close();
     await users.close();
     await credentials.close();
+    await approvals.close();
+    await grants.close();
+    await oauth.close();
     throw error;
   }
   return {
@@ -80,6 +100,9 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
     tokens,
     users,
     credentials,
+    approvals,
+    grants,
+    oauth,
     async close() {
       await telemetry.close();
       await registry.close();
@@ -87,6 +110,9 @@ export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteS
       await tokens.close();
       await users.close();
       await credentials.close();
+      await approvals.close();
+      await grants.close();
+      await oauth.close();
     },
   };
 }

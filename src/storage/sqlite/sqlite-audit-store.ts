@@ -20,6 +20,8 @@ interface AuditRow {
   outcome: string;
   error: string | null;
   device_ids: string;
+  chain_id: string | null;
+  links: string | null;
 }
 
 export class SqliteAuditStore implements AuditStore {
@@ -41,9 +43,12 @@ export class SqliteAuditStore implements AuditStore {
     const columns = new Set((db.prepare(`PRAGMA table_info(audit_log)`).all() as { name: string }[]).map((c) => c.name));
     if (!columns.has('role')) db.exec(`ALTER TABLE audit_log ADD COLUMN role TEXT`);
     if (!columns.has('client')) db.exec(`ALTER TABLE audit_log ADD COLUMN client TEXT`);
+    // The audit chain (docs/llm.md): the chain id, and the approval, grant and commands an entry links to.
+    if (!columns.has('chain_id')) db.exec(`ALTER TABLE audit_log ADD COLUMN chain_id TEXT; CREATE INDEX IF NOT EXISTS audit_log_chain ON audit_log (chain_id)`);
+    if (!columns.has('links')) db.exec(`ALTER TABLE audit_log ADD COLUMN links TEXT`);
     this.#insert = db.prepare(
-      `INSERT INTO audit_log (id, at, principal, role, client, via, tool, arguments, decision, outcome, error, device_ids)
-       VALUES (@id, @at, @principal, @role, @client, @via, @tool, @arguments, @decision, @outcome, @error, @device_ids)`,
+      `INSERT INTO audit_log (id, at, principal, role, client, via, tool, arguments, decision, outcome, error, device_ids, chain_id, links)
+       VALUES (@id, @at, @principal, @role, @client, @via, @tool, @arguments, @decision, @outcome, @error, @device_ids, @chain_id, @links)`,
     );
   }
 
@@ -63,6 +68,8 @@ export class SqliteAuditStore implements AuditStore {
         outcome: entry.outcome,
         error: entry.error === undefined ? null : JSON.stringify(entry.error),
         device_ids: JSON.stringify(entry.deviceIds),
+        chain_id: entry.chainId ?? null,
+        links: linksOf(entry),
       });
     } catch (error) {
       throw storeError('audit append failed', error);
@@ -76,6 +83,7 @@ export class SqliteAuditStore implements AuditStore {
         .prepare(
           `SELECT * FROM audit_log WHERE (@since IS NULL OR at >= @since) AND (@tool IS NULL OR tool = @tool)
              AND (@principal IS NULL OR principal = @principal) AND (@outcome IS NULL OR outcome = @outcome)
+             AND (@chain IS NULL OR chain_id = @chain)
            ORDER BY at DESC, id DESC LIMIT @limit`,
         )
         .all({
@@ -83,6 +91,7 @@ export class SqliteAuditStore implements AuditStore {
           tool: filter.tool ?? null,
           principal: filter.principal ?? null,
           outcome: filter.outcome ?? null,
+          chain: filter.chainId ?? null,
           limit: filter.limit ?? 100,
         }) as AuditRow[];
       return rows.map(fromRow);
@@ -116,5 +125,19 @@ function fromRow(row: AuditRow): AuditEntry {
     outcome: row.outcome as AuditEntry['outcome'],
     ...(row.error !== null && { error: JSON.parse(row.error) as { code: number; message: string } }),
     deviceIds: JSON.parse(row.device_ids) as string[],
+    ...(row.chain_id !== null && { chainId: row.chain_id }),
+    ...(row.links !== null && (JSON.parse(row.links) as AuditLinks)),
   };
+}
+
+type AuditLinks = Pick<AuditEntry, 'approvalId' | 'grantId' | 'commandIds'>;
+
+/** The approval, grant and commands an entry links to, as JSON (null when none). */
+function linksOf(entry: AuditEntry): string | null {
+  const links: AuditLinks = {
+    ...(entry.approvalId !== undefined && { approvalId: entry.approvalId }),
+    ...(entry.grantId !== undefined && { grantId: entry.grantId }),
+    ...(entry.commandIds !== undefined && entry.commandIds.length > 0 && { commandIds: entry.commandIds }),
+  };
+  return Object.keys(links).length === 0 ? null : JSON.stringify(links);
 }

@@ -116,6 +116,43 @@ const MIGRATIONS: readonly string[] = [
     disabled_at INTEGER
   ) STRICT;
   `,
+  // 7: approvals by a person and grants for a task (docs/llm.md): a JSON document per row, indexed fields beside it.
+  `
+  CREATE TABLE IF NOT EXISTS approvals (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS approvals_status_created ON approvals (status, created_at);
+  CREATE TABLE IF NOT EXISTS grants (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    doc TEXT NOT NULL
+  ) STRICT;
+  `,
+  // 8: the built-in OAuth authorization server (docs/security.md): clients, grants, refresh tokens,
+  // login sessions and its signing keys, as oidc-provider's records (JSON) keyed by model and id.
+  `
+  CREATE TABLE IF NOT EXISTS oauth_entries (
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    grant_id TEXT,
+    uid TEXT,
+    user_code TEXT,
+    expires_at INTEGER,
+    consumed_at INTEGER,
+    PRIMARY KEY (model, id)
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS oauth_entries_grant ON oauth_entries (grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS oauth_entries_uid ON oauth_entries (model, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS oauth_entries_user_code ON oauth_entries (model, user_code) WHERE user_code IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS oauth_entries_expires ON oauth_entries (expires_at) WHERE expires_at IS NOT NULL;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -1,0 +1,132 @@
+/**
+ * Who may call the API, wired from the hub's options and stores: API tokens, users' browser
+ * sessions, an external OpenID Connect issuer, and the built-in OAuth authorization server; the
+ * Host/Origin guard; and the public routes that go with them (login, the RFC 9728 resource metadata,
+ * the authorization server). docs/security.md describes the whole.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Counter, type Registry } from 'prom-client';
+import { AuthGate } from '../auth/auth-gate.ts';
+import { oidcAuthenticator } from '../auth/oidc-config.ts';
+import { RequestGuard } from '../auth/request-guard.ts';
+import { TokenAuthenticator } from '../auth/token-authenticator.ts';
+import { UserSessions } from '../auth/user-sessions.ts';
+import type { HubConfig } from '../config/options.ts';
+import type { Logger } from '../log/logger.ts';
+import { ThrottledLog } from '../log/throttled-log.ts';
+import { AuthorizationServer } from '../oauth/authorization-server.ts';
+import type { Stores } from '../storage/open-stores.ts';
+import { authRoutes } from './auth-routes.ts';
+import type { HttpRoute } from './http-server.ts';
+import { RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './http-security.ts';
+
+export interface ApiAuth {
+  readonly gate: AuthGate;
+  readonly security: HttpSecurity;
+  /** The built-in authorization server, unless `--oauth-server off`. */
+  readonly authorizationServer: AuthorizationServer | undefined;
+  /** Login, resource metadata and authorization-server routes to mount. */
+  readonly routes: readonly HttpRoute[];
+  close(): void;
+}
+
+export interface ApiAuthOptions {
+  readonly config: HubConfig;
+  readonly stores: Pick<Stores, 'tokens' | 'users' | 'oauth'>;
+  readonly logger: Logger;
+  /** Where the login-failure counter is registered (/metrics). */
+  readonly metrics: Registry;
+  readonly now: () => number;
+}
+
+export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthOptions): ApiAuth {
+  const loginLog = new ThrottledLog({ logger, now });
+  const loginFailures = new Counter({
+    name: 'llmiot_login_failures_total',
+    help: 'Refused logins (POST /auth/login and the OAuth login page), by reason: bad_credentials or throttled (docs/security.md).',
+    labelNames: ['reason'] as const,
+    registers: [metrics],
+  });
+  // Both reasons from 0, so increase()/rate() see the first refusal of each.
+  for (const reason of ['bad_credentials', 'throttled'] as const) loginFailures.inc({ reason }, 0);
+  const sessions = new UserSessions({
+    users: stores.users,
+    ttlMs: config.sessionTtlMinutes * 60_000,
+    idleMs: config.sessionIdleMinutes * 60_000,
+    now,
+    onFailure: ({ name, address, reason }) => {
+      loginFailures.inc({ reason });
+      loginLog.warn(address, { user: name, address, reason }, `login refused: ${reason}`);
+    },
+  });
+  const guard = new RequestGuard({ allowedHosts: list(config.allowedHosts), allowedOrigins: list(config.allowedOrigins), boundHosts: [config.httpHost] });
+  const authorizationServer = config.oauthServer === 'off' ? undefined : new AuthorizationServer({
+    store: stores.oauth,
+    users: stores.users,
+    sessions,
+    guard,
+    logger,
+    accessTokenTtlS: positive('--oauth-token-ttl', config.oauthTokenTtl),
+    refreshTokenTtlS: positive('--oauth-refresh-ttl', config.oauthRefreshTtlDays) * 86_400,
+    sessionTtlS: config.sessionTtlMinutes * 60,
+    now,
+  });
+  const oidc = oidcAuthenticator(config, now);
+  const gate = new AuthGate({
+    // API tokens (llmiot_…), session ids (llmiotsess_…), then JWTs: the built-in server's (issuer = the
+    // origin called) before an external issuer's.
+    authenticators: [
+      new TokenAuthenticator(stores.tokens, now),
+      sessions,
+      ...(authorizationServer === undefined ? [] : [authorizationServer.authenticator()]),
+      ...(oidc === undefined ? [] : [oidc]),
+    ],
+    // A token or a user turns auth on.
+    credentials: { hasCredentials: async () => (await stores.tokens.hasCredentials()) || (await stores.users.hasUsers()) },
+    // An issuer is a source of credentials the store cannot see: auth is on from the start.
+    mode: oidc === undefined ? config.auth : 'required',
+    insecure: config.insecure,
+  });
+  const security: HttpSecurity = { gate, sessions, guard };
+  // RFC 9728 §2: the issuers whose tokens /mcp accepts. A configured --auth-issuer first (MCP clients
+  // use the first one), then the built-in server at the origin the client called.
+  const issuersFor = (req: IncomingMessage): string[] => [
+    ...(config.authIssuer === undefined ? [] : [config.authIssuer]),
+    ...(authorizationServer === undefined ? [] : [authorizationServer.issuerFor(req)]),
+  ];
+  const routes: HttpRoute[] = [
+    ...authRoutes(sessions, guard),
+    // RFC 9728 §3: at the well-known path, and with the resource's path appended (§3.1).
+    ...[RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}/mcp`].map((path) => ({
+      method: 'GET',
+      path,
+      access: 'public' as const,
+      handler: (req: IncomingMessage, res: ServerResponse) => {
+        const text = JSON.stringify(resourceMetadata(req, '/mcp', issuersFor(req)));
+        res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+        res.end(text);
+      },
+    })),
+    ...(authorizationServer === undefined ? [] : authorizationServer.paths.map((path) => ({ method: '*', path, access: 'public' as const, handler: (req: IncomingMessage, res: ServerResponse) => authorizationServer.serve(req, res) }))),
+  ];
+  return {
+    gate,
+    security,
+    authorizationServer,
+    routes,
+    close: () => {
+      gate.close();
+      authorizationServer?.close();
+    },
+  };
+}
+
+/** A comma-separated option as a list. */
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+function positive(flag: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${flag} ${value}: must be a whole number above 0`);
+  return value;
+}
