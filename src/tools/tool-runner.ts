@@ -10,7 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Approval, ApprovalOutcome } from '../core/approval.ts';
 import type { AuditEntry } from '../core/audit.ts';
 import type { Device } from '../core/device.ts';
-import { HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
+import { codeForRpc, HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
 import { checkJsonLimits } from '../core/json-limits.ts';
 import { ROLES, roleAtLeast, type Principal, type Role } from '../core/principal.ts';
 import { KIND_ROLE, requiredRole, type CallContext, type MethodKind } from '../rpc/method.ts';
@@ -145,7 +145,9 @@ export class ToolRunner {
     }
     const routed = this.#route(tool, args, caller.principal);
     if ('error' in routed) {
-      await this.#audit(caller, tool, args, 'allow', 'failed', [], links, { code: routed.error.code, message: routed.error.message });
+      // Refused for the role the arguments need (run_command reboot by an operator) is a denial; anything else, a failed call.
+      const byRole = codeForRpc(routed.error.code) === 'FORBIDDEN';
+      await this.#audit(caller, tool, args, byRole ? 'deny' : 'allow', byRole ? 'denied' : 'failed', [], links, { code: routed.error.code, message: routed.error.message });
       return { status: 'error', error: routed.error, chain_id: links.chainId };
     }
     const { route } = routed;

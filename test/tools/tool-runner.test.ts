@@ -124,6 +124,8 @@ describe('ToolRunner: a policy that holds destructive commands for a person', ()
     const denied = await t.hub.tools.call('run_command', { device: mcuId, command: 'reboot', args: { delay_ms: 500 } }, operatorLlm);
     assert.equal(denied.status, 'error', 'an operator\'s client cannot even ask for a reboot');
     assert.equal(denied.status === 'error' && denied.error.code, -32031);
+    const [refusal] = await t.hub.stores.audit.list({ principal: operatorLlm.principal.id });
+    assert.deepEqual([refusal?.tool, refusal?.decision, refusal?.outcome, refusal?.error?.code], ['run_command', 'deny', 'denied', -32031], 'audited as a denial');
 
     const held = await t.hub.tools.call('run_command', { device: mcuId, command: 'reboot', args: { delay_ms: 500 } }, adminLlm);
     assert.equal(held.status, 'confirmation_required');
