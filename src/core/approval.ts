@@ -43,7 +43,7 @@ export interface Approval {
   readonly requestedBy: ApprovalRequester;
   /** The least role the person who decides must hold: the action's own role. */
   readonly roleRequired: Role;
-  /** The tool name (`sensor_configure`). */
+  /** The tool name (`configure_device`). */
   readonly tool: string;
   readonly plan: ApprovalPlan;
   /** The audit chain the held call started (audit.chain). */

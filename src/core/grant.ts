@@ -6,7 +6,7 @@ import type { Role } from './principal.ts';
 
 export interface Grant {
   readonly id: string;
-  /** The tool it covers (`sensor_configure`); matched against a call's tool name. */
+  /** The tool it covers (`configure_device`); matched against a call's tool name. */
   readonly tool: string;
   /** Device UUIDs it covers (a filter given at creation is resolved then). */
   readonly deviceIds: readonly string[];

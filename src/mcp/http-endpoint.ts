@@ -102,8 +102,9 @@ export class McpHttpEndpoint {
       body = read.value;
       // MCP 2025-11-25 authorization §Scope Challenge: a call above the principal's scopes is a 403 naming the scope.
       const tool = toolCalled(body);
-      const needed = tool === undefined ? undefined : this.#o.hub.tools.tool(tool)?.role;
-      if (needed !== undefined && !roleAtLeast(principal.role, needed)) return sendInsufficientScope(req, res, principal, needed, `tool ${tool ?? ''}`);
+      // The role this call needs: the tool's, or more for what its arguments route to (run_command reboot).
+      const needed = tool === undefined ? undefined : this.#o.hub.tools.roleFor(tool.name, tool.args);
+      if (needed !== undefined && !roleAtLeast(principal.role, needed)) return sendInsufficientScope(req, res, principal, needed, `tool ${tool?.name ?? ''}`);
     }
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
@@ -167,11 +168,11 @@ export class McpHttpEndpoint {
 }
 
 /** The tool a `tools/call` request (alone or in a batch) names. */
-function toolCalled(body: unknown): string | undefined {
+function toolCalled(body: unknown): { name: string; args: unknown } | undefined {
   for (const message of Array.isArray(body) ? body : [body]) {
     if (typeof message !== 'object' || message === null) continue;
-    const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
-    if (method === 'tools/call' && typeof params?.name === 'string') return params.name;
+    const { method, params } = message as { method?: unknown; params?: { name?: unknown; arguments?: unknown } };
+    if (method === 'tools/call' && typeof params?.name === 'string') return { name: params.name, args: params.arguments };
   }
   return undefined;
 }

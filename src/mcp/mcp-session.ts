@@ -1,7 +1,7 @@
 /**
  * One MCP session: a low-level SDK `Server` (tools are listed from our JSON Schemas, no zod) wired to
- * the shared hub. It follows the fleet — tools/list_changed when devices join or leave, resource
- * updates for subscriptions, log notices — until its transport closes.
+ * the shared hub. It follows the fleet — resource updates for subscriptions, resource list changes,
+ * log notices — until its transport closes; its tool list never changes.
  */
 import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -20,9 +20,10 @@ import { serverInfo } from './server-info.ts';
 import { registerToolHandlers } from './tool-handlers.ts';
 
 const INSTRUCTIONS = `llm-iot hub: a live fleet of MCUs with attached sensors and actuators.
-Find devices with device_list (filters: zone, model, type, status, tags), read history with data_query (aggregation + interval) and current values with data_latest or sensor_read.
-Tools that change devices may need a person's approval: the hub answers confirmation_required with the plan and an approval_url (or opens that page through URL elicitation) — a logged-in person approves there, then the action runs; never call the tool again for it. Destructive tools may be refused by policy, and every write stays inside the hub's safety envelopes.
-Resources: llmiot://fleet, llmiot://device/{id}, llmiot://device/{id}/telemetry (subscribe for updates).`;
+Find devices with find_devices (zone, model, type, tag, status, protocol, measurement, capability), learn what one can do with describe_device, read current values with read_device and history with query_telemetry (a bounded summary: min/max/mean per interval).
+configure_device and run_command check names and values against each device's schema and answer with the valid choices when they do not fit.
+Tools that change devices may need a person's approval: the hub answers approval_required with the plan and an approval_url (or opens that page through URL elicitation) — a logged-in person approves there, then the action runs; never call the tool again for it. Destructive commands may be refused by policy, and every write stays inside the hub's safety envelopes (a refusal names the rule).
+Resources: llmiot://fleet, llmiot://zone/{zone}, llmiot://device/{id}, llmiot://device/{id}/telemetry, llmiot://device/{id}/capability/{capability} (subscribe for updates).`;
 
 /** Options of {@link createMcpSession}. */
 export interface McpSessionOptions {
@@ -51,7 +52,8 @@ export function createMcpSession(hub: McpHub, options: McpSessionOptions): McpSe
   const { logger } = options;
   const server = new Server(serverInfo(), {
     capabilities: {
-      tools: { listChanged: true },
+      // The tool list is fixed (src/tools/tool-catalog.ts): it never changes as devices come and go.
+      tools: { listChanged: false },
       resources: { subscribe: true, listChanged: true },
       prompts: { listChanged: false },
       completions: {},
@@ -80,7 +82,6 @@ export function createMcpSession(hub: McpHub, options: McpSessionOptions): McpSe
   const describe = (d: Device): string => `${d.hardwareId} (${d.type} ${d.model}${d.zone ? `, ${d.zone}` : ''})`;
   const { events } = hub.services;
   const off = [
-    hub.tools.onToolsChanged(() => void server.sendToolListChanged().catch(failed('tools/list_changed'))),
     events.on('device.registered', ({ device, created }) => created && log('info', `device joined: ${describe(device)}`)),
     events.on('device.removed', ({ device }) => log('info', `device left: ${describe(device)}`)),
     events.on('device.status', ({ device, previous }) => {

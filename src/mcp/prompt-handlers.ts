@@ -1,9 +1,10 @@
-/** prompts/list, prompts/get and completion/complete (prompt arguments and the device id of resource templates). */
+/** prompts/list, prompts/get and completion/complete (prompt arguments; device ids, zones and capabilities of resource templates). */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CompleteRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { HubServices } from '../app/services.ts';
 import { fleetContext } from '../tools/fleet-context.ts';
 import { promptMessages, PROMPTS, type PromptDefinition } from './prompt-catalog.ts';
+import { CAPABILITY_TEMPLATE, contextCandidates, ZONE_TEMPLATE } from './context-resources.ts';
 import { DEVICE_TEMPLATE, TELEMETRY_TEMPLATE } from './resource-uris.ts';
 
 /** MCP 2025-11-25 server/utilities/completion: at most 100 values per response. */
@@ -29,8 +30,9 @@ export function registerPromptHandlers(server: Server, services: HubServices): v
     let candidates: string[];
     if (ref.type === 'ref/prompt') {
       candidates = promptCandidates(findPrompt(ref.name), argument.name, services);
-    } else if (ref.uri === DEVICE_TEMPLATE || ref.uri === TELEMETRY_TEMPLATE) {
-      candidates = argument.name === 'id' ? services.registry.list().flatMap((d) => [d.id, encodeURIComponent(d.hardwareId)]) : [];
+    } else if (ref.uri === DEVICE_TEMPLATE || ref.uri === TELEMETRY_TEMPLATE || ref.uri === ZONE_TEMPLATE || ref.uri === CAPABILITY_TEMPLATE) {
+      // MCP 2025-11-25 server/utilities/completion: context.arguments holds the template's arguments already given (id for capability).
+      candidates = contextCandidates(services, argument.name, request.params.context?.arguments);
     } else {
       throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
     }

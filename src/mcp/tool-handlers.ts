@@ -18,13 +18,13 @@ export function toMcpTool(tool: ToolDefinition, policy: ActuationPolicy): Tool {
   return {
     name: tool.name,
     title: tool.title,
-    description: `${tool.description} Needs the ${tool.role} role.`,
+    description: tool.description,
     // Plain JSON Schema objects: properties are schemas (objects), which the SDK type spells out.
     inputSchema: tool.inputSchema as Tool['inputSchema'],
     ...(outputSchema !== undefined && { outputSchema: outputSchema as NonNullable<Tool['outputSchema']> }),
     annotations: { ...tool.annotations },
     // The least role (and its OAuth scope) that may call the tool.
-    _meta: { 'llm-iot/role': tool.role, 'llm-iot/scope': ROLE_SCOPE[tool.role] },
+    _meta: { ...tool.meta, 'llm-iot/role': tool.role, 'llm-iot/scope': ROLE_SCOPE[tool.role] },
   };
 }
 

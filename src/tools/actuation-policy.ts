@@ -10,7 +10,7 @@ export type PolicyAction = 'allow' | 'confirm' | 'deny';
 
 export interface PolicyRule {
   readonly kind?: MethodKind;
-  /** Tool names (`sensor_configure`) or JSON-RPC method names (`sensor.configure`). */
+  /** Tool names (`configure_device`) or JSON-RPC method names (`sensor.configure`, also written `sensor_configure`). */
   readonly tools?: readonly string[];
   readonly device_types?: readonly string[];
   /** A target matches when it has at least one of these tags. */
@@ -42,7 +42,8 @@ const lower = (values: readonly string[] | undefined): string[] | undefined => v
 
 function ruleMatches(rule: PolicyRule, kind: MethodKind, tool: string, method: string, device: Device | undefined): boolean {
   if (rule.kind !== undefined && rule.kind !== kind) return false;
-  if (rule.tools !== undefined && !rule.tools.includes(tool) && !rule.tools.includes(method)) return false;
+  // A rule names a tool, a JSON-RPC method, or a method by its tool-style name (`sensor_configure`).
+  if (rule.tools !== undefined && !rule.tools.includes(tool) && !rule.tools.includes(method) && !rule.tools.includes(method.replaceAll('.', '_'))) return false;
   const deviceCriteria = rule.device_types ?? rule.device_tags ?? rule.zones ?? rule.models;
   if (deviceCriteria === undefined) return true;
   if (device === undefined) return false;

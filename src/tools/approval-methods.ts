@@ -85,11 +85,11 @@ export function approvalMethods(services: HubServices, tools: ToolRunner, grants
       name: 'grant.create',
       summary: 'Let one tool run on these devices without asking for N minutes (a grant for a task), optionally for one requesting principal only; envelopes still apply.',
       description:
-        'Only a logged-in person whose role reaches the tool\'s may grant it (FORBIDDEN otherwise). A filter is resolved to devices now. A call is covered when its tool matches and every device it targets is in the grant.',
+        'Only a logged-in person whose role reaches the tool\'s may grant it (FORBIDDEN otherwise). A filter is resolved to devices now. A call is covered when its tool matches, every device it targets is in the grant, and the granting person\'s role reaches the call\'s kind (a run_command reboot needs an admin\'s grant).',
       kind: 'write',
       tags: ['grant', OPERATOR_ONLY],
       params: Type.Object({
-        tool: Type.String({ minLength: 1, maxLength: 128, description: 'tool (sensor_configure) or method (sensor.configure) name' }),
+        tool: Type.String({ minLength: 1, maxLength: 128, description: 'the LLM tool it covers (configure_device, run_command, update_device)' }),
         device_ids: Type.Optional(Type.Array(DeviceRef, { minItems: 1, maxItems: 10_000 })),
         filter: Type.Optional(DeviceFilterParams),
         minutes: Type.Integer({ minimum: 1, maximum: 1440 }),

@@ -1,4 +1,4 @@
-/** What exists in the fleet right now, summarized for tool descriptions and input-schema examples. */
+/** What exists in the fleet right now, summarized for the system prompt of llm.execute_command and the prompts. */
 import { declaredMeasurements } from '../core/device-filter.ts';
 import type { DeviceRegistry } from '../core/device-registry.ts';
 
@@ -39,16 +39,4 @@ export function fleetContext(registry: DeviceRegistry, maxDevices = 50): FleetCo
     })),
     deviceCount: all.length,
   };
-}
-
-/** A few lines for a tool description. */
-export function describeFleet(context: FleetContext): string {
-  if (context.deviceCount === 0) return 'The fleet is empty right now.';
-  const lines = [
-    `Fleet now: ${context.deviceCount} devices.`,
-    context.zones.length > 0 ? `Zones: ${context.zones.join(', ')}.` : '',
-    `Models: ${context.models.join(', ')}.`,
-    context.measurementTypes.length > 0 ? `Measurement types: ${context.measurementTypes.join(', ')}.` : '',
-  ];
-  return lines.filter(Boolean).join(' ');
 }

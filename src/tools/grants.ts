@@ -18,7 +18,7 @@ export interface GrantsOptions {
 }
 
 export interface NewGrant {
-  /** Tool (`sensor_configure`) or method (`sensor.configure`) name. */
+  /** The LLM tool it covers (`configure_device`). */
   readonly tool: string;
   /** The tool's role: the person granting must hold it. */
   readonly toolRole: Role;

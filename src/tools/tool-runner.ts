@@ -1,28 +1,29 @@
 /**
- * ToolRunner: the one path by which an LLM acts, for MCP and llm.execute_command alike. It keeps the
- * tool list in step with the fleet, applies the actuation policy (allow / confirm-first / deny),
- * holds confirm-first calls as approvals a person decides (or runs them under a grant for the
- * task), runs the JSON-RPC method, and writes every call to the audit log under one chain id that
- * its approval, grant and commands share (docs/llm.md).
+ * ToolRunner: the one path by which an LLM acts, for MCP and llm.execute_command alike. It offers
+ * the verb tools (a fixed list), routes each call to the JSON-RPC method its arguments mean (checked
+ * against the target device), applies the actuation policy (allow / confirm-first / deny) and the
+ * safety envelopes to that method, holds confirm-first calls as approvals a person decides (or runs
+ * them under a grant for the task), runs it, and writes every call to the audit log under one chain
+ * id that its approval, grant and commands share (docs/llm.md).
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Approval, ApprovalOutcome } from '../core/approval.ts';
 import type { AuditEntry } from '../core/audit.ts';
 import type { Device } from '../core/device.ts';
-import { HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
+import { codeForRpc, HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
 import { checkJsonLimits } from '../core/json-limits.ts';
 import { ROLES, roleAtLeast, type Principal, type Role } from '../core/principal.ts';
-import { KIND_ROLE, type CallContext, type MethodKind } from '../rpc/method.ts';
+import { KIND_ROLE, requiredRole, type CallContext, type MethodKind } from '../rpc/method.ts';
 import type { MethodRegistry } from '../rpc/method-registry.ts';
 import type { HubServices } from '../app/services.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
 import { decide, type ActuationPolicy, type PolicyDecision } from './actuation-policy.ts';
 import type { Approvals } from './approvals.ts';
 import { callTargets } from './call-targets.ts';
-import { fleetContext } from './fleet-context.ts';
 import type { Grants } from './grants.ts';
-import { toolsFromMethods } from './tool-catalog.ts';
-import type { ToolDefinition } from './tool-definition.ts';
+import { checkToolArguments } from './tool-arguments.ts';
+import { toolCatalog } from './tool-catalog.ts';
+import type { ToolDefinition, ToolRoute } from './tool-definition.ts';
 
 export interface ToolCaller {
   /** Who asked (the MCP client's or the llm.execute_command caller's principal): its role bounds the tools. */
@@ -49,8 +50,6 @@ export type ToolOutcome = { readonly chain_id?: string } & (
   | { readonly status: 'confirmation_required'; readonly approval: Approval; readonly plan: ToolPlan; readonly reason: string }
 );
 
-const KIND_RANK: Record<MethodKind, number> = { read: 0, write: 1, destructive: 2 };
-
 export interface ToolRunnerOptions {
   readonly methods: MethodRegistry;
   readonly services: HubServices;
@@ -61,8 +60,6 @@ export interface ToolRunnerOptions {
   readonly grants: Grants;
   /** Throws (ENVELOPE_REFUSED) when the call would leave a device's safety envelope: checked before it is held or run. */
   readonly preview?: (method: string, args: Record<string, unknown>, targets: readonly Device[]) => void;
-  /** Debounce of tool-list change notifications (default 500 ms). */
-  readonly debounceMs?: number;
   /** Told of every call() and approved run once its outcome is known (metrics); `start` is its performance.now(). */
   readonly onCall?: (call: { readonly via: ToolCaller['via']; readonly outcome: ToolOutcome['status']; readonly start: number }) => void;
 }
@@ -77,19 +74,9 @@ interface Links {
 
 export class ToolRunner {
   readonly #o: ToolRunnerOptions;
-  readonly #listeners = new Set<() => void>();
-  #tools: ToolDefinition[] | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #unsubscribe: (() => void)[];
 
   constructor(options: ToolRunnerOptions) {
     this.#o = options;
-    const changed = (): void => this.#fleetChanged();
-    const { events } = options.services;
-    this.#unsubscribe = [
-      events.on('device.registered', ({ created }) => created && changed()),
-      events.on('device.removed', changed),
-    ];
     options.approvals.onApproved((approval, decider) => this.#runApproved(approval, decider));
   }
 
@@ -101,26 +88,35 @@ export class ToolRunner {
     return this.#o.approvals;
   }
 
-  /** The current tools (rebuilt after the fleet changed); with a principal, only those its role may call. */
+  /** The tools (the same whatever the fleet holds); with a principal, only those its role may call. */
   tools(principal?: Principal): ToolDefinition[] {
-    this.#tools ??= toolsFromMethods(this.#o.methods, fleetContext(this.#o.services.registry));
-    return principal === undefined ? this.#tools : this.#tools.filter((t) => mayCall(principal, t));
+    const all = [...toolCatalog()];
+    return principal === undefined ? all : all.filter((t) => mayCall(principal, t));
   }
 
   tool(name: string): ToolDefinition | undefined {
-    return this.tools().find((t) => t.name === name);
+    return toolCatalog().find((t) => t.name === name);
   }
 
-  /** Called (debounced) when devices join or leave, so MCP can send notifications/tools/list_changed. */
-  onToolsChanged(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /**
+   * The least role a call of this tool with these arguments needs: the tool's, or the role of the
+   * method the arguments route to when that is higher (run_command reboot needs admin). Arguments that
+   * do not route yet leave the tool's own role: the call itself then answers their error.
+   */
+  roleFor(name: string, args: unknown): Role | undefined {
+    const tool = this.tool(name);
+    if (tool === undefined) return undefined;
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) return tool.role;
+    try {
+      const needed = this.#routeRole(tool.route(args as Record<string, unknown>, { services: this.#o.services, methods: this.#o.methods }));
+      return roleAtLeast(tool.role, needed) ? tool.role : needed;
+    } catch {
+      return tool.role;
+    }
   }
 
   close(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    for (const off of this.#unsubscribe) off();
-    this.#listeners.clear();
+    // Nothing to release: the tool list does not follow the fleet.
   }
 
   /**
@@ -141,77 +137,118 @@ export class ToolRunner {
     const issue = checkJsonLimits(args);
     if (issue) return { status: 'error', error: toRpcErrorObject(new HubError('INVALID_PARAMS', `Invalid params: ${issue.message}`, { issues: [issue] })) };
     const links: Links = { chainId: uuidv7() };
-    const targets = callTargets(this.#o.services, args);
-    const deviceIds = targets.map((d) => d.id);
     if (!mayCall(caller.principal, tool)) {
       // The role bounds what the LLM may do for its principal, before any policy or approval.
       const error = forbidden(tool, caller.principal);
-      await this.#audit(caller, tool, args, 'deny', 'denied', deviceIds, links, { code: error.rpcCode, message: error.message });
+      await this.#audit(caller, tool, args, 'deny', 'denied', this.plan(tool, args).devices.map((d) => d.device_id), links, { code: error.rpcCode, message: error.message });
       return { status: 'error', error: toRpcErrorObject(error), chain_id: links.chainId };
     }
-    const decision = this.#decide(tool, args, targets);
+    const routed = this.#route(tool, args, caller.principal);
+    if ('error' in routed) {
+      // Refused for the role the arguments need (run_command reboot by an operator) is a denial; anything else, a failed call.
+      const byRole = codeForRpc(routed.error.code) === 'FORBIDDEN';
+      await this.#audit(caller, tool, args, byRole ? 'deny' : 'allow', byRole ? 'denied' : 'failed', [], links, { code: routed.error.code, message: routed.error.message });
+      return { status: 'error', error: routed.error, chain_id: links.chainId };
+    }
+    const { route } = routed;
+    const targets = callTargets(this.#o.services, route.params);
+    const deviceIds = targets.map((d) => d.id);
+    const decision = this.#decide(tool, route, targets);
     if (decision.action === 'deny') {
       await this.#audit(caller, tool, args, 'deny', 'denied', deviceIds, links, { code: -32021, message: decision.reason });
       return { status: 'denied', reason: `${tool.name} is not allowed for an LLM: ${decision.reason}`, chain_id: links.chainId };
     }
-    // Arguments the method would refuse are refused now: a person is never asked to approve a call that cannot run.
-    const invalid = this.#invalidParams(tool, args);
+    // Params the routed method would refuse are refused now: a person is never asked to approve a call that cannot run.
+    const invalid = this.#invalidParams(route);
     if (invalid !== undefined) return { status: 'error', error: invalid, chain_id: links.chainId };
-    // The safety envelopes: a write they refuse is never held for a person nor run.
+    // The safety envelopes, on the routed method's params: a write they refuse is never held for a person nor run.
     try {
-      this.#o.preview?.(tool.method, args, targets);
+      this.#o.preview?.(route.method, route.params, targets);
     } catch (error) {
       const refused = toRpcErrorObject(error);
       await this.#audit(caller, tool, args, 'deny', 'denied', deviceIds, links, { code: refused.code, message: refused.message });
       return { status: 'error', error: refused, chain_id: links.chainId };
     }
-    if (options.hold === true && this.#effectiveKind(tool, args) !== 'read') {
-      return this.#hold(caller, tool, args, targets, { action: 'confirm', reason: `dry run; without it: ${decision.reason}` }, links);
+    if (options.hold === true && route.kind !== 'read') {
+      return this.#hold(caller, tool, args, route, targets, { action: 'confirm', reason: `dry run; without it: ${decision.reason}` }, links);
     }
     if (decision.action === 'confirm') {
-      const grant = await this.#o.grants.match(tool.name, targets, caller.principal.id, KIND_ROLE[this.#effectiveKind(tool, args)]);
-      if (grant === undefined) return this.#hold(caller, tool, args, targets, decision, links);
-      return this.#run(caller, tool, args, 'allow', deviceIds, { ...links, grantId: grant.id });
+      const grant = await this.#o.grants.match(tool.name, targets, caller.principal.id, KIND_ROLE[route.kind]);
+      if (grant === undefined) return this.#hold(caller, tool, args, route, targets, decision, links);
+      return this.#run(caller, tool, args, route, 'allow', deviceIds, { ...links, grantId: grant.id });
     }
-    return this.#run(caller, tool, args, decision.action, deviceIds, links);
+    return this.#run(caller, tool, args, route, decision.action, deviceIds, links);
   }
 
-  /** What a call would do, for the approval page and the model. */
-  plan(tool: ToolDefinition, args: Record<string, unknown>): ToolPlan {
+  /** The call the arguments mean (schema-checked, then checked against the device), or the error to answer. */
+  #route(tool: ToolDefinition, args: Record<string, unknown>, principal: Principal): { route: ToolRoute } | { error: RpcErrorObject } {
+    try {
+      checkToolArguments(tool, args);
+      const route = tool.route(args, { services: this.#o.services, methods: this.#o.methods });
+      // A verb tool's least role lets the principal in; the method this call routes to may need more.
+      const needed = this.#routeRole(route);
+      if (principal.kind !== 'device' && !roleAtLeast(principal.role, needed)) throw forbidden({ ...tool, role: needed, method: route.method }, principal);
+      return { route };
+    } catch (error) {
+      return { error: toRpcErrorObject(error) };
+    }
+  }
+
+  /** The role a routed call needs: its method's, or its effective kind's when higher (a batch that reboots needs admin). */
+  #routeRole(route: ToolRoute): Role {
+    const method = this.#o.methods.get(route.method);
+    const byMethod = method === undefined ? KIND_ROLE[route.kind] : requiredRole(method);
+    return roleAtLeast(byMethod, KIND_ROLE[route.kind]) ? byMethod : KIND_ROLE[route.kind];
+  }
+
+  /** What a call would do, for the approval page and the model: the method its arguments route to and the devices it touches. */
+  plan(tool: ToolDefinition, args: Record<string, unknown>, route?: ToolRoute): ToolPlan {
+    let routed = route;
+    if (routed === undefined) {
+      try {
+        routed = tool.route(args, { services: this.#o.services, methods: this.#o.methods });
+      } catch {
+        routed = { method: tool.method, kind: tool.kind, params: {} };
+      }
+    }
     return {
       tool: tool.name,
-      method: tool.method,
-      kind: this.#effectiveKind(tool, args),
+      method: routed.method,
+      kind: routed.kind,
       arguments: args,
-      devices: callTargets(this.#o.services, args).map((d) => ({ device_id: d.id, hardware_id: d.hardwareId, model: d.model, zone: d.zone })),
+      devices: callTargets(this.#o.services, routed.params).map((d) => ({ device_id: d.id, hardware_id: d.hardwareId, model: d.model, zone: d.zone })),
     };
   }
 
-  #invalidParams(tool: ToolDefinition, args: Record<string, unknown>): RpcErrorObject | undefined {
-    const definition = this.#o.methods.get(tool.method);
+  /** Tools that answer from several calls (route.run) check their own params as they go. */
+  #invalidParams(route: ToolRoute): RpcErrorObject | undefined {
+    const definition = route.run === undefined ? this.#o.methods.get(route.method) : undefined;
     if (definition === undefined) return undefined;
     try {
-      this.#o.methods.validateParams(definition, args);
+      this.#o.methods.validateParams(definition, route.params);
       return undefined;
     } catch (error) {
       return toRpcErrorObject(error);
     }
   }
 
-  /** batch.execute is as dangerous as the command it runs. */
-  #effectiveKind(tool: ToolDefinition, args: Record<string, unknown>): MethodKind {
-    const inner = tool.method === 'batch.execute' && typeof args['method'] === 'string' ? this.#o.methods.get(args['method'])?.kind : undefined;
-    return inner !== undefined && KIND_RANK[inner] > KIND_RANK[tool.kind] ? inner : tool.kind;
-  }
-
-  #decide(tool: ToolDefinition, args: Record<string, unknown>, targets: readonly Device[]): PolicyDecision {
-    return decide(this.#o.policy, this.#effectiveKind(tool, args), tool.name, tool.method, targets);
+  /** Rules may name the verb tool, the routed method (`sensor.configure`) or its old tool name (`sensor_configure`). */
+  #decide(tool: ToolDefinition, route: ToolRoute, targets: readonly Device[]): PolicyDecision {
+    return decide(this.#o.policy, route.kind, tool.name, route.method, targets);
   }
 
   /** Hold a call as a pending approval: nothing reaches a device until a person approves. */
-  async #hold(caller: ToolCaller, tool: ToolDefinition, args: Record<string, unknown>, targets: readonly Device[], decision: PolicyDecision, links: Links): Promise<ToolOutcome> {
-    const plan = this.plan(tool, args);
-    const needed = KIND_ROLE[plan.kind];
+  async #hold(
+    caller: ToolCaller,
+    tool: ToolDefinition,
+    args: Record<string, unknown>,
+    route: ToolRoute,
+    targets: readonly Device[],
+    decision: PolicyDecision,
+    links: Links,
+  ): Promise<ToolOutcome> {
+    const plan = this.plan(tool, args, route);
+    const needed = this.#routeRole(route);
     const approval = await this.#o.approvals.create({
       requestedBy: {
         principal: caller.principal.id,
@@ -247,15 +284,7 @@ export class ToolRunner {
     } else if (!mayCall(caller.principal, tool)) {
       outcome = { status: 'error', error: toRpcErrorObject(forbidden(tool, caller.principal)) };
     } else {
-      const targets = callTargets(this.#o.services, args);
-      // The policy may have changed, or the targets moved, since the plan was made.
-      const decision = this.#decide(tool, args, targets);
-      if (decision.action === 'deny') {
-        await this.#audit(caller, tool, args, 'deny', 'denied', targets.map((d) => d.id), links, { code: -32021, message: decision.reason });
-        outcome = { status: 'denied', reason: `${tool.name} is no longer allowed: ${decision.reason}` };
-      } else {
-        outcome = await this.#run(caller, tool, args, 'confirm', targets.map((d) => d.id), links, decider);
-      }
+      outcome = await this.#runRouted(caller, tool, args, links, decider);
     }
     this.#o.onCall?.({ via: caller.via, outcome: outcome.status, start });
     switch (outcome.status) {
@@ -268,10 +297,27 @@ export class ToolRunner {
     }
   }
 
+  /** An approved call, routed (and checked against the device) again: the device, the policy or the targets may have changed since the plan was made. */
+  async #runRouted(caller: ToolCaller, tool: ToolDefinition, args: Record<string, unknown>, links: Links, decider: { principal: string; role: Role }): Promise<ToolOutcome> {
+    const routed = this.#route(tool, args, caller.principal);
+    if ('error' in routed) {
+      await this.#audit(caller, tool, args, 'confirm', 'failed', [], links, { code: routed.error.code, message: routed.error.message }, decider);
+      return { status: 'error', error: routed.error };
+    }
+    const targets = callTargets(this.#o.services, routed.route.params);
+    const decision = this.#decide(tool, routed.route, targets);
+    if (decision.action === 'deny') {
+      await this.#audit(caller, tool, args, 'deny', 'denied', targets.map((d) => d.id), links, { code: -32021, message: decision.reason });
+      return { status: 'denied', reason: `${tool.name} is no longer allowed: ${decision.reason}` };
+    }
+    return this.#run(caller, tool, args, routed.route, 'confirm', targets.map((d) => d.id), links, decider);
+  }
+
   async #run(
     caller: ToolCaller,
     tool: ToolDefinition,
     args: Record<string, unknown>,
+    route: ToolRoute,
     decision: 'allow' | 'confirm',
     deviceIds: string[],
     links: Links,
@@ -283,8 +329,9 @@ export class ToolRunner {
     const off = this.#o.services.events.on('command.updated', ({ command }) => {
       if (command.origin.chain === links.chainId && !commandIds.includes(command.id)) commandIds.push(command.id);
     });
+    const invoke = (method: string, params: Record<string, unknown>): Promise<unknown> => this.#o.services.invoke(method, structuredClone(params), context);
     try {
-      const result = await this.#o.services.invoke(tool.method, structuredClone(args), context);
+      const result = await (route.run ? route.run(invoke) : invoke(route.method, route.params));
       off();
       await this.#audit(caller, tool, args, decision, 'succeeded', deviceIds, { ...links, commandIds }, undefined, approvedBy);
       return { status: 'ok', result, command_ids: commandIds, chain_id: links.chainId, ...(links.grantId !== undefined && { grant_id: links.grantId }) };
@@ -332,16 +379,6 @@ export class ToolRunner {
       this.#o.services.logger.error({ err: failure, tool: tool.name }, 'audit log write failed');
     }
   }
-
-  #fleetChanged(): void {
-    this.#tools = undefined;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      for (const listener of this.#listeners) listener();
-    }, this.#o.debounceMs ?? 500);
-    this.#timer.unref?.();
-  }
 }
 
 /** One line for the approvals page: action, effect, devices. */
@@ -363,7 +400,7 @@ function mayCall(principal: Principal, tool: ToolDefinition): boolean {
   return principal.kind !== 'device' && roleAtLeast(principal.role, tool.role);
 }
 
-function forbidden(tool: ToolDefinition, principal: Principal): HubError {
+function forbidden(tool: Pick<ToolDefinition, 'name' | 'role' | 'method'>, principal: Principal): HubError {
   return new HubError('FORBIDDEN', `Forbidden: ${tool.name} needs the ${tool.role} role; ${principal.id} has ${principal.role ?? 'none'}`, {
     method: tool.method,
     required_role: tool.role,

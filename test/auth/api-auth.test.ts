@@ -145,14 +145,14 @@ describe('API auth', () => {
     assert.match(res.headers.get('www-authenticate') ?? '', /resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource"/);
     // A call above the token's scopes: 403 insufficient_scope naming the scope that is missing.
     const reader = await createApiToken(t.hub.stores.tokens, { role: 'viewer', now: () => now });
-    const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'mcu_reboot', arguments: { mcu_id: 'x' } } };
+    const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'configure_device', arguments: { device: 'x', settings: { power_mode: 'low_power' } } } };
     const denied = await fetch(`${t.httpUrl}/mcp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...bearer(reader.token) },
       body: JSON.stringify(call),
     });
     assert.equal(denied.status, 403);
-    assert.match(denied.headers.get('www-authenticate') ?? '', /^Bearer error="insufficient_scope", scope="iot:admin", resource_metadata="/);
+    assert.match(denied.headers.get('www-authenticate') ?? '', /^Bearer error="insufficient_scope", scope="iot:write", resource_metadata="/);
   });
 
   it('writes every write and refused call to the audit log with the principal and role', async () => {

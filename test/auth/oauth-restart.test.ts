@@ -54,10 +54,10 @@ function describeRestart(backend: string, config: Partial<HubConfig>): void {
     try {
       assert.equal(second.httpUrl, url.origin);
       const issued = provider.tokens()?.access_token ?? '';
-      assert.ok((await toolsWith(url, issued)).includes('device_update'), 'a token issued before the restart is still valid');
+      assert.ok((await toolsWith(url, issued)).includes('update_device'), 'a token issued before the restart is still valid');
       assert.equal(await auth(provider, { serverUrl: url }), 'AUTHORIZED', 'the client refreshes without a new login');
       assert.notEqual(provider.tokens()?.access_token, issued);
-      assert.ok((await toolsWith(url, provider.tokens()?.access_token ?? '')).includes('device_update'));
+      assert.ok((await toolsWith(url, provider.tokens()?.access_token ?? '')).includes('update_device'));
     } finally {
       await second.close();
     }

@@ -21,8 +21,11 @@ const PASSWORD = 'correct horse battery staple';
 const FAST = { iterations: 1000 };
 let offset = 0;
 let t: TestHub;
+/** A board to reboot: run_command reboot on it needs the admin role (iot:admin). */
+const BOARD = 'oauth-board';
 before(async () => {
   t = await startTestHub({}, undefined, { now: () => Date.now() + offset });
+  await t.hub.dispatcher.invoke('device.register', { device_type: 'mcu', hardware_id: BOARD, static_schema: { manufacturer: 'Raspberry Pi', model: 'Pico W' } }, { transport: 'internal' });
   await addUser(t.hub.stores.users, { name: 'olive', role: 'operator', password: PASSWORD, ...FAST });
   await addUser(t.hub.stores.users, { name: 'vera', role: 'viewer', password: PASSWORD, ...FAST });
   await addUser(t.hub.stores.users, { name: 'gone', role: 'admin', password: PASSWORD, ...FAST });
@@ -49,11 +52,11 @@ async function connect(provider: MemoryOAuthClient): Promise<Client> {
 }
 
 /** A tools/call on /mcp with a bearer token, as raw HTTP (the 401/403 answers come before any session). */
-const callTool = (token: string, name: string): Promise<Response> =>
+const callTool = (token: string, name: string, args: Record<string, unknown> = {}): Promise<Response> =>
   fetch(mcpUrl(), {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: {} } }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
   });
 
 /** The tools a bearer token may list, over a plain MCP session (the token in a header, as Claude Code --header sends it). */
@@ -103,10 +106,12 @@ describe('built-in OAuth authorization server', () => {
     const client = await connect(provider);
     try {
       const names = (await client.listTools()).tools.map((tool) => tool.name);
-      assert.ok(names.includes('device_list') && names.includes('device_update'));
-      assert.ok(!names.includes('mcu_reboot'), 'no admin tool for an operator');
-      const result = await client.callTool({ name: 'device_list', arguments: {} });
+      assert.ok(names.includes('find_devices') && names.includes('update_device'));
+      const result = await client.callTool({ name: 'find_devices', arguments: {} });
       assert.notEqual(result.isError, true);
+      const reboot = await callTool(tokens?.access_token ?? '', 'run_command', { device: BOARD, command: 'reboot' });
+      assert.equal(reboot.status, 403, 'no admin action for an operator');
+      assert.match(reboot.headers.get('www-authenticate') ?? '', /error="insufficient_scope", scope="iot:admin"/);
     } finally {
       await client.close();
     }
@@ -130,7 +135,7 @@ describe('built-in OAuth authorization server', () => {
     assert.equal(back.kind, 'redirect');
     await new StreamableHTTPClientTransport(mcpUrl(), { authProvider: provider }).finishAuth((back.kind === 'redirect' && back.url.searchParams.get('code')) || '');
     assert.equal(provider.tokens()?.scope, 'iot:read');
-    const refused = await callTool(provider.tokens()?.access_token ?? '', 'device_update');
+    const refused = await callTool(provider.tokens()?.access_token ?? '', 'update_device');
     assert.equal(refused.status, 403);
     assert.match(refused.headers.get('www-authenticate') ?? '', /error="insufficient_scope", scope="iot:write"/);
   });
@@ -138,7 +143,7 @@ describe('built-in OAuth authorization server', () => {
   it('an operator who grants only iot:read gets a viewer token', async () => {
     const provider = await signIn('olive', ['iot:read']);
     assert.equal(provider.tokens()?.scope, 'iot:read');
-    assert.equal((await callTool(provider.tokens()?.access_token ?? '', 'device_update')).status, 403);
+    assert.equal((await callTool(provider.tokens()?.access_token ?? '', 'update_device')).status, 403);
   });
 
   it('refuses a token of this server for another audience, and an expired one', async () => {
@@ -154,12 +159,12 @@ describe('built-in OAuth authorization server', () => {
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(key);
-    const wrongAudience = await callTool(forged, 'device_list');
+    const wrongAudience = await callTool(forged, 'find_devices');
     assert.equal(wrongAudience.status, 401);
     assert.match(wrongAudience.headers.get('www-authenticate') ?? '', /error="invalid_token", error_description="access token refused: aud does not match"/);
     const provider = await signIn('olive');
     const token = provider.tokens()?.access_token ?? '';
-    assert.ok((await toolsWith(token)).includes('device_list'));
+    assert.ok((await toolsWith(token)).includes('find_devices'));
     // Nor does the server issue a token for another resource (RFC 8707 §2: invalid_target).
     const elsewhere = new URL(provider.authorizationUrl?.href ?? '');
     elsewhere.searchParams.set('resource', 'https://other.example/mcp');
@@ -176,7 +181,7 @@ describe('built-in OAuth authorization server', () => {
     }
     offset = 11 * 60_000;
     try {
-      const expired = await callTool(token, 'device_list');
+      const expired = await callTool(token, 'find_devices');
       assert.equal(expired.status, 401);
       assert.match(expired.headers.get('www-authenticate') ?? '', /access token expired/);
     } finally {
@@ -192,10 +197,12 @@ describe('built-in OAuth authorization server', () => {
     const after = provider.tokens();
     assert.notEqual(after?.access_token, before?.access_token);
     assert.notEqual(after?.refresh_token, before?.refresh_token, 'a public client\'s refresh token is rotated');
-    assert.ok((await toolsWith(after?.access_token ?? '')).includes('mcu_reboot'), 'an admin token reaches admin tools');
+    assert.ok((await toolsWith(after?.access_token ?? '')).includes('run_command'));
+    const reboot = await callTool(after?.access_token ?? '', 'run_command', { device: BOARD, command: 'reboot' });
+    assert.notEqual(reboot.status, 403, 'an admin token reaches admin actions');
 
     await t.hub.stores.users.removeUser('gone');
-    const refused = await callTool(after?.access_token ?? '', 'device_list');
+    const refused = await callTool(after?.access_token ?? '', 'find_devices');
     assert.equal(refused.status, 401);
     assert.match(refused.headers.get('www-authenticate') ?? '', /user gone was removed or disabled/);
     const refresh = await fetch(`${t.httpUrl}/oauth/token`, {

@@ -87,7 +87,7 @@ describe('OpenID Connect tokens', () => {
     const body = (await (await rpc(viewer, 'device.update', { device_id: NO_DEVICE, name: 'x' })).json()) as { error: { code: number; data: { required_role: string } } };
     assert.equal(body.error.code, -32031);
     assert.equal(body.error.data.required_role, 'operator');
-    const res = await mcp(viewer, 'tools/call', { name: 'device_update', arguments: { device_id: NO_DEVICE, name: 'x' } });
+    const res = await mcp(viewer, 'tools/call', { name: 'update_device', arguments: { device: NO_DEVICE, name: 'x' } });
     assert.equal(res.status, 403);
     assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer error="insufficient_scope", scope="iot:write", resource_metadata="/);
   });

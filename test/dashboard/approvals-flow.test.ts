@@ -22,7 +22,7 @@ before(async () => {
   // The MCU registers first, its sensors just after.
   sensorId = (await eventually(() => hub.t.hub.registry.list({ model: 'BMP580' })[0], 10_000, 'the fleet registered its BMP580')).id;
   for (const mode of ['standby', 'normal'] as const) {
-    const outcome = await hub.t.hub.tools.call('sensor_configure', { sensor_id: sensorId, config: { power_mode: mode } }, llm);
+    const outcome = await hub.t.hub.tools.call('configure_device', { device: sensorId, settings: { power_mode: mode } }, llm);
     assert.equal(outcome.status, 'confirmation_required', 'the LLM write is held for a person');
     if (outcome.status === 'confirmation_required') held[mode] = outcome.approval.id;
   }
@@ -40,7 +40,7 @@ describe('dashboard: approvals', { skip: chromiumMissing() }, () => {
     const { page } = browser;
     await logIn(page, hub.t.httpUrl, 'olive');
     await page.getByRole('link', { name: 'Approvals' }).click();
-    const list = await waitForText(page, 'approval-list', /sensor_configure[\s\S]*sensor_configure/);
+    const list = await waitForText(page, 'approval-list', /configure_device[\s\S]*configure_device/);
     assert.match(list, /asked by token:the-llm/);
     assert.equal(await page.getByTestId('approval-list').locator('li').count(), 2);
     await browser.screenshot('approvals');
@@ -85,7 +85,7 @@ describe('dashboard: approvals', { skip: chromiumMissing() }, () => {
   });
 
   it('a viewer sees an approval but cannot decide it', async () => {
-    const outcome = await hub.t.hub.tools.call('sensor_configure', { sensor_id: sensorId, config: { power_mode: 'forced' } }, llm);
+    const outcome = await hub.t.hub.tools.call('configure_device', { device: sensorId, settings: { power_mode: 'forced' } }, llm);
     assert.equal(outcome.status, 'confirmation_required');
     const id = outcome.status === 'confirmation_required' ? outcome.approval.id : '';
     const viewer = await openBrowser();

@@ -146,13 +146,13 @@ describe('closed inputs', () => {
   });
 
   it('gives MCP tools closed input schemas, filters included, and refuses unknown arguments', async () => {
-    const tool = t.hub.tools.tool('batch_execute');
-    assert.ok(tool, 'batch_execute is a tool');
+    const tool = t.hub.tools.tool('configure_device');
+    assert.ok(tool, 'configure_device is a tool');
     assert.equal(tool.inputSchema.additionalProperties, false);
-    const filter = (tool.inputSchema.properties as Record<string, Record<string, unknown>>)['filter'];
-    assert.equal(filter?.['additionalProperties'], false);
+    const where = (tool.inputSchema.properties as Record<string, Record<string, unknown>>)['where'];
+    assert.equal(where?.['additionalProperties'], false);
     assert.ok(!('confirm_token' in (tool.inputSchema.properties ?? {})), 'no approval token: only a person approves, on the hub');
-    const outcome = await t.hub.tools.call('device_list', { bogus: 1 }, { principal: { id: 'test', kind: 'local', role: 'admin' }, via: 'mcp' });
+    const outcome = await t.hub.tools.call('find_devices', { bogus: 1 }, { principal: { id: 'test', kind: 'local', role: 'admin' }, via: 'mcp' });
     assert.equal(outcome.status, 'error');
     assert.equal(outcome.status === 'error' && outcome.error.code, -32602);
   });

@@ -82,18 +82,22 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     assert.equal(point.count, values.length);
     assert.ok(Math.abs(point.value - expected) < 1e-9, `JSON-RPC average ${point.value}, stored data say ${expected}`);
 
-    const viaMcp = await call(mcp, 'data_query', { ...window, aggregation: 'avg', group_by: 'measurement' });
+    // The verb tool: one bounded summary whose overall mean and count are the store's own.
+    const summaryArgs = { where: { zone: 'Zone A' }, measurements: ['temperature'], last: '24h', end };
+    const viaMcp = await call(mcp, 'query_telemetry', summaryArgs);
     assert.equal(viaMcp.isError, undefined, text(viaMcp));
-    assert.deepEqual(viaMcp.structuredContent.series, jsonRpc.series, 'MCP data_query: the same answer');
+    const [summarized] = viaMcp.structuredContent.series;
+    assert.deepEqual([summarized.measurement, summarized.unit, summarized.summary.count], ['temperature', 'Cel', values.length]);
+    assert.ok(Math.abs(summarized.summary.mean - expected) < 1e-4, `MCP query_telemetry mean ${summarized.summary.mean}, stored data say ${expected}`);
 
     model.play((c) => {
-      if (c.turns === 0) return { tool_calls: [{ name: 'data_query', arguments: { ...window, aggregation: 'avg', group_by: 'measurement' } }] };
-      const p = c.lastResults()[0]?.output.result.series[0].points[0];
-      return { content: `The average temperature in Zone A over the 24 hours to ${end} was ${p.value.toFixed(3)} °C (${p.count} readings).` };
+      if (c.turns === 0) return { tool_calls: [{ name: 'query_telemetry', arguments: summaryArgs }] };
+      const summary = c.lastResults()[0]?.output.result.series[0].summary;
+      return { content: `The average temperature in Zone A over the 24 hours to ${end} was ${summary.mean.toFixed(3)} °C (${summary.count} readings).` };
     });
     const llm = await execute("What's the average temperature in Zone A for the past 24 hours?");
     assert.equal(llm.tool_calls[0].status, 'ok');
-    assert.deepEqual(llm.tool_calls[0].result.series, jsonRpc.series, 'the model was given the same answer');
+    assert.deepEqual(llm.tool_calls[0].result.series, viaMcp.structuredContent.series, 'the model was given the same answer');
     assert.equal(llm.answer, `The average temperature in Zone A over the 24 hours to ${end} was ${expected.toFixed(3)} °C (${values.length} readings).`);
     context.diagnostic(`JSON-RPC and MCP: ${point.value} Cel over ${point.count} readings of ${perDevice.length} devices; LLM: ${llm.answer}`);
   });
@@ -134,30 +138,31 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
       if (board.ipsoTemperature !== undefined) assert.equal(sources[board.ipsoTemperature], 'device', `${board.hardwareId}: LwM2M Read`);
     }
 
-    const mcpList = await call(mcp, 'device_list', { ...selection, include_schema: false });
-    const mcpIds: string[] = mcpList.structuredContent.devices.map((d: { device_id: string }) => d.device_id);
+    const find = { model: 'BMP580', measurement: 'temperature' };
+    const mcpList = await call(mcp, 'find_devices', find);
+    const mcpIds: string[] = mcpList.structuredContent.devices.map((d: { id: string }) => d.id);
     assert.deepEqual([...mcpIds].sort(), bmp580s);
     for (const id of mcpIds) {
-      const read = await call(mcp, 'sensor_read', { sensor_id: id, measurement_types: ['temperature'] });
+      const read = await call(mcp, 'read_device', { device: id, measurements: ['temperature'] });
       assert.equal(read.isError, undefined, text(read));
-      assert.ok(plausible(temperatureOf(read.structuredContent)));
+      assert.ok(plausible(temperatureOf(JSON.parse(text(read)))));
     }
 
     model.play((c) => {
-      if (c.turns === 0) return { tool_calls: [{ name: 'device_list', arguments: { ...selection, include_schema: false } }] };
+      if (c.turns === 0) return { tool_calls: [{ name: 'find_devices', arguments: find }] };
       const [last] = c.lastResults();
-      if (last?.name === 'device_list') {
-        return { tool_calls: last.output.result.devices.map((d: { device_id: string }) => ({ name: 'sensor_read', arguments: { sensor_id: d.device_id, measurement_types: ['temperature'] } })) };
+      if (last?.name === 'find_devices') {
+        return { tool_calls: last.output.result.devices.map((d: { id: string }) => ({ name: 'read_device', arguments: { device: d.id, measurements: ['temperature'] } })) };
       }
       const lines = c.lastResults().map((r) => `${r.output.result.sensor_id}: ${r.output.result.readings[0].value} ${r.output.result.readings[0].unit}`);
       return { content: `Temperatures of ${lines.length} BMP580 sensors:\n${lines.join('\n')}` };
     });
     const llm = await execute('Read all BMP580 temperature sensors');
     const reads = llm.tool_calls.slice(1);
-    assert.ok(reads.every((r: { tool: string; status: string }) => r.tool === 'sensor_read' && r.status === 'ok'), JSON.stringify(reads));
-    assert.deepEqual(reads.map((r: { arguments: { sensor_id: string } }) => r.arguments.sensor_id).sort(), bmp580s);
+    assert.ok(reads.every((r: { tool: string; status: string }) => r.tool === 'read_device' && r.status === 'ok'), JSON.stringify(reads));
+    assert.deepEqual(reads.map((r: { arguments: { device: string } }) => r.arguments.device).sort(), bmp580s);
     assert.match(llm.answer, new RegExp(`^Temperatures of ${bmp580s.length} BMP580 sensors`));
-    for (const r of reads) assert.match(llm.answer, new RegExp(`${r.arguments.sensor_id}: ${temperatureOf(r.result)} Cel`));
+    for (const r of reads) assert.match(llm.answer, new RegExp(`${r.arguments.device}: ${temperatureOf(r.result)} Cel`));
     const hardwareIds = (ids: string[]): string => ids.map((id) => t.hub.registry.get(id)?.hardwareId).join(', ');
     context.diagnostic(`JSON-RPC batch: ${batch.succeeded}/${batch.total} (${hardwareIds(batch.results.map((r: { device_id: string }) => r.device_id))}); MCP: ${mcpIds.length} reads; LLM: ${llm.answer.split('\n')[0]}`);
   });
@@ -201,7 +206,8 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     checkOutcome(await rpc('batch.execute', selection));
     await restore();
 
-    const held = await call(mcp, 'batch_execute', selection);
+    const configure = { where: { measurement: 'soil_moisture' }, settings: { power_mode: 'low_power' } };
+    const held = await call(mcp, 'configure_device', configure);
     assert.equal(held.isError, undefined, text(held));
     assert.equal(held.structuredContent.status, 'approval_required');
     assert.equal(held.structuredContent.executed, false);
@@ -213,7 +219,7 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     await restore();
 
     model.play((c) => {
-      if (c.turns === 0) return { tool_calls: [{ name: 'batch_execute', arguments: selection }] };
+      if (c.turns === 0) return { tool_calls: [{ name: 'configure_device', arguments: configure }] };
       const [last] = c.lastResults();
       return last?.output.status === 'confirmation_required'
         ? { content: `Nothing has changed yet: low-power mode for ${last.output.would_act_on.length} soil sensors awaits your approval.` }

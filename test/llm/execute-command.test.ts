@@ -40,7 +40,7 @@ describe('llm.execute_command over a greenhouse', () => {
     return answer.result.entries;
   }
 
-  it("answers \"What's the average temperature in Zone A for the past 24 hours?\" with the real average, through data_query", async () => {
+  it("answers \"What's the average temperature in Zone A for the past 24 hours?\" with the real average, through query_telemetry", async () => {
     // Zone A temperatures inside the window (their mean is 22.25), one too old, and soil data that must not count.
     const now = Date.now();
     const [a1, a2] = gh.zoneA;
@@ -69,15 +69,15 @@ describe('llm.execute_command over a greenhouse', () => {
         return {
           tool_calls: [
             {
-              name: 'data_query',
-              arguments: { filter: { zone: 'Zone A' }, measurement_types: ['temperature'], aggregation: 'avg', group_by: 'measurement', time_range: { last: '24h' } },
+              name: 'query_telemetry',
+              arguments: { where: { zone: 'Zone A' }, measurements: ['temperature'], last: '24h' },
             },
           ],
         };
       }
       const [query] = c.lastResults();
-      const point = query?.output.result.series[0].points[0];
-      return { content: `The average temperature in Zone A over the past 24 hours was ${point.value.toFixed(2)} °C (${point.count} readings).` };
+      const summary = query?.output.result.series[0].summary;
+      return { content: `The average temperature in Zone A over the past 24 hours was ${summary.mean.toFixed(2)} °C (${summary.count} readings).` };
     });
     const result = await execute({ command: "What's the average temperature in Zone A for the past 24 hours?" });
 
@@ -88,10 +88,11 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.equal(result.step_limit_reached, false);
     assert.deepEqual(result.pending_approvals, []);
     assert.equal(result.tool_calls.length, 1);
-    assert.equal(result.tool_calls[0].tool, 'data_query');
+    assert.equal(result.tool_calls[0].tool, 'query_telemetry');
     assert.equal(result.tool_calls[0].status, 'ok');
-    assert.deepEqual(result.tool_calls[0].arguments.filter, { zone: 'Zone A' });
-    assert.equal(result.tool_calls[0].result.series[0].points[0].value, expected);
+    assert.deepEqual(result.tool_calls[0].arguments.where, { zone: 'Zone A' });
+    assert.ok(Math.abs(result.tool_calls[0].result.series[0].summary.mean - expected) < 1e-4);
+    assert.equal(result.tool_calls[0].result.series[0].unit, 'Cel');
 
     // What the model was offered and told.
     assert.equal(model.requests.length, 2);
@@ -102,11 +103,11 @@ describe('llm.execute_command over a greenhouse', () => {
     }
     const first = model.requests[0]!.body;
     const offered = (first.tools ?? []).map((tool) => tool.function.name);
-    for (const name of ['data_query', 'device_list', 'sensor_read', 'sensor_configure', 'batch_execute', 'mcu_reboot']) assert.ok(offered.includes(name), `offers ${name}`);
+    assert.deepEqual(offered, ['find_devices', 'describe_device', 'read_device', 'query_telemetry', 'configure_device', 'run_command', 'update_device', 'command_history'], 'the same verb tools as MCP');
     for (const name of ['llm_execute_command', 'approval_decide', 'approval_list', 'grant_create', 'audit_list', 'audit_chain', 'rpc_discover']) assert.ok(!offered.includes(name), `does not offer ${name}`);
-    const configure = first.tools?.find((tool) => tool.function.name === 'sensor_configure')?.function;
+    const configure = first.tools?.find((tool) => tool.function.name === 'configure_device')?.function;
     assert.equal(configure?.parameters.type, 'object');
-    assert.ok(configure?.parameters.properties.sensor_id, 'JSON Schema of the method params');
+    assert.ok(configure?.parameters.properties.settings, 'the tool\'s JSON Schema');
     assert.equal(configure?.parameters.properties.confirm_token, undefined, 'no approval token to pass');
     const system = first.messages[0]!;
     assert.equal(system.role, 'system');
@@ -116,28 +117,28 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.match(system.content ?? '', /NOTHING was done/);
     assert.equal(first.messages[1]?.content, "What's the average temperature in Zone A for the past 24 hours?");
     const sentBack = model.requests[1]!.body.messages.find((m) => m.role === 'tool');
-    assert.equal(JSON.parse(sentBack?.content ?? '{}').result.series[0].points[0].value, expected, 'the hub sent the real average back to the model');
+    assert.ok(Math.abs(JSON.parse(sentBack?.content ?? '{}').result.series[0].summary.mean - expected) < 1e-4, 'the hub sent the real average back to the model');
   });
 
-  it('takes the seed command as written and reads every BMP580 through device_list and sensor_read', async () => {
+  it('takes the seed command as written and reads every BMP580 through find_devices and read_device', async () => {
     const from = gh.tap.sent.length;
     model.play((c) => {
-      if (c.turns === 0) return { tool_calls: [{ name: 'device_list', arguments: { model: 'BMP580', tags: ['greenhouse'], include_schema: false } }] };
+      if (c.turns === 0) return { tool_calls: [{ name: 'find_devices', arguments: { model: 'BMP580', tag: 'greenhouse' } }] };
       const [last] = c.lastResults();
-      if (last?.name === 'device_list') {
-        return { tool_calls: last.output.result.devices.map((d: { device_id: string }) => ({ name: 'sensor_read', arguments: { sensor_id: d.device_id, measurement_types: ['temperature'] } })) };
+      if (last?.name === 'find_devices') {
+        return { tool_calls: last.output.result.devices.map((d: { id: string }) => ({ name: 'read_device', arguments: { device: d.id, measurements: ['temperature'] } })) };
       }
       const lines = c.lastResults().map((r) => `${r.output.result.sensor_id}: ${r.output.result.readings[0].value} °C`);
       return { content: `Temperatures of ${lines.length} BMP580 sensors:\n${lines.join('\n')}` };
     });
     const result = await execute({ command: 'Read temperature from all BMP580 sensors in the greenhouse' });
 
-    assert.equal(result.tool_calls[0].tool, 'device_list');
+    assert.equal(result.tool_calls[0].tool, 'find_devices');
     const reads = result.tool_calls.slice(1);
-    assert.ok(reads.every((call: { tool: string; status: string }) => call.tool === 'sensor_read' && call.status === 'ok'), JSON.stringify(reads));
-    const readIds = reads.map((call: { arguments: { sensor_id: string } }) => call.arguments.sensor_id);
+    assert.ok(reads.every((call: { tool: string; status: string }) => call.tool === 'read_device' && call.status === 'ok'), JSON.stringify(reads));
+    const readIds = reads.map((call: { arguments: { device: string } }) => call.arguments.device);
     assert.deepEqual([...readIds].sort(), [...gh.bmp580s].sort());
-    assert.deepEqual(readIds, result.tool_calls[0].result.devices.map((d: { device_id: string }) => d.device_id), 'in the order the model made the calls');
+    assert.deepEqual(readIds, result.tool_calls[0].result.devices.map((d: { id: string }) => d.id), 'in the order the model made the calls');
     // The devices themselves were asked, each BMP580 once, nothing else.
     const sent = gh.tap.sent.slice(from);
     assert.deepEqual(sent.map((c) => c.method).sort(), gh.bmp580s.map(() => 'sensor.read'));
@@ -150,7 +151,7 @@ describe('llm.execute_command over a greenhouse', () => {
   it('passes DEVICE_NOT_FOUND back to the model for an unknown device, and the answer says so', async () => {
     const from = gh.tap.sent.length;
     model.play((c) => {
-      if (c.turns === 0) return { tool_calls: [{ name: 'sensor_read', arguments: { sensor_id: 'greenhouse-z9' } }] };
+      if (c.turns === 0) return { tool_calls: [{ name: 'read_device', arguments: { device: 'greenhouse-z9' } }] };
       const [read] = c.lastResults();
       return read?.output.status === 'error' && read.output.error.code === -32001
         ? { content: `There is no device "greenhouse-z9" in the fleet (${read.output.error.message}).` }
@@ -161,8 +162,8 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.equal(result.tool_calls[0].error.code, -32001);
     assert.match(result.answer, /There is no device "greenhouse-z9" in the fleet \(device not found: greenhouse-z9\)/);
     assert.equal(gh.tap.sent.length, from, 'nothing sent to any device');
-    const [entry] = await audit({ tool: 'sensor_read', outcome: 'failed', limit: 1 });
-    assert.deepEqual(entry.arguments, { sensor_id: 'greenhouse-z9' });
+    const [entry] = await audit({ tool: 'read_device', outcome: 'failed', limit: 1 });
+    assert.deepEqual(entry.arguments, { device: 'greenhouse-z9' });
     assert.equal(entry.error.code, -32001);
   });
 
@@ -180,7 +181,7 @@ describe('llm.execute_command over a greenhouse', () => {
     const from = gh.tap.sent.length;
     model.play((c) => {
       if (c.turns === 0) {
-        return { tool_calls: [{ name: 'batch_execute', arguments: { method: 'sensor.configure', filter: { measurement_type: 'soil_moisture' }, params: { config: { power_mode: 'low_power' } } } }] };
+        return { tool_calls: [{ name: 'configure_device', arguments: { where: { measurement: 'soil_moisture' }, settings: { power_mode: 'low_power' } } }] };
       }
       const [held] = c.lastResults();
       return held?.output.status === 'confirmation_required'
@@ -195,10 +196,10 @@ describe('llm.execute_command over a greenhouse', () => {
     const [pending] = result.pending_approvals;
     assert.equal(result.tool_calls[0].approval_id, pending.approval_id);
     assert.equal(pending.approval_url, `/#/approvals/${pending.approval_id}`, 'no --public-url: the dashboard route alone');
-    assert.equal(pending.plan.tool, 'batch_execute');
+    assert.equal(pending.plan.tool, 'configure_device');
     assert.equal(pending.plan.method, 'batch.execute');
     assert.equal(pending.plan.kind, 'write');
-    assert.deepEqual(pending.plan.arguments.params, { config: { power_mode: 'low_power' } });
+    assert.deepEqual(pending.plan.arguments.settings, { power_mode: 'low_power' });
     assert.deepEqual(pending.plan.devices.map((d: { device_id: string }) => d.device_id).sort(), [...gh.soilProbes].sort());
     assert.match(pending.reason, /default for write tools \(confirm\)/);
     assert.equal(result.answer, `Nothing has changed yet: setting 4 soil sensors to low-power mode awaits your approval at /#/approvals/${pending.approval_id}.`);
@@ -206,7 +207,7 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.equal(toldModel.executed, false);
     assert.match(toldModel.note, /NOT executed/);
     assert.deepEqual(gh.tap.commands('sensor.configure', from), [], 'nothing was sent to the devices');
-    const [held] = await audit({ tool: 'batch_execute', limit: 1 });
+    const [held] = await audit({ tool: 'configure_device', limit: 1 });
     assert.equal(held.outcome, 'confirmation_required');
     assert.equal(held.decision, 'confirm');
     assert.equal(held.via, 'llm');
@@ -231,9 +232,9 @@ describe('llm.execute_command over a greenhouse', () => {
       const probe = mcu.sensors().find((s) => s.kind === 'soil-moisture');
       assert.equal(probe?.model.config()['power_mode'], 'low_power', `${mcu.sensors()[0]?.hardwareId} applied it`);
     }
-    const [done] = await audit({ tool: 'batch.execute', outcome: 'succeeded', limit: 1 });
+    const [done] = await audit({ tool: 'configure_device', outcome: 'succeeded', limit: 1 });
     assert.equal(done.decision, 'confirm');
-    assert.deepEqual(done.arguments.params, { config: { power_mode: 'low_power' } });
+    assert.deepEqual(done.arguments.settings, { power_mode: 'low_power' });
 
     assert.equal(done.approval_id, pending.approval_id);
     assert.equal(done.chain_id, held.chain_id, 'the held call and its approved run are one chain');
@@ -245,8 +246,8 @@ describe('llm.execute_command over a greenhouse', () => {
     const soil = gh.zoneA[0]!.soil;
     model.play((c) => {
       const [last] = c.lastResults();
-      if (c.turns === 0) return { tool_calls: [{ name: 'sensor_configure', arguments: { sensor_id: soil, config: { power_mode: 'continuous' } } }] };
-      if (c.turns === 1) return { tool_calls: [{ name: 'sensor_configure', arguments: { sensor_id: soil, config: { power_mode: 'continuous' }, confirm_token: last?.output.approval_id } }] };
+      if (c.turns === 0) return { tool_calls: [{ name: 'configure_device', arguments: { device: soil, settings: { power_mode: 'continuous' } } }] };
+      if (c.turns === 1) return { tool_calls: [{ name: 'configure_device', arguments: { device: soil, settings: { power_mode: 'continuous' }, confirm_token: last?.output.approval_id } }] };
       return { content: `Still waiting: ${last?.output.status}` };
     });
     const result = await execute({ command: 'Put the first soil probe back to continuous mode, approve it yourself' });
@@ -257,10 +258,10 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.deepEqual(gh.tap.commands('sensor.configure', from), []);
   });
 
-  it('denies a destructive mcu_reboot: nothing sent, the answer says so, the audit log has it', async () => {
+  it('denies a destructive reboot: nothing sent, the answer says so, the audit log has it', async () => {
     const from = gh.tap.sent.length;
     model.play((c) => {
-      if (c.turns === 0) return { tool_calls: [{ name: 'mcu_reboot', arguments: { mcu_id: 'esp32-gh-b1' } }] };
+      if (c.turns === 0) return { tool_calls: [{ name: 'run_command', arguments: { device: 'esp32-gh-b1', command: 'reboot' } }] };
       const [reboot] = c.lastResults();
       return { content: reboot?.output.status === 'denied' ? `I am not allowed to reboot esp32-gh-b1: ${reboot.output.reason}` : 'Rebooted.' };
     });
@@ -271,21 +272,21 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.match(result.answer, /^I am not allowed to reboot esp32-gh-b1/);
     assert.deepEqual(gh.tap.commands('mcu.reboot', from), []);
     assert.equal(gh.zoneB[0]!.stats().reboots, 0);
-    const [entry] = await audit({ outcome: 'denied', tool: 'mcu_reboot' });
+    const [entry] = await audit({ outcome: 'denied', tool: 'run_command' });
     assert.equal(entry.decision, 'deny');
     assert.equal(entry.principal, 'local');
-    assert.deepEqual(entry.arguments, { mcu_id: 'esp32-gh-b1' });
+    assert.deepEqual(entry.arguments, { device: 'esp32-gh-b1', command: 'reboot' });
     assert.equal(entry.error.code, -32021);
     assert.deepEqual(entry.device_ids, [gh.zoneB[0]!.deviceId]);
   });
 
   it('stops at max_steps (never above --llm-max-steps), answering with what was done', async () => {
-    model.play(() => ({ tool_calls: [{ name: 'device_list', arguments: { type: 'mcu', include_schema: false } }] }));
+    model.play(() => ({ tool_calls: [{ name: 'find_devices', arguments: { type: 'mcu' } }] }));
     const short = await execute({ command: 'Keep listing MCUs', max_steps: 3 });
     assert.equal(short.steps, 3);
     assert.equal(short.step_limit_reached, true);
     assert.equal(short.tool_calls.length, 3);
-    assert.match(short.answer, /Stopped at the step limit \(3 model steps\) before the model finished\. Done so far: device_list ok ×3\./);
+    assert.match(short.answer, /Stopped at the step limit \(3 model steps\) before the model finished\. Done so far: find_devices ok ×3\./);
     const capped = await execute({ command: 'Keep listing MCUs', max_steps: 100 });
     assert.equal(capped.steps, 10, '--llm-max-steps default');
     assert.equal(capped.step_limit_reached, true);
@@ -303,8 +304,8 @@ describe('llm.execute_command over a greenhouse', () => {
       assert.ok(entry.via === 'llm' || (entry.via === 'http' && /^(llm_|approval_)/.test(entry.tool)), `${entry.via} ${entry.tool}`);
       if (entry.via === 'llm') assert.equal(typeof entry.chain_id, 'string', 'every LLM tool call has its chain');
     }
-    const reads = await audit({ tool: 'sensor_read', outcome: 'succeeded' });
-    assert.ok(gh.bmp580s.every((id) => reads.some((e) => e.arguments.sensor_id === id)));
+    const reads = await audit({ tool: 'read_device', outcome: 'succeeded' });
+    assert.ok(gh.bmp580s.every((id) => reads.some((e) => e.arguments.device === id)));
     assert.deepEqual(await audit({ principal: 'someone-else' }), []);
     const bad = await t.rpc('audit.list', { outcome: 'exploded' });
     assert.equal(bad.error?.code, -32602);

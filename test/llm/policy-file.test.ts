@@ -12,12 +12,12 @@ import { decideAsPerson } from '../support/people.ts';
 import { greenhouse, type Greenhouse } from './greenhouse.ts';
 import { ScriptedModel, type Script } from './scripted-model.ts';
 
-const SOIL_LOW_POWER = { method: 'sensor.configure', filter: { measurement_type: 'soil_moisture' }, params: { config: { power_mode: 'low_power' } } };
+const SOIL_LOW_POWER = { where: { measurement: 'soil_moisture' }, settings: { power_mode: 'low_power' } };
 
 /** The model: configure the soil probes (after listing them), then report what the hub said. */
 const configureSoil: Script = (c) => {
-  if (c.turns === 0) return { tool_calls: [{ name: 'device_list', arguments: { measurement_type: 'soil_moisture', include_schema: false } }] };
-  if (c.turns === 1) return { tool_calls: [{ name: 'batch_execute', arguments: SOIL_LOW_POWER }] };
+  if (c.turns === 0) return { tool_calls: [{ name: 'find_devices', arguments: { measurement: 'soil_moisture' } }] };
+  if (c.turns === 1) return { tool_calls: [{ name: 'configure_device', arguments: SOIL_LOW_POWER }] };
   const [batch] = c.lastResults();
   if (batch?.output.status === 'ok') return { content: `Configured ${batch.output.result.succeeded} of ${batch.output.result.total} soil sensors to low-power mode.` };
   return { content: `Not done: ${batch?.output.status} (${batch?.output.reason}).` };
@@ -35,6 +35,7 @@ describe('llm.execute_command with a policy file', () => {
     writeFileSync(
       policy,
       JSON.stringify({
+        // Rules written for the method names (sensor_configure = sensor.configure) still match the verb tools' calls.
         rules: [{ tools: ['sensor_configure', 'batch_execute'], models: ['Simple Soil Moisture Sensor', 'Capacitive Soil Moisture Sensor v1.2'], action: 'allow' }],
       }),
     );
@@ -55,13 +56,13 @@ describe('llm.execute_command with a policy file', () => {
     const answer = await t.rpc('llm.execute_command', { command: 'Configure all soil sensors to low-power mode' });
     assert.equal(answer.error, undefined, JSON.stringify(answer.error));
     const result = answer.result;
-    assert.deepEqual(result.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['device_list ok', 'batch_execute ok']);
+    assert.deepEqual(result.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['find_devices ok', 'configure_device ok']);
     assert.deepEqual(result.pending_approvals, []);
     assert.equal(result.answer, 'Configured 4 of 4 soil sensors to low-power mode.');
     const configured = gh.tap.commands('sensor.configure', from);
     assert.deepEqual(configured.map((c) => c.params.sensor_id).sort(), [...gh.soilProbes].sort());
     for (const command of configured) assert.deepEqual(command.params.config, { power_mode: 'low_power' });
-    const [entry] = (await t.rpc('audit.list', { tool: 'batch_execute', limit: 1 })).result.entries;
+    const [entry] = (await t.rpc('audit.list', { tool: 'configure_device', limit: 1 })).result.entries;
     assert.equal(entry.decision, 'allow');
     assert.equal(entry.outcome, 'succeeded');
   });
@@ -71,7 +72,7 @@ describe('llm.execute_command with a policy file', () => {
     const bmp = gh.zoneA[0]!.bmp;
     model.play((c) =>
       c.turns === 0
-        ? { tool_calls: [{ name: 'sensor_configure', arguments: { sensor_id: bmp, config: { power_mode: 'standby' } } }] }
+        ? { tool_calls: [{ name: 'configure_device', arguments: { device: bmp, settings: { power_mode: 'standby' } } }] }
         : { content: `BMP580: ${c.lastResults()[0]?.output.status}` },
     );
     const result = (await t.rpc('llm.execute_command', { command: 'Put the Zone A BMP580 in standby' })).result;
@@ -87,7 +88,7 @@ describe('llm.execute_command with a policy file', () => {
     assert.equal(answer.error, undefined, JSON.stringify(answer.error));
     const result = answer.result;
     assert.equal(result.dry_run, true);
-    assert.deepEqual(result.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['device_list ok', 'batch_execute confirmation_required']);
+    assert.deepEqual(result.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['find_devices ok', 'configure_device confirmation_required']);
     assert.equal(result.tool_calls[0].result.total, 4, 'reads still run');
     assert.equal(result.pending_approvals.length, 1);
     assert.match(result.pending_approvals[0].reason, /^dry run; without it: policy rule 1 \(allow\)/);

@@ -129,11 +129,11 @@ describe('LLM provider failures', () => {
       assert.equal(refused.error?.data.status, 401);
       assert.match(refused.error?.data.reason, /HTTP 401 .*check --llm-api-key.*Incorrect API key provided/);
 
-      model.play((c) => (c.turns === 0 ? { tool_calls: [{ name: 'device_list', arguments: { include_schema: false } }] } : { http: 500, body: { error: { message: 'model crashed' } } }));
+      model.play((c) => (c.turns === 0 ? { tool_calls: [{ name: 'find_devices', arguments: {} }] } : { http: 500, body: { error: { message: 'model crashed' } } }));
       const late = await t.rpc('llm.execute_command', COMMAND);
       assert.equal(late.error?.code, -32023);
       assert.match(late.error?.data.reason, /HTTP 500/);
-      assert.deepEqual(late.error?.data.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['device_list ok']);
+      assert.deepEqual(late.error?.data.tool_calls.map((c: { tool: string; status: string }) => `${c.tool} ${c.status}`), ['find_devices ok']);
     } finally {
       await t.close();
       await model.close();
@@ -171,7 +171,12 @@ describe('LLM provider failures', () => {
       assert.equal(toAnthropic?.path, '/v1/messages');
       assert.equal(toAnthropic?.headers['x-api-key'], 'ak-test');
       assert.equal(toAnthropic?.body.model, 'claude-sonnet-4-5');
-      assert.ok(toAnthropic?.body.tools.some((tool: { name: string; input_schema: { type: string } }) => tool.name === 'sensor_read' && tool.input_schema.type === 'object'));
+      assert.ok(toAnthropic?.body.tools.some((tool: { name: string; input_schema: { type: string } }) => tool.name === 'read_device' && tool.input_schema.type === 'object'));
+      // The verb tools as the vendor receives them: names and closed schemas within Anthropic's rules.
+      for (const tool of toAnthropic?.body.tools ?? []) {
+        assert.match(tool.name, /^[a-zA-Z0-9_-]{1,64}$/);
+        assert.equal(tool.input_schema.additionalProperties, false, tool.name);
+      }
       assert.match(JSON.stringify(toAnthropic?.body.system), /llm-iot hub/);
 
       const openai = await startTestHub({ llmProvider: 'openai', llmBaseUrl: vendor.url, llmApiKey: 'sk-test', llmMaxRetries: 0 });
@@ -184,7 +189,7 @@ describe('LLM provider failures', () => {
       assert.equal(toOpenai?.path, '/v1/responses');
       assert.equal(toOpenai?.headers.authorization, 'Bearer sk-test');
       assert.equal(toOpenai?.body.model, 'gpt-4.1');
-      assert.ok(toOpenai?.body.tools.some((tool: { name: string }) => tool.name === 'sensor_read'));
+      assert.ok(toOpenai?.body.tools.some((tool: { name: string }) => tool.name === 'read_device'));
     } finally {
       await vendor.close();
     }

@@ -1,7 +1,8 @@
 /**
  * The hub's MCP server as an SDK Client sees it, run once per transport (in-process and Streamable
- * HTTP): tools and their annotations, reads on a simulated fleet, policy and approval, list
- * changes, resources and subscriptions, prompts, audit.
+ * HTTP): the fixed verb tools and their annotations, reads on a simulated fleet, arguments checked
+ * against each device, policy and approval, resources and subscriptions, prompts and completions,
+ * audit.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -18,7 +19,7 @@ import {
 import { SimulatedMcu } from '../../src/simulator/index.ts';
 import { decideAsPerson } from '../support/people.ts';
 import { eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
-import { call, greenhouseNode, text, type GreenhouseNode } from './greenhouse.ts';
+import { call, greenhouseNode, json, text, type GreenhouseNode } from './greenhouse.ts';
 
 /** Connect a (not yet connected) SDK client to the test hub over one transport. */
 export type ConnectMcp = (t: TestHub, client: Client) => Promise<Client>;
@@ -55,77 +56,78 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
     it('identifies itself as llm-iot with the package version and its capabilities', () => {
       assert.deepEqual(client.getServerVersion(), { name: 'llm-iot', version: '0.1.0' });
       const caps = client.getServerCapabilities();
-      assert.deepEqual(caps?.tools, { listChanged: true });
+      assert.deepEqual(caps?.tools, { listChanged: false }, 'the tool list never changes');
       assert.deepEqual(caps?.resources, { subscribe: true, listChanged: true });
       assert.ok(caps?.prompts && caps.logging && caps.completions);
       assert.match(client.getInstructions() ?? '', /approval_url/);
     });
 
-    it('lists the tools with titles, live fleet context and annotations that match each method kind', async () => {
+    it('lists the verb tools with titles and annotations that match what they can do, and no fleet contents', async () => {
       const { tools } = await client.listTools();
       const byName = new Map(tools.map((tool) => [tool.name, tool]));
-      assert.equal(byName.get('sensor_read')?.annotations?.readOnlyHint, true);
-      assert.equal(byName.get('sensor_read')?.annotations?.destructiveHint, false);
-      assert.equal(byName.get('mcu_reboot')?.annotations?.destructiveHint, true);
-      assert.equal(byName.get('mcu_reboot')?.annotations?.readOnlyHint, false);
-      assert.equal(byName.get('sensor_configure')?.annotations?.readOnlyHint, false);
-      assert.equal(byName.get('sensor_configure')?.annotations?.destructiveHint, false);
-      assert.equal(byName.get('device_get')?.title, 'Device Get');
-      assert.match(byName.get('device_list')?.description ?? '', /Zone A, Zone B/);
-      assert.equal(byName.get('sensor_configure')?.inputSchema.properties?.['confirm_token'], undefined, 'no approval token: a person approves on the hub');
+      assert.deepEqual([...byName.keys()], ['find_devices', 'describe_device', 'read_device', 'query_telemetry', 'configure_device', 'run_command', 'update_device', 'command_history']);
+      assert.equal(byName.get('read_device')?.annotations?.readOnlyHint, true);
+      assert.equal(byName.get('read_device')?.annotations?.destructiveHint, false);
+      assert.equal(byName.get('run_command')?.annotations?.destructiveHint, true, 'run_command can reboot');
+      assert.equal(byName.get('run_command')?.annotations?.readOnlyHint, false);
+      assert.equal(byName.get('configure_device')?.annotations?.readOnlyHint, false);
+      assert.equal(byName.get('configure_device')?.annotations?.destructiveHint, false);
+      assert.equal(byName.get('find_devices')?.title, 'Find Devices');
+      for (const tool of tools) assert.equal(tool.inputSchema.properties?.['confirm_token'], undefined, `${tool.name}: no approval token: a person approves on the hub`);
       // Reads are always allowed by the default policy, so they advertise their result schema;
       // writes may answer with a plan instead, so they must not (MCP: outputSchema ⇒ structuredContent).
-      assert.equal(byName.get('device_get')?.outputSchema?.type, 'object');
-      assert.equal(byName.get('batch_execute')?.outputSchema, undefined);
-      for (const hidden of ['device_register', 'telemetry_report', 'rpc_discover', 'data_subscribe', 'llm_execute_command']) assert.equal(byName.has(hidden), false, hidden);
+      assert.equal(byName.get('find_devices')?.outputSchema?.type, 'object');
+      assert.equal(byName.get('run_command')?.outputSchema, undefined);
+      assert.doesNotMatch(JSON.stringify(tools), new RegExp(`pico-a|${a.mcuId}|${b.bmp}`), 'no device in the tool list');
     });
 
     it('answers every read tool on the simulated fleet', async () => {
-      const list = await call(client, 'device_list', { zone: 'Zone A', include_schema: false });
+      const list = await call(client, 'find_devices', { zone: 'Zone A' });
       assert.equal(list.isError, undefined);
-      assert.deepEqual(list.structuredContent.devices.map((d: { device_id: string }) => d.device_id).sort(), [a.mcuId, a.bmp, a.soil].sort());
+      assert.deepEqual(list.structuredContent.devices.map((d: { id: string }) => d.id).sort(), [a.mcuId, a.bmp, a.soil].sort());
       assert.deepEqual(JSON.parse(text(list)), list.structuredContent, 'the text content is the same JSON');
 
-      const device = await call(client, 'device_get', { device_id: 'pico-b' });
-      assert.equal(device.structuredContent.device_id, b.mcuId);
-      assert.deepEqual([...device.structuredContent.attached].sort(), [b.bmp, b.soil].sort());
+      const device = json(await call(client, 'describe_device', { device: 'pico-b' }));
+      assert.equal(device.id, b.mcuId);
+      assert.deepEqual(device.attached.map((d: { id: string }) => d.id).sort(), [b.bmp, b.soil].sort());
+      assert.ok(device.commands.some((c: { name: string; kind: string }) => c.name === 'reboot' && c.kind === 'destructive'));
 
-      const read = await call(client, 'sensor_read', { sensor_id: a.bmp });
+      const read = await call(client, 'read_device', { device: a.bmp });
       assert.equal(read.isError, undefined, text(read));
-      assert.equal(read.structuredContent.source, 'device');
-      assert.deepEqual(read.structuredContent.readings.map((r: { measurement_type: string; value: number }) => [r.measurement_type, r.value]), [['temperature', 22.5]]);
+      assert.equal(json(read).source, 'device');
+      assert.deepEqual(json(read).readings.map((r: { measurement_type: string; value: number }) => [r.measurement_type, r.value]), [['temperature', 22.5]]);
       assert.equal(a.received('sensor.read').length, 1, 'the device was asked');
 
       const latest = await eventually(async () => {
-        const r = await call(client, 'data_latest', { device_ids: [a.bmp] });
-        return r.structuredContent.readings.length > 0 ? r : undefined;
+        const r = json(await call(client, 'read_device', { where: { zone: 'Zone A' }, measurements: ['temperature'] }));
+        return r.readings.length > 0 ? r : undefined;
       });
-      assert.equal(latest.structuredContent.readings[0].value, 22.5);
+      assert.equal(latest.readings[0].value, 22.5);
 
       const query = await eventually(async () => {
-        const r = await call(client, 'data_query', { filter: { zone: 'Zone A' }, measurement_types: ['temperature'], time_range: { last: '1h' }, aggregation: 'avg', group_by: 'measurement' });
+        const r = await call(client, 'query_telemetry', { where: { zone: 'Zone A' }, measurements: ['temperature'], last: '1h' });
         return r.structuredContent.series.length > 0 ? r : undefined;
       });
-      assert.equal(query.structuredContent.series[0].measurement_type, 'temperature');
-      assert.equal(query.structuredContent.series[0].points[0].value, 22.5);
+      assert.equal(query.structuredContent.series[0].measurement, 'temperature');
+      assert.equal(query.structuredContent.series[0].summary.mean, 22.5);
 
-      const commands = await call(client, 'command_list', { device_id: a.bmp });
-      assert.ok(commands.structuredContent.commands.some((c: { method: string; state: string; origin: { transport: string } }) => c.method === 'sensor.read' && c.state === 'succeeded' && c.origin.transport === 'mcp'));
+      const commands = json(await call(client, 'command_history', { device: a.bmp }));
+      assert.ok(commands.commands.some((c: { method: string; state: string; origin: { transport: string } }) => c.method === 'sensor.read' && c.state === 'succeeded' && c.origin.transport === 'mcp'));
     });
 
     it('reports a bad device id as a tool error naming DEVICE_NOT_FOUND, and an unknown tool as a protocol error', async () => {
-      const missing = await call(client, 'device_get', { device_id: 'no-such-board' });
+      const missing = await call(client, 'describe_device', { device: 'no-such-board' });
       assert.equal(missing.isError, true);
       assert.match(text(missing), /device not found: no-such-board \(JSON-RPC error -32001 DEVICE_NOT_FOUND\)/);
-      const invalid = await call(client, 'device_list', { zone: 42 });
+      const invalid = await call(client, 'find_devices', { zone: 42 });
       assert.equal(invalid.isError, true);
       assert.match(text(invalid), /-32602 INVALID_PARAMS/);
       await assert.rejects(call(client, 'no_such_tool'), (error: Error & { code?: number }) => error.code === -32602 && /Unknown tool: no_such_tool/.test(error.message));
     });
 
     it('holds a write as an approval with its page (client without URL elicitation); a person approving runs it', async () => {
-      const args = { sensor_id: a.soil, config: { power_mode: 'low_power' } };
-      const held = await call(client, 'sensor_configure', args);
+      const args = { device: a.soil, settings: { power_mode: 'low_power' } };
+      const held = await call(client, 'configure_device', args);
       assert.equal(held.isError, undefined);
       assert.equal(held.structuredContent.status, 'approval_required');
       assert.equal(held.structuredContent.executed, false);
@@ -137,7 +139,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       assert.match(text(held), new RegExp(`must approve it at ${base}/#/approvals/${id}`));
       assert.equal(a.received('sensor.configure').length, 0, 'nothing sent before approval');
 
-      const token = await call(client, 'sensor_configure', { ...args, confirm_token: id });
+      const token = await call(client, 'configure_device', { ...args, confirm_token: id });
       assert.equal(token.isError, true, 'a tool takes no approval token: the client cannot approve by calling again');
       assert.equal(a.received('sensor.configure').length, 0);
       const approved = await decideAsPerson(t, id);
@@ -159,8 +161,8 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       );
       try {
         const before = b.received('sensor.configure').length;
-        const batch = { method: 'sensor.configure', filter: { model: 'Soil Moisture Sensor', zone: 'Zone B' }, params: { config: { power_mode: 'low_power' } } };
-        const done = await call(eliciting, 'batch_execute', batch);
+        const batch = { where: { model: 'Soil Moisture Sensor', zone: 'Zone B' }, settings: { power_mode: 'low_power' } };
+        const done = await call(eliciting, 'configure_device', batch);
         assert.equal(done.isError, undefined, text(done));
         assert.equal(done.structuredContent.status, 'ok');
         assert.equal(done.structuredContent.executed, true);
@@ -171,7 +173,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
         const request = seen[0]?.params as { mode: string; url: string; message: string; elicitationId: string };
         assert.equal(request.mode, 'url');
         assert.equal(request.url, `${transport === 'Streamable HTTP' ? t.httpUrl : 'https://hub.example'}/#/approvals/${request.elicitationId}`);
-        assert.match(request.message, /batch_execute on 1 device/);
+        assert.match(request.message, /configure_device on 1 device/);
       } finally {
         await eliciting.close();
       }
@@ -182,10 +184,10 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       const form = await connect(t, elicitingClient('form-only', () => ({ action: 'accept', content: { confirm: true } }), formSeen, 'form'));
       const decliner = await connect(t, elicitingClient('decliner', () => ({ action: 'decline' }), []));
       try {
-        const held = await call(form, 'sensor_configure', { sensor_id: b.bmp, config: { osr_t: 8 } });
+        const held = await call(form, 'configure_device', { device: b.bmp, settings: { osr_t: 8 } });
         assert.equal(held.structuredContent.status, 'approval_required');
         assert.deepEqual(formSeen, [], 'no form: an agent answering its own form would approve itself');
-        const declined = await call(decliner, 'sensor_configure', { sensor_id: b.bmp, config: { osr_t: 8 } });
+        const declined = await call(decliner, 'configure_device', { device: b.bmp, settings: { osr_t: 8 } });
         assert.equal(declined.structuredContent.status, 'declined');
         assert.match(text(declined), /Not executed: it was declined \(withdrawn by the requesting client\)/);
         assert.equal((await t.hub.tools.approvals.get(declined.structuredContent.approval_id)).status, 'declined');
@@ -197,9 +199,9 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
     });
 
     it('refuses a destructive tool under the default policy without touching the device', async () => {
-      const denied = await call(client, 'mcu_reboot', { mcu_id: a.mcuId });
+      const denied = await call(client, 'run_command', { device: a.mcuId, command: 'reboot' });
       assert.equal(denied.isError, true);
-      assert.match(text(denied), /Not allowed: mcu_reboot is not allowed for an LLM: default for destructive tools \(deny\)/);
+      assert.match(text(denied), /Not allowed: run_command is not allowed for an LLM: default for destructive tools \(deny\)/);
       assert.equal(a.received('mcu.reboot').length, 0);
     });
 
@@ -208,15 +210,15 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       const mine = entries.filter((e) => (e.client ?? '').startsWith('test-agent/'));
       assert.ok(mine.every((e) => e.via === 'mcp'));
       const outcome = (tool: string, o: string): boolean => mine.some((e) => e.tool === tool && e.outcome === o);
-      assert.ok(outcome('sensor_read', 'succeeded'));
-      assert.ok(outcome('device_get', 'failed'));
-      assert.ok(outcome('sensor_configure', 'confirmation_required'));
-      assert.ok(mine.some((e) => e.tool === 'sensor_configure' && e.outcome === 'succeeded' && e.decision === 'confirm' && e.deviceIds.includes(a.soil)));
-      assert.ok(mine.some((e) => e.tool === 'mcu_reboot' && e.outcome === 'denied' && e.decision === 'deny'));
-      assert.ok(entries.some((e) => (e.client ?? '').startsWith('claude-desktop/') && e.tool === 'batch_execute' && e.outcome === 'succeeded' && e.deviceIds.includes(b.soil)));
+      assert.ok(outcome('read_device', 'succeeded'));
+      assert.ok(outcome('describe_device', 'failed'));
+      assert.ok(outcome('configure_device', 'confirmation_required'), mine.map((e) => `${e.tool}:${e.outcome}`).join());
+      assert.ok(mine.some((e) => e.tool === 'configure_device' && e.outcome === 'succeeded' && e.decision === 'confirm' && e.deviceIds.includes(a.soil)));
+      assert.ok(mine.some((e) => e.tool === 'run_command' && e.outcome === 'denied' && e.decision === 'deny'));
+      assert.ok(entries.some((e) => (e.client ?? '').startsWith('claude-desktop/') && e.tool === 'configure_device' && e.outcome === 'succeeded' && e.deviceIds.includes(b.soil)));
     });
 
-    it('sends tools/list_changed and resources/list_changed when a device joins, and answers DEVICE_NOT_FOUND once it left', async () => {
+    it('sends resources/list_changed (never tools/list_changed) when a device joins, and answers DEVICE_NOT_FOUND once it left', async () => {
       let toolsChanged = 0;
       let resourcesChanged = 0;
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => void toolsChanged++);
@@ -224,34 +226,34 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       const logged: string[] = [];
       client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logged.push(`${n.params.level} ${String(n.params.data)}`));
       await client.setLoggingLevel('info');
+      const before = JSON.stringify((await client.listTools()).tools);
       const c = await greenhouseNode(t, 'pico-c', 'Zone C');
-      await eventually(() => toolsChanged > 0 && resourcesChanged > 0, 5000, 'list_changed notifications');
+      await eventually(() => resourcesChanged > 0, 5000, 'resources/list_changed');
       assert.ok(logged.includes('info device joined: pico-c (mcu Pico W, Zone C)'), logged.join('; '));
-      const { tools } = await client.listTools();
-      assert.match(tools.find((tool) => tool.name === 'device_list')?.description ?? '', /Zone C/);
+      assert.equal(JSON.stringify((await client.listTools()).tools), before, 'the tool list is the same bytes');
+      const found = await call(client, 'find_devices', { zone: 'Zone C', type: 'mcu' });
+      assert.deepEqual(found.structuredContent.devices.map((d: { id: string }) => d.id), [c.mcuId]);
 
       const gone = await t.rpc('device.deregister', { device_id: c.mcuId });
       assert.equal(gone.error, undefined);
-      const read = await call(client, 'sensor_read', { sensor_id: c.bmp });
+      const read = await call(client, 'read_device', { device: c.bmp });
       assert.equal(read.isError, true);
       assert.match(text(read), /DEVICE_NOT_FOUND/);
-      await eventually(() => toolsChanged > 1, 5000, 'list_changed after the device left');
+      await eventually(() => resourcesChanged > 1, 5000, 'resources/list_changed after the device left');
+      assert.equal(toolsChanged, 0, 'no tools/list_changed storm');
     });
 
-    it('follows a simulated ESP32 as it joins: list_changed, a live sensor_read, telemetry resource updates', async () => {
-      let toolsChanged = 0;
+    it('follows a simulated ESP32 as it joins: a live read_device, telemetry resource updates', async () => {
       const updates: string[] = [];
-      client.setNotificationHandler(ToolListChangedNotificationSchema, () => void toolsChanged++);
       client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
       const mcu = new SimulatedMcu({ hardwareId: 'esp32-sim-1', board: 'esp32-s3', url: t.mqttUrl, zone: 'Zone S', telemetryIntervalMs: 200, heartbeatIntervalMs: 1000 });
       try {
         await mcu.start();
-        await eventually(() => toolsChanged > 0, 5000, 'tools/list_changed after the MCU joined');
         const bmp = await eventually(() => mcu.sensors().find((s) => s.kind === 'bmp580' && s.sensorId !== null)?.sensorId, 5000, 'BMP580 discovered');
-        const read = await call(client, 'sensor_read', { sensor_id: bmp });
+        const read = await call(client, 'read_device', { device: bmp });
         assert.equal(read.isError, undefined, text(read));
-        assert.equal(read.structuredContent.source, 'device');
-        assert.deepEqual(read.structuredContent.readings.map((r: { measurement_type: string }) => r.measurement_type).sort(), ['pressure', 'temperature']);
+        assert.equal(json(read).source, 'device');
+        assert.deepEqual(json(read).readings.map((r: { measurement_type: string }) => r.measurement_type).sort(), ['pressure', 'temperature']);
 
         const uri = `llmiot://device/${mcu.deviceId}/telemetry`;
         await client.subscribeResource({ uri });
@@ -267,9 +269,22 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
     it('lists and reads the fleet, device and telemetry resources', async () => {
       const { resources } = await client.listResources();
       assert.equal(resources[0]?.uri, 'llmiot://fleet');
+      assert.equal(resources[1]?.uri, 'ui://llm-iot/telemetry-chart.html');
       assert.ok(resources.some((r) => r.uri === `llmiot://device/${a.mcuId}` && r.name === 'pico-a'));
       const { resourceTemplates } = await client.listResourceTemplates();
-      assert.deepEqual(resourceTemplates.map((r) => r.uriTemplate), ['llmiot://device/{id}', 'llmiot://device/{id}/telemetry']);
+      assert.deepEqual(resourceTemplates.map((r) => r.uriTemplate), [
+        'llmiot://device/{id}',
+        'llmiot://device/{id}/telemetry',
+        'llmiot://zone/{zone}',
+        'llmiot://device/{id}/capability/{capability}',
+      ]);
+      const zone = JSON.parse(await readText(client, 'llmiot://zone/Zone%20A'));
+      assert.equal(zone.total, 3);
+      assert.deepEqual(zone.measurements.map((m: { name: string }) => m.name).sort(), ['pressure', 'soil_moisture', 'temperature']);
+      const capability = JSON.parse(await readText(client, `llmiot://device/${a.bmp}/capability/temperature`));
+      assert.deepEqual({ kind: capability.kind, unit: capability.unit, range_min: capability.range_min, range_max: capability.range_max }, { kind: 'measurement', unit: 'celsius', range_min: -40, range_max: 85 });
+      await assert.rejects(client.readResource({ uri: `llmiot://device/${a.bmp}/capability/humidity` }), (error: Error & { code?: number }) => error.code === -32002);
+      await assert.rejects(client.readResource({ uri: 'llmiot://zone/Nowhere' }), (error: Error & { code?: number }) => error.code === -32002);
 
       const fleet = JSON.parse(await readText(client, 'llmiot://fleet'));
       const mcu = fleet.devices.find((d: { device_id: string }) => d.device_id === a.mcuId);
@@ -333,8 +348,8 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       assert.deepEqual(prompts.map((p) => p.name), ['greenhouse_report', 'fleet_health_check', 'batch_configure']);
       const report = await client.getPrompt({ name: 'greenhouse_report', arguments: { zone: 'Zone A', hours: '24' } });
       const reportText = report.messages[0]?.content.type === 'text' ? report.messages[0].content.text : '';
-      assert.match(reportText, /data_query/);
-      assert.match(reportText, /"filter": \{"zone": "Zone A"\}/);
+      assert.match(reportText, /query_telemetry/);
+      assert.match(reportText, /"where": \{"zone": "Zone A"\}/);
       assert.match(reportText, /"last": "24h"/);
       const batch = await client.getPrompt({ name: 'batch_configure', arguments: { devices: 'all soil sensors', change: 'low-power mode' } });
       assert.match(batch.messages[0]?.content.type === 'text' ? batch.messages[0].content.text : '', /approval_url/);
@@ -346,6 +361,21 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       assert.deepEqual(zones.completion.values, ['Zone B']);
       const ids = await client.complete({ ref: { type: 'ref/resource', uri: 'llmiot://device/{id}' }, argument: { name: 'id', value: 'pico-a' } });
       assert.ok(ids.completion.values.includes('pico-a'));
+      const zoneIds = await client.complete({ ref: { type: 'ref/resource', uri: 'llmiot://zone/{zone}' }, argument: { name: 'zone', value: 'Zo' } });
+      assert.deepEqual(zoneIds.completion.values.slice(0, 2), ['Zone A', 'Zone B']);
+      // The capability of one device: context.arguments carries the id already chosen.
+      const caps = await client.complete({
+        ref: { type: 'ref/resource', uri: 'llmiot://device/{id}/capability/{capability}' },
+        argument: { name: 'capability', value: '' },
+        context: { arguments: { id: a.mcuId } },
+      });
+      assert.deepEqual(caps.completion.values, ['get_status', 'get_config', 'scan_bus', 'reboot', 'upload_program', 'execute_script']);
+      const measurements = await client.complete({
+        ref: { type: 'ref/resource', uri: 'llmiot://device/{id}/capability/{capability}' },
+        argument: { name: 'capability', value: 'te' },
+        context: { arguments: { id: encodeURIComponent('pico-a/i2c:0x47') } },
+      });
+      assert.deepEqual(measurements.completion.values, ['temperature']);
     });
   });
 }

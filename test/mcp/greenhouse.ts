@@ -53,6 +53,11 @@ export async function call(client: Client, name: string, args: Record<string, un
   return (await client.callTool({ name, arguments: args })) as CallToolResult;
 }
 
+/** The JSON a tool answered (its text content, parsed). */
+export function json(result: CallToolResult): any {
+  return JSON.parse(text(result));
+}
+
 /** The text of a tool result's first content block. */
 export function text(result: CallToolResult): string {
   const first = result.content[0];

@@ -17,7 +17,7 @@ describe('MCP: requests that do not match their schema', () => {
 
   for (const [method, params, path] of [
     ['tools/call', { name: 5 }, /params\/name/],
-    ['tools/call', { name: 'device_list', arguments: 7 }, /params\/arguments/],
+    ['tools/call', { name: 'find_devices', arguments: 7 }, /params\/arguments/],
     ['resources/read', { uri: ['x'] }, /params\/uri/],
     ['prompts/get', {}, /params\/name/],
     ['logging/setLevel', { level: 'loud' }, /params\/level/],

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ElicitRequestSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { listenHttp, type HttpListener } from '../../src/api/http-server.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { silentLogger } from '../../src/log/logger.ts';
@@ -67,15 +67,15 @@ describe('llm-iot mcp (stdio proxy)', () => {
   it('relays initialize, tools/list and tools/call, with the real client as the audit principal', async () => {
     assert.equal(client.getServerVersion()?.name, 'llm-iot');
     const { tools } = await client.listTools();
-    assert.equal(tools.find((tool) => tool.name === 'sensor_read')?.annotations?.readOnlyHint, true);
-    const list = await call(client, 'device_list', { zone: 'Zone A', include_schema: false });
+    assert.equal(tools.find((tool) => tool.name === 'read_device')?.annotations?.readOnlyHint, true);
+    const list = await call(client, 'find_devices', { zone: 'Zone A' });
     assert.equal(list.structuredContent.total, 3);
-    const audit = await t.hub.stores.audit.list({ tool: 'device_list' });
+    const audit = await t.hub.stores.audit.list({ tool: 'find_devices' });
     assert.match(audit[0]?.client ?? '', /^claude-code-test\//);
   });
 
   it('relays the hub\'s URL elicitation to the client and answers the write a person approved', async () => {
-    const done = await call(client, 'sensor_configure', { sensor_id: node.soil, config: { power_mode: 'low_power' } });
+    const done = await call(client, 'configure_device', { device: node.soil, settings: { power_mode: 'low_power' } });
     assert.equal(done.isError, undefined, text(done));
     assert.equal(approvals, 1);
     assert.deepEqual(node.received('sensor.configure').map((c) => c.params.config), [{ power_mode: 'low_power' }]);
@@ -83,9 +83,9 @@ describe('llm-iot mcp (stdio proxy)', () => {
 
   it('relays notifications from the hub\'s stream', async () => {
     let changed = 0;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++);
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void changed++);
     await greenhouseNode(t, 'pico-stdio-2', 'Zone B');
-    await eventually(() => changed > 0, 5000, 'tools/list_changed through the proxy');
+    await eventually(() => changed > 0, 5000, 'resources/list_changed through the proxy');
   });
 
   it('keeps stdout for the protocol: logs go to stderr', () => {
@@ -126,7 +126,7 @@ describe('llm-iot mcp across a hub restart', () => {
       await listener?.close();
       await hub?.close();
       await boot(port);
-      const after = await call(client, 'device_list', {});
+      const after = await call(client, 'find_devices', {});
       assert.equal(after.isError, undefined, text(after));
       assert.match(proxy.stderr(), /hub session gone/);
       await eventually(() => changed > 0, 5000, 'list_changed after the new session');

@@ -22,7 +22,7 @@ describe('MCP: tools/call arguments from the wire', () => {
 
   for (const depth of [33, 20_000]) {
     it(`arguments nested ${depth} deep answer -32602 with the pointer`, async () => {
-      const answer = await post(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"device_list","arguments":{"zone":${nested(depth)}}}}`);
+      const answer = await post(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"find_devices","arguments":{"zone":${nested(depth)}}}}`);
       assert.equal(answer.error?.code, -32602, JSON.stringify(answer).slice(0, 500));
       assert.match(answer.error?.message ?? '', /\/params\/arguments\/zone(\/a)+/);
       assert.match(answer.error?.message ?? '', /nested deeper than 32 levels/);
@@ -30,14 +30,14 @@ describe('MCP: tools/call arguments from the wire', () => {
   }
 
   it('an over-long string in the arguments answers -32602 naming it', async () => {
-    const answer = await post(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'device_list', arguments: { zone: 'x'.repeat(70_000) } } }));
+    const answer = await post(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'find_devices', arguments: { zone: 'x'.repeat(70_000) } } }));
     assert.equal(answer.error?.code, -32602);
     assert.match(answer.error?.message ?? '', /\/params\/arguments\/zone: string of 70000 characters/);
   });
 
   for (const key of ['constructor', '__proto__', 'hasOwnProperty', 'toString']) {
     it(`a "${key}": null argument is an ordinary (unknown) argument, never -32603`, async () => {
-      const answer = await post(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"data_query","arguments":{"time_range":{"value":{"last":"1h"}},"${key}":null}}}`);
+      const answer = await post(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"query_telemetry","arguments":{"time_range":{"value":{"last":"1h"}},"${key}":null}}}`);
       assert.equal(answer.error, undefined, JSON.stringify(answer));
       // The tool's own validation answers: a tool error result, not a protocol failure.
       assert.equal(answer.result?.isError, true, JSON.stringify(answer));
@@ -46,7 +46,7 @@ describe('MCP: tools/call arguments from the wire', () => {
   }
 
   it('a nested "constructor": null is data the tool sees', async () => {
-    const answer = await post(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"device_list","arguments":{"zone":{"constructor":null}}}}`);
+    const answer = await post(`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"find_devices","arguments":{"zone":{"constructor":null}}}}`);
     assert.equal(answer.error, undefined, JSON.stringify(answer));
     assert.doesNotMatch(JSON.stringify(answer.result), /-32603|prototype/);
   });
@@ -64,7 +64,7 @@ describe('MCP: tools/call arguments from the wire', () => {
   });
 
   it('a well-formed call still works in the same session', async () => {
-    const answer = await post(JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'device_list', arguments: {} } }));
+    const answer = await post(JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'find_devices', arguments: {} } }));
     assert.equal(answer.error, undefined);
     assert.notEqual(answer.result?.isError, true, JSON.stringify(answer));
   });

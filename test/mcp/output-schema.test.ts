@@ -16,6 +16,7 @@ function tool(name: string, method: string, kind: ToolDefinition['kind']): ToolD
     inputSchema: { type: 'object', properties: {} },
     outputSchema: { type: 'object', properties: { ok: { type: 'boolean' } } },
     annotations: { title: name, readOnlyHint: kind === 'read', destructiveHint: kind === 'destructive', idempotentHint: kind === 'read', openWorldHint: false },
+    route: (args) => ({ method, kind, params: args }),
   };
 }
 

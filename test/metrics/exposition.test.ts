@@ -66,7 +66,7 @@ describe('GET /metrics after a scripted workload', () => {
     assert.equal(value(text, 'llmiot_rpc_requests_total{transport="http",method="device.get",outcome="error"}'), 1, 'invalid params');
     assert.equal(value(text, 'llmiot_rpc_requests_total{transport="http",method="unknown",outcome="error"}'), 1, 'no.such.method, never as a label');
     assert.ok(value(text, 'llmiot_rpc_requests_total{transport="mqtt",method="telemetry.report",outcome="ok"}') > 0, 'device calls over MQTT');
-    assert.ok(value(text, 'llmiot_rpc_requests_total{transport="mcp",method="device.list",outcome="ok"}') >= 1, 'the MCP tool ran the method');
+    assert.ok(value(text, 'llmiot_rpc_requests_total{transport="mcp",method="command.list",outcome="ok"}') >= 1, 'the MCP tool ran the method');
     assert.equal(value(text, 'llmiot_tool_calls_total{via="mcp",outcome="ok"}'), 1);
     assert.equal(value(text, 'llmiot_tool_call_duration_seconds_count{via="mcp"}'), 1);
     assert.equal(value(text, 'llmiot_rpc_request_duration_seconds_count{method="mcu.get_status"}'), 1);

@@ -6,7 +6,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Fleet } from '../../src/simulator/index.ts';
-import { toolName } from '../../src/tools/tool-definition.ts';
 import { eventually } from './eventually.ts';
 import { uniqueSuffix } from './services.ts';
 import type { TestHub } from './test-hub.ts';
@@ -68,7 +67,7 @@ async function script(t: TestHub, idPrefix: string): Promise<{ native: string; d
   // An MCP client calling a tool over Streamable HTTP.
   const mcp = new Client({ name: 'metrics-workload', version: '1' });
   await mcp.connect(new StreamableHTTPClientTransport(new URL(`${t.httpUrl}/mcp`)));
-  await mcp.callTool({ name: toolName('device.list'), arguments: {} });
+  await mcp.callTool({ name: 'command_history', arguments: {} });
   await mcp.close();
   return ids;
 }

@@ -43,7 +43,7 @@ describe('approvals', () => {
   const configures = (): unknown[] => link.commands.filter((c) => c.method === 'sensor.configure');
 
   async function held(config: Record<string, unknown>): Promise<string> {
-    const outcome = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config }, llm);
+    const outcome = await t.hub.tools.call('configure_device', { device: soilId, settings: config }, llm);
     assert.equal(outcome.status, 'confirmation_required');
     return outcome.status === 'confirmation_required' ? outcome.approval.id : '';
   }
@@ -59,10 +59,10 @@ describe('approvals', () => {
     assert.equal(approval.expires_at, new Date(now + 15 * MINUTE).toISOString());
     assert.deepEqual(approval.requested_by, { principal: 'token:the-llm', kind: 'token', role: 'operator', client: 'scripted/1' });
     assert.equal(approval.role_required, 'operator');
-    assert.equal(approval.tool, 'sensor_configure');
+    assert.equal(approval.tool, 'configure_device');
     assert.deepEqual(approval.plan.targets, [soilId]);
-    assert.deepEqual(approval.plan.params, { sensor_id: soilId, config: { power_mode: 'low_power' } });
-    assert.match(approval.plan.summary, /sensor_configure \(sensor\.configure\), a change of device state on 1 device\(s\): pico-approvals\/analog/);
+    assert.deepEqual(approval.plan.params, { device: soilId, settings: { power_mode: 'low_power' } }, 'the verb tool\'s arguments, routed again when approved');
+    assert.match(approval.plan.summary, /configure_device \(sensor\.configure\), a change of device state on 1 device\(s\): pico-approvals\/analog/);
     assert.equal(typeof approval.chain_id, 'string');
     assert.deepEqual((await victor.rpc('approval.get', { id })).result, approval);
   });
@@ -75,7 +75,7 @@ describe('approvals', () => {
     const byViewer = await victor.rpc('approval.decide', { id, decision: 'approve' });
     assert.equal(byViewer.error?.code, -32031, 'approval.decide needs the operator role');
     // Olive asks through llm.execute_command-like tool use with her own session: she cannot approve herself.
-    const own = await t.hub.tools.call('sensor_configure', { sensor_id: soilId, config: { power_mode: 'low_power' } }, { principal: { id: olive.principal, kind: 'user', role: 'operator' }, via: 'llm' });
+    const own = await t.hub.tools.call('configure_device', { device: soilId, settings: { power_mode: 'low_power' } }, { principal: { id: olive.principal, kind: 'user', role: 'operator' }, via: 'llm' });
     assert.equal(own.status, 'confirmation_required');
     const ownId = own.status === 'confirmation_required' ? own.approval.id : '';
     const self = await olive.rpc('approval.decide', { id: ownId, decision: 'approve' });

@@ -90,10 +90,11 @@ export const mcpEntry: FuzzEntry = {
     const call = (name: string, args: unknown): Json => toJson({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } });
     const seeds: Json[] = [
       ...tools.map((name) => call(name, {})),
-      call('device_list', { filter: { type: 'mcu' }, limit: 5 }),
-      call('data_query', { device_ids: ['fz-h0'], time_range: { last: '1h' } }),
-      call('sensor_read', { sensor_id: 'fz-h1' }),
-      call('mcu_reboot', { mcu_id: 'fz-h0', confirm_token: 'abc' }),
+      call('find_devices', { type: 'mcu', limit: 5 }),
+      call('query_telemetry', { device: 'fz-h0', last: '1h' }),
+      call('read_device', { device: 'fz-h1' }),
+      call('run_command', { device: 'fz-h0', command: 'reboot', confirm_token: 'abc' }),
+      call('configure_device', { where: { type: 'sensor' }, settings: { power_mode: 'low_power' } }),
       toJson({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { cursor: 'x' } }),
       toJson({ jsonrpc: '2.0', id: 1, method: 'resources/list' }),
       toJson({ jsonrpc: '2.0', id: 1, method: 'resources/templates/list' }),
