@@ -172,6 +172,12 @@ export class CoreIngress implements DeviceIngress {
     const checked = schemas.validate(staticKind(a.type), a.staticSchema, a.schemaVersion, '/static_schema');
     const dynamic = a.dynamicState === undefined ? undefined : schemas.validate(dynamicKind(a.type), a.dynamicState, checked.version, '/dynamic_state').document;
     const existing = registry.getByHardwareId(a.hardwareId);
+    if (existing !== undefined && existing.id === a.parentId) {
+      // e.g. sensor.discover naming the MCU's own hardware id: the device would become its own parent.
+      throw new HubError('INVALID_PARAMS', `Invalid params: hardware_id ${a.hardwareId} is the parent device itself`, {
+        issues: [{ path: '/hardware_id', message: 'a device cannot be attached to itself' }],
+      });
+    }
     if (a.onlyIfChanged === true && existing !== undefined && unchanged(existing, a, checked.document)) {
       if (dynamic !== undefined) registry.updateDynamicState(existing.id, dynamic);
       return Promise.resolve({ device: registry.get(existing.id) ?? existing, created: false, changed: false, unknownFields: checked.unknownFields });

@@ -257,9 +257,10 @@ export class DeviceRegistry {
   }
 
   /** Mark a device (and its attached devices) deregistered; history and telemetry are kept. */
-  async deregister(id: string): Promise<Device> {
+  async deregister(id: string, visited: Set<string> = new Set()): Promise<Device> {
     const device = this.require(id);
-    for (const child of this.children(id)) await this.deregister(child.id);
+    visited.add(id);
+    for (const child of this.children(id)) if (!visited.has(child.id)) await this.deregister(child.id, visited);
     const updated: Device = { ...device, status: 'deregistered' };
     this.#byId.set(id, updated);
     this.#offlineWithParent.delete(id);

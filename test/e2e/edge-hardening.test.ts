@@ -100,6 +100,25 @@ describe('hardware ids that could never be a topic', () => {
   });
 });
 
+describe('a device attached to itself', () => {
+  it('sensor.discover naming the MCU\'s own hardware id answers -32602; the MCU deregisters normally', async () => {
+    // Found by `npm run fuzz -- --entry http --seed 20261205` (input 836403): the MCU became its own parent,
+    // and device.deregister then recursed until the stack overflowed (-32603).
+    const t = await startTestHub();
+    try {
+      await t.rpc('device.register', { device_type: 'mcu', static_schema: esp32, hardware_id: 'self-1' });
+      const self = await t.rpc('sensor.discover', { mcu_id: 'self-1', hardware_id: 'self-1', static_schema: { manufacturer: 'Bosch', model: 'BMP580' } });
+      assert.equal(self.error?.code, -32602);
+      assert.equal(self.error.data.issues[0].path, '/hardware_id');
+      assert.equal((await t.rpc('device.get', { device_id: 'self-1' })).result.device_type, 'mcu');
+      const gone = await t.rpc('device.deregister', { device_id: 'self-1' });
+      assert.equal(gone.error, undefined);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 const pgSchema = `edge_${uniqueSuffix()}`;
 after(async () => {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
