@@ -30,6 +30,8 @@ export class Lwm2mLoadDevice {
   #next = 0;
   #running = false;
   #loop: Promise<void> | undefined;
+  /** Resolves the load loop's current wait ({@link #changed}). */
+  #wake: () => void = () => {};
 
   constructor(endpoint: string) {
     this.endpoint = endpoint;
@@ -50,6 +52,7 @@ export class Lwm2mLoadDevice {
       if (message.msgType === 'register' && message.data?.code === '2.01') {
         this.registrations++;
         this.#registered = true;
+        this.#wake();
       } else if (message.msgType === 'register') {
         this.refusals.push(JSON.stringify(message.data));
       }
@@ -81,7 +84,8 @@ export class Lwm2mLoadDevice {
           if (Date.now() - progressAt > DRAIN_TIMEOUT_MS) throw new Error(`${this.endpoint}: no progress for ${DRAIN_TIMEOUT_MS} ms (registered: ${this.#registered}, unacknowledged: ${this.unacked.size})`);
           // Like a LwM2M client whose Register went unanswered: register again.
           if (!this.#registered && Date.now() - this.#registeredAt > 1000) this.#register();
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          // Wait for a PUBACK or a registration answer, or a second to pass (to register again).
+          await this.#changed(1000);
           continue;
         }
         progressAt = Date.now();
@@ -92,11 +96,23 @@ export class Lwm2mLoadDevice {
           if (error !== undefined && error !== null) return;
           this.unacked.delete(seq);
           this.acked.set(seq, Date.now());
+          this.#wake();
         });
         const due = startedAt + (this.#next * 1000) / ratePerSecond;
         if (seq % 10 === 9) await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
       }
     })();
+  }
+
+  /** Resolves on the next PUBACK or registration answer, or after `ms`. */
+  #changed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   async finished(): Promise<void> {

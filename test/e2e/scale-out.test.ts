@@ -226,11 +226,25 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
     const ws = new WebSocket(watcher.wsUrl);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     const seen = new Set<number>();
+    /** Called after each telemetry notification: the waits below resolve from here, not by polling. */
+    let onSeen = (): void => {};
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as { method?: string; params?: { readings?: { device_id?: string; value?: number }[] } };
       if (message.method !== 'data.telemetry') return;
       for (const reading of message.params?.readings ?? []) if (reading.device_id === device.sensorId && typeof reading.value === 'number') seen.add(reading.value);
+      onSeen();
     });
+    /** True once every value arrived, false when `ms` passed first. */
+    const allSeen = (values: number[], ms: number): Promise<boolean> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        onSeen = () => {
+          if (!values.every((v) => seen.has(v))) return;
+          clearTimeout(timer);
+          resolve(true);
+        };
+        onSeen();
+      });
     const subscribed = new Promise((resolve) => ws.once('message', resolve));
     ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'data.subscribe', params: { device_ids: [device.sensorId] } }));
     await subscribed;
@@ -244,9 +258,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
         async () => {
           const round = Array.from({ length: 6 }, () => warm++);
           for (const value of round) await device.report(Date.now(), value);
-          const deadline = Date.now() + 1_000;
-          while (Date.now() < deadline && !round.every((v) => seen.has(v))) await new Promise((r) => setTimeout(r, 20));
-          return round.every((v) => seen.has(v));
+          return allSeen(round, 1_000);
         },
         15_000,
         'every peer fanning out to the watcher',
