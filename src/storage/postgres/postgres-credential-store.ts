@@ -5,21 +5,21 @@ import type { CredentialState, CredentialStore, DeviceCredential } from '../../c
 import { credentialFromRow, type CredentialRow } from '../shared/account-rows.ts';
 import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
+import { PostgresLease } from './postgres-lease.ts';
 
 export class PostgresCredentialStore implements CredentialStore {
-  readonly #connection: PostgresConnection;
+  readonly #lease: PostgresLease;
   readonly #pool: pg.Pool;
   readonly #table: string;
-  #closed = false;
 
   constructor(connection: PostgresConnection) {
-    this.#connection = connection;
-    this.#pool = connection.acquire();
+    this.#lease = new PostgresLease(connection);
+    this.#pool = this.#lease.pool;
     this.#table = `${connection.schema}.device_credentials`;
   }
 
   async get(hardwareId: string): Promise<DeviceCredential | undefined> {
-    return this.#run('credential read failed', async () => {
+    return this.#lease.run('credential read failed', async () => {
       const result = await this.#pool.query<CredentialRow>(`SELECT * FROM ${this.#table} WHERE hardware_id = $1`, [hardwareId]);
       const row = result.rows[0];
       return row === undefined ? undefined : credentialFromRow(row);
@@ -27,7 +27,7 @@ export class PostgresCredentialStore implements CredentialStore {
   }
 
   async put(credential: DeviceCredential): Promise<void> {
-    await this.#run('credential write failed', () =>
+    await this.#lease.run('credential write failed', () =>
       this.#pool.query(
         `INSERT INTO ${this.#table} (hardware_id, state, hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (hardware_id) DO UPDATE SET state = EXCLUDED.state, hash = EXCLUDED.hash, updated_at = EXCLUDED.updated_at`,
@@ -37,24 +37,13 @@ export class PostgresCredentialStore implements CredentialStore {
   }
 
   async list(): Promise<DeviceCredential[]> {
-    return this.#run('credential list failed', async () => {
+    return this.#lease.run('credential list failed', async () => {
       const result = await this.#pool.query<CredentialRow>(`SELECT * FROM ${this.#table} ORDER BY hardware_id`);
       return result.rows.map(credentialFromRow);
     });
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#connection.release();
-  }
-
-  async #run<T>(what: string, work: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new HubError('STORE_ERROR', `${what}: the store is closed`);
-    try {
-      return await work();
-    } catch (error) {
-      throw storeError(what, error);
-    }
+  close(): Promise<void> {
+    return this.#lease.close();
   }
 }
