@@ -62,7 +62,7 @@ export function describeTahuInterop(name: string, config: () => Partial<HubConfi
 
     /** DDATA from sensor-1; its known metrics become the device's current values. */
     function publishDeviceData(metrics: TahuMetric[], ts = Date.now()): void {
-      for (const { name, value } of metrics) if (name !== undefined && name in current && (typeof value === 'number' || typeof value === 'string')) current[name] = value;
+      for (const { name, value } of metrics) if (typeof name === 'string' && name in current && (typeof value === 'number' || typeof value === 'string')) current[name] = value;
       client.publishDeviceData('sensor-1', { timestamp: ts, metrics });
     }
 
