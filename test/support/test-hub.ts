@@ -42,7 +42,8 @@ export interface TestHubOptions extends Pick<HubOptions, 'now'> {
 
 /**
  * Start a hub for a test. Each hub gets its own Sparkplug host id unless the test names one, so
- * hubs of test files running at the same time on the shared broker never answer for each other.
+ * hubs of test files running at the same time on the shared broker never answer for each other (they
+ * may still ask each other's Sparkplug edge nodes to rebirth: docs/sparkplug.md, Rebirth requests).
  * `options.now` injects the hub's clock (liveness, command deadlines, timestamps).
  */
 export async function startTestHub(config: Partial<HubConfig> = {}, keepDataDir?: string, options: TestHubOptions = {}): Promise<TestHub> {

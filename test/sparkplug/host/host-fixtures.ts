@@ -20,6 +20,14 @@ export async function counterValue(hub: Hub, name: string, labels: Record<string
   return match?.value ?? 0;
 }
 
+/** Sum of every child of a hub counter (0 when never incremented). */
+export async function counterTotal(hub: Hub, name: string): Promise<number> {
+  const metric = hub.metrics.registry.getSingleMetric(name);
+  if (metric === undefined) return 0;
+  const { values } = await metric.get();
+  return values.reduce((sum, v) => sum + v.value, 0);
+}
+
 export function rejected(hub: Hub, reason: string): Promise<number> {
   return counterValue(hub, 'llmiot_messages_rejected_total', { protocol: 'sparkplug', reason });
 }
