@@ -6,7 +6,6 @@
  * previous one's PUBACK), so a PUBACK lost in that window stalled the device until it reconnected.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { describe, it } from 'node:test';
 import { MqttClient } from 'mqtt';
@@ -28,6 +27,10 @@ function disconnected(bus: EmbeddedMqttBus, clientId: string): Promise<void> {
       resolve();
     });
   });
+}
+
+function nextEvent(client: MqttClient, event: 'connect' | 'close'): Promise<void> {
+  return new Promise((resolve) => client.once(event, () => resolve()));
 }
 
 /** Rejects after `ms` with `what`, for a race with the awaited event. */
@@ -54,13 +57,13 @@ describe('EmbeddedMqttBus: QoS 1 resent on reconnection', () => {
           taken.push(payload.toString());
           return hold();
         }, { qos: 1 });
-        await once(device, 'connect');
+        await nextEvent(device, 'connect');
         await device.subscribeAsync('dev/dev-1/down', { qos: 1 });
 
         // The connection drops; the persistent session stays and queues what the hub sends meanwhile.
         const gone = disconnected(bus, 'dev-1');
         (stream as Duplex).destroy();
-        await Promise.all([gone, once(device, 'close')]);
+        await Promise.all([gone, nextEvent(device, 'close')]);
         for (let i = 0; i < QUEUED; i++) await bus.publish('dev/dev-1/down', `queued ${i}`, { qos: 1 });
         let received = 0;
         device.on('message', () => received++);
