@@ -15,7 +15,7 @@ export interface AdmissionBroker {
 }
 
 /** The part of an aedes client admission uses. */
-export type AdmittedClient = Pick<Client, 'id' | 'connected' | 'closed' | 'conn' | 'close'>;
+export type AdmittedClient = Pick<Client, 'id' | 'connecting' | 'connected' | 'closed' | 'conn' | 'close'>;
 
 /** A device's QoS 1 PUBLISH waiting for its PUBACK. */
 interface Admission {
@@ -106,7 +106,18 @@ export function pubackBytes(messageId: number): Buffer {
 function acknowledgeInOrder(client: AdmittedClient, queue: Admission[]): void {
   while (queue.length > 0 && (queue[0] as Admission).settled) {
     const admission = queue.shift() as Admission;
-    // A closed connection gets nothing: the client resends after reconnecting.
-    if (client.connected && !client.closed) client.conn.write(pubackBytes(admission.messageId));
+    if (isOpen(client)) client.conn.write(pubackBytes(admission.messageId));
   }
+}
+
+/**
+ * Whether the connection can still be written to. A closed one gets nothing: the client resends
+ * after reconnecting. aedes counts a connection `connected` only once it has sent CONNACK *and* the
+ * messages queued for the session; in between (`connecting`) it already reads and handles PUBLISHes,
+ * and a client resends its unacknowledged ones as soon as CONNACK arrives [MQTT-4.4.0-1] (MQTT.js one
+ * at a time, each after the previous PUBACK). A PUBACK due then must be written, as aedes writes its
+ * own packets then (lib/write.js): dropping it stalled the client for good.
+ */
+function isOpen(client: AdmittedClient): boolean {
+  return !client.closed && (client.connecting || client.connected);
 }

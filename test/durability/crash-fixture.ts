@@ -42,11 +42,15 @@ export class CrashHub {
     return this.#options.mqttUrl ?? `mqtt://127.0.0.1:${this.#mqttPort}`;
   }
 
+  /** Choose the ports (once): devices may then try to connect before the hub has started. */
+  async choosePorts(): Promise<void> {
+    if (this.#httpPort !== 0) return;
+    this.#httpPort = await freePort();
+    this.#mqttPort = await freePort();
+  }
+
   async start(): Promise<void> {
-    if (this.#httpPort === 0) {
-      this.#httpPort = await freePort();
-      this.#mqttPort = await freePort();
-    }
+    await this.choosePorts();
     const args = ['start', '--http-host', '127.0.0.1', '--http-port', String(this.#httpPort), '--data-dir', this.dataDir, '--sparkplug-host-id', this.hostId];
     if (this.#options.mqttUrl === undefined) args.push('--mqtt-host', '127.0.0.1', '--mqtt-port', String(this.#mqttPort));
     else args.push('--mqtt-url', this.#options.mqttUrl);

@@ -135,9 +135,11 @@ export class Lwm2mLoadDevice {
     return [...this.acked].filter(([seq, at]) => at < crashAt || this.#epochOf.get(seq) === last).map(([seq]) => seq);
   }
 
+  /** Stop and disconnect. A load that failed was reported by {@link finished} or {@link drain}; the client is ended anyway. */
   async close(): Promise<void> {
     this.#running = false;
-    await this.#loop;
+    this.#wake();
+    await this.#loop?.catch(() => {});
     await this.#client?.endAsync(true);
   }
 }

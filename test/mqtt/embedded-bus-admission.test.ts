@@ -26,10 +26,11 @@ class FakeBroker implements AdmissionBroker {
 }
 
 /** A client that records what is written to it and whether it was closed. */
-function fakeClient(): AdmittedClient & { written: Buffer[]; closes: number } {
+function fakeClient(): AdmittedClient & { written: Buffer[]; closes: number; connecting: boolean; connected: boolean } {
   const written: Buffer[] = [];
   const client = {
     id: 'device-1',
+    connecting: false,
     connected: true,
     closed: false,
     written,
@@ -41,7 +42,7 @@ function fakeClient(): AdmittedClient & { written: Buffer[]; closes: number } {
       client.connected = false;
     },
   };
-  return client as unknown as AdmittedClient & { written: Buffer[]; closes: number };
+  return client as unknown as AdmittedClient & { written: Buffer[]; closes: number; connecting: boolean; connected: boolean };
 }
 
 const packet = (messageId: number): PublishPacket => ({ cmd: 'publish', topic: 'llmiot/v1/device-1/up', payload: Buffer.from('{}'), qos: 1, retain: false, dup: false, messageId });
@@ -159,5 +160,20 @@ describe('QoS1Admission', () => {
     hold.resolve();
     await turn();
     assert.deepEqual(client.written, []);
+  });
+
+  it('acknowledges on a connection still sending its session queue after CONNACK (aedes: connecting, not yet connected)', async () => {
+    const hold = deferred();
+    let admission!: QoS1Admission;
+    admission = new QoS1Admission(new FakeBroker((p) => admission.hold(p, hold.promise)));
+    const client = fakeClient();
+    // A reconnecting client resends right after CONNACK, before aedes has sent what it queued for the session.
+    client.connecting = true;
+    client.connected = false;
+    admission.admit(client, packet(4), () => {});
+    await turn();
+    hold.resolve();
+    await turn();
+    assert.deepEqual(client.written, [pubackBytes(4)], 'a PUBACK lost here is never sent again: the client would wait for it for good');
   });
 });
