@@ -7,7 +7,7 @@ import { HubError, toRpcErrorObject, ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { BEARER_SUBPROTOCOL, baseUrl, bearerOf, bearerSubprotocol, liveSessionOf, loopbackOnlySecurity, RESOURCE_METADATA_PATH, type HttpSecurity } from './http-security.ts';
+import { BEARER_SUBPROTOCOL, bearerOf, bearerSubprotocol, liveSessionOf, loopbackOnlySecurity, RESOURCE_METADATA_PATH, type HttpSecurity } from './http-security.ts';
 import { UpgradeRouter } from './upgrade-router.ts';
 
 /** Options of {@link attachJsonRpcWebSocket}. */
@@ -226,9 +226,10 @@ async function admitUpgrade(req: IncomingMessage, socket: Duplex, security: Http
   // A browser's session cookie counts too: the Origin check above is what stops a cross-site page using it.
   const explicit = bearerOf(req) ?? bearerSubprotocol(req);
   const credential = explicit ?? liveSessionOf(req, security);
-  const outcome = await security.gate.authenticate(credential, req.socket.remoteAddress, { origin: baseUrl(req), fromCookie: explicit === undefined && credential !== undefined });
+  const origin = security.guard.origin(req);
+  const outcome = await security.gate.authenticate(credential, req.socket.remoteAddress, { origin, fromCookie: explicit === undefined && credential !== undefined });
   if (!outcome.ok) {
-    const challenge = `Bearer ${outcome.invalidToken ? 'error="invalid_token", ' : ''}resource_metadata="${baseUrl(req)}${RESOURCE_METADATA_PATH}"`;
+    const challenge = `Bearer ${outcome.invalidToken ? 'error="invalid_token", ' : ''}resource_metadata="${origin}${RESOURCE_METADATA_PATH}"`;
     refuseUpgrade(socket, 401, 'Unauthorized', `Unauthenticated: ${outcome.reason}`, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, challenge);
     return undefined;
   }
