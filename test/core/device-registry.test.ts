@@ -113,28 +113,6 @@ describe('DeviceRegistry.list at fleet scale', () => {
     assert.deepEqual(names({ zone: 'Zone A' }), ['Delta']);
     assert.deepEqual(names({ zone: 'Zone A', status: 'deregistered' }), ['Bravo']);
   });
-
-  it('a zone filter over 10,000 devices costs no more than a walk of the fleet (it compared every zone with a new collator, then sorted)', async () => {
-    const { registry } = setup();
-    for (let i = 0; i < 10_000; i++) {
-      await registry.register({ hardwareId: `fleet-${i}`, type: i % 3 === 0 ? 'mcu' : 'sensor', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native', name: `Gerät ${i}`, zone: `Zone ${i % 20}` });
-    }
-    const median = (run: () => unknown): number => {
-      const times: number[] = [];
-      for (let i = 0; i < 21; i++) {
-        const start = performance.now();
-        run();
-        times.push(performance.now() - start);
-      }
-      return times.sort((x, y) => x - y)[10] ?? 0;
-    };
-    assert.equal(registry.list({ zone: 'zone 7' }).length, 500);
-    // The baseline: one pass over the whole fleet, selecting the MCUs (3,334 of them).
-    const walk = median(() => registry.list({ type: 'mcu' }));
-    const zone = median(() => registry.list({ zone: 'zone 7' }));
-    // Before: 30 to 100 times the walk on this kind of machine; now a fraction of it.
-    assert.ok(zone < walk * 3, `zone filter ${zone.toFixed(2)} ms, fleet walk ${walk.toFixed(2)} ms`);
-  });
 });
 
 describe('LivenessMonitor', () => {
