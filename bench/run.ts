@@ -8,8 +8,10 @@
  *   3. Sparkplug: the same raw relay of DDATA messages (10 aliased metrics each) vs hub ingestion of
  *      them (decode, alias resolution, seq check, committed to SQLite), zero loss checked;
  *   4. data.query latency (p50/p99) over ≥ 10 million stored points: hourly average over one day of one device;
- *   5. the MCP tool list: bytes and tokens (bytes/4) of tools/list at 20, 200 and 2,000 devices, < 4,000 tokens.
- * Prints a table and the hub/raw ratios. `--only tools` runs 5 alone. Flags: --messages N (per run, default 300000; 0 skips the native
+ *   5. the MCP tool list: bytes and tokens (bytes/4) of tools/list at 20, 200 and 2,000 devices, < 4,000 tokens;
+ *   6. device.list at 10,000 devices, first page with and without a zone filter, as a ratio to device.get
+ *      measured in the same run (bench/device-list-bench.ts).
+ * Prints a table and the hub/raw ratios. `--only tools` runs 5 alone, `--only device-list` 6. Flags: --messages N (per run, default 300000; 0 skips the native
  * runs), --publishers N (2), --points N (readings per message, 5), --sparkplug-messages N (DDATA per run,
  * 300000; 0 skips), --sparkplug-metrics N (per DDATA, 10), --stored N (points for the query test, 10000000).
  * --instances N runs only the scale-out comparison (bench/scale-out-bench.ts): one hub vs N instances on
@@ -31,6 +33,7 @@ import { loadPoints, queryLatency } from './query-bench.ts';
 import { sparkplugIngestion, sparkplugRawRelay } from './sparkplug-bench.ts';
 import { scaleOutBench } from './scale-out-bench.ts';
 import { TOKEN_BUDGET, toolListSizes } from './tools-bench.ts';
+import { deviceListBench } from './device-list-bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -164,12 +167,19 @@ async function hubIngestion(dataDir: string, credentials = false, qos: 0 | 1 = 0
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-if (values.only !== undefined && values.only !== 'tools') throw new Error(`--only takes "tools", not ${values.only}`);
-// The tool list first: it needs no broker and takes seconds.
-for (const row of await toolListSizes()) {
-  console.log(`tools/list     ${fmt(row.devices).padStart(6)} devices  ${row.tools} tools  ${fmt(row.bytes).padStart(7)} bytes  ${fmt(row.tokens).padStart(6)} tokens (bytes/4, budget ${fmt(TOKEN_BUDGET)})`);
+if (values.only !== undefined && values.only !== 'tools' && values.only !== 'device-list') throw new Error(`--only takes "tools" or "device-list", not ${values.only}`);
+// The tool list and device.list first: they need no broker and take seconds.
+if (values.only !== 'device-list') {
+  for (const row of await toolListSizes()) {
+    console.log(`tools/list     ${fmt(row.devices).padStart(6)} devices  ${row.tools} tools  ${fmt(row.bytes).padStart(7)} bytes  ${fmt(row.tokens).padStart(6)} tokens (bytes/4, budget ${fmt(TOKEN_BUDGET)})`);
+  }
 }
-if (values.only === 'tools') process.exit(0);
+if (values.only !== 'tools') {
+  for (const row of await deviceListBench()) {
+    console.log(`${row.name.padEnd(42)} ${row.medianMs.toFixed(3).padStart(8)} ms median  ×${row.ratio.toFixed(1).padStart(6)} device.get  (${fmt(row.total)} selected)`);
+  }
+}
+if (values.only !== undefined) process.exit(0);
 
 if (values.instances !== undefined) {
   // Scale-out only: one hub vs N instances on an external Mosquitto and PostgreSQL (bench/scale-out-bench.ts).

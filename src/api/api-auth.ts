@@ -9,6 +9,7 @@ import { Counter, type Registry } from 'prom-client';
 import { AuthGate } from '../auth/auth-gate.ts';
 import { oidcAuthenticator } from '../auth/oidc-config.ts';
 import { RequestGuard } from '../auth/request-guard.ts';
+import { publicOrigin } from '../auth/request-origin.ts';
 import { TokenAuthenticator } from '../auth/token-authenticator.ts';
 import { UserSessions } from '../auth/user-sessions.ts';
 import type { HubConfig } from '../config/options.ts';
@@ -59,7 +60,14 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
       loginLog.warn(address, { user: name, address, reason }, `login refused: ${reason}`);
     },
   });
-  const guard = new RequestGuard({ allowedHosts: list(config.allowedHosts), allowedOrigins: list(config.allowedOrigins), boundHosts: [config.httpHost] });
+  // --public-url: the hub's name behind a reverse proxy, in every URL it hands out (docs/deployment.md).
+  const ownOrigin = publicOrigin(config.publicUrl);
+  const guard = new RequestGuard({
+    allowedHosts: list(config.allowedHosts),
+    allowedOrigins: list(config.allowedOrigins),
+    boundHosts: [config.httpHost],
+    ...(ownOrigin !== undefined && { publicOrigin: ownOrigin }),
+  });
   const authorizationServer = config.oauthServer === 'off' ? undefined : new AuthorizationServer({
     store: stores.oauth,
     users: stores.users,
@@ -89,7 +97,7 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
   });
   const security: HttpSecurity = { gate, sessions, guard };
   // RFC 9728 §2: the issuers whose tokens /mcp accepts. A configured --auth-issuer first (MCP clients
-  // use the first one), then the built-in server at the origin the client called.
+  // use the first one), then the built-in server at the hub's origin (--public-url, else the one called).
   const issuersFor = (req: IncomingMessage): string[] => [
     ...(config.authIssuer === undefined ? [] : [config.authIssuer]),
     ...(authorizationServer === undefined ? [] : [authorizationServer.issuerFor(req)]),
@@ -102,7 +110,7 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
       path,
       access: 'public' as const,
       handler: (req: IncomingMessage, res: ServerResponse) => {
-        const text = JSON.stringify(resourceMetadata(req, '/mcp', issuersFor(req)));
+        const text = JSON.stringify(resourceMetadata(guard.origin(req), '/mcp', issuersFor(req)));
         res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
         res.end(text);
       },

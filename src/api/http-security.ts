@@ -49,12 +49,12 @@ export function bearerSubprotocol(req: IncomingMessage): string | undefined {
 export { baseUrl };
 
 /**
- * RFC 9728 §2: the metadata of the resource at `resourcePath` (the MCP endpoint).
- * @param authorizationServers issuers whose tokens the hub accepts (`--auth-issuer`).
+ * RFC 9728 §2: the metadata of the resource at `resourcePath` (the MCP endpoint) of the hub at `origin`.
+ * @param authorizationServers issuers whose tokens the hub accepts (`--auth-issuer`, the built-in server).
  */
-export function resourceMetadata(req: IncomingMessage, resourcePath: string, authorizationServers: readonly string[] = []): object {
+export function resourceMetadata(origin: string, resourcePath: string, authorizationServers: readonly string[] = []): object {
   return {
-    resource: `${baseUrl(req)}${resourcePath}`,
+    resource: `${origin}${resourcePath}`,
     // MCP clients that only speak OAuth learn here where to get a token (MCP authorization §Authorization Server Discovery).
     authorization_servers: authorizationServers,
     scopes_supported: ROLES.map((r) => ROLE_SCOPE[r]),
@@ -64,18 +64,48 @@ export function resourceMetadata(req: IncomingMessage, resourcePath: string, aut
   };
 }
 
-/** Send a 401 with the RFC 6750 / RFC 9728 challenge and a JSON-RPC error body. */
-export function sendUnauthenticated(req: IncomingMessage, res: ServerResponse, reason: string, invalidToken: boolean): void {
-  const params = [`resource_metadata="${baseUrl(req)}${RESOURCE_METADATA_PATH}"`];
-  if (invalidToken) params.unshift('error="invalid_token"', `error_description="${reason.replaceAll('"', "'")}"`);
-  res.setHeader('WWW-Authenticate', `Bearer ${params.join(', ')}`);
+/**
+ * The `WWW-Authenticate: Bearer` challenge (RFC 6750 §3): where the resource metadata is (RFC 9728
+ * §5.1), the scope the request needs (MCP 2025-11-25 authorization §Scope Selection: a client asks
+ * the authorization server for it; §Scope Challenge: the step-up after a 403), and the error, if any.
+ * The description keeps to what RFC 6750 §3 allows in it (printable ASCII but `"` and `\`): a user
+ * name in a reason must not make the header invalid.
+ */
+export function bearerChallenge(origin: string, scope: string, error?: { readonly code: 'invalid_token' | 'insufficient_scope'; readonly description?: string }): string {
+  const params = [
+    ...(error === undefined ? [] : [`error="${error.code}"`]),
+    ...(error?.description === undefined ? [] : [`error_description="${error.description.replaceAll('"', "'").replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?')}"`]),
+    `scope="${scope}"`,
+    `resource_metadata="${origin}${RESOURCE_METADATA_PATH}"`,
+  ];
+  return `Bearer ${params.join(', ')}`;
+}
+
+/**
+ * The scope a 401 asks a client to request: the needed role's and every one above it, least first
+ * (`iot:read iot:write iot:admin` for /mcp). Not the needed one alone: an MCP client requests exactly
+ * the challenge's scope (MCP 2025-11-25 authorization §Scope Selection) and registers with it, and
+ * the authorization server keeps a registered client to its registration's scope, so a challenge of
+ * `iot:read` would bind every OAuth client to read-only for good. The person narrows it at the consent
+ * page, which never grants more than their role.
+ */
+export function challengeScope(need: Role): string {
+  return ROLES.filter((role) => roleAtLeast(role, need)).map((role) => ROLE_SCOPE[role]).join(' ');
+}
+
+/**
+ * Send a 401 with the RFC 6750 / RFC 9728 challenge (`origin`: the hub's, {@link RequestGuard.origin};
+ * `need`: the least role the request needs) and a JSON-RPC error body.
+ */
+export function sendUnauthenticated(origin: string, res: ServerResponse, reason: string, invalidToken: boolean, need: Role = 'viewer'): void {
+  res.setHeader('WWW-Authenticate', bearerChallenge(origin, challengeScope(need), invalidToken ? { code: 'invalid_token', description: reason } : undefined));
   sendError(res, 401, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, `Unauthenticated: ${reason}`, { reason });
 }
 
 /** Send a 403 insufficient_scope naming the scope the call needs (RFC 6750 §3.1). */
-export function sendInsufficientScope(req: IncomingMessage, res: ServerResponse, principal: Principal, needed: Role, what: string): void {
+export function sendInsufficientScope(origin: string, res: ServerResponse, principal: Principal, needed: Role, what: string): void {
   const scope = ROLE_SCOPE[needed];
-  res.setHeader('WWW-Authenticate', `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${baseUrl(req)}${RESOURCE_METADATA_PATH}"`);
+  res.setHeader('WWW-Authenticate', bearerChallenge(origin, scope, { code: 'insufficient_scope' }));
   sendError(res, 403, ERROR_CATALOGUE.FORBIDDEN.rpc, `Forbidden: ${what} needs the ${needed} role (scope ${scope}); ${principal.id} has ${principal.role ?? 'none'}`, {
     required_role: needed,
     required_scope: scope,
@@ -100,9 +130,10 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
   }
   const bearer = bearerOf(req);
   const session = bearer === undefined ? liveSessionOf(req, security) : undefined;
-  const outcome = await security.gate.authenticate(bearer ?? session, req.socket.remoteAddress, { origin: baseUrl(req), fromCookie: session !== undefined });
+  const origin = security.guard.origin(req);
+  const outcome = await security.gate.authenticate(bearer ?? session, req.socket.remoteAddress, { origin, fromCookie: session !== undefined });
   if (!outcome.ok) {
-    sendUnauthenticated(req, res, outcome.reason, outcome.invalidToken);
+    sendUnauthenticated(origin, res, outcome.reason, outcome.invalidToken, need);
     return undefined;
   }
   // A browser attaches the cookie by itself: a state-changing request must also prove it comes from a page that read the CSRF token.
@@ -112,7 +143,7 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
     return undefined;
   }
   if (outcome.principal.kind === 'device' || !roleAtLeast(outcome.principal.role, need)) {
-    sendInsufficientScope(req, res, outcome.principal, need, `${req.method ?? 'GET'} ${(req.url ?? '/').split('?', 1)[0]}`);
+    sendInsufficientScope(origin, res, outcome.principal, need, `${req.method ?? 'GET'} ${(req.url ?? '/').split('?', 1)[0]}`);
     return undefined;
   }
   return outcome.principal;

@@ -27,6 +27,10 @@ export interface HttpRoute {
 /** Who the server admitted to a route (none for a public route). */
 export interface RouteCaller {
   readonly principal?: Principal;
+  /** The hub's origin as URLs handed to this caller name it: `--public-url`'s when set, else the request's. */
+  readonly origin: string;
+  /** `--public-url`'s origin, when set: its Host and Origin are the hub's own even on a loopback socket (a reverse proxy on this machine). */
+  readonly publicOrigin?: string;
 }
 
 /** What `/healthz` reports; any status other than 'ok' answers HTTP 503. */
@@ -113,10 +117,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const access = route.access ?? 'viewer';
     Promise.resolve()
       .then(async () => {
-        if (access === 'public') return route.handler(req, res, {});
+        const where = { origin: security.guard.origin(req), ...(security.guard.publicOrigin !== undefined && { publicOrigin: security.guard.publicOrigin }) };
+        if (access === 'public') return route.handler(req, res, where);
         const principal = await admit(req, res, security, access);
         if (principal === undefined) return void req.resume();
-        return route.handler(req, res, { principal });
+        return route.handler(req, res, { principal, ...where });
       })
       .catch((error: unknown) => {
         logger.error({ err: error, method, path }, 'HTTP handler failed');

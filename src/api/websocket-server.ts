@@ -2,12 +2,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { roleAtLeast, type Principal } from '../core/principal.ts';
+import { ROLE_SCOPE, roleAtLeast, type Principal } from '../core/principal.ts';
 import { HubError, toRpcErrorObject, ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { BEARER_SUBPROTOCOL, baseUrl, bearerOf, bearerSubprotocol, liveSessionOf, loopbackOnlySecurity, RESOURCE_METADATA_PATH, type HttpSecurity } from './http-security.ts';
+import { BEARER_SUBPROTOCOL, bearerChallenge, bearerOf, challengeScope, bearerSubprotocol, liveSessionOf, loopbackOnlySecurity, type HttpSecurity } from './http-security.ts';
 import { UpgradeRouter } from './upgrade-router.ts';
 
 /** Options of {@link attachJsonRpcWebSocket}. */
@@ -226,14 +226,15 @@ async function admitUpgrade(req: IncomingMessage, socket: Duplex, security: Http
   // A browser's session cookie counts too: the Origin check above is what stops a cross-site page using it.
   const explicit = bearerOf(req) ?? bearerSubprotocol(req);
   const credential = explicit ?? liveSessionOf(req, security);
-  const outcome = await security.gate.authenticate(credential, req.socket.remoteAddress, { origin: baseUrl(req), fromCookie: explicit === undefined && credential !== undefined });
+  const origin = security.guard.origin(req);
+  const outcome = await security.gate.authenticate(credential, req.socket.remoteAddress, { origin, fromCookie: explicit === undefined && credential !== undefined });
   if (!outcome.ok) {
-    const challenge = `Bearer ${outcome.invalidToken ? 'error="invalid_token", ' : ''}resource_metadata="${baseUrl(req)}${RESOURCE_METADATA_PATH}"`;
+    const challenge = bearerChallenge(origin, challengeScope('viewer'), outcome.invalidToken ? { code: 'invalid_token', description: outcome.reason } : undefined);
     refuseUpgrade(socket, 401, 'Unauthorized', `Unauthenticated: ${outcome.reason}`, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, challenge);
     return undefined;
   }
   if (outcome.principal.kind === 'device' || !roleAtLeast(outcome.principal.role, 'viewer')) {
-    refuseUpgrade(socket, 403, 'Forbidden', `Forbidden: ${outcome.principal.id} may not use the API`, ERROR_CATALOGUE.FORBIDDEN.rpc);
+    refuseUpgrade(socket, 403, 'Forbidden', `Forbidden: ${outcome.principal.id} may not use the API`, ERROR_CATALOGUE.FORBIDDEN.rpc, bearerChallenge(origin, ROLE_SCOPE.viewer, { code: 'insufficient_scope' }));
     return undefined;
   }
   return outcome.principal;

@@ -11,7 +11,7 @@ export class CredentialRefused extends Error {
 
 /** What the request tells an authenticator beyond the credential. */
 export interface CredentialContext {
-  /** The origin the request was made to (`https://hub.example.com`): the built-in authorization server's issuer there, and `<origin>/mcp` its tokens' audience. */
+  /** The hub's origin for this request (`--public-url`, else the one the request was made to): the built-in authorization server's issuer there, and `<origin>/mcp` its tokens' audience. */
   readonly origin?: string;
   /** True when the credential came from the session cookie (a session id is a credential nowhere else). */
   readonly fromCookie?: boolean;

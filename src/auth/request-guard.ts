@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
 import { hostName, isLoopbackAddress, isLoopbackName } from './host-names.ts';
+import { baseUrl } from './request-origin.ts';
 
 export interface RequestGuardOptions {
   /** Extra Host names (`hub.example.com`, or `.example.com` for every subdomain): --allowed-hosts. */
@@ -16,6 +17,12 @@ export interface RequestGuardOptions {
   readonly allowedOrigins?: readonly string[];
   /** The addresses the hub binds (their literal is a name of the hub). */
   readonly boundHosts?: readonly string[];
+  /**
+   * The origin of `--public-url` (`https://hub.example.com`): its host is a name of the hub, its origin
+   * the hub's own (a login form posted from it passes when a proxy rewrote the Host), and every URL
+   * the hub hands out (issuer, resource, challenges) names it instead of the request's address.
+   */
+  readonly publicOrigin?: string;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
@@ -24,13 +31,26 @@ export class RequestGuard {
   readonly #hosts: Set<string>;
   readonly #suffixes: string[];
   readonly #origins: Set<string>;
+  /** The configured public origin (`--public-url`), if any. */
+  readonly publicOrigin: string | undefined;
 
   constructor(options: RequestGuardOptions = {}) {
     const own = hostname().toLowerCase();
-    const names = [...(options.allowedHosts ?? []), ...(options.boundHosts ?? []).filter((h) => !WILDCARDS.has(h)), own, `${own}.local`];
+    this.publicOrigin = options.publicOrigin;
+    const publicHost = options.publicOrigin === undefined ? [] : [new URL(options.publicOrigin).hostname];
+    const names = [...(options.allowedHosts ?? []), ...publicHost, ...(options.boundHosts ?? []).filter((h) => !WILDCARDS.has(h)), own, `${own}.local`];
     this.#hosts = new Set(names.filter((n) => !n.startsWith('.')).map((n) => hostName(n.includes(':') && !n.startsWith('[') ? `[${n}]` : n)));
     this.#suffixes = names.filter((n) => n.startsWith('.')).map((n) => n.toLowerCase());
     this.#origins = new Set((options.allowedOrigins ?? []).map((o) => o.trim().replace(/\/$/, '').toLowerCase()).filter((o) => o !== ''));
+  }
+
+  /**
+   * The hub's origin as the URLs it hands out to this caller name it: `--public-url` when set (behind
+   * a TLS-terminating proxy the request itself says http:// and maybe the proxy's upstream address),
+   * else the origin the request was made to. Never from X-Forwarded-* headers, which any client can send.
+   */
+  origin(req: IncomingMessage): string {
+    return this.publicOrigin ?? baseUrl(req);
   }
 
   /** Why the request must be refused (403), or undefined: its Host, then its Origin. */
@@ -52,7 +72,7 @@ export class RequestGuard {
     const host = hostName(rawHost);
     const origin = req.headers.origin;
     if (origin === undefined) return undefined;
-    if (this.#origins.has(origin.toLowerCase())) return undefined;
+    if (this.#origins.has(origin.toLowerCase()) || origin.toLowerCase() === this.publicOrigin) return undefined;
     let url: URL;
     try {
       url = new URL(origin);

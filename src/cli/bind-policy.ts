@@ -2,10 +2,12 @@
  * Secure defaults at start: with auth off the hub listens on loopback only. HTTP on another address
  * needs API credentials (or --auth required); the embedded broker on another address needs devices
  * to prove who they are (--device-auth credentials, its default there). --insecure overrides both and
- * is then warned about at every start.
+ * is then warned about at every start. A `--public-url` on another name says a reverse proxy brings
+ * the network in: its requests come from loopback, so with auth off every caller through it would be
+ * the local admin; that needs credentials too.
  */
 import type { HubConfig } from '../config/options.ts';
-import { isLoopbackAddress } from '../auth/host-names.ts';
+import { isLoopbackAddress, isLoopbackName } from '../auth/host-names.ts';
 import type { DeviceAuthMode } from '../security/device-auth.ts';
 
 /** What `llm-iot start` does about the bind addresses. */
@@ -25,12 +27,17 @@ export const ENABLE_REMOTE =
  * @param deviceAuth how the embedded broker admits devices (`open` on an external broker: that broker decides).
  */
 export function bindDecision(
-  config: Pick<HubConfig, 'httpHost' | 'mqttHost' | 'mqttUrl' | 'insecure'>,
+  config: Pick<HubConfig, 'httpHost' | 'mqttHost' | 'mqttUrl' | 'insecure' | 'publicUrl'>,
   authOn: boolean,
   deviceAuth: DeviceAuthMode,
 ): BindDecision {
   const unprotected: string[] = [];
   if (!isLoopbackHost(config.httpHost) && !authOn) unprotected.push(`--http-host ${config.httpHost} with no API credentials`);
+  const publicHost = config.publicUrl === undefined ? undefined : URL.parse(config.publicUrl)?.hostname;
+  if (publicHost !== undefined && !isLoopbackName(publicHost) && !authOn) {
+    // Behind a proxy on this machine every request arrives from loopback: the local admin's address.
+    unprotected.push(`--public-url ${config.publicUrl ?? ''} (a reverse proxy's callers reach the hub from loopback) with no API credentials`);
+  }
   if (config.mqttUrl === undefined && !isLoopbackHost(config.mqttHost) && deviceAuth === 'open') {
     unprotected.push(`--mqtt-host ${config.mqttHost} with --device-auth open`);
   }

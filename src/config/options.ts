@@ -229,7 +229,7 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'httpKeepAliveTimeoutMs', flag: 'http-keep-alive-timeout-ms', env: 'LLMIOT_HTTP_KEEP_ALIVE_TIMEOUT_MS', type: 'integer', description: 'ms an idle keep-alive HTTP connection stays open' },
   // --- end limits ---
   { key: 'llmPolicy', flag: 'llm-policy', env: 'LLMIOT_LLM_POLICY', type: 'string', description: 'JSON file with the actuation policy for LLM-initiated actions and the safety envelopes for every device write (default: reads allowed, writes confirm-first, destructive denied, no envelope)' },
-  { key: 'publicUrl', flag: 'public-url', env: 'LLMIOT_PUBLIC_URL', type: 'string', description: "the hub's address as people reach it (https://hub.example), for approval links; default: the address the MCP client used" },
+  { key: 'publicUrl', flag: 'public-url', env: 'LLMIOT_PUBLIC_URL', type: 'string', description: "the hub's address as people and MCP clients reach it (https://hub.example, an origin with no path), e.g. behind a TLS-terminating proxy: approval links, the OAuth issuer and its endpoints, the protected-resource metadata and the token audience name it; default: the address each request was made to" },
   // --- LLM provider ---
   { key: 'llmProvider', flag: 'llm-provider', env: 'LLMIOT_LLM_PROVIDER', type: 'string', description: 'LLM for llm.execute_command: anthropic, openai or openai-compatible (Ollama, llama.cpp, vLLM); unset = llm.execute_command answers LLM_NOT_CONFIGURED' },
   { key: 'llmModel', flag: 'llm-model', env: 'LLMIOT_LLM_MODEL', type: 'string', description: 'model id, e.g. claude-sonnet-4-5, gpt-4.1, qwen2.5 (default claude-sonnet-4-5 for anthropic, gpt-4.1 for openai; required for openai-compatible)' },

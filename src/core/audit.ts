@@ -22,8 +22,17 @@ export interface AuditEntry {
   readonly client?: string;
   /** Which path the call came through. */
   readonly via: AuditVia;
-  /** The tool (MCP, LLM) or JSON-RPC method (other transports). */
+  /**
+   * The tool (MCP, LLM: `configure_device`); for a JSON-RPC call over another transport, its method in
+   * the tools' spelling (`sensor_configure`), as entries have always named it.
+   */
   readonly tool: string;
+  /**
+   * The JSON-RPC method the call ran, or would have run (`sensor.configure`): the method a verb tool
+   * routed to, or the method called. A verb tool call and the same action over JSON-RPC name the same
+   * method, so one filter finds both. Absent from entries written before it was recorded.
+   */
+  readonly method?: string;
   readonly arguments: Record<string, unknown>;
   /** The policy decision: allow, confirm (and whether it was confirmed), deny. */
   readonly decision: 'allow' | 'confirm' | 'deny';
@@ -43,7 +52,16 @@ export interface AuditEntry {
 
 export interface AuditFilter {
   readonly since?: number;
+  /**
+   * Entries of this tool or JSON-RPC method, in either spelling: `configure_device` (the tool),
+   * `sensor.configure` or `sensor_configure` (the method: JSON-RPC calls of it and tool calls that ran it).
+   */
   readonly tool?: string;
+  /**
+   * Entries of this JSON-RPC method (`sensor.configure`), whether a verb tool or a JSON-RPC call ran
+   * it; an entry written before methods were recorded matches by its tool name (`sensor_configure`).
+   */
+  readonly method?: string;
   readonly principal?: string;
   readonly outcome?: AuditOutcome;
   /** Only the entries of one audit chain. */

@@ -1,7 +1,7 @@
 /** DeviceRegistry: the in-memory fleet, written through to a RegistryStore, emitting lifecycle events. */
 import type { RegistryStore } from './ports/registry-store.ts';
 import { deviceIdFor } from './device-id.ts';
-import { matchesFilter, type DeviceFilter } from './device-filter.ts';
+import { matchesFilter, sameText, type DeviceFilter } from './device-filter.ts';
 import type { Device, DeviceProtocol, DeviceStatus, DeviceType, JsonObject, OperatorField } from './device.ts';
 import { HubError } from './errors.ts';
 import type { EventBus } from './event-bus.ts';
@@ -43,6 +43,13 @@ const text = (value: unknown, fallback: string): string => (typeof value === 'st
 export class DeviceRegistry {
   readonly #byId = new Map<string, Device>();
   readonly #byHardwareId = new Map<string, string>();
+  /**
+   * Every device id in list order (name, then id), so a list walks it instead of sorting the fleet;
+   * undefined after a device was added, removed or renamed, rebuilt by the next list.
+   */
+  #order: string[] | undefined;
+  /** Device ids by zone as stored: a zone filter reads only the devices of the zones it names. */
+  readonly #byZone = new Map<string | null, Set<string>>();
   /** Devices whose lastSeen changed since the last flush: persisted in bulk, not per message. */
   readonly #dirty = new Set<string>();
   /** Children taken offline because their MCU went offline; they come back with it. */
@@ -69,7 +76,7 @@ export class DeviceRegistry {
   async load(options: { keepStatus?: boolean } = {}): Promise<void> {
     for (const stored of await this.#store.loadDevices()) {
       const device = stored.status === 'online' && options.keepStatus !== true ? { ...stored, status: 'offline' as const } : stored;
-      this.#byId.set(device.id, device);
+      this.#put(device);
       this.#byHardwareId.set(device.hardwareId, device.id);
     }
   }
@@ -96,10 +103,56 @@ export class DeviceRegistry {
     return device;
   }
 
+  /** The devices `filter` selects, by name then id. */
   list(filter: DeviceFilter = {}): Device[] {
     const out: Device[] = [];
-    for (const device of this.#byId.values()) if (matchesFilter(device, filter)) out.push(device);
-    return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    const candidates = filter.zone === undefined ? undefined : this.#inZone(filter.zone);
+    if (candidates?.size === 0) return out;
+    for (const id of this.#ordered()) {
+      if (candidates !== undefined && !candidates.has(id)) continue;
+      const device = this.#byId.get(id);
+      if (device !== undefined && matchesFilter(device, filter)) out.push(device);
+    }
+    return out;
+  }
+
+  /** Ids of the devices in zones equal to `zone` as filters compare it (case-insensitive): a handful of zones, each compared once. */
+  #inZone(zone: string): Set<string> {
+    const ids = new Set<string>();
+    for (const [name, members] of this.#byZone) if (name !== null && sameText(name, zone)) for (const id of members) ids.add(id);
+    return ids;
+  }
+
+  #ordered(): string[] {
+    this.#order ??= [...this.#byId.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)).map((d) => d.id);
+    return this.#order;
+  }
+
+  /** Every change of the working set goes through here, keeping the list order and the zone index. */
+  #put(device: Device): void {
+    const previous = this.#byId.get(device.id);
+    this.#byId.set(device.id, device);
+    if (previous?.name !== device.name) this.#order = undefined;
+    if (previous === undefined || previous.zone !== device.zone) {
+      if (previous !== undefined) this.#unzone(previous);
+      let members = this.#byZone.get(device.zone);
+      if (members === undefined) this.#byZone.set(device.zone, (members = new Set()));
+      members.add(device.id);
+    }
+  }
+
+  #remove(id: string): void {
+    const previous = this.#byId.get(id);
+    if (previous === undefined) return;
+    this.#byId.delete(id);
+    this.#order = undefined;
+    this.#unzone(previous);
+  }
+
+  #unzone(device: Device): void {
+    const members = this.#byZone.get(device.zone);
+    members?.delete(device.id);
+    if (members?.size === 0) this.#byZone.delete(device.zone);
   }
 
   children(parentId: string): Device[] {
@@ -150,7 +203,7 @@ export class DeviceRegistry {
       heartbeatIntervalMs: input.heartbeatIntervalMs !== undefined ? input.heartbeatIntervalMs : (existing?.heartbeatIntervalMs ?? null),
     };
     const wasOfflineWithParent = this.#offlineWithParent.has(id);
-    this.#byId.set(id, device);
+    this.#put(device);
     this.#byHardwareId.set(device.hardwareId, id);
     this.#offlineWithParent.delete(id);
     try {
@@ -158,9 +211,9 @@ export class DeviceRegistry {
     } catch (error) {
       // A registration the store refused leaves no half-registered device behind: back to what was.
       if (this.#byId.get(id) === device) {
-        if (existing) this.#byId.set(id, existing);
+        if (existing) this.#put(existing);
         else {
-          this.#byId.delete(id);
+          this.#remove(id);
           this.#byHardwareId.delete(device.hardwareId);
         }
         if (wasOfflineWithParent) this.#offlineWithParent.add(id);
@@ -203,7 +256,7 @@ export class DeviceRegistry {
   updateDynamicState(id: string, patch: JsonObject): Device {
     const device = this.require(id);
     const updated: Device = { ...device, dynamicState: { ...device.dynamicState, ...patch }, lastSeen: this.#now() };
-    this.#byId.set(id, updated);
+    this.#put(updated);
     this.#dirty.add(id);
     this.#events.emit('device.updated', { device: updated });
     return updated;
@@ -218,7 +271,7 @@ export class DeviceRegistry {
     const device = this.require(id);
     const fields = (Object.keys(patch) as OperatorField[]).filter((field) => patch[field] !== undefined);
     const updated = withMetadata(device, patch, fields);
-    this.#byId.set(id, updated);
+    this.#put(updated);
     await this.#persist(updated);
     this.#events.emit('device.updated', { device: updated });
     const children = patch.zone === undefined ? [] : await this.#moveChildren(id, patch.zone, () => true);
@@ -231,7 +284,7 @@ export class DeviceRegistry {
     for (const child of this.children(parentId)) {
       if (child.operatorFields?.includes('zone') === true || child.zone === zone || !follows(child)) continue;
       const updated: Device = { ...child, zone };
-      this.#byId.set(child.id, updated);
+      this.#put(updated);
       await this.#persist(updated);
       this.#events.emit('device.updated', { device: updated });
       moved.push(updated);
@@ -262,7 +315,7 @@ export class DeviceRegistry {
     visited.add(id);
     for (const child of this.children(id)) if (!visited.has(child.id)) await this.deregister(child.id, visited);
     const updated: Device = { ...device, status: 'deregistered' };
-    this.#byId.set(id, updated);
+    this.#put(updated);
     this.#offlineWithParent.delete(id);
     await this.#persist(updated);
     this.#events.emit('device.status', { device: updated, previous: device.status });
@@ -278,7 +331,7 @@ export class DeviceRegistry {
   applyRemote(remote: Device): void {
     const local = this.#byId.get(remote.id);
     if (local === undefined) {
-      this.#byId.set(remote.id, remote);
+      this.#put(remote);
       this.#byHardwareId.set(remote.hardwareId, remote.id);
       if (remote.status !== 'deregistered') this.#events.emit('device.registered', { device: remote, created: true });
       return;
@@ -292,7 +345,7 @@ export class DeviceRegistry {
       (local as { lastSeen: number }).lastSeen = lastSeen;
       return;
     }
-    this.#byId.set(device.id, device);
+    this.#put(device);
     this.#byHardwareId.set(device.hardwareId, device.id);
     if (device.status !== local.status) {
       this.#events.emit('device.status', { device, previous: local.status });
@@ -315,7 +368,7 @@ export class DeviceRegistry {
   }
 
   #replace(device: Device, previous: DeviceStatus): void {
-    this.#byId.set(device.id, device);
+    this.#put(device);
     this.#dirty.add(device.id);
     this.#events.emit('device.status', { device, previous });
   }

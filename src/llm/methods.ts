@@ -8,7 +8,6 @@ import { commandToWire, CommandWire } from '../rpc/wire.ts';
 import type { HubServices } from '../app/services.ts';
 import type { LlmCommandRunner } from './index.ts';
 import type { AuditStore } from '../core/ports/audit-store.ts';
-import { toolName } from '../tools/tool-definition.ts';
 import type { ToolCaller, ToolOutcome, ToolRunner } from '../tools/tool-runner.ts';
 import { defineMethod, type CallContext, type MethodDefinition } from '../rpc/method.ts';
 import { iso, JsonObjectSchema, Timestamp, timestampParam, Uuid } from '../rpc/wire.ts';
@@ -33,7 +32,8 @@ const PlanWire = Type.Object({
   devices: Type.Array(Type.Object({ device_id: Uuid, hardware_id: Type.String(), model: Type.String(), zone: Type.Union([Type.String(), Type.Null()]) })),
 });
 const ToolCallWire = Type.Object({
-  tool: Type.String(),
+  tool: Type.String({ description: 'the tool (configure_device); for a JSON-RPC call, its method in the tools\' spelling (sensor_configure)' }),
+  method: Type.Optional(Type.String({ description: 'the JSON-RPC method the call ran or would have run (sensor.configure): the same for a verb tool and a JSON-RPC call; absent from entries written before it was recorded' })),
   arguments: JsonObjectSchema,
   status: OutcomeStatus,
   result: Type.Optional(Type.Unknown()),
@@ -120,7 +120,8 @@ export function llmMethods({ llm, tools, audit, services }: LlmMethodServices): 
       tags: ['audit', OPERATOR_ONLY],
       params: Type.Object({
         since: Type.Optional(Timestamp),
-        tool: Type.Optional(Type.String({ minLength: 1, description: 'tool (sensor_configure) or method (sensor.configure) name' })),
+        tool: Type.Optional(Type.String({ minLength: 1, description: 'a tool (configure_device) or JSON-RPC method (sensor.configure, or sensor_configure): entries of that tool, and every entry whose call ran that method, whether a verb tool or a JSON-RPC call' })),
+        method: Type.Optional(Type.String({ minLength: 1, description: 'a JSON-RPC method (sensor.configure): entries whose call ran it, from a verb tool or JSON-RPC alike' })),
         principal: Type.Optional(Type.String({ minLength: 1 })),
         outcome: Type.Optional(Type.Union(AUDIT_OUTCOMES.map((o) => Type.Literal(o)))),
         chain_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
@@ -131,7 +132,8 @@ export function llmMethods({ llm, tools, audit, services }: LlmMethodServices): 
         const since = params.since === undefined ? undefined : timestampParam(params.since, '/since');
         const entries = await audit.list({
           ...(since !== undefined && { since }),
-          ...(params.tool !== undefined && { tool: toolName(params.tool) }),
+          ...(params.tool !== undefined && { tool: params.tool }),
+          ...(params.method !== undefined && { method: params.method }),
           ...(params.principal !== undefined && { principal: params.principal }),
           ...(params.outcome !== undefined && { outcome: params.outcome }),
           ...(params.chain_id !== undefined && { chainId: params.chain_id }),
@@ -185,6 +187,7 @@ function auditToWire(entry: AuditEntry): Static<typeof AuditWire> {
     ...(entry.client !== undefined && { client: entry.client }),
     via: entry.via,
     tool: entry.tool,
+    ...(entry.method !== undefined && { method: entry.method }),
     arguments: entry.arguments,
     decision: entry.decision,
     outcome: entry.outcome,

@@ -8,10 +8,15 @@ import { hostName, isLoopbackAddress, isLoopbackName } from '../auth/host-names.
 
 export { hostName, isLoopbackAddress } from '../auth/host-names.ts';
 
-/** Why the request must be refused with 403, or undefined when it may pass. */
-export function hostRejection(req: IncomingMessage): string | undefined {
+/**
+ * Why the request must be refused with 403, or undefined when it may pass. `publicOrigin` (`--public-url`)
+ * is the hub's own name and origin too: a reverse proxy on this machine forwards its Host to a hub on
+ * loopback, and a name the operator configured is not one an attacker can rebind.
+ */
+export function hostRejection(req: IncomingMessage, publicOrigin?: string): string | undefined {
   const host = hostName(req.headers.host ?? '');
-  if (isLoopbackAddress(req.socket.localAddress) && !isLoopbackName(host)) return `Host "${req.headers.host ?? ''}" is not a loopback name`;
+  const publicHost = publicOrigin === undefined ? undefined : new URL(publicOrigin).hostname;
+  if (isLoopbackAddress(req.socket.localAddress) && !isLoopbackName(host) && host !== publicHost) return `Host "${req.headers.host ?? ''}" is not a loopback name`;
   const origin = req.headers.origin;
   if (origin === undefined) return undefined;
   let originHost: string;
@@ -20,6 +25,6 @@ export function hostRejection(req: IncomingMessage): string | undefined {
   } catch {
     return `Origin "${origin}" is not a URL`;
   }
-  if (originHost === host || isLoopbackName(originHost)) return undefined;
+  if (originHost === host || isLoopbackName(originHost) || origin.toLowerCase() === publicOrigin) return undefined;
   return `Origin "${origin}" does not match the Host`;
 }

@@ -17,7 +17,6 @@ import { SessionEventStore } from './event-store.ts';
 import { hostRejection } from './host-check.ts';
 import type { McpHub } from './mcp-hub.ts';
 import { createMcpSession, type McpSession } from './mcp-session.ts';
-import { baseUrl } from '../api/http-security.ts';
 import { readJsonBody } from './read-json-body.ts';
 
 /** Options of {@link McpHttpEndpoint}. */
@@ -61,7 +60,7 @@ export class McpHttpEndpoint {
   /** POST, GET and DELETE on the path; other methods get 405 from the route table. */
   routes(): HttpRoute[] {
     const path = this.#o.path ?? '/mcp';
-    const handler = (req: IncomingMessage, res: ServerResponse, caller: RouteCaller): Promise<void> => this.#handle(req, res, caller.principal ?? LOCAL_ADMIN);
+    const handler = (req: IncomingMessage, res: ServerResponse, caller: RouteCaller): Promise<void> => this.#handle(req, res, caller.principal ?? LOCAL_ADMIN, caller);
     return ['POST', 'GET', 'DELETE'].map((method) => ({ method, path, access: 'viewer' as const, handler }));
   }
 
@@ -78,8 +77,8 @@ export class McpHttpEndpoint {
     await Promise.allSettled(entries.map((e) => e.session.close()));
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse, principal: Principal): Promise<void> {
-    const rejection = hostRejection(req);
+  async #handle(req: IncomingMessage, res: ServerResponse, principal: Principal, caller: RouteCaller): Promise<void> {
+    const rejection = hostRejection(req, caller.publicOrigin);
     if (rejection !== undefined) {
       req.resume();
       return sendError(res, 403, ERROR_CATALOGUE.INVALID_REQUEST.rpc, `Forbidden: ${rejection}`);
@@ -104,7 +103,7 @@ export class McpHttpEndpoint {
       const tool = toolCalled(body);
       // The role this call needs: the tool's, or more for what its arguments route to (run_command reboot).
       const needed = tool === undefined ? undefined : this.#o.hub.tools.roleFor(tool.name, tool.args);
-      if (needed !== undefined && !roleAtLeast(principal.role, needed)) return sendInsufficientScope(req, res, principal, needed, `tool ${tool?.name ?? ''}`);
+      if (needed !== undefined && !roleAtLeast(principal.role, needed)) return sendInsufficientScope(caller.origin, res, principal, needed, `tool ${tool?.name ?? ''}`);
     }
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
@@ -125,14 +124,14 @@ export class McpHttpEndpoint {
     if (this.#sessions.size >= (this.#o.maxSessions ?? 1000)) {
       return sendError(res, 503, ERROR_CATALOGUE.OVERLOADED.rpc, 'Too many MCP sessions open; retry later');
     }
-    await this.#start(req, res, body, principal);
+    await this.#start(req, res, body, principal, caller.origin);
   }
 
-  async #start(req: IncomingMessage, res: ServerResponse, body: unknown, principal: Principal): Promise<void> {
+  async #start(req: IncomingMessage, res: ServerResponse, body: unknown, principal: Principal, origin: string): Promise<void> {
     const { hub, logger } = this.#o;
     const id = randomUUID();
-    // The address the client used: approval links point there unless --public-url says otherwise.
-    const session = createMcpSession(hub, { sessionId: id, logger, principal, baseUrl: baseUrl(req), onClose: () => this.#forget(id) });
+    // The address the client used (or --public-url): approval links point there.
+    const session = createMcpSession(hub, { sessionId: id, logger, principal, baseUrl: origin, onClose: () => this.#forget(id) });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       // Resumable SSE streams (priming event ids, Last-Event-ID replay) and a reconnect hint (SEP-1699).

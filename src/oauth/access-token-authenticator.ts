@@ -1,7 +1,7 @@
 /**
  * The resource-server side of the built-in authorization server: its JWT access tokens (RFC 9068)
  * checked in-process with `jose` against its own public keys — signature, `typ` at+jwt, issuer (the
- * origin the request was made to), audience (that origin's /mcp, RFC 8707), expiry — and turned into
+ * hub's origin: --public-url, else the one the request was made to), audience (that origin's /mcp, RFC 8707), expiry — and turned into
  * a principal whose role is the lower of the user's role now and the role the granted scopes imply.
  */
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';

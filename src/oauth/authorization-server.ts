@@ -1,15 +1,15 @@
 /**
  * The hub's built-in OAuth 2.1 authorization server (oidc-provider), mounted in its HTTP server:
  * metadata at /.well-known/oauth-authorization-server and /.well-known/openid-configuration, the
- * endpoints under /oauth, the login and consent pages under /oauth/interaction. Its issuer is the
- * origin the client reached the hub at (one provider per origin, all sharing the store and keys), so
- * the resource metadata a client read at https://hub.example.com/mcp names https://hub.example.com.
+ * endpoints under /oauth, the login and consent pages under /oauth/interaction. Its issuer is
+ * `--public-url` when set (behind a TLS-terminating reverse proxy), else the origin the client reached
+ * the hub at (one provider per origin, all sharing the store and keys), so the resource metadata a
+ * client read at https://hub.example.com/mcp names https://hub.example.com.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { OAuthStore } from '../core/ports/oauth-store.ts';
 import type { UserStore } from '../core/ports/user-store.ts';
-import { baseUrl } from '../auth/request-origin.ts';
 import type { RequestGuard } from '../auth/request-guard.ts';
 import type { UserSessions } from '../auth/user-sessions.ts';
 import type { Logger } from '../log/logger.ts';
@@ -55,9 +55,9 @@ export class AuthorizationServer {
     this.#purge.unref();
   }
 
-  /** The issuer a request made to this hub gets: its origin. */
+  /** The issuer a request made to this hub gets: `--public-url`, else the request's origin. */
   issuerFor(req: IncomingMessage): string {
-    return baseUrl(req);
+    return this.#o.guard.origin(req);
   }
 
   /** Validates this server's access tokens on the API (the resource-server side). */
@@ -89,7 +89,9 @@ export class AuthorizationServer {
       res.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
       return void res.end(text);
     }
-    const provider = await this.#provider(this.issuerFor(req));
+    const issuer = this.issuerFor(req);
+    if (issuer === this.#o.guard.publicOrigin) speakAs(req, issuer);
+    const provider = await this.#provider(issuer);
     if (pageRequest) {
       const keys = await this.#serverKeys();
       return serveInteraction(req, res, provider, { users: this.#o.users, sessions: this.#o.sessions, csrfKey: keys.cookies[0] ?? '' });
@@ -129,6 +131,11 @@ export class AuthorizationServer {
       sessionTtlS: this.#o.sessionTtlS ?? 12 * 3_600,
       now: this.#o.now ?? Date.now,
     });
+    // Koa (under oidc-provider) builds every endpoint URL and the cookies' Secure flag from the request's
+    // scheme and host, which behind a TLS-terminating proxy say http:// and maybe the upstream address.
+    // Its `proxy` mode reads them from X-Forwarded-Proto/-Host instead; for the public URL's provider
+    // those headers are the hub's own (speakAs overwrites what the client sent), never a client's claim.
+    if (issuer === this.#o.guard.publicOrigin) provider.proxy = true;
     provider.on('server_error', (_ctx, error) => logger.error({ err: error, issuer }, 'OAuth server error'));
     for (const event of ['authorization.error', 'grant.error', 'registration_create.error', 'revocation.error']) {
       provider.on(event, (_ctx, error) => logger.debug({ err: error, issuer, event }, 'OAuth request refused'));
@@ -136,4 +143,16 @@ export class AuthorizationServer {
     logger.info({ issuer }, 'OAuth authorization server ready');
     return provider;
   }
+}
+
+/**
+ * Make the request name `origin` (`--public-url`) the way Koa's proxy mode reads it, replacing any
+ * X-Forwarded-* the client or proxy sent: the scheme and host come from configuration only.
+ */
+function speakAs(req: IncomingMessage, origin: string): void {
+  const { protocol, host } = new URL(origin);
+  req.headers['x-forwarded-proto'] = protocol.slice(0, -1);
+  req.headers['x-forwarded-host'] = host;
+  // Koa's proxy mode would also take the client's address from X-Forwarded-For: keep the socket's.
+  delete req.headers['x-forwarded-for'];
 }

@@ -59,8 +59,10 @@ export class CallAudit {
       ...(principal?.role !== undefined && { role: principal.role }),
       ...(context.client !== undefined && { client: context.client }),
       via: context.transport,
-      // Named as the tools are (sensor_configure), so audit.list's tool filter finds both kinds of entry.
+      // The tool spelling entries have always had (sensor_configure); the method names the call as a verb
+      // tool's entry names the method it routed to, so audit.list's method filter finds both.
       tool: definition.name.replaceAll('.', '_'),
+      method: definition.name,
       arguments: args,
       decision,
       outcome,

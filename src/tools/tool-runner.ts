@@ -140,14 +140,15 @@ export class ToolRunner {
     if (!mayCall(caller.principal, tool)) {
       // The role bounds what the LLM may do for its principal, before any policy or approval.
       const error = forbidden(tool, caller.principal);
-      await this.#audit(caller, tool, args, 'deny', 'denied', this.plan(tool, args).devices.map((d) => d.device_id), links, { code: error.rpcCode, message: error.message });
+      const plan = this.plan(tool, args);
+      await this.#audit(caller, { name: tool.name, method: plan.method }, args, 'deny', 'denied', plan.devices.map((d) => d.device_id), links, { code: error.rpcCode, message: error.message });
       return { status: 'error', error: toRpcErrorObject(error), chain_id: links.chainId };
     }
     const routed = this.#route(tool, args, caller.principal);
     if ('error' in routed) {
       // Refused for the role the arguments need (run_command reboot by an operator) is a denial; anything else, a failed call.
       const byRole = codeForRpc(routed.error.code) === 'FORBIDDEN';
-      await this.#audit(caller, tool, args, byRole ? 'deny' : 'allow', byRole ? 'denied' : 'failed', [], links, { code: routed.error.code, message: routed.error.message });
+      await this.#audit(caller, refusedCall(tool, routed.error), args, byRole ? 'deny' : 'allow', byRole ? 'denied' : 'failed', [], links, { code: routed.error.code, message: routed.error.message });
       return { status: 'error', error: routed.error, chain_id: links.chainId };
     }
     const { route } = routed;
@@ -155,7 +156,7 @@ export class ToolRunner {
     const deviceIds = targets.map((d) => d.id);
     const decision = this.#decide(tool, route, targets);
     if (decision.action === 'deny') {
-      await this.#audit(caller, tool, args, 'deny', 'denied', deviceIds, links, { code: -32021, message: decision.reason });
+      await this.#audit(caller, routedCall(tool, route), args, 'deny', 'denied', deviceIds, links, { code: -32021, message: decision.reason });
       return { status: 'denied', reason: `${tool.name} is not allowed for an LLM: ${decision.reason}`, chain_id: links.chainId };
     }
     // Params the routed method would refuse are refused now: a person is never asked to approve a call that cannot run.
@@ -166,7 +167,7 @@ export class ToolRunner {
       this.#o.preview?.(route.method, route.params, targets);
     } catch (error) {
       const refused = toRpcErrorObject(error);
-      await this.#audit(caller, tool, args, 'deny', 'denied', deviceIds, links, { code: refused.code, message: refused.message });
+      await this.#audit(caller, routedCall(tool, route), args, 'deny', 'denied', deviceIds, links, { code: refused.code, message: refused.message });
       return { status: 'error', error: refused, chain_id: links.chainId };
     }
     if (options.hold === true && route.kind !== 'read') {
@@ -262,7 +263,7 @@ export class ToolRunner {
       plan: { summary: summarize(plan, decision.reason), targets: targets.map((d) => d.id), params: args },
       chainId: links.chainId,
     });
-    await this.#audit(caller, tool, args, 'confirm', 'confirmation_required', targets.map((d) => d.id), { ...links, approvalId: approval.id });
+    await this.#audit(caller, routedCall(tool, route), args, 'confirm', 'confirmation_required', targets.map((d) => d.id), { ...links, approvalId: approval.id });
     return { status: 'confirmation_required', approval, plan, reason: decision.reason, chain_id: links.chainId };
   }
 
@@ -301,13 +302,13 @@ export class ToolRunner {
   async #runRouted(caller: ToolCaller, tool: ToolDefinition, args: Record<string, unknown>, links: Links, decider: { principal: string; role: Role }): Promise<ToolOutcome> {
     const routed = this.#route(tool, args, caller.principal);
     if ('error' in routed) {
-      await this.#audit(caller, tool, args, 'confirm', 'failed', [], links, { code: routed.error.code, message: routed.error.message }, decider);
+      await this.#audit(caller, refusedCall(tool, routed.error), args, 'confirm', 'failed', [], links, { code: routed.error.code, message: routed.error.message }, decider);
       return { status: 'error', error: routed.error };
     }
     const targets = callTargets(this.#o.services, routed.route.params);
     const decision = this.#decide(tool, routed.route, targets);
     if (decision.action === 'deny') {
-      await this.#audit(caller, tool, args, 'deny', 'denied', targets.map((d) => d.id), links, { code: -32021, message: decision.reason });
+      await this.#audit(caller, routedCall(tool, routed.route), args, 'deny', 'denied', targets.map((d) => d.id), links, { code: -32021, message: decision.reason });
       return { status: 'denied', reason: `${tool.name} is no longer allowed: ${decision.reason}` };
     }
     return this.#run(caller, tool, args, routed.route, 'confirm', targets.map((d) => d.id), links, decider);
@@ -333,19 +334,19 @@ export class ToolRunner {
     try {
       const result = await (route.run ? route.run(invoke) : invoke(route.method, route.params));
       off();
-      await this.#audit(caller, tool, args, decision, 'succeeded', deviceIds, { ...links, commandIds }, undefined, approvedBy);
+      await this.#audit(caller, routedCall(tool, route), args, decision, 'succeeded', deviceIds, { ...links, commandIds }, undefined, approvedBy);
       return { status: 'ok', result, command_ids: commandIds, chain_id: links.chainId, ...(links.grantId !== undefined && { grant_id: links.grantId }) };
     } catch (error) {
       off();
       const rpc = toRpcErrorObject(error);
-      await this.#audit(caller, tool, args, decision, 'failed', deviceIds, { ...links, commandIds }, { code: rpc.code, message: rpc.message }, approvedBy);
+      await this.#audit(caller, routedCall(tool, route), args, decision, 'failed', deviceIds, { ...links, commandIds }, { code: rpc.code, message: rpc.message }, approvedBy);
       return { status: 'error', error: rpc, command_ids: commandIds, chain_id: links.chainId };
     }
   }
 
   async #audit(
     caller: ToolCaller,
-    tool: ToolDefinition,
+    tool: AuditedCall,
     args: Record<string, unknown>,
     decision: AuditEntry['decision'],
     outcome: AuditEntry['outcome'],
@@ -363,6 +364,7 @@ export class ToolRunner {
       ...(caller.client !== undefined && { client: caller.client }),
       via: caller.via,
       tool: tool.name,
+      method: tool.method,
       arguments: auditable(approvedBy === undefined ? args : { ...args, approved_by: approvedBy.principal }),
       decision,
       outcome,
@@ -379,6 +381,21 @@ export class ToolRunner {
       this.#o.services.logger.error({ err: failure, tool: tool.name }, 'audit log write failed');
     }
   }
+}
+
+/** How an audit entry names a tool call: the tool, and the JSON-RPC method it ran or would have run. */
+interface AuditedCall {
+  readonly name: string;
+  readonly method: string;
+}
+
+/** A routed call: the method its arguments route to (configure_device → sensor.configure or mcu.set_config). */
+const routedCall = (tool: ToolDefinition, route: ToolRoute): AuditedCall => ({ name: tool.name, method: route.method });
+
+/** A call refused while routing: the method the refusal names (run_command reboot → mcu.reboot), else the tool's own. */
+function refusedCall(tool: ToolDefinition, error: RpcErrorObject): AuditedCall {
+  const named = (error.data as { method?: unknown } | undefined)?.method;
+  return { name: tool.name, method: typeof named === 'string' ? named : tool.method };
 }
 
 /** One line for the approvals page: action, effect, devices. */

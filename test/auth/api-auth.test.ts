@@ -11,6 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { bearerChallenge } from '../../src/api/http-security.ts';
 import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { TEST_CERT, TEST_KEY } from '../fixtures/test-certificate.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
@@ -99,7 +100,7 @@ describe('API auth', () => {
     viewer = (await createApiToken(t.hub.stores.tokens, { role: 'viewer', ttlMs: 60_000, now: () => now })).token;
     const anonymous = await rpc('device.list');
     assert.equal(anonymous.status, 401);
-    assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource"/);
+    assert.equal(anonymous.headers.get('www-authenticate'), `Bearer scope="iot:read iot:write iot:admin", resource_metadata="${t.httpUrl}/.well-known/oauth-protected-resource"`);
     assert.equal(((await anonymous.json()) as { error: { code: number } }).error.code, -32030);
     const unknown = await rpc('device.list', bearer('llmiot_not-a-real-token'));
     assert.equal(unknown.status, 401);
@@ -153,6 +154,40 @@ describe('API auth', () => {
     });
     assert.equal(denied.status, 403);
     assert.match(denied.headers.get('www-authenticate') ?? '', /^Bearer error="insufficient_scope", scope="iot:write", resource_metadata="/);
+  });
+
+  it('challenges on raw HTTP with the scope to ask for (RFC 6750 §3, MCP 2025-11-25 authorization §Scope Selection)', async () => {
+    const metadata = `resource_metadata="${t.httpUrl}/.well-known/oauth-protected-resource"`;
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    const raw = (headers: Record<string, string>): Promise<{ status: number; challenge: string | undefined }> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${t.httpUrl}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
+          res.resume();
+          const header = res.headers['www-authenticate'];
+          resolve({ status: res.statusCode ?? 0, challenge: Array.isArray(header) ? header.join('|') : header });
+        });
+        req.once('error', reject).end(body);
+      });
+    assert.deepEqual(await raw({}), { status: 401, challenge: `Bearer scope="iot:read iot:write iot:admin", ${metadata}` });
+    assert.deepEqual(await raw(bearer('llmiot_not-a-real-token')), { status: 401, challenge: `Bearer error="invalid_token", error_description="unknown token", scope="iot:read iot:write iot:admin", ${metadata}` });
+    // A WebSocket upgrade is challenged alike.
+    const ws = await new Promise<string | undefined>((resolve) => {
+      const socket = new WebSocket(`${t.httpUrl.replace(/^http/, 'ws')}/ws`);
+      socket.once('unexpected-response', (_req, res) => {
+        resolve(res.headers['www-authenticate'] as string | undefined);
+        res.resume();
+        socket.terminate();
+      });
+      socket.once('error', () => undefined);
+    });
+    assert.equal(ws, `Bearer scope="iot:read iot:write iot:admin", ${metadata}`);
+  });
+
+  it('keeps a challenge\'s error_description to the characters RFC 6750 §3 allows', () => {
+    assert.equal(
+      bearerChallenge('https://hub.example', 'iot:read', { code: 'invalid_token', description: 'user "jos\u00e9" \\ removed' }),
+      'Bearer error="invalid_token", error_description="user \'jos?\' ? removed", scope="iot:read", resource_metadata="https://hub.example/.well-known/oauth-protected-resource"',
+    );
   });
 
   it('writes every write and refused call to the audit log with the principal and role', async () => {

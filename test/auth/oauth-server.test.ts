@@ -98,6 +98,8 @@ describe('built-in OAuth authorization server', () => {
 
   it('the MCP SDK client registers, the user logs in and consents, and the client lists and calls tools', async () => {
     const provider = await signIn('olive');
+    // The client asks for the 401 challenge's scope (MCP 2025-11-25 authorization §Scope Selection); the consent page caps it.
+    assert.equal(provider.authorizationUrl?.searchParams.get('scope'), 'iot:read iot:write iot:admin');
     const tokens = provider.tokens();
     assert.equal(tokens?.token_type, 'Bearer');
     assert.equal(tokens?.expires_in, 600);

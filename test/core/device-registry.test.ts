@@ -91,6 +91,30 @@ describe('DeviceRegistry', () => {
   });
 });
 
+describe('DeviceRegistry.list at fleet scale', () => {
+  it('keeps name order and zone membership through registrations, renames, zone moves and deregistration', async () => {
+    const { registry } = setup();
+    const reg = (hardwareId: string, name: string, zone: string | null) =>
+      registry.register({ hardwareId, type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native', name, zone });
+    const c = (await reg('c', 'Charlie', 'Zone A')).device.id;
+    const a = (await reg('a', 'Alpha', 'Zone B')).device.id;
+    const b = (await reg('b', 'Bravo', 'zone a')).device.id;
+    const names = (filter = {}): string[] => registry.list(filter).map((d) => d.name);
+    assert.deepEqual(names(), ['Alpha', 'Bravo', 'Charlie']);
+    assert.deepEqual(names({ zone: 'ZONE A' }), ['Bravo', 'Charlie'], 'zones compare case-insensitively, as before');
+    assert.deepEqual(names({ zone: 'Zöne A' }), [], 'but not accent-insensitively');
+    await registry.updateMetadata(a, { name: 'Delta', zone: 'Zone A' });
+    assert.deepEqual(names(), ['Bravo', 'Charlie', 'Delta']);
+    assert.deepEqual(names({ zone: 'Zone A' }), ['Bravo', 'Charlie', 'Delta']);
+    assert.deepEqual(names({ zone: 'Zone B' }), []);
+    await registry.updateMetadata(c, { zone: null });
+    assert.deepEqual(names({ zone: 'Zone A' }), ['Bravo', 'Delta']);
+    await registry.deregister(b);
+    assert.deepEqual(names({ zone: 'Zone A' }), ['Delta']);
+    assert.deepEqual(names({ zone: 'Zone A', status: 'deregistered' }), ['Bravo']);
+  });
+});
+
 describe('LivenessMonitor', () => {
   it('marks an MCU offline after it misses its heartbeat window, not before', async () => {
     const { registry, advance, now } = setup();

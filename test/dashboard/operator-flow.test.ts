@@ -102,14 +102,26 @@ describe('dashboard: an operator watches and steers the fleet', { skip: chromium
     await browser.screenshot('data');
   });
 
-  it('an admin reads the audit log with the operator\'s configure in it', async () => {
+  it('an admin reads the audit log: the operator\'s configure and an LLM\'s, found by one method', async () => {
+    // An LLM asks for the same write through the configure_device verb tool: held for a person (writes are confirm-first).
+    const llm = { principal: { id: 'dash-llm', kind: 'token' as const, role: 'operator' as const }, via: 'mcp' as const };
+    const found = await hub.t.hub.tools.call('find_devices', { model: 'BMP580', limit: 1 }, llm);
+    const sensor = found.status === 'ok' ? (found.result as { devices: { id: string }[] }).devices[0]?.id : undefined;
+    assert.ok(sensor, JSON.stringify(found));
+    assert.equal((await hub.t.hub.tools.call('configure_device', { device: sensor, settings: { power_mode: 'forced' } }, llm)).status, 'confirmation_required');
     const admin = await openBrowser();
     try {
       await logIn(admin.page, hub.t.httpUrl, 'ada');
       await admin.page.getByRole('link', { name: 'Audit' }).click();
-      await admin.page.getByLabel('Tool or method').fill('sensor.configure');
-      const text = await waitForText(admin.page, 'audit-table', /user:olive/);
-      assert.match(text, /sensor_configure|sensor\.configure/);
+      const search = admin.page.getByLabel('Tool or method');
+      assert.equal(await search.getAttribute('placeholder'), 'configure_device, device.update');
+      await search.fill('sensor.configure');
+      const text = await waitForText(admin.page, 'audit-table', /user:olive[\s\S]*sensor_configure|sensor_configure[\s\S]*user:olive/);
+      assert.match(text, /dash-llm[\s\S]*configure_device[\s\S]*method sensor\.configure/, 'the verb tool call, with the method it ran');
+      // Every outcome the log records can be chosen (audit.list refuses any other).
+      await admin.page.getByLabel('Outcome').selectOption('confirmation_required');
+      await eventually(async () => !/user:olive/.test((await admin.page.getByTestId('audit-table').textContent()) ?? ''), 10_000, 'only the held LLM call');
+      assert.match((await admin.page.getByTestId('audit-table').textContent()) ?? '', /dash-llm/);
       await admin.screenshot('audit');
       assert.deepEqual(admin.problems, []);
     } finally {

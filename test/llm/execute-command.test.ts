@@ -298,7 +298,9 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.ok(all.length >= 10, `${all.length} entries`);
     for (const entry of all) {
       const optional = new Set(['error', 'chain_id', 'approval_id', 'grant_id', 'command_ids']);
-      assert.deepEqual(Object.keys(entry).filter((k) => !optional.has(k)).sort(), ['arguments', 'at', 'client', 'decision', 'device_ids', 'id', 'outcome', 'principal', 'role', 'tool', 'via']);
+      assert.deepEqual(Object.keys(entry).filter((k) => !optional.has(k)).sort(), ['arguments', 'at', 'client', 'decision', 'device_ids', 'id', 'method', 'outcome', 'principal', 'role', 'tool', 'via']);
+      // The JSON-RPC method the call ran: the same name a JSON-RPC call of it gets.
+      assert.match(String(entry.method), /^[a-z0-9_]+\.[a-z0-9_.]+$/, `${entry.tool} → ${String(entry.method)}`);
       assert.ok(Date.parse(entry.at) >= since);
       // The LLM's tool calls, and the caller's own writes over HTTP (llm.execute_command, a refused approval.decide).
       assert.ok(entry.via === 'llm' || (entry.via === 'http' && /^(llm_|approval_)/.test(entry.tool)), `${entry.via} ${entry.tool}`);

@@ -23,6 +23,14 @@ describe('host check', () => {
     assert.match(hostRejection(req('127.0.0.1', { host: 'localhost:8080', origin: 'null' })) ?? '', /Origin/);
   });
 
+  it('on a loopback socket, accepts the --public-url name a reverse proxy on this machine forwards, and only that', () => {
+    const publicOrigin = 'https://hub.example.com';
+    assert.equal(hostRejection(req('127.0.0.1', { host: 'hub.example.com' }), publicOrigin), undefined);
+    assert.equal(hostRejection(req('127.0.0.1', { host: '127.0.0.1:8080', origin: publicOrigin }), publicOrigin), undefined);
+    assert.match(hostRejection(req('127.0.0.1', { host: 'evil.example.com' }), publicOrigin) ?? '', /not a loopback name/);
+    assert.match(hostRejection(req('127.0.0.1', { host: 'hub.example.com' })) ?? '', /not a loopback name/);
+  });
+
   it('on a LAN socket, accepts the hub\'s own name and refuses pages from other origins', () => {
     assert.equal(hostRejection(req('192.168.1.20', { host: 'greenhouse-pi.local:8080' })), undefined);
     assert.equal(hostRejection(req('192.168.1.20', { host: 'greenhouse-pi.local:8080', origin: 'http://greenhouse-pi.local:8080' })), undefined);

@@ -47,5 +47,26 @@ export function describeAuditStore(name: string, open: () => Promise<AuditStore>
         await store.close();
       }
     });
+
+    it('names the method a call ran, and finds a tool call and a JSON-RPC call of one method by either spelling', async () => {
+      const store = await open();
+      try {
+        await store.append(entry('m1', 20_000, { tool: 'configure_device', method: 'sensor.configure' }));
+        await store.append(entry('m2', 20_001, { via: 'http', tool: 'sensor_configure', method: 'sensor.configure' }));
+        // Written before the method was recorded: found by its tool name.
+        await store.append(entry('m3', 20_002, { via: 'http', tool: 'sensor_configure' }));
+        await store.append(entry('m4', 20_003, { tool: 'configure_device', method: 'mcu.set_config' }));
+        assert.equal((await store.list({ since: 20_000 })).find((e) => e.id === 'm1')?.method, 'sensor.configure');
+        assert.equal((await store.list({ since: 20_000 })).find((e) => e.id === 'm3')?.method, undefined);
+        const ids = async (filter: { tool?: string; method?: string }): Promise<string[]> => (await store.list({ since: 20_000, ...filter })).map((e) => e.id);
+        assert.deepEqual(await ids({ method: 'sensor.configure' }), ['m3', 'm2', 'm1']);
+        assert.deepEqual(await ids({ tool: 'sensor.configure' }), ['m3', 'm2', 'm1']);
+        assert.deepEqual(await ids({ tool: 'sensor_configure' }), ['m3', 'm2', 'm1']);
+        assert.deepEqual(await ids({ tool: 'configure_device' }), ['m4', 'm1']);
+        assert.deepEqual(await ids({ method: 'mcu.set_config' }), ['m4']);
+      } finally {
+        await store.close();
+      }
+    });
   });
 }

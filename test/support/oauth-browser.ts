@@ -49,6 +49,12 @@ export type Stop = { readonly kind: 'page'; readonly url: string; readonly statu
 
 export class Browser {
   readonly #cookies = new Map<string, { value: string; path: string }>();
+  readonly #fetchFn: typeof fetch;
+
+  /** @param fetchFn how requests go out (a TLS proxy in front of the hub: one that trusts its test certificate). */
+  constructor(fetchFn: typeof fetch = fetch) {
+    this.#fetchFn = fetchFn;
+  }
 
   /** GET `url` and follow redirects until a page or the client's redirect URI. */
   async open(url: string | URL): Promise<Stop> {
@@ -86,7 +92,7 @@ export class Browser {
   async #fetch(url: string, init: RequestInit): Promise<Response> {
     const path = new URL(url).pathname;
     const cookie = [...this.#cookies].filter(([, c]) => path.startsWith(c.path)).map(([name, c]) => `${name}=${c.value}`).join('; ');
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookie !== '' && { cookie }) } });
+    const res = await this.#fetchFn(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookie !== '' && { cookie }) } });
     for (const line of res.headers.getSetCookie()) {
       const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
       const [name = '', value = ''] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];

@@ -122,6 +122,25 @@ describe('verb tools', () => {
     assert.equal(fits.plan.devices.length, 4);
   });
 
+  it('a verb tool call and the same JSON-RPC call name one method in the audit log, and one filter finds both', async () => {
+    // The same write both ways, refused at once by the datasheet's envelope (no device has to answer).
+    const settings = { power_mode: 'low_power' };
+    assert.equal(error(await t.hub.tools.call('configure_device', { device: bmps[5], settings }, { ...admin, principal: { ...admin.principal, id: 'audit-llm' } })).code, -32040);
+    assert.equal(((await t.rpc('sensor.configure', { sensor_id: bmps[5], config: settings })) as { error: { code: number } }).error.code, -32040);
+    const operator = { principal: { id: 'audit-operator', kind: 'token' as const, role: 'operator' as const }, via: 'llm' as const };
+    assert.equal(error(await t.hub.tools.call('run_command', { device: mcus[5], command: 'reboot' }, operator)).code, -32031);
+    const names = (entries: { principal: string; tool: string; method?: string }[]): string[] =>
+      entries.filter((e) => ['audit-llm', 'local', 'audit-operator'].includes(e.principal)).map((e) => `${e.principal} ${e.tool} ${e.method ?? '-'}`);
+    const list = async (params: Record<string, unknown>): Promise<string[]> => names(((await t.rpc('audit.list', params)) as { result: { entries: never[] } }).result.entries);
+    const both = ['local sensor_configure sensor.configure', 'audit-llm configure_device sensor.configure'];
+    assert.deepEqual(await list({ method: 'sensor.configure' }), both);
+    assert.deepEqual(await list({ tool: 'sensor.configure' }), both, 'the tool filter takes a method too');
+    assert.deepEqual(await list({ tool: 'sensor_configure' }), both, 'in the tools\' spelling as well');
+    assert.deepEqual(await list({ tool: 'configure_device' }), ['audit-llm configure_device sensor.configure']);
+    // A call refused for the role its arguments need names the method it would have run.
+    assert.deepEqual(await list({ method: 'mcu.reboot' }), ['audit-operator run_command mcu.reboot']);
+  });
+
   it('run_command checks the command and its arguments against the device', async () => {
     const unknown = error(await call('run_command', { device: bmps[0], command: 'reboot' }));
     assert.equal(unknown.code, -32011);

@@ -15,6 +15,7 @@ interface AuditRow {
   client: string | null;
   via: AuditEntry['via'];
   tool: string;
+  method: string | null;
   arguments: Record<string, unknown>;
   decision: AuditEntry['decision'];
   outcome: AuditEntry['outcome'];
@@ -43,7 +44,7 @@ export class PostgresAuditStore implements AuditStore {
          error jsonb, device_ids jsonb NOT NULL);
          CREATE INDEX IF NOT EXISTS audit_log_at ON ${this.#table} (at, id);
          ALTER TABLE ${this.#table} ADD COLUMN IF NOT EXISTS role text, ADD COLUMN IF NOT EXISTS client text,
-           ADD COLUMN IF NOT EXISTS chain_id text, ADD COLUMN IF NOT EXISTS links jsonb;
+           ADD COLUMN IF NOT EXISTS chain_id text, ADD COLUMN IF NOT EXISTS links jsonb, ADD COLUMN IF NOT EXISTS method text;
          CREATE INDEX IF NOT EXISTS audit_log_chain ON ${this.#table} (chain_id)`,
       )
       .catch((error: unknown) => error);
@@ -52,8 +53,8 @@ export class PostgresAuditStore implements AuditStore {
   async append(entry: AuditEntry): Promise<void> {
     await this.#run('audit append failed', () =>
       this.#pool.query(
-        `INSERT INTO ${this.#table} (id, at, principal, via, tool, arguments, decision, outcome, error, device_ids, role, client, chain_id, links)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14::jsonb)`,
+        `INSERT INTO ${this.#table} (id, at, principal, via, tool, arguments, decision, outcome, error, device_ids, role, client, chain_id, links, method)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14::jsonb, $15)`,
         [
           entry.id,
           entry.at,
@@ -69,6 +70,7 @@ export class PostgresAuditStore implements AuditStore {
           entry.client ?? null,
           entry.chainId ?? null,
           linksOf(entry),
+          entry.method ?? null,
         ],
       ),
     );
@@ -77,11 +79,12 @@ export class PostgresAuditStore implements AuditStore {
   async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
     return this.#run('audit list failed', async () => {
       const result = await this.#pool.query<AuditRow>(
-        `SELECT * FROM ${this.#table} WHERE ($1::bigint IS NULL OR at >= $1) AND ($2::text IS NULL OR tool = $2)
+        `SELECT * FROM ${this.#table} WHERE ($1::bigint IS NULL OR at >= $1) AND ($2::text IS NULL OR tool = $2 OR tool = replace($2, '.', '_') OR method = $2 OR replace(method, '.', '_') = $2)
            AND ($3::text IS NULL OR principal = $3) AND ($4::text IS NULL OR outcome = $4)
            AND ($6::text IS NULL OR chain_id = $6)
+           AND ($7::text IS NULL OR method = $7 OR (method IS NULL AND tool = replace($7, '.', '_')))
          ORDER BY at DESC, id DESC LIMIT $5`,
-        [filter.since ?? null, filter.tool ?? null, filter.principal ?? null, filter.outcome ?? null, filter.limit ?? 100, filter.chainId ?? null],
+        [filter.since ?? null, filter.tool ?? null, filter.principal ?? null, filter.outcome ?? null, filter.limit ?? 100, filter.chainId ?? null, filter.method ?? null],
       );
       return result.rows.map((row) => ({
         id: row.id,
@@ -91,6 +94,7 @@ export class PostgresAuditStore implements AuditStore {
         ...(row.client !== null && { client: row.client }),
         via: row.via,
         tool: row.tool,
+        ...(row.method !== null && { method: row.method }),
         arguments: row.arguments,
         decision: row.decision,
         outcome: row.outcome,

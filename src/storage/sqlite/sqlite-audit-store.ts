@@ -15,6 +15,7 @@ interface AuditRow {
   client: string | null;
   via: string;
   tool: string;
+  method: string | null;
   arguments: string;
   decision: string;
   outcome: string;
@@ -46,9 +47,11 @@ export class SqliteAuditStore implements AuditStore {
     // The audit chain (docs/llm.md): the chain id, and the approval, grant and commands an entry links to.
     if (!columns.has('chain_id')) db.exec(`ALTER TABLE audit_log ADD COLUMN chain_id TEXT; CREATE INDEX IF NOT EXISTS audit_log_chain ON audit_log (chain_id)`);
     if (!columns.has('links')) db.exec(`ALTER TABLE audit_log ADD COLUMN links TEXT`);
+    // The JSON-RPC method a call ran (docs/api.md, audit.list): the same for a verb tool and a JSON-RPC call.
+    if (!columns.has('method')) db.exec(`ALTER TABLE audit_log ADD COLUMN method TEXT`);
     this.#insert = db.prepare(
-      `INSERT INTO audit_log (id, at, principal, role, client, via, tool, arguments, decision, outcome, error, device_ids, chain_id, links)
-       VALUES (@id, @at, @principal, @role, @client, @via, @tool, @arguments, @decision, @outcome, @error, @device_ids, @chain_id, @links)`,
+      `INSERT INTO audit_log (id, at, principal, role, client, via, tool, method, arguments, decision, outcome, error, device_ids, chain_id, links)
+       VALUES (@id, @at, @principal, @role, @client, @via, @tool, @method, @arguments, @decision, @outcome, @error, @device_ids, @chain_id, @links)`,
     );
   }
 
@@ -63,6 +66,7 @@ export class SqliteAuditStore implements AuditStore {
         client: entry.client ?? null,
         via: entry.via,
         tool: entry.tool,
+        method: entry.method ?? null,
         arguments: JSON.stringify(entry.arguments),
         decision: entry.decision,
         outcome: entry.outcome,
@@ -81,7 +85,8 @@ export class SqliteAuditStore implements AuditStore {
     try {
       const rows = this.#db
         .prepare(
-          `SELECT * FROM audit_log WHERE (@since IS NULL OR at >= @since) AND (@tool IS NULL OR tool = @tool)
+          `SELECT * FROM audit_log WHERE (@since IS NULL OR at >= @since) AND (@tool IS NULL OR tool = @tool OR tool = replace(@tool, '.', '_') OR method = @tool OR replace(method, '.', '_') = @tool)
+             AND (@method IS NULL OR method = @method OR (method IS NULL AND tool = replace(@method, '.', '_')))
              AND (@principal IS NULL OR principal = @principal) AND (@outcome IS NULL OR outcome = @outcome)
              AND (@chain IS NULL OR chain_id = @chain)
            ORDER BY at DESC, id DESC LIMIT @limit`,
@@ -89,6 +94,7 @@ export class SqliteAuditStore implements AuditStore {
         .all({
           since: filter.since ?? null,
           tool: filter.tool ?? null,
+          method: filter.method ?? null,
           principal: filter.principal ?? null,
           outcome: filter.outcome ?? null,
           chain: filter.chainId ?? null,
@@ -120,6 +126,7 @@ function fromRow(row: AuditRow): AuditEntry {
     ...(row.client !== null && { client: row.client }),
     via: row.via as AuditEntry['via'],
     tool: row.tool,
+    ...(row.method !== null && { method: row.method }),
     arguments: JSON.parse(row.arguments) as Record<string, unknown>,
     decision: row.decision as AuditEntry['decision'],
     outcome: row.outcome as AuditEntry['outcome'],

@@ -83,7 +83,10 @@ export interface AuditEntry {
   readonly principal: string;
   readonly role?: Role;
   readonly via: string;
+  /** The tool (configure_device), or a JSON-RPC call's method in the tools' spelling (sensor_configure). */
   readonly tool: string;
+  /** The JSON-RPC method the call ran (sensor.configure); absent from older entries. */
+  readonly method?: string;
   readonly arguments: JsonObject;
   readonly decision: 'allow' | 'confirm' | 'deny';
   readonly outcome: string;

@@ -8,7 +8,8 @@ import { Notice, StatusBadge } from '../components/notice.tsx';
 import { SelectField } from '../components/select-field.tsx';
 import { time } from '../format.ts';
 
-const OUTCOMES = ['ok', 'error', 'denied', 'confirmation_required'];
+/** audit.list's outcomes (src/core/audit.ts AUDIT_OUTCOMES): anything else is refused as invalid params. */
+const OUTCOMES = ['succeeded', 'failed', 'denied', 'confirmation_required', 'declined'];
 
 export function AuditPage({ permissions }: { permissions: Permissions }) {
   if (!permissions.can('audit.list')) {
@@ -50,7 +51,7 @@ function AuditLog() {
       <form class="filters" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
         <label>
           Tool or method
-          <input value={tool} onInput={(e) => setTool(e.currentTarget.value)} placeholder="sensor.configure" />
+          <input value={tool} onInput={(e) => setTool(e.currentTarget.value)} placeholder="configure_device, device.update" />
         </label>
         <label>
           Principal
@@ -74,7 +75,7 @@ function AuditLog() {
                   <th scope="col">When</th>
                   <th scope="col">Who</th>
                   <th scope="col">Via</th>
-                  <th scope="col">Tool</th>
+                  <th scope="col">Tool / method</th>
                   <th scope="col">Decision</th>
                   <th scope="col">Outcome</th>
                   <th scope="col">Arguments</th>
@@ -91,6 +92,11 @@ function AuditLog() {
                     <td>{e.via}</td>
                     <td>
                       <code>{e.tool}</code>
+                      {e.method !== undefined && e.method.replaceAll('.', '_') !== e.tool && (
+                        <div class="small muted">
+                          method <code>{e.method}</code>
+                        </div>
+                      )}
                     </td>
                     <td>{e.decision}</td>
                     <td>
