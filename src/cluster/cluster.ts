@@ -13,7 +13,10 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { LatestValueCache } from '../core/latest-cache.ts';
 import type { MqttBus } from '../core/ports/mqtt-bus.ts';
 import type { Logger } from '../log/logger.ts';
+import type { OwnedSessions } from '../protocols/protocol-plugin.ts';
 import type { PostgresClusterStore } from '../storage/postgres/postgres-cluster-store.ts';
+import { LoggedBus, type LoggedSubscription } from './logged-bus.ts';
+import type { AdoptionOutcome } from './session-adopter.ts';
 import { AnswerRouter, routingIngress, type ForwardedAnswer } from './answer-router.ts';
 import { answerTopic, decodeRelay, deliverTopic, HUB_PREFIX, instanceFilter } from './instance-topics.ts';
 import { Membership } from './membership.ts';
@@ -24,14 +27,6 @@ import { rendezvousOwner } from './rendezvous.ts';
 import { RegistryFollower, type ClusterNotice } from './shared-registry.ts';
 import { TelemetryFanout } from './telemetry-fanout.ts';
 
-/** How a protocol's device sessions are owned (see ProtocolPlugin.sessions). */
-export interface OwnedSessions {
-  /** The session key (a hardware id) of a device topic; undefined: any instance handles the message. */
-  keyOf(topic: string): string | undefined;
-  /** Whether the channel carries `method` to a device whose session another instance owns. */
-  remoteSupports?: OwnedChannelSupports;
-}
-type OwnedChannelSupports = NonNullable<ConstructorParameters<typeof OwnedChannel>[1]['remoteSupports']>;
 
 export interface ClusterOptions {
   readonly instance: string;
@@ -45,6 +40,11 @@ export interface ClusterOptions {
   readonly leaseMs: number;
   readonly logger: Logger;
   readonly now: () => number;
+  /**
+   * Adopt the broker session of a dead instance with this instance's protocol subscriptions
+   * (session-adopter.ts); without it, a dead instance's share waits in the broker for its restart.
+   */
+  readonly adopt?: (dead: string, subscriptions: readonly LoggedSubscription[]) => Promise<AdoptionOutcome>;
 }
 
 /** A protocol as the cluster wires it. */
@@ -68,10 +68,16 @@ export class Cluster {
   #unsubscribe: (() => Promise<void>) | undefined;
   #watchTimer: ReturnType<typeof setInterval> | undefined;
   #watching = false;
+  /** The bus the protocols subscribe through (its subscriptions are what an adopted session is handed to). */
+  readonly #logged: LoggedBus;
+  readonly #adopting = new Set<string>();
+  #adoptRetry: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
 
   private constructor(options: ClusterOptions) {
     this.#o = options;
     this.instance = options.instance;
+    this.#logged = new LoggedBus(options.bus);
     const onError = (error: unknown): void => options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'cluster: shared registry notice failed');
     this.follower = new RegistryFollower(options.registry, options.store, onError);
     this.fanout = new TelemetryFanout({
@@ -123,7 +129,10 @@ export class Cluster {
     this.#unsubscribe = await bus.subscribe(instanceFilter(instance), (topic, payload) => this.#addressed(topic, payload), { qos: 1, shared: false });
     await this.fanout.start();
     await this.membership.start();
-    this.membership.onChange((previous, current) => this.#membersChanged(previous, current));
+    this.membership.onChange((previous, current) => {
+      this.#membersChanged(previous, current);
+      void this.#adoptOrphans();
+    });
     // A data.subscribe (or MCP resource subscription) here starts the peers' fan-out at once.
     this.#watchTimer = setInterval(() => {
       const watching = this.fanout.watching;
@@ -136,8 +145,8 @@ export class Cluster {
 
   /** The bus a protocol with owned sessions sees; the plain bus for one without. */
   busFor(protocol: string, sessions: OwnedSessions | undefined): MqttBus {
-    if (sessions === undefined) return this.#o.bus;
-    const bus = new OwnedBus(this.#o.bus, { protocol, ownership: this.membership, keyOf: (topic) => sessions.keyOf(topic) });
+    if (sessions === undefined) return this.#logged;
+    const bus = new OwnedBus(this.#logged, { protocol, ownership: this.membership, keyOf: (topic) => sessions.keyOf(topic) });
     this.#protocols.set(protocol, { bus });
     return bus;
   }
@@ -220,8 +229,55 @@ export class Cluster {
     }
   }
 
+  /**
+   * Members whose lease expired (they died; a clean stop leaves): the one survivor that owns the dead
+   * instance's id among the settled members adopts its broker session, then forgets its row. A failed
+   * adoption is tried again a lease later; a dead instance that came back keeps its session.
+   */
+  async #adoptOrphans(): Promise<void> {
+    const adopt = this.#o.adopt;
+    if (adopt === undefined || this.#stopped) return;
+    let expired: string[];
+    try {
+      expired = await this.#o.store.expiredMembers();
+    } catch (error) {
+      this.#o.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'cluster: expired members not read');
+      return;
+    }
+    const members = this.membership.settled;
+    for (const dead of expired) {
+      if (dead === this.instance || this.#adopting.has(dead) || members.includes(dead) || rendezvousOwner(dead, members) !== this.instance) continue;
+      this.#adopting.add(dead);
+      void this.#adopt(dead, adopt).finally(() => this.#adopting.delete(dead));
+    }
+  }
+
+  async #adopt(dead: string, adopt: NonNullable<ClusterOptions['adopt']>): Promise<void> {
+    const { logger, now, store } = this.#o;
+    const started = now();
+    logger.info({ dead }, 'cluster: adopting the broker session of a dead instance');
+    const outcome = await adopt(dead, this.#logged.subscriptions);
+    const fields = { dead, messages: outcome.messages, ms: now() - started };
+    if (outcome.kind === 'drained') {
+      logger.info(fields, 'cluster: dead instance session drained and ended');
+      await store.forgetExpired(dead).catch((error: unknown) => logger.warn({ dead, err: String(error) }, 'cluster: adopted member not forgotten'));
+    } else if (outcome.kind === 'taken-over') {
+      logger.info(fields, 'cluster: dead instance came back and took its session; adoption stopped');
+    } else {
+      logger.warn({ ...fields, err: outcome.error }, 'cluster: session adoption failed; trying again');
+      if (this.#stopped || this.#adoptRetry !== undefined) return;
+      this.#adoptRetry = setTimeout(() => {
+        this.#adoptRetry = undefined;
+        void this.#adoptOrphans();
+      }, this.#o.leaseMs);
+      this.#adoptRetry.unref?.();
+    }
+  }
+
   /** Leave the members at once and stop listening. */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#adoptRetry !== undefined) clearTimeout(this.#adoptRetry);
     if (this.#watchTimer !== undefined) clearInterval(this.#watchTimer);
     await this.membership.stop();
     await this.fanout.stop();

@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.ts';
 import type { HubMetrics, ProtocolMetricLabels } from '../metrics/hub-metrics.ts';
 import type { IncomingResponse, RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext, MethodDefinition } from '../rpc/method.ts';
-import type { OwnedSessions } from '../cluster/cluster.ts';
+import type { Device, JsonObject } from '../core/device.ts';
 
 /** The last will of the hub's own MQTT connection (Sparkplug: the host's offline STATE). */
 export interface HubWill {
@@ -59,6 +59,17 @@ export interface ProtocolRuntime {
    * last device topic seen for it (Sparkplug: names the group).
    */
   adopt?(key: string, lastTopic: string): void;
+}
+
+/** Scale-out: how a protocol's device sessions are owned (ProtocolPlugin.sessions; src/cluster/). */
+export interface OwnedSessions {
+  /** The session key (a hardware id) of a device topic; undefined: any instance handles the message. */
+  keyOf(topic: string): string | undefined;
+  /**
+   * Whether the channel carries `method` to a device whose session another instance owns (the local
+   * channel cannot look at that session); default: the device is online.
+   */
+  remoteSupports?: (device: Device, method: string, params?: JsonObject) => boolean;
 }
 
 /** One hub's instance of a protocol, made before the bus connects. */

@@ -61,6 +61,20 @@ export class PostgresClusterStore {
     await this.#pool.query(`DELETE FROM ${this.#schema}.cluster_members WHERE instance = $1`, [instance]);
   }
 
+  /**
+   * Members whose lease ran out without a clean leave (kill -9, lost host): their broker sessions
+   * are adopted by a survivor (src/cluster/session-adopter.ts), which then forgets the row.
+   */
+  async expiredMembers(): Promise<string[]> {
+    const result = await this.#pool.query<{ instance: string }>(`SELECT instance FROM ${this.#schema}.cluster_members WHERE expires_at <= now() ORDER BY instance`);
+    return result.rows.map((r) => r.instance);
+  }
+
+  /** Forget an expired member once its session was adopted (a member that came back meanwhile keeps its row). */
+  async forgetExpired(instance: string): Promise<void> {
+    await this.#pool.query(`DELETE FROM ${this.#schema}.cluster_members WHERE instance = $1 AND expires_at <= now()`, [instance]);
+  }
+
   /** Forget leases long expired and routes of long-finished commands. */
   async sweep(now: number): Promise<void> {
     await this.#pool.query(`DELETE FROM ${this.#schema}.cluster_members WHERE expires_at < now() - interval '1 hour'`);
