@@ -114,7 +114,7 @@ function clusterInstance(config: HubConfig, store: PostgresClusterStore, registr
  * broker-config --hub-users` writes), the adopter logs in as the dead instance's user (the instances
  * share one password); with one user for all hubs, as that user.
  */
-function adopterCredentials(config: HubConfig, mqttUrl: string, instance: string): (dead: string) => { username?: string; password?: string } {
+export function adopterCredentials(config: Pick<HubConfig, 'mqttUsername' | 'mqttPassword'>, mqttUrl: string, instance: string): (dead: string) => { username?: string; password?: string } {
   let url: URL | undefined;
   try {
     url = new URL(mqttUrl);
