@@ -51,7 +51,13 @@ export interface ClusterOptions {
 interface ProtocolEntry {
   readonly bus: OwnedBus;
   channel?: OwnedChannel;
-  adopt?: (key: string, lastTopic: string) => void;
+  hooks?: SessionHooks;
+}
+
+/** What a protocol does when one of its sessions moves to (adopt) or away from (release) this instance. */
+export interface SessionHooks {
+  readonly adopt?: (key: string, lastTopic: string) => void;
+  readonly release?: (key: string) => void;
 }
 
 export class Cluster {
@@ -152,7 +158,7 @@ export class Cluster {
   }
 
   /** The command channel the executor gets for a protocol (commands for sessions owned elsewhere go to their owner). */
-  channelFor(protocol: string, channel: CommandChannel, sessions: OwnedSessions | undefined, adopt?: (key: string, lastTopic: string) => void): CommandChannel {
+  channelFor(protocol: string, channel: CommandChannel, sessions: OwnedSessions | undefined, hooks?: SessionHooks): CommandChannel {
     const entry = this.#protocols.get(protocol);
     if (sessions === undefined || entry === undefined) return channel;
     entry.channel = new OwnedChannel(channel, {
@@ -160,7 +166,7 @@ export class Cluster {
       forward: (owner, delivery) => this.#o.bus.publish(deliverTopic(owner), JSON.stringify({ ...delivery, f: this.instance }), { qos: 1 }),
       remoteSupports: sessions.remoteSupports ?? ((device) => device.status === 'online'),
     });
-    if (adopt !== undefined) entry.adopt = adopt;
+    if (hooks !== undefined) entry.hooks = hooks;
     return entry.channel;
   }
 
@@ -217,14 +223,25 @@ export class Cluster {
     else this.follower.take(notice);
   }
 
-  /** Sessions this instance now owns among the settled members and did not before: their protocol re-establishes them (Sparkplug rebirth). */
+  /**
+   * Sessions this instance now owns among the settled members and did not before: their protocol
+   * re-establishes them (Sparkplug rebirth, LwM2M registration read back); sessions it owned and no
+   * longer does: their protocol forgets them, the new owner continues them.
+   */
   #membersChanged(previous: readonly string[], current: readonly string[]): void {
     for (const [protocol, entry] of this.#protocols) {
-      if (entry.adopt === undefined) continue;
+      const { adopt, release } = entry.hooks ?? {};
+      if (adopt === undefined && release === undefined) continue;
       for (const [key, lastTopic] of entry.bus.keys) {
-        if (rendezvousOwner(key, current) !== this.instance || rendezvousOwner(key, previous) === this.instance) continue;
-        this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
-        entry.adopt(key, lastTopic);
+        const owned = rendezvousOwner(key, current) === this.instance;
+        const was = rendezvousOwner(key, previous) === this.instance;
+        if (owned && !was && adopt !== undefined) {
+          this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
+          adopt(key, lastTopic);
+        } else if (!owned && was && release !== undefined) {
+          this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned by another instance');
+          release(key);
+        }
       }
     }
   }

@@ -100,10 +100,19 @@ function clusterInstance(config: HubConfig, store: PostgresClusterStore, registr
     },
     protocolContext(plugin, context) {
       const joined = started();
-      return { ...context, bus: joined.busFor(plugin.name, plugin.sessions), ingress: joined.ingress, catchUp: (hardwareId) => joined.follower.catchUp(hardwareId) };
+      return {
+        ...context,
+        bus: joined.busFor(plugin.name, plugin.sessions),
+        ingress: joined.ingress,
+        catchUp: (hardwareId) => joined.follower.catchUp(hardwareId),
+        ...(plugin.sessions !== undefined && { sessionStore: store }),
+      };
     },
     channel(plugin, runtime) {
-      return started().channelFor(plugin.name, runtime.channel, plugin.sessions, runtime.adopt?.bind(runtime));
+      return started().channelFor(plugin.name, runtime.channel, plugin.sessions, {
+        ...(runtime.adopt !== undefined && { adopt: runtime.adopt.bind(runtime) }),
+        ...(runtime.release !== undefined && { release: runtime.release.bind(runtime) }),
+      });
     },
   };
 }

@@ -3,6 +3,7 @@ import type { DeviceIngress, DeviceLookup } from '../core/device-ingress.ts';
 import type { CommandChannel } from '../core/command-channel.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { MqttBus, QoS } from '../core/ports/mqtt-bus.ts';
+import type { SessionStore } from '../core/ports/session-store.ts';
 import type { HubServices } from '../app/services.ts';
 import type { HubConfig, OptionSpec } from '../config/options.ts';
 import type { Logger } from '../log/logger.ts';
@@ -37,6 +38,8 @@ export interface ProtocolContext {
    * overtook the notice of its registration by another instance). Resolves whether it exists.
    */
   readonly catchUp?: (hardwareId: string) => Promise<boolean>;
+  /** Scale-out: where session state lives so the next owner of a session continues it (LwM2M registrations). */
+  readonly sessionStore?: SessionStore;
 }
 
 /** A started protocol: the channel the executor routes commands through, and how to stop it. */
@@ -59,6 +62,11 @@ export interface ProtocolRuntime {
    * last device topic seen for it (Sparkplug: names the group).
    */
   adopt?(key: string, lastTopic: string): void;
+  /**
+   * Scale-out: another instance owns the session `key` now (an instance joined): forget it here
+   * without ending it for the device (no offline, no de-registration); the new owner continues it.
+   */
+  release?(key: string): void;
 }
 
 /** Scale-out: how a protocol's device sessions are owned (ProtocolPlugin.sessions; src/cluster/). */

@@ -32,6 +32,7 @@ let options: HubClusterOptions;
 const hubs: ClusterHub[] = [];
 const devices: { start(): Promise<unknown>; stop(): Promise<void> }[] = [];
 let sparkplugNodes: DualProtocolDevice[] = [];
+let lwm2mDevices: DualProtocolDevice[] = [];
 
 const hw = (name: string): string => `${name}-${suffix}`;
 const nativeBoards = [hw('nat1'), hw('nat2')];
@@ -151,10 +152,11 @@ before(async () => {
   const nativeOptions = { url: broker.url, board: 'esp32-s3', sensors, telemetryIntervalMs: 300, heartbeatIntervalMs: 3_600_000 };
   const dual = { url: broker.url, board: 'esp32-s3', sensors, hostId: null, groupId, telemetryIntervalMs: 300, lwm2mIntervalMs: 500, connectOptions: { protocolVersion: 4 as const } };
   sparkplugNodes = sparkplugBoards.map((hardwareId) => new DualProtocolDevice({ ...dual, hardwareId, zone: 'Zone S', lwm2m: false }));
+  lwm2mDevices = lwm2mBoards.map((hardwareId) => new DualProtocolDevice({ ...dual, hardwareId, sparkplug: false }));
   devices.push(
     ...nativeBoards.map((hardwareId) => new SimulatedMcu({ ...nativeOptions, hardwareId, zone: 'Zone N' })),
     ...sparkplugNodes,
-    ...lwm2mBoards.map((hardwareId) => new DualProtocolDevice({ ...dual, hardwareId, sparkplug: false })),
+    ...lwm2mDevices,
   );
   await Promise.all(devices.map((d) => d.start()));
 });
@@ -271,7 +273,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
     }
   });
 
-  it('stores each message once, and after a kill -9 of one instance stores every acknowledged message without its restart while its Sparkplug nodes are re-owned and reborn', async (t) => {
+  it('stores each message once, and after a kill -9 of one instance stores every acknowledged message without its restart, its Sparkplug nodes re-owned and reborn and its LwM2M registrations continued', async (t) => {
     // A native device of the test's own: QoS 1 telemetry with one distinct timestamp per message, PUBACKs counted.
     const { client, sensorId, report } = await rawNativeDevice(hw('raw'));
     let acknowledged = 0;
@@ -280,10 +282,14 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       await report(base + n, 20 + (n % 10));
       acknowledged++;
     };
-    const node = await rawSparkplugNode(hw('rawspk'), base);
-    const nodeId = deviceIdFor(hw('rawspk'));
+    // The victim owns an LwM2M endpoint of the fleet, and the test's own Sparkplug node (named to land there).
     const members = hubs.map((h) => h.instance).sort();
-    const victim = hubs.find((h) => h.instance === rendezvousOwner(hw('rawspk'), members)) as ClusterHub;
+    const victim = hubs.find((h) => h.instance === rendezvousOwner(lwm2mBoards[0] as string, members)) as ClusterHub;
+    let spk = 0;
+    while (rendezvousOwner(hw(`rawspk${spk}`), members) !== victim.instance) spk++;
+    const node = await rawSparkplugNode(hw(`rawspk${spk}`), base);
+    const nodeId = deviceIdFor(hw(`rawspk${spk}`));
+    const victimEndpoints = lwm2mDevices.filter((device) => rendezvousOwner(device.hardwareId, members) === victim.instance);
     try {
       // Steady state: each native message stored by the one instance the broker gave it to, each Sparkplug DATA by the node's owner only.
       let n = 0;
@@ -298,6 +304,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       const victimNodes = sparkplugNodes.filter((device) => rendezvousOwner(device.hardwareId, members) === victim.instance);
       const birthsBefore = victimNodes.map((device) => device.stats().sparkplug.births);
       const rawBirths = node.births();
+      const lwm2mBefore = victimEndpoints.map((device) => device.stats().lwm2m);
       const sending = (async () => {
         for (; n < 400; n++) await send(n);
       })();
@@ -317,9 +324,10 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       const stored = await storedIn(sensorId, base, base + 400);
       t.diagnostic(`stored twice after the crash: ${stored.count - stored.distinct}`);
       assert.ok(stored.count - stored.distinct <= 20, `points stored twice after the crash: ${stored.count - stored.distinct}`);
+      // The adopter ends the session once the marker behind the queue came back, then forgets the member.
+      await eventually(async () => (await db.query(`SELECT 1 FROM "${schema}".cluster_members WHERE instance = $1`, [victim.instance])).rowCount === 0, 5_000, 'the adopted member forgotten');
       const adopters = survivors.filter((h) => /dead instance session drained and ended/.test(h.process.output()));
       assert.equal(adopters.length, 1, 'exactly one survivor adopted the dead session');
-      assert.equal((await db.query(`SELECT 1 FROM "${schema}".cluster_members WHERE instance = $1`, [victim.instance])).rowCount, 0, 'the adopted member forgotten');
 
       // Its Sparkplug nodes are asked to rebirth by their new owners once the lease ran out.
       await eventually(() => node.births() > rawBirths, 3 * LEASE_MS + 5_000, 'the test node reborn for its new owner');
@@ -330,6 +338,20 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       for (const hub of survivors) {
         const status = await clusterRpc(hub, 'mcu.get_status', { mcu_id: deviceIdFor(victimNodes[0]?.hardwareId ?? hw('spk1')) });
         assert.equal(status.error, undefined, `a taken-over node answers commands from ${hub.name}: ${JSON.stringify(status.error)}`);
+      }
+
+      // Its LwM2M endpoints continue on their new owners from the shared registration: no 4.04, no new Register, Updates acknowledged, commands answered.
+      await eventually(() => victimEndpoints.every((device, i) => device.stats().lwm2m.hubAcks > (lwm2mBefore[i]?.hubAcks ?? 0) + 3), 10_000, 'Updates acknowledged after the takeover');
+      victimEndpoints.forEach((device, i) => {
+        const now = device.stats().lwm2m;
+        assert.equal(now.registrations, lwm2mBefore[i]?.registrations, `${device.hardwareId} did not register again`);
+        assert.equal(now.errors, lwm2mBefore[i]?.errors, `${device.hardwareId}: no refused Update (4.04)`);
+      });
+      for (const hub of survivors) {
+        for (const device of victimEndpoints) {
+          const read = await clusterRpc(hub, 'sensor.read', { sensor_id: deviceIdFor(`${device.hardwareId}/lwm2m:3303/0`) });
+          assert.equal(read.error, undefined, `sensor.read of taken-over ${device.hardwareId} from ${hub.name}: ${JSON.stringify(read.error)}`);
+        }
       }
 
       // The dead instance comes back on a fresh session (the adopter ended the old one) and takes its share again: each message stored once.
