@@ -22,9 +22,13 @@ import type { LoggedSubscription } from './logged-bus.ts';
 export type AdoptionOutcome =
   /** Everything queued was taken and the session ended. */
   | { readonly kind: 'drained'; readonly messages: number }
-  /** The dead instance came back and took its session: the adopter stopped. */
+  /** The dead instance came back and took its session (the broker said so: DISCONNECT 0x8E): the adopter stopped. */
   | { readonly kind: 'taken-over'; readonly messages: number }
-  /** The broker could not be reached or the marker did not come back in time: try again later. */
+  /**
+   * The broker could not be reached, the connection ended (a broker that closes the connection of
+   * a session taken over without saying so, as Mosquitto 2.0 does, lands here too) or the marker did
+   * not come back in time: the adopter stopped; try again later, only while the lease stays expired.
+   */
   | { readonly kind: 'failed'; readonly messages: number; readonly error: string };
 
 export interface AdoptSessionOptions {
@@ -41,6 +45,9 @@ export interface AdoptSessionOptions {
   readonly drainTimeoutMs: number;
   readonly logger: Logger;
 }
+
+/** DISCONNECT Reason Code "Session taken over" (MQTT 5.0 §3.14.2.1). */
+const SESSION_TAKEN_OVER = 0x8e;
 
 /** The topic the adopter's marker travels on: under the dead instance's own filter, which its session kept. */
 export const adoptionMarkerTopic = (dead: string): string => `${HUB_PREFIX}/${dead}/adopted`;
@@ -97,10 +104,10 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
     return { kind: 'failed', messages, error: error instanceof Error ? error.message : String(error) };
   }
   let ending = false;
-  let takenOver: () => void = () => {};
-  const lost = new Promise<'lost'>((resolve) => (takenOver = () => resolve('lost')));
-  bus.onDisconnected(() => {
-    if (!ending) takenOver();
+  let disconnected: (reasonCode: number | undefined) => void = () => {};
+  const lost = new Promise<number | undefined>((resolve) => (disconnected = resolve));
+  bus.onDisconnected((reasonCode) => {
+    if (!ending) disconnected(reasonCode);
   });
   const outcome = (kind: 'drained' | 'taken-over'): AdoptionOutcome => ({ kind, messages });
   if (!bus.sessionPresent) {
@@ -128,10 +135,13 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), options.drainTimeoutMs);
     });
-    const result = await Promise.race([drained, lost, timeout]);
-    if (result === 'lost') {
+    const result = await Promise.race([drained, lost.then((reasonCode) => ({ reasonCode })), timeout]);
+    if (typeof result === 'object') {
       void bus.close().catch(() => {});
-      return outcome('taken-over');
+      // Session taken over (MQTT 5.0 §3.14.2.1): the dead instance is back. Anything else (a lost connection, MQTT 3.1.1,
+      // which has no server DISCONNECT) is tried again later, and only while the dead instance's lease stays expired.
+      if (result.reasonCode === SESSION_TAKEN_OVER) return outcome('taken-over');
+      return { kind: 'failed', messages, error: `connection lost while adopting${result.reasonCode === undefined ? '' : ` (reason 0x${result.reasonCode.toString(16)})`}` };
     }
     if (result === 'timeout') {
       ending = true;

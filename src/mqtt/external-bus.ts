@@ -102,7 +102,9 @@ export class ExternalMqttBus implements MqttBus {
   readonly #entries = new Map<string, Entry>();
   readonly #byId = new Map<number, Entry>();
   readonly #connectedListeners = new Set<() => void>();
-  readonly #disconnectedListeners = new Set<() => void>();
+  readonly #disconnectedListeners = new Set<(reasonCode: number | undefined) => void>();
+  /** Reason Code of the DISCONNECT the broker sent on this connection, if it sent one (MQTT 5.0 §3.14.2.1). */
+  #serverDisconnect: number | undefined;
   readonly #unmatched: MessageHandler | undefined;
   /** Whether the broker had a session for this client id at the first connection (CONNACK Session Present). */
   readonly sessionPresent: boolean;
@@ -141,8 +143,11 @@ export class ExternalMqttBus implements MqttBus {
       // Acknowledgements still due belong to the lost connection: the broker sends those messages again.
       this.#pendingAcks = [];
       this.#dropping = false;
-      for (const listener of [...this.#disconnectedListeners]) listener();
+      const reasonCode = this.#serverDisconnect;
+      this.#serverDisconnect = undefined;
+      for (const listener of [...this.#disconnectedListeners]) listener(reasonCode);
     });
+    client.on('disconnect', (packet) => void (this.#serverDisconnect = packet.reasonCode ?? 0));
     const grace = options.earlyMessageGraceMs ?? DEFAULT_EARLY_GRACE_MS;
     this.#earlyUntil = Date.now() + grace;
     this.#earlyTimer = setTimeout(() => this.#releaseEarly(), grace);
@@ -270,9 +275,13 @@ export class ExternalMqttBus implements MqttBus {
     }
   }
 
-  /** Each time the connection ends (lost, taken over by another client with this client id, or closed). Returns the unsubscribe. */
-  onDisconnected(listener: () => void): () => void {
-    const entry = (): void => listener();
+  /**
+   * Each time the connection ends (lost, taken over by another client with this client id, or
+   * closed), with the Reason Code of the broker's DISCONNECT when it sent one (MQTT 5: 0x8E Session
+   * taken over, §3.14.2.1). Returns the unsubscribe.
+   */
+  onDisconnected(listener: (reasonCode: number | undefined) => void): () => void {
+    const entry = (reasonCode: number | undefined): void => listener(reasonCode);
     this.#disconnectedListeners.add(entry);
     return () => void this.#disconnectedListeners.delete(entry);
   }
