@@ -213,7 +213,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will, now, deviceAuth, instance));
     busForPressure = bus;
     if (!options.bus) cleanups.push(() => bus.close());
-    cleanups.push(await topology.start({ bus, registry, ingress, events, cache, logger, now }));
+    cleanups.push(await topology.start({ bus, registry, ingress, events, cache, telemetry: stores.telemetry, logger, now }));
     const runtimes: ProtocolRuntime[] = [];
     dispatcher = new RpcDispatcher(methods, logger, {
       audit: new CallAudit({ store: stores.audit, now, onError: (error) => logger.error({ err: error }, 'audit log write failed') }),

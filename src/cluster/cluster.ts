@@ -16,6 +16,10 @@ import type { Logger } from '../log/logger.ts';
 import type { OwnedSessions } from '../protocols/protocol-plugin.ts';
 import type { PostgresClusterStore } from '../storage/postgres/postgres-cluster-store.ts';
 import { LoggedBus, type LoggedSubscription } from './logged-bus.ts';
+import { flooredIngress, ReplayFloors } from './replay-floors.ts';
+import { SessionWindow } from './session-window.ts';
+import type { ReplayedMessage } from '../protocols/protocol-plugin.ts';
+import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { AdoptionOutcome } from './session-adopter.ts';
 import { AnswerRouter, routingIngress, type ForwardedAnswer } from './answer-router.ts';
 import { answerTopic, decodeRelay, deliverTopic, HUB_PREFIX, instanceFilter } from './instance-topics.ts';
@@ -37,6 +41,8 @@ export interface ClusterOptions {
   readonly ingress: DeviceIngress;
   readonly events: EventBus;
   readonly cache: LatestValueCache;
+  /** Where a new owner reads what a dead owner stored, so a replay stores nothing twice. */
+  readonly telemetry: Pick<TelemetryStore, 'latest'>;
   readonly leaseMs: number;
   readonly logger: Logger;
   readonly now: () => number;
@@ -52,12 +58,26 @@ interface ProtocolEntry {
   readonly bus: OwnedBus;
   channel?: OwnedChannel;
   hooks?: SessionHooks;
+  /** Unshared protocols with a window: the recent messages of sessions owned elsewhere. */
+  window?: SessionWindow;
 }
 
 /** What a protocol does when one of its sessions moves to (adopt) or away from (release) this instance. */
 export interface SessionHooks {
   readonly adopt?: (key: string, lastTopic: string) => void;
   readonly release?: (key: string) => void;
+  readonly replay?: (key: string, messages: readonly ReplayedMessage[]) => void;
+}
+
+/** At most this many messages per session are kept for a replay (a window in memory on every non-owner). */
+const WINDOW_MAX_PER_KEY = 10_000;
+
+/**
+ * How far back non-owners keep a session's messages, and how long replay floors stay up: a dead
+ * owner is replaced within about 1.7 leases (expiry, next read, settling), plus what it held unflushed.
+ */
+function windowMs(leaseMs: number): number {
+  return 2 * leaseMs + 5_000;
 }
 
 export class Cluster {
@@ -77,6 +97,7 @@ export class Cluster {
   /** The bus the protocols subscribe through (its subscriptions are what an adopted session is handed to). */
   readonly #logged: LoggedBus;
   readonly #adopting = new Set<string>();
+  readonly #floors: ReplayFloors;
   #adoptRetry: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
@@ -110,7 +131,8 @@ export class Cluster {
       send: (instance, answer) => options.bus.publish(answerTopic(instance), JSON.stringify(answer), { qos: 1 }),
       onUnmatched: (answer) => options.logger.debug({ commandId: answer.id, from: answer.from }, 'cluster: answer to a command no instance waits for'),
     });
-    this.ingress = routingIngress(options.ingress, this.answers);
+    this.#floors = new ReplayFloors({ telemetry: options.telemetry, ttlMs: windowMs(options.leaseMs), now: options.now });
+    this.ingress = routingIngress(flooredIngress(options.ingress, this.#floors), this.answers);
   }
 
   /** Listen for notices, subscribe to this instance's topic, join the members (before protocols start). */
@@ -152,8 +174,10 @@ export class Cluster {
   /** The bus a protocol with owned sessions sees; the plain bus for one without. */
   busFor(protocol: string, sessions: OwnedSessions | undefined): MqttBus {
     if (sessions === undefined) return this.#logged;
-    const bus = new OwnedBus(this.#logged, { protocol, ownership: this.membership, keyOf: (topic) => sessions.keyOf(topic) });
-    this.#protocols.set(protocol, { bus });
+    const window =
+      sessions.window === undefined ? undefined : new SessionWindow({ rules: sessions.window, windowMs: windowMs(this.#o.leaseMs), maxPerKey: WINDOW_MAX_PER_KEY, now: this.#o.now });
+    const bus = new OwnedBus(this.#logged, { protocol, ownership: this.membership, keyOf: (topic) => sessions.keyOf(topic), ...(window !== undefined && { window }) });
+    this.#protocols.set(protocol, { bus, ...(window !== undefined && { window }) });
     return bus;
   }
 
@@ -235,7 +259,10 @@ export class Cluster {
       for (const [key, lastTopic] of entry.bus.keys) {
         const owned = rendezvousOwner(key, current) === this.instance;
         const was = rendezvousOwner(key, previous) === this.instance;
-        if (owned && !was && adopt !== undefined) {
+        if (owned && !was && entry.window !== undefined && entry.hooks?.replay !== undefined) {
+          this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
+          void this.#takeOver(protocol, entry, key, lastTopic);
+        } else if (owned && !was && adopt !== undefined) {
           this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
           adopt(key, lastTopic);
         } else if (!owned && was && release !== undefined) {
@@ -244,6 +271,47 @@ export class Cluster {
         }
       }
     }
+  }
+
+  /**
+   * Take a session of an unshared protocol over: hold its live messages, let the protocol
+   * re-establish it (Sparkplug: ask for a rebirth), raise the floors of its devices to what is stored,
+   * replay what the others kept of it (the messages its previous owner cannot have stored), then let
+   * the held live messages through, in order behind the replay.
+   */
+  async #takeOver(protocol: string, entry: ProtocolEntry, key: string, lastTopic: string): Promise<void> {
+    const release = entry.bus.hold(key);
+    try {
+      entry.hooks?.adopt?.(key, lastTopic);
+      const messages = entry.window?.take(key) ?? [];
+      if (messages.length === 0) return;
+      try {
+        await this.#floors.raise(this.#sessionDevices(key));
+      } catch (error) {
+        // Without floors a replay would store again what was stored: skip it (the rebirth follows anyway).
+        this.#o.logger.warn({ protocol, key, err: error instanceof Error ? error.message : String(error) }, 'cluster: stored points not read; session window not replayed');
+        return;
+      }
+      const before = this.#floors.dropped;
+      entry.hooks?.replay?.(key, messages);
+      this.#o.logger.info({ protocol, key, messages: messages.length, storedAlready: this.#floors.dropped - before }, 'cluster: session window replayed');
+    } finally {
+      release();
+    }
+  }
+
+  /** The device ids of a session key (a hardware id): its device and everything attached below it. */
+  #sessionDevices(key: string): string[] {
+    const root = this.#o.registry.getByHardwareId(key);
+    if (root === undefined) return [];
+    const ids: string[] = [];
+    const walk = (id: string): void => {
+      if (ids.includes(id)) return;
+      ids.push(id);
+      for (const child of this.#o.registry.children(id)) walk(child.id);
+    };
+    walk(root.id);
+    return ids;
   }
 
   /**

@@ -11,6 +11,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { LatestValueCache } from '../core/latest-cache.ts';
 import type { MqttBus } from '../core/ports/mqtt-bus.ts';
 import type { RegistryStore } from '../core/ports/registry-store.ts';
+import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { HubConfig } from '../config/options.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ProtocolContext, ProtocolPlugin, ProtocolRuntime } from '../protocols/protocol-plugin.ts';
@@ -28,6 +29,7 @@ export interface HubParts {
   readonly ingress: DeviceIngress;
   readonly events: EventBus;
   readonly cache: LatestValueCache;
+  readonly telemetry: Pick<TelemetryStore, 'latest'>;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -112,6 +114,7 @@ function clusterInstance(config: HubConfig, store: PostgresClusterStore, registr
       return started().channelFor(plugin.name, runtime.channel, plugin.sessions, {
         ...(runtime.adopt !== undefined && { adopt: runtime.adopt.bind(runtime) }),
         ...(runtime.release !== undefined && { release: runtime.release.bind(runtime) }),
+        ...(runtime.replay !== undefined && { replay: runtime.replay.bind(runtime) }),
       });
     },
   };

@@ -67,6 +67,12 @@ export interface ProtocolRuntime {
    * without ending it for the device (no offline, no de-registration); the new owner continues it.
    */
   release?(key: string): void;
+  /**
+   * Scale-out: the messages of session `key` that other instances kept while its dead owner could
+   * no longer store them, in arrival order; handle them as if they had come now, before the live ones
+   * (the cluster holds those back meanwhile). Points the dead owner committed are dropped on the way.
+   */
+  replay?(key: string, messages: readonly ReplayedMessage[]): void;
 }
 
 /** Scale-out: how a protocol's device sessions are owned (ProtocolPlugin.sessions; src/cluster/). */
@@ -78,6 +84,25 @@ export interface OwnedSessions {
    * channel cannot look at that session); default: the device is online.
    */
   remoteSupports?: (device: Device, method: string, params?: JsonObject) => boolean;
+  /**
+   * Unshared protocols (every instance gets every message): which messages start a session and stay
+   * with it, so non-owners keep a window of each session's messages and a new owner replays them
+   * (ProtocolRuntime.replay) after its owner died.
+   */
+  window?: {
+    /** The message starts a new session (Sparkplug NBIRTH). */
+    starts(topic: string): boolean;
+    /** The message stays while its session lasts, the latest per topic (Sparkplug DBIRTH). */
+    keeps(topic: string): boolean;
+  };
+}
+
+/** A message of a session's window, as a new owner replays it (src/cluster/session-window.ts). */
+export interface ReplayedMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  /** Messages before it were dropped from the window: continue the session's order from this one. */
+  readonly resume: boolean;
 }
 
 /** One hub's instance of a protocol, made before the bus connects. */
