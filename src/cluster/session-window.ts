@@ -47,6 +47,7 @@ export interface SessionWindowOptions {
 export class SessionWindow {
   readonly #o: SessionWindowOptions;
   readonly #keys = new Map<string, KeyWindow>();
+  #sweptAt = 0;
 
   constructor(options: SessionWindowOptions) {
     this.#o = options;
@@ -73,6 +74,7 @@ export class SessionWindow {
     }
     window.recent.push(entry);
     this.#evict(window, now);
+    if (now - this.#sweptAt >= this.#o.windowMs) this.#sweep(now);
   }
 
   /** The messages to replay for `key`, in order (kept ones no longer recent first), and forget them. */
@@ -81,6 +83,8 @@ export class SessionWindow {
     this.#keys.delete(key);
     if (window === undefined) return [];
     this.#evict(window, this.#o.now());
+    // Without the message that started the session (joined mid-session), nothing in it can be read.
+    if (!window.kept.some((k) => this.#o.rules.starts(k.topic))) return [];
     if (!window.broken) return window.recent.map(({ topic, payload }) => ({ topic, payload, resume: false }));
     // Gaps: each kept message no longer recent resumes the order at itself (bar the session's start), and so does the first recent one.
     const recent = new Set(window.recent);
@@ -98,6 +102,12 @@ export class SessionWindow {
     let size = 0;
     for (const window of this.#keys.values()) size += window.recent.length;
     return size;
+  }
+
+  /** Old messages of sessions that went quiet; a window left with nothing but its kept messages stays (it is small). */
+  #sweep(now: number): void {
+    this.#sweptAt = now;
+    for (const window of this.#keys.values()) this.#evict(window, now);
   }
 
   #evict(window: KeyWindow, now: number): void {

@@ -43,6 +43,12 @@ describe('SessionWindow', () => {
     assert.deepEqual(replayed(window), ['nbirth', 'dbirth-1b*', 'new-1*', 'new-2']);
   });
 
+  it('replays nothing of a session it joined after its birth (its DATA cannot be read without it)', () => {
+    const window = windowOn({ now: 0 });
+    window.add('node', topic('NDATA'), Buffer.from('d1'));
+    assert.deepEqual(replayed(window), []);
+  });
+
   it('holds at most maxPerKey recent messages', () => {
     const clock = { now: 0 };
     const window = windowOn(clock, 3);
