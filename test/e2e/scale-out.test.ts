@@ -3,7 +3,10 @@
  * PostgreSQL schema behave as one hub with a mixed fleet (native, Sparkplug, LwM2M): every method is
  * answered from every instance, every command answer reaches its caller, each message is stored
  * once, a new device shows on every instance, data.subscribe on one instance sees telemetry another
- * ingested, and a kill -9 loses nothing acknowledged while its Sparkplug nodes move and rebirth.
+ * ingested, and a kill -9 loses nothing: a survivor adopts the dead instance's broker session (every
+ * acknowledged QoS 1 message stored without its restart), its Sparkplug nodes move, rebirth and have
+ * the DATA between death and rebirth replayed (each point once), and its LwM2M endpoints continue
+ * their registrations from PostgreSQL (no 4.04, no re-registration).
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
