@@ -307,6 +307,11 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       const victimNodes = sparkplugNodes.filter((device) => rendezvousOwner(device.hardwareId, members) === victim.instance);
       const birthsBefore = victimNodes.map((device) => device.stats().sparkplug.births);
       const rawBirths = node.births();
+      // An observation on each of its LwM2M endpoints, asked from another instance: it must survive the takeover.
+      for (const device of victimEndpoints) {
+        const observed = await clusterRpc(hubs.find((h) => h !== victim) as ClusterHub, 'lwm2m.observe', { device_id: device.hardwareId, path: '/3303/0/5700' });
+        assert.equal(observed.error, undefined, `lwm2m.observe of ${device.hardwareId}: ${JSON.stringify(observed.error)}`);
+      }
       const lwm2mBefore = victimEndpoints.map((device) => device.stats().lwm2m);
       // The Sparkplug node keeps publishing DATA (every 20 ms, as a device does) through the kill, the takeover and the rebirth.
       let spkSent = 1000;
@@ -357,10 +362,13 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
 
       // Its LwM2M endpoints continue on their new owners from the shared registration: no 4.04, no new Register, Updates acknowledged, commands answered.
       await eventually(() => victimEndpoints.every((device, i) => device.stats().lwm2m.hubAcks > (lwm2mBefore[i]?.hubAcks ?? 0) + 3), 10_000, 'Updates acknowledged after the takeover');
+      // Notifications under the observation's reqID keep coming and are taken (a refused one would count as an error below).
+      const notifiedAt = victimEndpoints.map((device) => device.stats().lwm2m.notifications);
+      await eventually(() => victimEndpoints.every((device, i) => device.stats().lwm2m.notifications > (notifiedAt[i] ?? 0) + 1), 10_000, 'notifications after the takeover');
       victimEndpoints.forEach((device, i) => {
         const now = device.stats().lwm2m;
         assert.equal(now.registrations, lwm2mBefore[i]?.registrations, `${device.hardwareId} did not register again`);
-        assert.equal(now.errors, lwm2mBefore[i]?.errors, `${device.hardwareId}: no refused Update (4.04)`);
+        assert.equal(now.errors, lwm2mBefore[i]?.errors, `${device.hardwareId}: nothing refused (an Update answered 4.04, a notification without its observation)`);
       });
       for (const hub of survivors) {
         for (const device of victimEndpoints) {
