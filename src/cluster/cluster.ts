@@ -50,7 +50,7 @@ export interface ClusterOptions {
    * Adopt the broker session of a dead instance with this instance's protocol subscriptions
    * (session-adopter.ts); without it, a dead instance's share waits in the broker for its restart.
    */
-  readonly adopt?: (dead: string, subscriptions: readonly LoggedSubscription[]) => Promise<AdoptionOutcome>;
+  readonly adopt?: (dead: string, subscriptions: readonly LoggedSubscription[], signal: AbortSignal) => Promise<AdoptionOutcome>;
 }
 
 /** A protocol as the cluster wires it. */
@@ -99,6 +99,9 @@ export class Cluster {
   readonly #adopting = new Set<string>();
   readonly #floors: ReplayFloors;
   #adoptRetry: ReturnType<typeof setTimeout> | undefined;
+  /** Aborted at stop: adoptions under way end there. */
+  readonly #stopping = new AbortController();
+  readonly #adoptions = new Set<Promise<void>>();
   #stopped = false;
 
   private constructor(options: ClusterOptions) {
@@ -333,7 +336,11 @@ export class Cluster {
     for (const dead of expired) {
       if (dead === this.instance || this.#adopting.has(dead) || members.includes(dead) || rendezvousOwner(dead, members) !== this.instance) continue;
       this.#adopting.add(dead);
-      void this.#adopt(dead, adopt).finally(() => this.#adopting.delete(dead));
+      const adoption = this.#adopt(dead, adopt).finally(() => {
+        this.#adopting.delete(dead);
+        this.#adoptions.delete(adoption);
+      });
+      this.#adoptions.add(adoption);
     }
   }
 
@@ -341,7 +348,7 @@ export class Cluster {
     const { logger, now, store } = this.#o;
     const started = now();
     logger.info({ dead }, 'cluster: adopting the broker session of a dead instance');
-    const outcome = await adopt(dead, this.#logged.subscriptions);
+    const outcome = await adopt(dead, this.#logged.subscriptions, this.#stopping.signal);
     const fields = { dead, messages: outcome.messages, ms: now() - started };
     if (outcome.kind === 'drained') {
       logger.info(fields, 'cluster: dead instance session drained and ended');
@@ -349,8 +356,12 @@ export class Cluster {
     } else if (outcome.kind === 'taken-over') {
       logger.info(fields, 'cluster: dead instance came back and took its session; adoption stopped');
     } else {
+      if (this.#stopped) {
+        logger.info({ ...fields, err: outcome.error }, 'cluster: session adoption ended by the stop');
+        return;
+      }
       logger.warn({ ...fields, err: outcome.error }, 'cluster: session adoption failed; trying again');
-      if (this.#stopped || this.#adoptRetry !== undefined) return;
+      if (this.#adoptRetry !== undefined) return;
       this.#adoptRetry = setTimeout(() => {
         this.#adoptRetry = undefined;
         void this.#adoptOrphans();
@@ -363,6 +374,8 @@ export class Cluster {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#adoptRetry !== undefined) clearTimeout(this.#adoptRetry);
+    this.#stopping.abort();
+    await Promise.allSettled([...this.#adoptions]);
     if (this.#watchTimer !== undefined) clearInterval(this.#watchTimer);
     await this.membership.stop();
     await this.fanout.stop();

@@ -85,7 +85,7 @@ function clusterInstance(config: HubConfig, store: PostgresClusterStore, registr
         leaseMs: config.clusterLeaseMs,
         // A clean session (expiry 0) leaves nothing queued behind a dead instance: nothing to adopt.
         ...(config.mqttSessionExpiry > 0 && {
-          adopt: (dead, subscriptions) =>
+          adopt: (dead, subscriptions, signal) =>
             adoptSession({
               url: mqttUrl,
               dead,
@@ -94,6 +94,7 @@ function clusterInstance(config: HubConfig, store: PostgresClusterStore, registr
               connection: { ...credentials(dead), sessionExpirySeconds: config.mqttSessionExpiry },
               drainTimeoutMs: Math.max(30_000, 3 * config.clusterLeaseMs),
               logger: parts.logger,
+              signal,
             }),
         }),
       });

@@ -44,6 +44,8 @@ export interface AdoptSessionOptions {
   /** How long the queue may take to drain before the adoption is given up (and retried later). */
   readonly drainTimeoutMs: number;
   readonly logger: Logger;
+  /** This instance is stopping: end the adoption where it is (what was not acknowledged stays in the session). */
+  readonly signal?: AbortSignal;
 }
 
 /** DISCONNECT Reason Code "Session taken over" (MQTT 5.0 §3.14.2.1). */
@@ -134,6 +136,7 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
     })();
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), options.drainTimeoutMs);
+      options.signal?.addEventListener('abort', () => resolve('timeout'), { once: true });
     });
     const result = await Promise.race([drained, lost.then((reasonCode) => ({ reasonCode })), timeout]);
     if (typeof result === 'object') {
@@ -146,7 +149,8 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
     if (result === 'timeout') {
       ending = true;
       await bus.close().catch(() => {});
-      return { kind: 'failed', messages, error: `the queue did not drain within ${options.drainTimeoutMs} ms` };
+      const why = options.signal?.aborted === true ? 'this instance is stopping' : `the queue did not drain within ${options.drainTimeoutMs} ms`;
+      return { kind: 'failed', messages, error: why };
     }
     ending = true;
     await bus.endSession(options.url, { ...options.connection, clientId: dead });
