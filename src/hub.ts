@@ -55,9 +55,7 @@ import { resolveDeviceAuthMode } from './security/device-auth-mode.ts';
 import { DeviceCredentials } from './security/device-credentials.ts';
 import { llmMethods } from './llm/methods.ts';
 import { approvalMethods } from './tools/approval-methods.ts';
-import { Cluster } from './cluster/cluster.ts';
-import { clusterStoreOf } from './cluster/cluster-mode.ts';
-import { SharedRegistryStore } from './cluster/shared-registry.ts';
+import { hubTopology } from './cluster/hub-cluster.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -113,12 +111,12 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
   try {
     const events = new EventBus((error, event) => logger.error({ err: error, event }, 'event listener failed'));
     const onStoreError = (error: unknown): void => logger.error({ err: error }, 'registry store write failed');
-    // Scale-out: several instances on one broker (shared group) and one PostgreSQL schema (src/cluster/).
+    // Alone, or one of several instances on one broker (shared group) and one PostgreSQL schema (src/cluster/).
     const instance = config.mqttClientId ?? derivedClientId(config);
-    const clusterStore = clusterStoreOf(config, stores, instance);
-    const registryStore = clusterStore === undefined ? stores.registry : new SharedRegistryStore(stores.registry, clusterStore, instance, onStoreError);
+    const topology = hubTopology(config, stores, instance, onStoreError);
+    const registryStore = topology.registryStore;
     const registry = new DeviceRegistry({ store: registryStore, events, now, onStoreError, maxDevices: config.maxDevices });
-    await registry.load({ keepStatus: clusterStore !== undefined });
+    await registry.load({ keepStatus: topology.keepStatus });
     cleanups.push(() => registry.flush());
     const metrics = new HubMetrics();
     const cache = new LatestValueCache();
@@ -215,11 +213,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const bus = options.bus ?? (await createBus(config, logger, metrics, wills[0]?.will, now, deviceAuth, instance));
     busForPressure = bus;
     if (!options.bus) cleanups.push(() => bus.close());
-    const cluster =
-      clusterStore === undefined
-        ? undefined
-        : await Cluster.start({ instance, store: clusterStore, bus, registry, ingress, events, cache, leaseMs: config.clusterLeaseMs, logger, now });
-    if (cluster !== undefined) cleanups.push(() => cluster.stop());
+    cleanups.push(await topology.start({ bus, registry, ingress, events, cache, telemetry: stores.telemetry, logger, now }));
     const runtimes: ProtocolRuntime[] = [];
     dispatcher = new RpcDispatcher(methods, logger, {
       audit: new CallAudit({ store: stores.audit, now, onError: (error) => logger.error({ err: error }, 'audit log write failed') }),
@@ -231,13 +225,9 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
     const protocolContext = { config, bus, registry, ingress, events, dispatcher, logger, metrics, now };
     // In routing order: the executor carries a command over the first channel that supports it.
     for (const { plugin, instance: protocol } of protocols) {
-      const runtime = await protocol.start(
-        cluster === undefined
-          ? protocolContext
-          : { ...protocolContext, bus: cluster.busFor(plugin.name, plugin.sessions), ingress: cluster.ingress, catchUp: (hardwareId) => cluster.follower.catchUp(hardwareId) },
-      );
+      const runtime = await protocol.start(topology.protocolContext(plugin, protocolContext));
       runtimes.push(runtime);
-      executor.addChannel(cluster === undefined ? runtime.channel : cluster.channelFor(plugin.name, runtime.channel, plugin.sessions, runtime.adopt?.bind(runtime)));
+      executor.addChannel(topology.channel(plugin, runtime));
       cleanups.push(() => runtime.stop());
     }
 

@@ -13,7 +13,14 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { LatestValueCache } from '../core/latest-cache.ts';
 import type { MqttBus } from '../core/ports/mqtt-bus.ts';
 import type { Logger } from '../log/logger.ts';
+import type { OwnedSessions } from '../protocols/protocol-plugin.ts';
 import type { PostgresClusterStore } from '../storage/postgres/postgres-cluster-store.ts';
+import { LoggedBus, type LoggedSubscription } from './logged-bus.ts';
+import { flooredIngress, ReplayFloors } from './replay-floors.ts';
+import { SessionWindow } from './session-window.ts';
+import type { ReplayedMessage } from '../protocols/protocol-plugin.ts';
+import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
+import type { AdoptionOutcome } from './session-adopter.ts';
 import { AnswerRouter, routingIngress, type ForwardedAnswer } from './answer-router.ts';
 import { answerTopic, decodeRelay, deliverTopic, HUB_PREFIX, instanceFilter } from './instance-topics.ts';
 import { Membership } from './membership.ts';
@@ -24,14 +31,6 @@ import { rendezvousOwner } from './rendezvous.ts';
 import { RegistryFollower, type ClusterNotice } from './shared-registry.ts';
 import { TelemetryFanout } from './telemetry-fanout.ts';
 
-/** How a protocol's device sessions are owned (see ProtocolPlugin.sessions). */
-export interface OwnedSessions {
-  /** The session key (a hardware id) of a device topic; undefined: any instance handles the message. */
-  keyOf(topic: string): string | undefined;
-  /** Whether the channel carries `method` to a device whose session another instance owns. */
-  remoteSupports?: OwnedChannelSupports;
-}
-type OwnedChannelSupports = NonNullable<ConstructorParameters<typeof OwnedChannel>[1]['remoteSupports']>;
 
 export interface ClusterOptions {
   readonly instance: string;
@@ -42,16 +41,43 @@ export interface ClusterOptions {
   readonly ingress: DeviceIngress;
   readonly events: EventBus;
   readonly cache: LatestValueCache;
+  /** Where a new owner reads what a dead owner stored, so a replay stores nothing twice. */
+  readonly telemetry: Pick<TelemetryStore, 'latest'>;
   readonly leaseMs: number;
   readonly logger: Logger;
   readonly now: () => number;
+  /**
+   * Adopt the broker session of a dead instance with this instance's protocol subscriptions
+   * (session-adopter.ts); without it, a dead instance's share waits in the broker for its restart.
+   */
+  readonly adopt?: (dead: string, subscriptions: readonly LoggedSubscription[], signal: AbortSignal) => Promise<AdoptionOutcome>;
 }
 
 /** A protocol as the cluster wires it. */
 interface ProtocolEntry {
   readonly bus: OwnedBus;
   channel?: OwnedChannel;
-  adopt?: (key: string, lastTopic: string) => void;
+  hooks?: SessionHooks;
+  /** Unshared protocols with a window: the recent messages of sessions owned elsewhere. */
+  window?: SessionWindow;
+}
+
+/** What a protocol does when one of its sessions moves to (adopt) or away from (release) this instance. */
+export interface SessionHooks {
+  readonly adopt?: (key: string, lastTopic: string) => void;
+  readonly release?: (key: string) => void;
+  readonly replay?: (key: string, messages: readonly ReplayedMessage[]) => void;
+}
+
+/** At most this many messages per session are kept for a replay (a window in memory on every non-owner). */
+const WINDOW_MAX_PER_KEY = 10_000;
+
+/**
+ * How far back non-owners keep a session's messages, and how long replay floors stay up: a dead
+ * owner is replaced within about 1.7 leases (expiry, next read, settling), plus what it held unflushed.
+ */
+function windowMs(leaseMs: number): number {
+  return 2 * leaseMs + 5_000;
 }
 
 export class Cluster {
@@ -68,10 +94,20 @@ export class Cluster {
   #unsubscribe: (() => Promise<void>) | undefined;
   #watchTimer: ReturnType<typeof setInterval> | undefined;
   #watching = false;
+  /** The bus the protocols subscribe through (its subscriptions are what an adopted session is handed to). */
+  readonly #logged: LoggedBus;
+  readonly #adopting = new Set<string>();
+  readonly #floors: ReplayFloors;
+  #adoptRetry: ReturnType<typeof setTimeout> | undefined;
+  /** Aborted at stop: adoptions under way end there. */
+  readonly #stopping = new AbortController();
+  readonly #adoptions = new Set<Promise<void>>();
+  #stopped = false;
 
   private constructor(options: ClusterOptions) {
     this.#o = options;
     this.instance = options.instance;
+    this.#logged = new LoggedBus(options.bus);
     const onError = (error: unknown): void => options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'cluster: shared registry notice failed');
     this.follower = new RegistryFollower(options.registry, options.store, onError);
     this.fanout = new TelemetryFanout({
@@ -98,7 +134,8 @@ export class Cluster {
       send: (instance, answer) => options.bus.publish(answerTopic(instance), JSON.stringify(answer), { qos: 1 }),
       onUnmatched: (answer) => options.logger.debug({ commandId: answer.id, from: answer.from }, 'cluster: answer to a command no instance waits for'),
     });
-    this.ingress = routingIngress(options.ingress, this.answers);
+    this.#floors = new ReplayFloors({ telemetry: options.telemetry, ttlMs: windowMs(options.leaseMs), now: options.now });
+    this.ingress = routingIngress(flooredIngress(options.ingress, this.#floors), this.answers);
   }
 
   /** Listen for notices, subscribe to this instance's topic, join the members (before protocols start). */
@@ -123,7 +160,10 @@ export class Cluster {
     this.#unsubscribe = await bus.subscribe(instanceFilter(instance), (topic, payload) => this.#addressed(topic, payload), { qos: 1, shared: false });
     await this.fanout.start();
     await this.membership.start();
-    this.membership.onChange((previous, current) => this.#membersChanged(previous, current));
+    this.membership.onChange((previous, current) => {
+      this.#membersChanged(previous, current);
+      void this.#adoptOrphans();
+    });
     // A data.subscribe (or MCP resource subscription) here starts the peers' fan-out at once.
     this.#watchTimer = setInterval(() => {
       const watching = this.fanout.watching;
@@ -136,14 +176,16 @@ export class Cluster {
 
   /** The bus a protocol with owned sessions sees; the plain bus for one without. */
   busFor(protocol: string, sessions: OwnedSessions | undefined): MqttBus {
-    if (sessions === undefined) return this.#o.bus;
-    const bus = new OwnedBus(this.#o.bus, { protocol, ownership: this.membership, keyOf: (topic) => sessions.keyOf(topic) });
-    this.#protocols.set(protocol, { bus });
+    if (sessions === undefined) return this.#logged;
+    const window =
+      sessions.window === undefined ? undefined : new SessionWindow({ rules: sessions.window, windowMs: windowMs(this.#o.leaseMs), maxPerKey: WINDOW_MAX_PER_KEY, now: this.#o.now });
+    const bus = new OwnedBus(this.#logged, { protocol, ownership: this.membership, keyOf: (topic) => sessions.keyOf(topic), ...(window !== undefined && { window }) });
+    this.#protocols.set(protocol, { bus, ...(window !== undefined && { window }) });
     return bus;
   }
 
   /** The command channel the executor gets for a protocol (commands for sessions owned elsewhere go to their owner). */
-  channelFor(protocol: string, channel: CommandChannel, sessions: OwnedSessions | undefined, adopt?: (key: string, lastTopic: string) => void): CommandChannel {
+  channelFor(protocol: string, channel: CommandChannel, sessions: OwnedSessions | undefined, hooks?: SessionHooks): CommandChannel {
     const entry = this.#protocols.get(protocol);
     if (sessions === undefined || entry === undefined) return channel;
     entry.channel = new OwnedChannel(channel, {
@@ -151,7 +193,7 @@ export class Cluster {
       forward: (owner, delivery) => this.#o.bus.publish(deliverTopic(owner), JSON.stringify({ ...delivery, f: this.instance }), { qos: 1 }),
       remoteSupports: sessions.remoteSupports ?? ((device) => device.status === 'online'),
     });
-    if (adopt !== undefined) entry.adopt = adopt;
+    if (hooks !== undefined) entry.hooks = hooks;
     return entry.channel;
   }
 
@@ -208,20 +250,132 @@ export class Cluster {
     else this.follower.take(notice);
   }
 
-  /** Sessions this instance now owns among the settled members and did not before: their protocol re-establishes them (Sparkplug rebirth). */
+  /**
+   * Sessions this instance now owns among the settled members and did not before: their protocol
+   * re-establishes them (Sparkplug rebirth, LwM2M registration read back); sessions it owned and no
+   * longer does: their protocol forgets them, the new owner continues them.
+   */
   #membersChanged(previous: readonly string[], current: readonly string[]): void {
     for (const [protocol, entry] of this.#protocols) {
-      if (entry.adopt === undefined) continue;
+      const { adopt, release } = entry.hooks ?? {};
+      if (adopt === undefined && release === undefined) continue;
       for (const [key, lastTopic] of entry.bus.keys) {
-        if (rendezvousOwner(key, current) !== this.instance || rendezvousOwner(key, previous) === this.instance) continue;
-        this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
-        entry.adopt(key, lastTopic);
+        const owned = rendezvousOwner(key, current) === this.instance;
+        const was = rendezvousOwner(key, previous) === this.instance;
+        if (owned && !was && entry.window !== undefined && entry.hooks?.replay !== undefined) {
+          this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
+          void this.#takeOver(protocol, entry, key, lastTopic);
+        } else if (owned && !was && adopt !== undefined) {
+          this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
+          adopt(key, lastTopic);
+        } else if (!owned && was && release !== undefined) {
+          this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned by another instance');
+          release(key);
+        }
       }
+    }
+  }
+
+  /**
+   * Take a session of an unshared protocol over: hold its live messages, let the protocol
+   * re-establish it (Sparkplug: ask for a rebirth), raise the floors of its devices to what is stored,
+   * replay what the others kept of it (the messages its previous owner cannot have stored), then let
+   * the held live messages through, in order behind the replay.
+   */
+  async #takeOver(protocol: string, entry: ProtocolEntry, key: string, lastTopic: string): Promise<void> {
+    const release = entry.bus.hold(key);
+    try {
+      entry.hooks?.adopt?.(key, lastTopic);
+      const messages = entry.window?.take(key) ?? [];
+      if (messages.length === 0) return;
+      try {
+        await this.#floors.raise(this.#sessionDevices(key));
+      } catch (error) {
+        // Without floors a replay would store again what was stored: skip it (the rebirth follows anyway).
+        this.#o.logger.warn({ protocol, key, err: error instanceof Error ? error.message : String(error) }, 'cluster: stored points not read; session window not replayed');
+        return;
+      }
+      const before = this.#floors.dropped;
+      entry.hooks?.replay?.(key, messages);
+      this.#o.logger.info({ protocol, key, messages: messages.length, storedAlready: this.#floors.dropped - before }, 'cluster: session window replayed');
+    } finally {
+      release();
+    }
+  }
+
+  /** The device ids of a session key (a hardware id): its device and everything attached below it. */
+  #sessionDevices(key: string): string[] {
+    const root = this.#o.registry.getByHardwareId(key);
+    if (root === undefined) return [];
+    const ids: string[] = [];
+    const walk = (id: string): void => {
+      if (ids.includes(id)) return;
+      ids.push(id);
+      for (const child of this.#o.registry.children(id)) walk(child.id);
+    };
+    walk(root.id);
+    return ids;
+  }
+
+  /**
+   * Members whose lease expired (they died; a clean stop leaves): the one survivor that owns the dead
+   * instance's id among the settled members adopts its broker session, then forgets its row. A failed
+   * adoption is tried again a lease later; a dead instance that came back keeps its session.
+   */
+  async #adoptOrphans(): Promise<void> {
+    const adopt = this.#o.adopt;
+    if (adopt === undefined || this.#stopped) return;
+    let expired: string[];
+    try {
+      expired = await this.#o.store.expiredMembers();
+    } catch (error) {
+      this.#o.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'cluster: expired members not read');
+      return;
+    }
+    const members = this.membership.settled;
+    for (const dead of expired) {
+      if (dead === this.instance || this.#adopting.has(dead) || members.includes(dead) || rendezvousOwner(dead, members) !== this.instance) continue;
+      this.#adopting.add(dead);
+      const adoption = this.#adopt(dead, adopt).finally(() => {
+        this.#adopting.delete(dead);
+        this.#adoptions.delete(adoption);
+      });
+      this.#adoptions.add(adoption);
+    }
+  }
+
+  async #adopt(dead: string, adopt: NonNullable<ClusterOptions['adopt']>): Promise<void> {
+    const { logger, now, store } = this.#o;
+    const started = now();
+    logger.info({ dead }, 'cluster: adopting the broker session of a dead instance');
+    const outcome = await adopt(dead, this.#logged.subscriptions, this.#stopping.signal);
+    const fields = { dead, messages: outcome.messages, ms: now() - started };
+    if (outcome.kind === 'drained') {
+      logger.info(fields, 'cluster: dead instance session drained and ended');
+      await store.forgetExpired(dead).catch((error: unknown) => logger.warn({ dead, err: String(error) }, 'cluster: adopted member not forgotten'));
+    } else if (outcome.kind === 'taken-over') {
+      logger.info(fields, 'cluster: dead instance came back and took its session; adoption stopped');
+    } else {
+      if (this.#stopped) {
+        logger.info({ ...fields, err: outcome.error }, 'cluster: session adoption ended by the stop');
+        return;
+      }
+      logger.warn({ ...fields, err: outcome.error }, 'cluster: session adoption failed; trying again');
+      if (this.#adoptRetry !== undefined) return;
+      this.#adoptRetry = setTimeout(() => {
+        this.#adoptRetry = undefined;
+        void this.#adoptOrphans();
+      }, this.#o.leaseMs);
+      this.#adoptRetry.unref?.();
     }
   }
 
   /** Leave the members at once and stop listening. */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#adoptRetry !== undefined) clearTimeout(this.#adoptRetry);
+    this.#stopping.abort();
+    await Promise.allSettled([...this.#adoptions]);
     if (this.#watchTimer !== undefined) clearInterval(this.#watchTimer);
     await this.membership.stop();
     await this.fanout.stop();

@@ -49,6 +49,11 @@ export class Membership {
     return this.#names;
   }
 
+  /** The settled members (those of one renewal period ago), sorted. */
+  get settled(): readonly string[] {
+    return this.#settled;
+  }
+
   /** Whether any live peer (not this instance) has telemetry subscribers. */
   get peersWatching(): boolean {
     return this.#members.some((m) => m.watching && m.instance !== this.#o.instance);

@@ -8,6 +8,7 @@
 import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
 import { matchTopic } from '../mqtt/topic-filter.ts';
 import { encodeRelay, relayTopic } from './instance-topics.ts';
+import type { SessionWindow } from './session-window.ts';
 
 /** Who owns which session key: now, and among the settled members (Membership). */
 export interface SessionOwnership {
@@ -21,6 +22,16 @@ export interface OwnedBusOptions {
   readonly ownership: SessionOwnership;
   /** The session key of a topic (edge node id, endpoint); undefined: every instance handles it (e.g. STATE). */
   readonly keyOf: (topic: string) => string | undefined;
+  /** Unshared subscriptions: where the messages of sessions owned elsewhere are kept for a takeover's replay. */
+  readonly window?: SessionWindow;
+}
+
+/** A live message of a session being taken over, waiting for the replay to finish. */
+interface HeldMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly meta: MessageMeta;
+  readonly handler: MessageHandler;
 }
 
 interface Subscription {
@@ -37,6 +48,8 @@ export class OwnedBus implements MqttBus {
   /** Messages relayed to and dropped for other owners (metrics, tests). */
   relayed = 0;
   dropped = 0;
+  /** Sessions being taken over: their live messages wait here until the replay is done. */
+  readonly #holding = new Map<string, HeldMessage[]>();
 
   constructor(inner: MqttBus, options: OwnedBusOptions) {
     this.#inner = inner;
@@ -88,8 +101,15 @@ export class OwnedBus implements MqttBus {
     const owner = this.#o.ownership.ownerOf(key);
     if (!shared) {
       // Every instance gets this message: only the owner, once settled, handles it (one ingest, in seq order).
-      if (owner === instance && this.#o.ownership.settledOwnerOf(key) === instance) return handler(topic, payload, meta);
+      if (owner === instance && this.#o.ownership.settledOwnerOf(key) === instance) {
+        const held = this.#holding.get(key);
+        if (held === undefined) return handler(topic, payload, meta);
+        held.push({ topic, payload, meta, handler });
+        return undefined;
+      }
       this.dropped++;
+      // Kept for a while in case its owner dies: the next owner replays what the dead one cannot have stored.
+      this.#o.window?.add(key, topic, payload);
       return undefined;
     }
     if (owner === undefined || owner === instance) return handler(topic, payload, meta);
@@ -101,6 +121,26 @@ export class OwnedBus implements MqttBus {
       return undefined;
     }
     return relayed;
+  }
+
+  /**
+   * Hold the live (unshared) messages of session `key` until the returned release is called: a new
+   * owner replays the window first, so the session's messages are handled in their order.
+   */
+  hold(key: string): () => void {
+    if (!this.#holding.has(key)) this.#holding.set(key, []);
+    return () => {
+      const held = this.#holding.get(key) ?? [];
+      this.#holding.delete(key);
+      for (const { topic, payload, meta, handler } of held) {
+        try {
+          const result = handler(topic, payload, meta);
+          result?.catch(() => {});
+        } catch {
+          // a handler that throws is the protocol's to log; the others still get their messages
+        }
+      }
+    };
   }
 
   onPresence(listener: (event: PresenceEvent) => void): () => void {

@@ -40,6 +40,13 @@ export interface ExternalMqttBusOptions {
   /** The hub's own credentials on the broker (docs/security.md); user info in the URL works too. */
   readonly username?: string;
   readonly password?: string;
+  /**
+   * Messages that match no subscription of this bus go here instead of being held as early
+   * messages: a connection that adopts another client's kept session (src/cluster/session-adopter.ts)
+   * receives what that session subscribed to, not what this bus did. The holds it returns delay the
+   * PUBACK as for any handler.
+   */
+  readonly unmatched?: MessageHandler;
 }
 
 /** Options of {@link ExternalMqttBus.subscribe}. */
@@ -95,6 +102,12 @@ export class ExternalMqttBus implements MqttBus {
   readonly #entries = new Map<string, Entry>();
   readonly #byId = new Map<number, Entry>();
   readonly #connectedListeners = new Set<() => void>();
+  readonly #disconnectedListeners = new Set<(reasonCode: number | undefined) => void>();
+  /** Reason Code of the DISCONNECT the broker sent on this connection, if it sent one (MQTT 5.0 §3.14.2.1). */
+  #serverDisconnect: number | undefined;
+  readonly #unmatched: MessageHandler | undefined;
+  /** Whether the broker had a session for this client id at the first connection (CONNACK Session Present). */
+  readonly sessionPresent: boolean;
   #nextId = 1;
   #closed: Promise<void> | undefined;
   /** Holds of the QoS 1 message being dispatched ('message' fires just before handleMessage). */
@@ -118,6 +131,8 @@ export class ExternalMqttBus implements MqttBus {
     this.#useSubscriptionIds = version === 5 && properties?.subscriptionIdentifiersAvailable !== false;
     this.#sharedAvailable = properties?.sharedSubscriptionAvailable !== false;
     this.#keepSession = (options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS) > 0;
+    this.#unmatched = options.unmatched;
+    this.sessionPresent = firstSessionPresent.get(client) === true;
     client.options.reconnectPeriod = options.reconnectPeriodMs ?? DEFAULT_RECONNECT_PERIOD_MS;
     client.on('message', (topic, payload, packet) => this.#dispatch(topic, payload, packet));
     // Acknowledged means stored: a QoS 1 message is acknowledged once its handlers' holds settled.
@@ -128,7 +143,11 @@ export class ExternalMqttBus implements MqttBus {
       // Acknowledgements still due belong to the lost connection: the broker sends those messages again.
       this.#pendingAcks = [];
       this.#dropping = false;
+      const reasonCode = this.#serverDisconnect;
+      this.#serverDisconnect = undefined;
+      for (const listener of [...this.#disconnectedListeners]) listener(reasonCode);
     });
+    client.on('disconnect', (packet) => void (this.#serverDisconnect = packet.reasonCode ?? 0));
     const grace = options.earlyMessageGraceMs ?? DEFAULT_EARLY_GRACE_MS;
     this.#earlyUntil = Date.now() + grace;
     this.#earlyTimer = setTimeout(() => this.#releaseEarly(), grace);
@@ -254,6 +273,43 @@ export class ExternalMqttBus implements MqttBus {
         this.#logger?.warn({ err: String(error) }, 'MQTT connected listener threw');
       }
     }
+  }
+
+  /**
+   * Each time the connection ends (lost, taken over by another client with this client id, or
+   * closed), with the Reason Code of the broker's DISCONNECT when it sent one (MQTT 5: 0x8E Session
+   * taken over, §3.14.2.1). Returns the unsubscribe.
+   */
+  onDisconnected(listener: (reasonCode: number | undefined) => void): () => void {
+    const entry = (reasonCode: number | undefined): void => listener(reasonCode);
+    this.#disconnectedListeners.add(entry);
+    return () => void this.#disconnectedListeners.delete(entry);
+  }
+
+  /**
+   * UNSUBSCRIBE broker filters this bus never subscribed to (those of an adopted session, `$share/…`
+   * prefixes included), so the broker stops routing their messages to this session.
+   */
+  async forget(brokerFilters: readonly string[]): Promise<void> {
+    this.#assertOpen();
+    if (brokerFilters.length > 0) await this.#client.unsubscribeAsync([...brokerFilters]);
+  }
+
+  /**
+   * Disconnect and end the session on the broker: MQTT 5 DISCONNECT with Session Expiry Interval 0
+   * (§3.14.2.2.2); on 3.1.1, which has no such field, connect once more with CleanSession 1, which
+   * discards the kept session (§3.1.2.4), and disconnect.
+   */
+  async endSession(url: string, options: ExternalMqttBusOptions): Promise<void> {
+    if (this.#earlyTimer !== undefined) clearTimeout(this.#earlyTimer);
+    if (this.protocolVersion === 5) {
+      this.#closed ??= this.#client.endAsync(false, { properties: { sessionExpiryInterval: 0 } });
+      return this.#closed;
+    }
+    this.#closed ??= this.#client.endAsync();
+    await this.#closed;
+    const clean = await connectOnce(url, 4, { ...options, sessionExpirySeconds: 0 }, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    await clean.endAsync();
   }
 
   /** Disconnect cleanly (DISCONNECT, so no will), after in-flight QoS>0 messages are acknowledged. */
@@ -405,6 +461,19 @@ export class ExternalMqttBus implements MqttBus {
         dormant ||= entry.handlers.size === 0;
       }
     }
+    if (matched === 0 && this.#unmatched !== undefined) {
+      try {
+        const held = this.#unmatched(topic, payload, meta);
+        if (held !== undefined) {
+          if (holds === undefined) held.then(undefined, () => {});
+          else holds.push(held);
+        }
+      } catch (error) {
+        this.#logger?.warn({ topic, err: String(error) }, 'mqtt message handler threw');
+      }
+      if (holds !== undefined && holds.length > 0) this.#holds.set(packet, holds);
+      return;
+    }
     if (holds === undefined) return;
     // Unsubscribed while the session is kept (the hub is stopping): never acknowledged on this connection.
     if (matched === 0 && dormant) holds.push(new Promise<void>(() => {}));
@@ -465,7 +534,8 @@ function connectOnce(url: string, version: 4 | 5, options: ExternalMqttBusOption
   return new Promise<MqttClient>((resolve, reject) => {
     let lastError: unknown;
     const timer = setTimeout(() => fail(new ConnectTimeout()), timeoutMs);
-    const onConnect = (): void => {
+    const onConnect = (connack: { sessionPresent?: boolean }): void => {
+      firstSessionPresent.set(client, connack.sessionPresent === true);
       cleanup();
       resolve(client);
     };
@@ -511,6 +581,8 @@ interface BufferedPublish {
 
 /** Per client from connectOnce, the PUBLISHes that arrived before the bus took the client over. */
 const buffered = new WeakMap<MqttClient, BufferedPublish[]>();
+/** Per client from connectOnce, CONNACK's Session Present flag. */
+const firstSessionPresent = new WeakMap<MqttClient, boolean>();
 
 /** Given to MQTT.js' handleMessage callback so it sends no PUBACK of its own (the bus writes it: #acknowledge). */
 const HELD = new Error('PUBACK held until the message is stored');

@@ -3,13 +3,14 @@ import type { DeviceIngress, DeviceLookup } from '../core/device-ingress.ts';
 import type { CommandChannel } from '../core/command-channel.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { MqttBus, QoS } from '../core/ports/mqtt-bus.ts';
+import type { SessionStore } from '../core/ports/session-store.ts';
 import type { HubServices } from '../app/services.ts';
 import type { HubConfig, OptionSpec } from '../config/options.ts';
 import type { Logger } from '../log/logger.ts';
 import type { HubMetrics, ProtocolMetricLabels } from '../metrics/hub-metrics.ts';
 import type { IncomingResponse, RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext, MethodDefinition } from '../rpc/method.ts';
-import type { OwnedSessions } from '../cluster/cluster.ts';
+import type { Device, JsonObject } from '../core/device.ts';
 
 /** The last will of the hub's own MQTT connection (Sparkplug: the host's offline STATE). */
 export interface HubWill {
@@ -37,6 +38,8 @@ export interface ProtocolContext {
    * overtook the notice of its registration by another instance). Resolves whether it exists.
    */
   readonly catchUp?: (hardwareId: string) => Promise<boolean>;
+  /** Scale-out: where session state lives so the next owner of a session continues it (LwM2M registrations). */
+  readonly sessionStore?: SessionStore;
 }
 
 /** A started protocol: the channel the executor routes commands through, and how to stop it. */
@@ -59,6 +62,47 @@ export interface ProtocolRuntime {
    * last device topic seen for it (Sparkplug: names the group).
    */
   adopt?(key: string, lastTopic: string): void;
+  /**
+   * Scale-out: another instance owns the session `key` now (an instance joined): forget it here
+   * without ending it for the device (no offline, no de-registration); the new owner continues it.
+   */
+  release?(key: string): void;
+  /**
+   * Scale-out: the messages of session `key` that other instances kept while its dead owner could
+   * no longer store them, in arrival order; handle them as if they had come now, before the live ones
+   * (the cluster holds those back meanwhile). Points the dead owner committed are dropped on the way.
+   */
+  replay?(key: string, messages: readonly ReplayedMessage[]): void;
+}
+
+/** Scale-out: how a protocol's device sessions are owned (ProtocolPlugin.sessions; src/cluster/). */
+export interface OwnedSessions {
+  /** The session key (a hardware id) of a device topic; undefined: any instance handles the message. */
+  keyOf(topic: string): string | undefined;
+  /**
+   * Whether the channel carries `method` to a device whose session another instance owns (the local
+   * channel cannot look at that session); default: the device is online.
+   */
+  remoteSupports?: (device: Device, method: string, params?: JsonObject) => boolean;
+  /**
+   * Unshared protocols (every instance gets every message): which messages start a session and stay
+   * with it, so non-owners keep a window of each session's messages and a new owner replays them
+   * (ProtocolRuntime.replay) after its owner died.
+   */
+  window?: {
+    /** The message starts a new session (Sparkplug NBIRTH). */
+    starts(topic: string): boolean;
+    /** The message stays while its session lasts, the latest per topic (Sparkplug DBIRTH). */
+    keeps(topic: string): boolean;
+  };
+}
+
+/** A message of a session's window, as a new owner replays it (src/cluster/session-window.ts). */
+export interface ReplayedMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  /** Messages before it were dropped from the window: continue the session's order from this one. */
+  readonly resume: boolean;
 }
 
 /** One hub's instance of a protocol, made before the bus connects. */

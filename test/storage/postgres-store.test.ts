@@ -84,7 +84,7 @@ describe('PostgreSQL stores', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [schema],
       );
-      assert.deepEqual(tables.rows.map((r) => r.table_name), ['api_tokens', 'approvals', 'audit_log', 'cluster_members', 'command_routes', 'commands', 'device_credentials', 'devices', 'grants', 'latest', 'oauth_entries', 'points', 'schema_version', 'series', 'users']);
+      assert.deepEqual(tables.rows.map((r) => r.table_name), ['api_tokens', 'approvals', 'audit_log', 'cluster_members', 'command_routes', 'commands', 'device_credentials', 'devices', 'grants', 'latest', 'oauth_entries', 'points', 'protocol_sessions', 'schema_version', 'series', 'users']);
       const available = await admin.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
       if ((available.rowCount ?? 0) === 0) assert.equal(stores.timescale, false);
       const indexes = await admin.query<{ indexdef: string }>(

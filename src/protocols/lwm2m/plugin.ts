@@ -18,7 +18,7 @@ export const lwm2mProtocol: ProtocolPlugin = {
   // One instance holds an endpoint's registration; the others pass its messages and commands on (src/cluster/).
   sessions: {
     keyOf: (topic) => parseUplinkTopic(topic)?.endpoint,
-    // The registration lives on the owner: a registered endpoint is an online device.
+    // The registration lives on the owner (and in the shared store, for the next owner): a registered endpoint is an online device.
     remoteSupports: (device) => device.status === 'online' && device.protocols.includes('lwm2m'),
   },
   create() {
@@ -34,9 +34,10 @@ export const lwm2mProtocol: ProtocolPlugin = {
           metrics: ctx.metrics,
           maxMessageBytes: ctx.config.maxMessageBytes,
           now: ctx.now,
+          ...(ctx.sessionStore !== undefined && { sessionStore: ctx.sessionStore }),
         });
         await adapter.start();
-        return { channel: adapter, stop: () => adapter.stop() };
+        return { channel: adapter, stop: () => adapter.stop(), adopt: (endpoint) => adapter.adopt(endpoint), release: (endpoint) => adapter.release(endpoint) };
       },
     };
   },

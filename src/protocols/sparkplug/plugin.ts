@@ -30,6 +30,11 @@ export const sparkplugProtocol: ProtocolPlugin = {
     },
     // NCMD/DCMD go out from the owner, which holds the node's aliases: a born node is an online device.
     remoteSupports: (device) => device.status === 'online' && device.protocols.includes('sparkplug'),
+    // The others keep each node's birth certificates and recent messages, for a new owner to replay after its owner died.
+    window: {
+      starts: (topic) => topic.split('/')[2] === 'NBIRTH',
+      keeps: (topic) => topic.split('/')[2] === 'DBIRTH',
+    },
   },
   create(config, now) {
     // The will of the hub's connection and the STATE birth share one timestamp.
@@ -53,7 +58,13 @@ export const sparkplugProtocol: ProtocolPlugin = {
         });
         await host.start();
         // The offline STATE goes out before the listeners close and the bus disconnects ([tck-id-operational-behavior-host-application-termination]).
-        return { channel: host, goingOffline: () => host.goingOffline(), stop: () => host.stop(), adopt: (edgeNodeId, lastTopic) => host.adopt(edgeNodeId, lastTopic.split('/')[1]) };
+        return {
+          channel: host,
+          goingOffline: () => host.goingOffline(),
+          stop: () => host.stop(),
+          adopt: (edgeNodeId, lastTopic) => host.adopt(edgeNodeId, lastTopic.split('/')[1]),
+          replay: (_edgeNodeId, messages) => host.replay(messages),
+        };
       },
     };
   },

@@ -4,7 +4,8 @@
  * read back by id, and LISTEN/NOTIFY on one channel per schema.
  */
 import type pg from 'pg';
-import type { Device } from '../../core/device.ts';
+import type { Device, JsonObject } from '../../core/device.ts';
+import type { SessionStore } from '../../core/ports/session-store.ts';
 import { deviceFromRow, type DeviceRow } from './postgres-registry-rows.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 
@@ -19,7 +20,7 @@ export interface ClusterMemberRow {
 /** Command routes older than this are deleted by the heartbeat (a command never waits that long). */
 const ROUTE_RETENTION_MS = 24 * 3_600_000;
 
-export class PostgresClusterStore {
+export class PostgresClusterStore implements SessionStore {
   readonly #connection: PostgresConnection;
   readonly #pool: pg.Pool;
   readonly #schema: string;
@@ -61,6 +62,20 @@ export class PostgresClusterStore {
     await this.#pool.query(`DELETE FROM ${this.#schema}.cluster_members WHERE instance = $1`, [instance]);
   }
 
+  /**
+   * Members whose lease ran out without a clean leave (kill -9, lost host): their broker sessions
+   * are adopted by a survivor (src/cluster/session-adopter.ts), which then forgets the row.
+   */
+  async expiredMembers(): Promise<string[]> {
+    const result = await this.#pool.query<{ instance: string }>(`SELECT instance FROM ${this.#schema}.cluster_members WHERE expires_at <= now() ORDER BY instance`);
+    return result.rows.map((r) => r.instance);
+  }
+
+  /** Forget an expired member once its session was adopted (a member that came back meanwhile keeps its row). */
+  async forgetExpired(instance: string): Promise<void> {
+    await this.#pool.query(`DELETE FROM ${this.#schema}.cluster_members WHERE instance = $1 AND expires_at <= now()`, [instance]);
+  }
+
   /** Forget leases long expired and routes of long-finished commands. */
   async sweep(now: number): Promise<void> {
     await this.#pool.query(`DELETE FROM ${this.#schema}.cluster_members WHERE expires_at < now() - interval '1 hour'`);
@@ -100,6 +115,23 @@ export class PostgresClusterStore {
     const result = await this.#pool.query<DeviceRow>(`SELECT * FROM ${this.#schema}.devices WHERE hardware_id = $1 LIMIT 1`, [hardwareId]);
     const row = result.rows[0];
     return row === undefined ? undefined : deviceFromRow(row);
+  }
+
+  async save(protocol: string, key: string, state: JsonObject, updatedAt: number): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO ${this.#schema}.protocol_sessions (protocol, key, state, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (protocol, key) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
+      [protocol, key, JSON.stringify(state), updatedAt],
+    );
+  }
+
+  async load(protocol: string, key: string): Promise<JsonObject | undefined> {
+    const result = await this.#pool.query<{ state: JsonObject }>(`SELECT state FROM ${this.#schema}.protocol_sessions WHERE protocol = $1 AND key = $2`, [protocol, key]);
+    return result.rows[0]?.state;
+  }
+
+  async remove(protocol: string, key: string): Promise<void> {
+    await this.#pool.query(`DELETE FROM ${this.#schema}.protocol_sessions WHERE protocol = $1 AND key = $2`, [protocol, key]);
   }
 
   /** NOTIFY every listener of the schema's channel (payload under PostgreSQL's 8000-byte limit). */

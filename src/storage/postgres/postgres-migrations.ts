@@ -166,6 +166,16 @@ const UPGRADES: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS command_routes_created ON S.command_routes (created_at);
   `,
+  // 10 (scale-out): protocol session state another instance continues from (LwM2M registrations).
+  `
+  CREATE TABLE IF NOT EXISTS S.protocol_sessions (
+    protocol text NOT NULL,
+    key text NOT NULL,
+    state jsonb NOT NULL,
+    updated_at bigint NOT NULL,
+    PRIMARY KEY (protocol, key)
+  );
+  `,
 ];
 
 /** The schema version this code writes. */

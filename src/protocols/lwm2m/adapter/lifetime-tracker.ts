@@ -8,6 +8,11 @@ export function lifetimeGraceMs(lifetimeS: number): number {
   return Math.min(60_000, 1_000 + lifetimeS * 100);
 }
 
+/** When a registration renewed at `since` expires (grace included); undefined for lifetime 0, which never does. */
+export function expiryDeadline(lifetimeS: number, since: number): number | undefined {
+  return lifetimeS <= 0 ? undefined : since + lifetimeS * 1000 + lifetimeGraceMs(lifetimeS);
+}
+
 /** Longest a timer may wait (setTimeout clamps anything above 2^31 − 1 ms to 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -24,10 +29,14 @@ export class LifetimeTracker {
 
   /** Restart the endpoint's clock. Lifetime 0 means the registration never expires. */
   renew(endpoint: string, lifetimeS: number): void {
+    this.renewFrom(endpoint, lifetimeS, this.#now());
+  }
+
+  /** Run the endpoint's clock from `since` (a registration another instance renewed then, scale-out). */
+  renewFrom(endpoint: string, lifetimeS: number, since: number): void {
     this.cancel(endpoint);
-    if (lifetimeS <= 0) return;
-    const delay = lifetimeS * 1000 + lifetimeGraceMs(lifetimeS);
-    this.#arm(endpoint, this.#now() + delay);
+    const deadline = expiryDeadline(lifetimeS, since);
+    if (deadline !== undefined) this.#arm(endpoint, deadline);
   }
 
   cancel(endpoint: string): void {

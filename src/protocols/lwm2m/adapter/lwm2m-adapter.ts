@@ -22,7 +22,9 @@ import { LWM2M_METHOD_OPERATIONS, ROUTED_MCU_METHODS } from './command-operation
 import { Lwm2mDeviceSync } from './device-sync.ts';
 import { EndpointActivity } from './endpoint-activity.ts';
 import { ipsoInstanceOf, isGenericMcuMethod, isGenericSensorMethod, takesParams } from './generic-methods.ts';
-import { LifetimeTracker } from './lifetime-tracker.ts';
+import { expiryDeadline, LifetimeTracker } from './lifetime-tracker.ts';
+import { SharedRegistrations } from './shared-registrations.ts';
+import type { SessionStore } from '../../../core/ports/session-store.ts';
 import type { Lwm2mSession } from './lwm2m-session.ts';
 import { OperationRunner } from './operation-runner.ts';
 import { RegistrationHandler, type AckType } from './registration-handler.ts';
@@ -41,6 +43,8 @@ export interface Lwm2mAdapterOptions {
   readonly maxMessageBytes: number;
   readonly model?: ObjectModel;
   readonly now?: () => number;
+  /** Scale-out: registrations shared with the other instances, so the next owner of an endpoint continues it. */
+  readonly sessionStore?: SessionStore;
 }
 
 /** `llmiot_messages_received_total{protocol="lwm2m",type}` label per uplink topic. */
@@ -63,6 +67,8 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
   /** The receipt of the QoS 1 message each endpoint's chain is handling: its PUBACK waits for its commits. */
   readonly #receipts = new Map<string, CommitReceipt>();
   readonly #cleanups: (() => void | Promise<void>)[] = [];
+  readonly #shared: SharedRegistrations | undefined;
+  readonly #now: () => number;
 
   /** One warn line per endpoint per interval; the counter counts every rejection. */
   readonly #rejections: ThrottledLog;
@@ -72,6 +78,8 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     const model = options.model ?? new ObjectModel();
     this.#model = model;
     const now = options.now ?? Date.now;
+    this.#now = now;
+    this.#shared = options.sessionStore === undefined ? undefined : new SharedRegistrations(options.sessionStore, model, options.logger);
     this.#rejections = new ThrottledLog({ logger: options.logger, now });
     this.#activity = new EndpointActivity(now);
     const sync = new Lwm2mDeviceSync({
@@ -159,6 +167,28 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
 
   async deliver(target: Device, command: CommandRecord): Promise<void> {
     await this.#operations.deliver(target, command);
+    // An observe or cancel changed the observations another owner would take over.
+    if (this.#shared !== undefined) this.#serially(target.hardwareId, () => this.#share(target.hardwareId));
+  }
+
+  /**
+   * Scale-out: this instance owns `endpoint` now. Read its registration back from the shared store
+   * (when another instance holds none), so commands reach it before its next Update.
+   */
+  adopt(endpoint: string): void {
+    if (this.#shared === undefined) return;
+    this.#serially(endpoint, () => this.#restore(endpoint));
+  }
+
+  /** Scale-out: another instance owns `endpoint` now and continues its registration: forget it here, the device stays registered and online. */
+  release(endpoint: string): void {
+    this.#serially(endpoint, () => {
+      if (!this.#sessions.delete(endpoint)) return;
+      this.#activity.forget(endpoint);
+      this.#lifetimes.cancel(endpoint);
+      this.#tracker.dropEndpoint(endpoint);
+      this.#shared?.forget(endpoint);
+    });
   }
 
   /**
@@ -202,14 +232,31 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
 
   /** One uplink message, in its endpoint's turn. */
   async #handle(endpoint: string, kind: UplinkKind, payload: Buffer): Promise<void> {
+    if (this.#shared !== undefined) {
+      // Scale-out: an endpoint another instance registered continues here (its owner died or left).
+      if (!this.#sessions.has(endpoint)) await this.#restore(endpoint);
+      await this.#handleOwn(endpoint, kind, payload);
+      await this.#share(endpoint);
+      return;
+    }
+    return this.#handleOwn(endpoint, kind, payload);
+  }
+
+  async #handleOwn(endpoint: string, kind: UplinkKind, payload: Buffer): Promise<void> {
     switch (kind) {
       case 'reg':
         await this.#registrations.register(endpoint, payload);
-        if (this.#sessions.has(endpoint)) this.#activity.registered(endpoint);
+        if (this.#sessions.has(endpoint)) {
+          this.#activity.registered(endpoint);
+          this.#shared?.renewed(endpoint, this.#now());
+        }
         return;
       case 'update':
         await this.#registrations.update(endpoint, payload);
-        if (this.#sessions.has(endpoint)) this.#activity.updated(endpoint);
+        if (this.#sessions.has(endpoint)) {
+          this.#activity.updated(endpoint);
+          this.#shared?.renewed(endpoint, this.#now());
+        }
         return;
       case 'dereg':
         return this.#registrations.deregister(endpoint);
@@ -254,7 +301,28 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
     });
   }
 
+  /** Write the endpoint's registration to the shared store when it changed (scale-out). */
+  async #share(endpoint: string): Promise<void> {
+    const session = this.#sessions.get(endpoint);
+    if (session !== undefined) await this.#shared?.save(session);
+  }
+
+  /** Take over a registration another instance kept (scale-out); nothing when there is none or it expired. */
+  async #restore(endpoint: string): Promise<void> {
+    if (this.#shared === undefined || this.#sessions.has(endpoint)) return;
+    const restored = await this.#shared.restore(endpoint, this.#now(), expiryDeadline);
+    if (restored === undefined || this.#sessions.has(endpoint)) return;
+    const { session, updatedAt } = restored;
+    this.#sessions.set(endpoint, session);
+    this.#lifetimes.renewFrom(endpoint, session.registration.lifetimeS, updatedAt);
+    this.#activity.registered(endpoint);
+    this.#o.logger.info({ endpoint, deviceId: session.deviceId, observations: session.observations.size }, 'lwm2m: registration continued from the shared store');
+  }
+
   #endSession(session: Lwm2mSession, reason: string): void {
+    // In the endpoint's turn, so a Register right behind it is shared after the removal.
+    const shared = this.#shared;
+    if (shared !== undefined) this.#serially(session.endpoint, () => shared.remove(session.endpoint));
     this.#sessions.delete(session.endpoint);
     this.#activity.forget(session.endpoint);
     this.#lifetimes.cancel(session.endpoint);

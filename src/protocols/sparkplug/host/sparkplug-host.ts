@@ -173,6 +173,38 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     this.#ctx.rebirth.request(groupId, edgeNodeId, 'owner_changed', 'this hub instance took the edge node over');
   }
 
+  /**
+   * Scale-out: messages of a node that other instances kept while its dead owner could no longer
+   * store them, in arrival order (its birth certificates first). Handled as if they came now, in the
+   * node's own session: where the window dropped older messages (`resume`), the session's seq order
+   * continues from that message (Sparkplug 3.0 §5 host message ordering: the dead owner processed the
+   * messages before it). The rebirth the adoption asked for then starts a new session.
+   */
+  replay(messages: readonly { readonly topic: string; readonly payload: Buffer; readonly resume: boolean }[]): void {
+    const meta: MessageMeta = { retain: false, qos: 0 };
+    for (const message of messages) {
+      if (message.resume) this.#resumeAt(message.topic, message.payload);
+      this.#onMessage(message.topic, message.payload, meta);
+    }
+  }
+
+  /** Continue a born session's seq order at this message (a replay across a gap in the kept window). */
+  #resumeAt(topic: string, payload: Buffer): void {
+    const levels = topic.split('/');
+    const groupId = levels[1];
+    const edgeNodeId = levels[3];
+    if (groupId === undefined || edgeNodeId === undefined) return;
+    const session = this.#sessions.get(sessionKey(groupId, edgeNodeId));
+    if (session === undefined || !session.born) return;
+    let seq: bigint | undefined;
+    try {
+      seq = decodeMaybeCompressed(payload, { maxBytes: this.#o.maxMessageBytes }).seq;
+    } catch {
+      return;
+    }
+    if (seq !== undefined) session.window.reset((Number(seq % 256n) + 255) % 256);
+  }
+
   supports(device: Device, method: string): boolean {
     return supportsCommand(device, method);
   }
