@@ -56,6 +56,7 @@ import { DeviceCredentials } from './security/device-credentials.ts';
 import { llmMethods } from './llm/methods.ts';
 import { approvalMethods } from './tools/approval-methods.ts';
 import { hubTopology } from './cluster/hub-cluster.ts';
+import { clusterStoreOf } from './cluster/cluster-mode.ts';
 
 export const HUB_VERSION = '0.1.0';
 
@@ -148,6 +149,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       policy: policyDocument === undefined ? NO_ENVELOPES : parseEnvelopePolicy(policyDocument),
       registry,
       cache,
+      // Clustered, another instance may have ingested the watched reading: interlocks also read the shared latest table.
+      ...(clusterStoreOf(config, stores, instance) !== undefined && { shared: stores.telemetry }),
       now,
       isRead: (method) => methods.get(method)?.kind === 'read',
     });

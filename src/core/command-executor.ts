@@ -70,7 +70,8 @@ export class CommandExecutor {
   async submit(request: ExecuteRequest): Promise<CommandRecord> {
     const device = this.#options.registry.require(request.deviceId);
     const target = device.parentId === null ? device : this.#options.registry.require(device.parentId);
-    this.#options.guard?.admit({ device, method: request.method, params: request.params, origin: request.origin });
+    const admitted = this.#options.guard?.admit({ device, method: request.method, params: request.params, origin: request.origin });
+    if (admitted !== undefined) await admitted;
     const timeoutMs = request.timeoutMs ?? this.#options.defaultTimeoutMs;
     let record: CommandRecord = {
       id: this.#newId(),

@@ -9,6 +9,8 @@ import type { DeviceRegistry } from '../core/device-registry.ts';
 import { HubError } from '../core/errors.ts';
 import type { LatestValueCache } from '../core/latest-cache.ts';
 import type { CommandGuard, GuardedCommand } from '../core/ports/command-guard.ts';
+import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
+import type { TelemetryPoint } from '../core/telemetry.ts';
 import type { EnvelopePolicy, EnvelopeRule } from './envelope.ts';
 import { effectiveEnvelope, sameValue, type EffectiveEnvelope } from './effective-envelope.ts';
 import { inWindow, minutesOfDay } from './local-time.ts';
@@ -18,12 +20,20 @@ export interface EnvelopeGuardOptions {
   readonly policy: EnvelopePolicy;
   readonly registry: DeviceRegistry;
   readonly cache: LatestValueCache;
+  /**
+   * The committed latest values every hub instance writes (the store's `latest` table), set when this
+   * hub is one of several (src/cluster/): another instance may have ingested the watched reading, so
+   * an interlock decides on the newer of the cache and the store. Absent: the cache alone.
+   */
+  readonly shared?: Pick<TelemetryStore, 'latest'>;
   readonly now: () => number;
   /** Whether a device-side method only reads (reads pass every envelope); unknown methods count as writes. */
   readonly isRead: (method: string) => boolean;
 }
 
 type Scalar = string | number | boolean;
+/** The watched points read from the shared store for one write, by `deviceId|measurement`; null: the store could not be read. */
+type SharedPoints = ReadonlyMap<string, TelemetryPoint> | null;
 
 export class EnvelopeGuard implements CommandGuard {
   readonly #o: EnvelopeGuardOptions;
@@ -42,19 +52,44 @@ export class EnvelopeGuard implements CommandGuard {
     return effectiveEnvelope(this.#o.policy, device);
   }
 
-  admit(command: GuardedCommand): void {
-    this.check(command.device, command.method, command.params, true);
+  admit(command: GuardedCommand): void | Promise<void> {
+    if (this.#o.shared === undefined) return this.check(command.device, command.method, command.params, true);
+    return this.#admitShared(command, this.#o.shared);
+  }
+
+  /** Clustered: read the watched values of the interlocks this write trips from the store first (one query), then check. */
+  async #admitShared(command: GuardedCommand, shared: Pick<TelemetryStore, 'latest'>): Promise<void> {
+    const { device, method, params } = command;
+    const watched = this.#o.isRead(method) ? [] : this.#tripped(this.effective(device), method, params);
+    let points: SharedPoints = new Map();
+    if (watched.length > 0) {
+      const ids = new Set<string>();
+      const measurements = new Set<string>();
+      for (const lock of watched) {
+        const source = this.#source(lock.when.device);
+        if (source === undefined) continue;
+        ids.add(source.id);
+        measurements.add(lock.when.measurement);
+      }
+      try {
+        const read = ids.size === 0 ? [] : await shared.latest({ deviceIds: [...ids], measurements: [...measurements] });
+        points = new Map(read.map((p) => [`${p.deviceId}|${p.measurement}`, p]));
+      } catch {
+        points = null;
+      }
+    }
+    this.check(device, method, params, true, points);
   }
 
   /**
    * Refuse (throw) a write of `method` with `params` on `device` that leaves its envelope; with
    * `count`, a write let through counts toward the rate limits (false: a preview, e.g. before an
-   * approval is asked for).
+   * approval is asked for). `shared`: the watched points read from the store (clustered, see admit).
    */
-  check(device: Device, method: string, params: JsonObject, count: boolean): void {
+  check(device: Device, method: string, params: JsonObject, count: boolean, shared?: SharedPoints): void {
     if (this.#o.isRead(method)) return;
     const env = this.effective(device);
-    const config = isObject(params['config']) ? (params['config'] as Record<string, unknown>) : {};
+    const config = configOf(params);
     const refuse = (rule: EnvelopeRule, envelope: string, why: string, details: Record<string, unknown> = {}): never => {
       throw new HubError('ENVELOPE_REFUSED', `Envelope refused ${method} on ${device.hardwareId}: ${rule} (${envelope}): ${why}`, {
         rule,
@@ -84,17 +119,17 @@ export class EnvelopeGuard implements CommandGuard {
       }
     }
     const now = this.#o.now();
-    // Interlocks: the current state of another device (the latest-value cache).
-    for (const lock of env.interlocks) {
-      const forbidden =
-        (lock.forbid.methods?.includes(method) ?? false) ||
-        (lock.forbid.key !== undefined && lock.forbid.key in config && (lock.forbid.values === undefined || lock.forbid.values.some((v) => sameValue(v, config[lock.forbid.key as string] as Scalar))));
-      if (!forbidden) continue;
+    // Interlocks: the current state of another device (the latest-value cache; clustered, the newer of it and the store).
+    for (const lock of this.#tripped(env, method, params)) {
       const name = lock.name ?? `${lock.when.device} ${lock.when.measurement}`;
-      const source = this.#o.registry.get(lock.when.device) ?? this.#o.registry.getByHardwareId(lock.when.device);
-      const point = source === undefined ? undefined : this.#o.cache.forDevice(source.id, [lock.when.measurement])[0];
-      const fresh = point !== undefined && typeof point.value === 'number' && (lock.when.max_age_s === undefined || now - point.ts <= lock.when.max_age_s * 1000);
       const details = { interlock: name, watched_device: lock.when.device, measurement: lock.when.measurement, below: lock.when.below, above: lock.when.above };
+      if (shared === null) {
+        // Fail closed whatever if_unknown says: the cluster may know a newer value this instance cannot read.
+        refuse('interlock', lock.envelope, `interlock "${name}": the shared store could not be read for ${lock.when.measurement} from ${lock.when.device}, so it is refused to be safe`, { ...details, value: null });
+      }
+      const source = this.#source(lock.when.device);
+      const point = source === undefined ? undefined : newer(this.#o.cache.forDevice(source.id, [lock.when.measurement])[0], shared?.get(`${source.id}|${lock.when.measurement}`));
+      const fresh = point !== undefined && typeof point.value === 'number' && (lock.when.max_age_s === undefined || now - point.ts <= lock.when.max_age_s * 1000);
       if (!fresh) {
         if (lock.if_unknown === 'allow') continue;
         refuse('interlock', lock.envelope, `interlock "${name}": no ${lock.when.max_age_s === undefined ? '' : 'fresh '}${lock.when.measurement} from ${lock.when.device}, so it is refused to be safe`, { ...details, value: null });
@@ -131,6 +166,20 @@ export class EnvelopeGuard implements CommandGuard {
     for (const limit of limits) this.#rates.add(`${device.id}|${limit.capability ?? '*'}|${limit.per_seconds}`, now, limit.per_seconds * 1000);
   }
 
+  #source(device: string): Device | undefined {
+    return this.#o.registry.get(device) ?? this.#o.registry.getByHardwareId(device);
+  }
+
+  /** The interlocks whose `forbid` this write matches. */
+  #tripped(env: EffectiveEnvelope, method: string, params: JsonObject): EffectiveEnvelope['interlocks'] {
+    const config = configOf(params);
+    return env.interlocks.filter(
+      (lock) =>
+        (lock.forbid.methods?.includes(method) ?? false) ||
+        (lock.forbid.key !== undefined && lock.forbid.key in config && (lock.forbid.values === undefined || lock.forbid.values.some((v) => sameValue(v, config[lock.forbid.key as string] as Scalar)))),
+    );
+  }
+
   admitBatch(method: string, devices: readonly Device[]): void {
     if (this.#o.isRead(method)) return;
     const counts = new Map<string, { max: number; n: number }>();
@@ -155,4 +204,8 @@ export class EnvelopeGuard implements CommandGuard {
   }
 }
 
+/** The newer of two readings of one series (the cache's and the store's). */
+const newer = (a: TelemetryPoint | undefined, b: TelemetryPoint | undefined): TelemetryPoint | undefined => (a === undefined || (b !== undefined && b.ts > a.ts) ? b : a);
+
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+const configOf = (params: JsonObject): Record<string, unknown> => (isObject(params['config']) ? (params['config'] as Record<string, unknown>) : {});

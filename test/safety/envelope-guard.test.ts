@@ -9,6 +9,7 @@ import type { Device } from '../../src/core/device.ts';
 import type { DeviceRegistry } from '../../src/core/device-registry.ts';
 import { HubError } from '../../src/core/errors.ts';
 import { LatestValueCache } from '../../src/core/latest-cache.ts';
+import type { TelemetryPoint } from '../../src/core/telemetry.ts';
 import { EnvelopeGuard } from '../../src/safety/envelope-guard.ts';
 import { parseEnvelopePolicy } from '../../src/safety/parse-envelopes.ts';
 import { soilMoistureSchema } from '../../src/simulator/index.ts';
@@ -128,6 +129,47 @@ describe('safety envelopes', () => {
     assert.equal(refusal(on), undefined);
     now.t += 601_000;
     assert.equal(refusal(on)?.['rule'], 'interlock', 'a level older than max_age_s is unknown');
+  });
+
+  it('clustered, decides an interlock on the newer of the cache and the shared store, and fails closed when the store cannot be read', async () => {
+    const stored: TelemetryPoint[] = [];
+    let reads = 0;
+    let broken = false;
+    const shared = {
+      latest: async () => {
+        reads++;
+        if (broken) throw new Error('connection terminated');
+        return stored;
+      },
+    };
+    const cache = new LatestValueCache();
+    // The pump envelope with its interlock only, allowing an unknown level.
+    const pumpOnly = GREENHOUSE.envelopes[1] as { interlocks: Record<string, unknown>[] };
+    const allowUnknown = { envelopes: [{ name: 'pump', match: { devices: ['gh/2'] }, interlocks: [{ ...pumpOnly.interlocks[0], if_unknown: 'allow' }] }] };
+    const g = new EnvelopeGuard({ policy: parseEnvelopePolicy(allowUnknown), registry, cache, shared, now: () => NOON, isRead: (m) => m === 'sensor.read' });
+    const on = async (): Promise<Record<string, unknown> | undefined> => {
+      try {
+        await g.admit({ device: pump, method: 'sensor.configure', params: { config: { state: 'on' } }, origin: { transport: 'internal' } });
+        return undefined;
+      } catch (error) {
+        return refusal(() => {
+          throw error;
+        });
+      }
+    };
+    cache.update([{ deviceId: tank.id, measurement: 'water_level', value: 50, ts: NOON - 60_000 }]);
+    stored.push({ deviceId: tank.id, measurement: 'water_level', value: 10, ts: NOON - 1000 });
+    assert.equal((await on())?.['value'], 10, "another instance's newer reading decides");
+    cache.update([{ deviceId: tank.id, measurement: 'water_level', value: 40, ts: NOON }]);
+    assert.equal(await on(), undefined, "this instance's own newer reading decides");
+    broken = true;
+    const down = await on();
+    assert.equal(down?.['rule'], 'interlock');
+    assert.match(String(down?.['message']), /the shared store could not be read/, 'refused though if_unknown allows: the cluster may know better');
+    const before = reads;
+    await g.admit({ device: pump, method: 'sensor.configure', params: { config: { state: 'off' } }, origin: { transport: 'internal' } });
+    await g.admit({ device: valve, method: 'sensor.configure', params: { config: { position_percent: 50 } }, origin: { transport: 'internal' } });
+    assert.equal(reads, before, 'a write no interlock forbids reads nothing from the store');
   });
 
   it('refuses writes in quiet hours of the policy time zone, across midnight', () => {

@@ -10,8 +10,12 @@ export interface GuardedCommand {
 }
 
 export interface CommandGuard {
-  /** Throw (HubError ENVELOPE_REFUSED) to refuse the command; a command let through counts toward rate limits. */
-  admit(command: GuardedCommand): void;
+  /**
+   * Throw (HubError ENVELOPE_REFUSED) to refuse the command, or return a promise that rejects so when
+   * the decision needs shared state (a clustered hub reads interlock values from its store); a
+   * command let through counts toward rate limits.
+   */
+  admit(command: GuardedCommand): void | Promise<void>;
   /** Throw to refuse one batch of `method` over `devices` before any of them is written. */
   admitBatch(method: string, devices: readonly Device[]): void;
 }
