@@ -11,6 +11,7 @@ import { oidcAuthenticator } from '../auth/oidc-config.ts';
 import { RequestGuard } from '../auth/request-guard.ts';
 import { publicOrigin } from '../auth/request-origin.ts';
 import { TokenAuthenticator } from '../auth/token-authenticator.ts';
+import { TrustedProxies } from '../auth/trusted-proxies.ts';
 import { UserSessions } from '../auth/user-sessions.ts';
 import type { HubConfig } from '../config/options.ts';
 import type { Logger } from '../log/logger.ts';
@@ -18,7 +19,7 @@ import { ThrottledLog } from '../log/throttled-log.ts';
 import { AuthorizationServer } from '../oauth/authorization-server.ts';
 import type { Stores } from '../storage/open-stores.ts';
 import { authRoutes } from './auth-routes.ts';
-import type { HttpRoute } from './http-server.ts';
+import type { HttpRoute, RouteCaller } from './http-server.ts';
 import { RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './http-security.ts';
 
 export interface ApiAuth {
@@ -95,7 +96,7 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
     mode: oidc === undefined ? config.auth : 'required',
     insecure: config.insecure,
   });
-  const security: HttpSecurity = { gate, sessions, guard };
+  const security: HttpSecurity = { gate, sessions, guard, proxies: new TrustedProxies(list(config.trustedProxy)) };
   // RFC 9728 §2: the issuers whose tokens /mcp accepts. A configured --auth-issuer first (MCP clients
   // use the first one), then the built-in server at the hub's origin (--public-url, else the one called).
   const issuersFor = (req: IncomingMessage): string[] => [
@@ -115,7 +116,7 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
         res.end(text);
       },
     })),
-    ...(authorizationServer === undefined ? [] : authorizationServer.paths.map((path) => ({ method: '*', path, access: 'public' as const, handler: (req: IncomingMessage, res: ServerResponse) => authorizationServer.serve(req, res) }))),
+    ...(authorizationServer === undefined ? [] : authorizationServer.paths.map((path) => ({ method: '*', path, access: 'public' as const, handler: (req: IncomingMessage, res: ServerResponse, caller: RouteCaller) => authorizationServer.serve(req, res, caller.client) }))),
   ];
   return {
     gate,

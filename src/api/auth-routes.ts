@@ -7,24 +7,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CSRF_HEADER, sessionCookieOf, sessionSetCookie } from '../auth/session-cookie.ts';
 import type { UserSessions } from '../auth/user-sessions.ts';
 import type { RequestGuard } from '../auth/request-guard.ts';
-import type { HttpRoute } from './http-server.ts';
+import type { HttpRoute, RouteCaller } from './http-server.ts';
 
 /** A login body is a name and a password: anything longer is not one. */
 const MAX_LOGIN_BODY = 4096;
 
 export function authRoutes(sessions: UserSessions, guard: RequestGuard): HttpRoute[] {
   const guarded =
-    (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
-    async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    (handler: (req: IncomingMessage, res: ServerResponse, caller: RouteCaller) => Promise<void>) =>
+    async (req: IncomingMessage, res: ServerResponse, caller: RouteCaller): Promise<void> => {
       const rejection = guard.rejection(req);
       if (rejection !== undefined) {
         req.resume();
         return send(res, 403, { error: 'forbidden', message: `Forbidden: ${rejection}` });
       }
-      return handler(req, res);
+      return handler(req, res, caller);
     };
   return [
-    { method: 'POST', path: '/auth/login', access: 'public', handler: guarded((req, res) => login(req, res, sessions)) },
+    { method: 'POST', path: '/auth/login', access: 'public', handler: guarded((req, res, caller) => login(req, res, sessions, caller.client)) },
     {
       method: 'POST',
       path: '/auth/logout',
@@ -63,7 +63,7 @@ export function authRoutes(sessions: UserSessions, guard: RequestGuard): HttpRou
   ];
 }
 
-async function login(req: IncomingMessage, res: ServerResponse, sessions: UserSessions): Promise<void> {
+async function login(req: IncomingMessage, res: ServerResponse, sessions: UserSessions, client: string | undefined): Promise<void> {
   const credentials = await readLogin(req);
   if (typeof credentials === 'string') {
     if (!req.complete) {
@@ -72,7 +72,7 @@ async function login(req: IncomingMessage, res: ServerResponse, sessions: UserSe
     }
     return send(res, 400, { error: 'invalid_request', message: credentials });
   }
-  const outcome = await sessions.login(credentials.name, credentials.password, req.socket.remoteAddress ?? 'unknown');
+  const outcome = await sessions.login(credentials.name, credentials.password, client ?? 'unknown');
   if (!outcome.ok) {
     if (outcome.throttled) {
       res.setHeader('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthGate } from '../auth/auth-gate.ts';
 import { baseUrl } from '../auth/request-origin.ts';
 import { RequestGuard } from '../auth/request-guard.ts';
+import type { TrustedProxies } from '../auth/trusted-proxies.ts';
 import { CSRF_HEADER, isSafeMethod, sessionCookieOf } from '../auth/session-cookie.ts';
 import type { UserSessions } from '../auth/user-sessions.ts';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
@@ -19,6 +20,13 @@ export interface HttpSecurity {
   readonly gate: AuthGate;
   /** Browser sessions of users (the session cookie); none: cookies are ignored. */
   readonly sessions?: UserSessions;
+  /** --trusted-proxy: whose X-Forwarded-For names the client; none: the client is the TCP peer. */
+  readonly proxies?: TrustedProxies;
+}
+
+/** The client's address (login throttle, loopback admin, logs, audit): the TCP peer's, or the one a trusted proxy forwarded. */
+export function clientAddress(req: IncomingMessage, security: HttpSecurity): string | undefined {
+  return security.proxies === undefined ? req.socket.remoteAddress : security.proxies.clientAddress(req);
 }
 
 /** No credentials, loopback callers are the local admin, only the hub's own names and origin: what a bare HTTP server gets. */
@@ -131,7 +139,7 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
   const bearer = bearerOf(req);
   const session = bearer === undefined ? liveSessionOf(req, security) : undefined;
   const origin = security.guard.origin(req);
-  const outcome = await security.gate.authenticate(bearer ?? session, req.socket.remoteAddress, { origin, fromCookie: session !== undefined });
+  const outcome = await security.gate.authenticate(bearer ?? session, clientAddress(req, security), { origin, fromCookie: session !== undefined });
   if (!outcome.ok) {
     sendUnauthenticated(origin, res, outcome.reason, outcome.invalidToken, need);
     return undefined;

@@ -8,7 +8,7 @@ import type { Principal, Role } from '../core/principal.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { admit, applyCors, loopbackOnlySecurity, type HttpSecurity } from './http-security.ts';
+import { admit, applyCors, clientAddress, loopbackOnlySecurity, type HttpSecurity } from './http-security.ts';
 
 /** A handler mounted by another module (`/metrics`, `/mcp`, the dashboard at `/`). */
 export interface HttpRoute {
@@ -31,6 +31,8 @@ export interface RouteCaller {
   readonly origin: string;
   /** `--public-url`'s origin, when set: its Host and Origin are the hub's own even on a loopback socket (a reverse proxy on this machine). */
   readonly publicOrigin?: string;
+  /** The client's address: the TCP peer's, or the one a `--trusted-proxy` forwarded (http-security.ts `clientAddress`). */
+  readonly client?: string;
 }
 
 /** What `/healthz` reports; any status other than 'ok' answers HTTP 503. */
@@ -117,7 +119,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const access = route.access ?? 'viewer';
     Promise.resolve()
       .then(async () => {
-        const where = { origin: security.guard.origin(req), ...(security.guard.publicOrigin !== undefined && { publicOrigin: security.guard.publicOrigin }) };
+        const client = clientAddress(req, security);
+        const where = {
+          origin: security.guard.origin(req),
+          ...(security.guard.publicOrigin !== undefined && { publicOrigin: security.guard.publicOrigin }),
+          ...(client !== undefined && { client }),
+        };
         if (access === 'public') return route.handler(req, res, where);
         const principal = await admit(req, res, security, access);
         if (principal === undefined) return void req.resume();
@@ -184,7 +191,7 @@ async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: R
   const context: CallContext = {
     transport: 'http',
     ...(caller.principal !== undefined && { principal: caller.principal }),
-    ...(req.socket.remoteAddress !== undefined && { client: req.socket.remoteAddress }),
+    ...(caller.client !== undefined && { client: caller.client }),
   };
   const answer = await dispatcher.handleText(body.toString('utf8'), context);
   if (answer === undefined) {

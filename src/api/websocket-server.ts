@@ -7,7 +7,7 @@ import { HubError, toRpcErrorObject, ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RpcDispatcher } from '../rpc/dispatcher.ts';
 import type { CallContext } from '../rpc/method.ts';
-import { BEARER_SUBPROTOCOL, bearerChallenge, bearerOf, challengeScope, bearerSubprotocol, liveSessionOf, loopbackOnlySecurity, type HttpSecurity } from './http-security.ts';
+import { BEARER_SUBPROTOCOL, bearerChallenge, bearerOf, challengeScope, bearerSubprotocol, clientAddress, liveSessionOf, loopbackOnlySecurity, type HttpSecurity } from './http-security.ts';
 import { UpgradeRouter } from './upgrade-router.ts';
 
 /** Options of {@link attachJsonRpcWebSocket}. */
@@ -151,7 +151,7 @@ export function attachJsonRpcWebSocket(options: JsonRpcWebSocketOptions): JsonRp
       }
       send(connection, text);
     };
-    const client = req.socket.remoteAddress;
+    const client = clientAddress(req, security);
     const base = {
       transport: 'websocket',
       principal,
@@ -227,7 +227,7 @@ async function admitUpgrade(req: IncomingMessage, socket: Duplex, security: Http
   const explicit = bearerOf(req) ?? bearerSubprotocol(req);
   const credential = explicit ?? liveSessionOf(req, security);
   const origin = security.guard.origin(req);
-  const outcome = await security.gate.authenticate(credential, req.socket.remoteAddress, { origin, fromCookie: explicit === undefined && credential !== undefined });
+  const outcome = await security.gate.authenticate(credential, clientAddress(req, security), { origin, fromCookie: explicit === undefined && credential !== undefined });
   if (!outcome.ok) {
     const challenge = bearerChallenge(origin, challengeScope('viewer'), outcome.invalidToken ? { code: 'invalid_token', description: outcome.reason } : undefined);
     refuseUpgrade(socket, 401, 'Unauthorized', `Unauthenticated: ${outcome.reason}`, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, challenge);

@@ -88,6 +88,8 @@ export interface HubConfig {
   allowedHosts: string | undefined;
   /** Comma-separated browser origins allowed to call the API cross-origin. */
   allowedOrigins: string | undefined;
+  /** Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client. */
+  trustedProxy: string | undefined;
   /** /metrics without credentials even when auth is on. */
   metricsPublic: boolean;
   /** OpenID Connect issuer whose access tokens the API accepts (turns auth on). */
@@ -171,6 +173,7 @@ export const DEFAULTS: HubConfig = {
   sessionIdleMinutes: 30,
   allowedHosts: undefined,
   allowedOrigins: undefined,
+  trustedProxy: undefined,
   metricsPublic: false,
   authIssuer: undefined,
   authAudience: undefined,
@@ -246,6 +249,7 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'sessionIdleMinutes', flag: 'session-idle', env: 'LLMIOT_SESSION_IDLE', type: 'integer', description: 'minutes of inactivity after which a user\'s browser session ends' },
   { key: 'allowedHosts', flag: 'allowed-hosts', env: 'LLMIOT_ALLOWED_HOSTS', type: 'string', description: 'comma-separated Host names the API answers to besides loopback, this machine and the bound address (.example.com: every subdomain)' },
   { key: 'allowedOrigins', flag: 'allowed-origins', env: 'LLMIOT_ALLOWED_ORIGINS', type: 'string', description: 'comma-separated browser origins (https://dash.example.com) that may call the API cross-origin (CORS, WebSocket)' },
+  { key: 'trustedProxy', flag: 'trusted-proxy', env: 'LLMIOT_TRUSTED_PROXY', type: 'string', description: 'comma-separated addresses or CIDRs of reverse proxies (127.0.0.1, 10.0.0.0/8): from them, the client address is the right-most X-Forwarded-For entry that is not a trusted proxy (login throttle, logs, audit); from any other peer the header is ignored' },
   { key: 'metricsPublic', flag: 'metrics-public', env: 'LLMIOT_METRICS_PUBLIC', type: 'boolean', description: 'serve /metrics without credentials when auth is on (a Prometheus on a trusted network)' },
   { key: 'authIssuer', flag: 'auth-issuer', env: 'LLMIOT_AUTH_ISSUER', type: 'string', description: "OpenID Connect issuer URL whose access tokens (JWTs) the API accepts; turns auth on; needs --auth-audience" },
   { key: 'authAudience', flag: 'auth-audience', env: 'LLMIOT_AUTH_AUDIENCE', type: 'string', description: "audience the tokens must name: this hub's /mcp URL (https://hub.example.com/mcp, RFC 8707); comma-separated for several" },

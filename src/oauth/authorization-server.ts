@@ -76,8 +76,11 @@ export class AuthorizationServer {
     clearInterval(this.#purge);
   }
 
-  /** Serve a request to one of {@link paths}. */
-  async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * Serve a request to one of {@link paths}.
+   * @param client the client's address (behind a `--trusted-proxy`, the one it forwarded): the login throttle counts it.
+   */
+  async serve(req: IncomingMessage, res: ServerResponse, client: string | undefined = req.socket.remoteAddress): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const pageRequest = path.startsWith(INTERACTION_PREFIX);
     // The token endpoint and the metadata may be called from any origin (CORS is oidc-provider's);
@@ -94,7 +97,7 @@ export class AuthorizationServer {
     const provider = await this.#provider(issuer);
     if (pageRequest) {
       const keys = await this.#serverKeys();
-      return serveInteraction(req, res, provider, { users: this.#o.users, sessions: this.#o.sessions, csrfKey: keys.cookies[0] ?? '' });
+      return serveInteraction(req, res, provider, { users: this.#o.users, sessions: this.#o.sessions, csrfKey: keys.cookies[0] ?? '', client });
     }
     // RFC 8414 metadata is the OpenID configuration document (a superset); one document, two paths.
     if (path === AUTHORIZATION_SERVER_METADATA_PATH) req.url = `${OPENID_CONFIGURATION_PATH}${(req.url ?? '').slice(path.length)}`;

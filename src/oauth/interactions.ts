@@ -24,6 +24,8 @@ export interface InteractionDeps {
   readonly sessions: UserSessions;
   /** Key of the forms' CSRF tokens (one of the server's cookie keys). */
   readonly csrfKey: string;
+  /** The client's address, for the login throttle (taken before the request's X-Forwarded-* are rewritten for the provider). */
+  readonly client: string | undefined;
 }
 
 /** Serve GET /oauth/interaction/<uid>, POST …/<uid>/login and POST …/<uid>/consent. */
@@ -83,7 +85,7 @@ async function showStep(res: ServerResponse, provider: Provider, details: Intera
 
 async function login(req: IncomingMessage, res: ServerResponse, provider: Provider, details: InteractionDetails, form: URLSearchParams, deps: InteractionDeps): Promise<void> {
   const name = form.get('name') ?? '';
-  const outcome = await deps.sessions.checkPassword(name, form.get('password') ?? '', req.socket.remoteAddress ?? 'unknown');
+  const outcome = await deps.sessions.checkPassword(name, form.get('password') ?? '', deps.client ?? 'unknown');
   if (!outcome.ok) {
     const client = await provider.Client.find(String(details.params['client_id'] ?? ''));
     const again = { action: `${INTERACTION_PREFIX}${details.uid}/login`, csrf: csrfToken(deps.csrfKey, details.uid), clientName: client?.clientName ?? client?.clientId ?? 'An application', name };

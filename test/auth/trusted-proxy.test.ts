@@ -1,0 +1,115 @@
+/**
+ * --trusted-proxy: X-Forwarded-For names the client only when the TCP peer is a trusted proxy, read
+ * from the right past trusted hops (nginx real_ip_recursive). A forged header from anyone else
+ * changes nothing; behind a trusted proxy two clients are throttled apart, and the audit log and the
+ * loopback-admin rule see the client, not the proxy.
+ */
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { createApiToken } from '../../src/auth/api-tokens.ts';
+import { TrustedProxies } from '../../src/auth/trusted-proxies.ts';
+import { addUser } from '../../src/auth/users.ts';
+import { startTestHub, type TestHub } from '../support/test-hub.ts';
+
+/** Tests only: a cheap hash (the hub uses 210 000 rounds). */
+const FAST = { iterations: 1000 };
+const PASSWORD = 'correct horse battery staple';
+
+const request = (peer: string, forwarded?: string | string[]): IncomingMessage =>
+  ({ socket: { remoteAddress: peer }, headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded } }) as unknown as IncomingMessage;
+
+describe('TrustedProxies', () => {
+  it('ignores X-Forwarded-For from a peer it does not trust, and with no proxy configured', () => {
+    assert.equal(new TrustedProxies().clientAddress(request('127.0.0.1', '203.0.113.9')), '127.0.0.1');
+    assert.equal(new TrustedProxies(['10.0.0.0/8']).clientAddress(request('198.51.100.7', '203.0.113.9')), '198.51.100.7');
+  });
+
+  it('takes the right-most address that is not a trusted proxy, as nginx real_ip_recursive does', () => {
+    const proxies = new TrustedProxies(['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
+    // The client forged the first entry; the trusted edge proxy appended what it saw (198.51.100.7), an inner one 10.1.2.3.
+    assert.equal(proxies.clientAddress(request('127.0.0.1', '1.2.3.4, 198.51.100.7, 10.1.2.3')), '198.51.100.7');
+    assert.equal(proxies.clientAddress(request('::ffff:127.0.0.1', '198.51.100.7')), '198.51.100.7', 'an IPv4-mapped peer');
+    assert.equal(proxies.clientAddress(request('fd00::5', ['1.2.3.4', '2001:db8::1'])), '2001:db8::1', 'repeated headers, IPv6');
+    assert.equal(proxies.clientAddress(request('127.0.0.1', '10.0.0.9, 10.0.0.8')), '10.0.0.9', 'every hop trusted: the left-most');
+    assert.equal(proxies.clientAddress(request('127.0.0.1', 'unknown, 10.0.0.8')), '10.0.0.8', 'an entry that is no address ends the walk');
+    assert.equal(proxies.clientAddress(request('127.0.0.1')), '127.0.0.1', 'no header: the proxy itself');
+  });
+
+  it('refuses an entry that is neither an address nor a CIDR, naming it', () => {
+    for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.0/8/1', 'fd00::/129', '10.0.0.0/x']) {
+      assert.throws(() => new TrustedProxies([bad]), new RegExp(`--trusted-proxy: "${bad.replace(/[./]/g, '\\$&')}" is not an IP address or CIDR`));
+    }
+  });
+});
+
+/** A hub with one user (auth on), optionally behind a trusted proxy on loopback. */
+async function hubWithUser(trustedProxy?: string): Promise<TestHub> {
+  const t = await startTestHub(trustedProxy === undefined ? {} : { trustedProxy });
+  await addUser(t.hub.stores.users, { name: 'olive', role: 'operator', password: PASSWORD, ...FAST });
+  return t;
+}
+
+const login = (t: TestHub, name: string, password: string, forwardedFor: string): Promise<number> =>
+  fetch(`${t.httpUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+    body: JSON.stringify({ name, password }),
+  }).then(async (res) => {
+    await res.body?.cancel();
+    return res.status;
+  });
+
+/** Five failures from `forwardedFor`, each for another name (so only the per-address count reaches 5). */
+async function fiveFailures(t: TestHub, forwardedFor: string, prefix: string): Promise<void> {
+  for (let i = 0; i < 5; i++) assert.equal(await login(t, `${prefix}${i}`, 'wrong', forwardedFor), 401);
+}
+
+describe('the client address of a hub', () => {
+  let direct: TestHub;
+  let proxied: TestHub;
+  before(async () => {
+    direct = await hubWithUser();
+    proxied = await hubWithUser('127.0.0.1');
+  });
+  after(async () => {
+    await direct?.close();
+    await proxied?.close();
+  });
+
+  it('without --trusted-proxy a forged X-Forwarded-For changes nothing: the peer is throttled whatever it claims', async () => {
+    for (let i = 0; i < 5; i++) assert.equal(await login(direct, `mallory${i}`, 'wrong', `203.0.113.${i + 1}`), 401);
+    assert.equal(await login(direct, 'olive', PASSWORD, '203.0.113.99'), 429, 'a fresh forged address does not escape the throttle');
+  });
+
+  it('behind a trusted proxy, two clients are throttled apart', async () => {
+    await fiveFailures(proxied, '198.51.100.1', 'guess');
+    assert.equal(await login(proxied, 'olive', PASSWORD, '198.51.100.1'), 429, 'the client that failed five times');
+    assert.equal(await login(proxied, 'olive', PASSWORD, '198.51.100.2'), 200, 'another client behind the same proxy logs in');
+    // The edge proxy appends the peer it saw: a forged left-most entry does not make a throttled client someone else.
+    assert.equal(await login(proxied, 'olive', PASSWORD, '198.51.100.2, 198.51.100.1'), 429);
+  });
+
+  it('behind a trusted proxy, the audit log names the client and a forwarded request is not the loopback admin', async () => {
+    const viewer = await createApiToken(proxied.hub.stores.tokens, { role: 'viewer', name: 'dash' });
+    const rpc = (headers: Record<string, string>): Promise<Response> =>
+      fetch(`${proxied.httpUrl}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'mcu.reboot', params: { mcu_id: '00000000-0000-4000-8000-000000000000' } }) });
+    await (await rpc({ authorization: `Bearer ${viewer.token}`, 'x-forwarded-for': '198.51.100.3' })).body?.cancel();
+    const [entry] = await proxied.hub.stores.audit.list({ principal: `token:${viewer.id}` });
+    assert.equal(entry?.client, '198.51.100.3');
+    assert.equal(entry?.decision, 'deny');
+
+    // With auth off only loopback callers are the local admin: a remote client through a loopback proxy is not one.
+    const open = await startTestHub({ trustedProxy: '127.0.0.1' });
+    try {
+      const fromProxy = await fetch(`${open.httpUrl}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.4' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list', params: {} }) });
+      assert.equal(fromProxy.status, 401);
+      await fromProxy.body?.cancel();
+      const local = await fetch(`${open.httpUrl}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list', params: {} }) });
+      assert.equal(local.status, 200, 'the proxy host itself (no header) still is');
+      await local.body?.cancel();
+    } finally {
+      await open.close();
+    }
+  });
+});
