@@ -44,12 +44,15 @@ export class DeviceRegistry {
   readonly #byId = new Map<string, Device>();
   readonly #byHardwareId = new Map<string, string>();
   /**
-   * Every device id in list order (name, then id), so a list walks it instead of sorting the fleet;
-   * undefined after a device was added, removed or renamed, rebuilt by the next list.
+   * Every device id in list order (name, then id), and each id's place in it, so a list walks it, or
+   * sorts a few candidates by place, instead of sorting the fleet; undefined after a device was
+   * added, removed or renamed, rebuilt by the next list.
    */
-  #order: string[] | undefined;
+  #order: { readonly ids: string[]; readonly rank: Map<string, number> } | undefined;
   /** Device ids by zone as stored: a zone filter reads only the devices of the zones it names. */
   readonly #byZone = new Map<string | null, Set<string>>();
+  /** Device ids by parent MCU: an MCU's attached devices (device.get's `attached`) without walking the fleet. */
+  readonly #byParent = new Map<string, Set<string>>();
   /** Devices whose lastSeen changed since the last flush: persisted in bulk, not per message. */
   readonly #dirty = new Set<string>();
   /** Children taken offline because their MCU went offline; they come back with it. */
@@ -106,14 +109,30 @@ export class DeviceRegistry {
   /** The devices `filter` selects, by name then id. */
   list(filter: DeviceFilter = {}): Device[] {
     const out: Device[] = [];
-    const candidates = filter.zone === undefined ? undefined : this.#inZone(filter.zone);
-    if (candidates?.size === 0) return out;
-    for (const id of this.#ordered()) {
-      if (candidates !== undefined && !candidates.has(id)) continue;
+    const candidates = this.#candidates(filter);
+    if (candidates === undefined) {
+      for (const id of this.#ordered().ids) {
+        const device = this.#byId.get(id);
+        if (device !== undefined && matchesFilter(device, filter)) out.push(device);
+      }
+      return out;
+    }
+    // The devices of one zone or one MCU: checked and sorted by their place in the list order, the rest of the fleet never visited.
+    for (const id of candidates) {
       const device = this.#byId.get(id);
       if (device !== undefined && matchesFilter(device, filter)) out.push(device);
     }
-    return out;
+    if (out.length < 2) return out;
+    const { rank } = this.#ordered();
+    return out.sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
+  }
+
+  /** The ids a zone or parent filter allows (the smaller set when both are given), undefined when neither is. */
+  #candidates(filter: DeviceFilter): ReadonlySet<string> | undefined {
+    const inZone = filter.zone === undefined ? undefined : this.#inZone(filter.zone);
+    const children = filter.parentId === undefined ? undefined : (this.#byParent.get(filter.parentId) ?? new Set<string>());
+    if (inZone === undefined || children === undefined) return inZone ?? children;
+    return inZone.size <= children.size ? inZone : children;
   }
 
   /** Ids of the devices in zones equal to `zone` as filters compare it (case-insensitive): a handful of zones, each compared once. */
@@ -123,8 +142,11 @@ export class DeviceRegistry {
     return ids;
   }
 
-  #ordered(): string[] {
-    this.#order ??= [...this.#byId.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)).map((d) => d.id);
+  #ordered(): { readonly ids: string[]; readonly rank: Map<string, number> } {
+    if (this.#order === undefined) {
+      const ids = [...this.#byId.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)).map((d) => d.id);
+      this.#order = { ids, rank: new Map(ids.map((id, i) => [id, i])) };
+    }
     return this.#order;
   }
 
@@ -139,6 +161,14 @@ export class DeviceRegistry {
       if (members === undefined) this.#byZone.set(device.zone, (members = new Set()));
       members.add(device.id);
     }
+    if (previous?.parentId !== device.parentId) {
+      if (previous !== undefined) this.#unparent(previous);
+      if (device.parentId !== null) {
+        let siblings = this.#byParent.get(device.parentId);
+        if (siblings === undefined) this.#byParent.set(device.parentId, (siblings = new Set()));
+        siblings.add(device.id);
+      }
+    }
   }
 
   #remove(id: string): void {
@@ -147,6 +177,7 @@ export class DeviceRegistry {
     this.#byId.delete(id);
     this.#order = undefined;
     this.#unzone(previous);
+    this.#unparent(previous);
   }
 
   #unzone(device: Device): void {
@@ -155,6 +186,14 @@ export class DeviceRegistry {
     if (members?.size === 0) this.#byZone.delete(device.zone);
   }
 
+  #unparent(device: Device): void {
+    if (device.parentId === null) return;
+    const siblings = this.#byParent.get(device.parentId);
+    siblings?.delete(device.id);
+    if (siblings?.size === 0) this.#byParent.delete(device.parentId);
+  }
+
+  /** The devices attached to `parentId`, in list order (deregistered ones only through an explicit status filter of list). */
   children(parentId: string): Device[] {
     return this.list({ parentId });
   }

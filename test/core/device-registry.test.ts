@@ -115,6 +115,46 @@ describe('DeviceRegistry.list at fleet scale', () => {
   });
 });
 
+describe('DeviceRegistry.children', () => {
+  it("keeps each MCU's attached devices in list order through registrations, renames, a move to another MCU and deregistration", async () => {
+    const { registry } = setup();
+    const mcu = async (hardwareId: string) => (await registry.register({ hardwareId, type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' })).device.id;
+    const one = await mcu('m1');
+    const two = await mcu('m2');
+    const sensor = async (hardwareId: string, parentId: string, name: string) =>
+      (await registry.register({ hardwareId, type: 'sensor', parentId, staticSchema: { manufacturer: 'Bosch', model: 'BMP580' }, schemaVersion: '1.0.0', protocol: 'native', name })).device.id;
+    const c = await sensor('m1/c', one, 'Charlie');
+    const a = await sensor('m1/a', one, 'Alpha');
+    await sensor('m2/b', two, 'Bravo');
+    const names = (parentId: string): string[] => registry.children(parentId).map((d) => d.name);
+    assert.deepEqual(names(one), ['Alpha', 'Charlie']);
+    await registry.updateMetadata(a, { name: 'Delta' });
+    assert.deepEqual(names(one), ['Charlie', 'Delta']);
+    await sensor('m1/a', two, 'Delta');
+    assert.deepEqual([names(one), names(two)], [['Charlie'], ['Bravo', 'Delta']], 'moved to the other MCU');
+    assert.deepEqual(registry.list({ parentId: two, zone: 'nowhere' }), []);
+    await registry.deregister(c);
+    assert.deepEqual(names(one), []);
+    assert.deepEqual(registry.list({ parentId: one, status: 'deregistered' }).map((d) => d.name), ['Charlie']);
+  });
+
+  it('reads only the MCU\'s own devices, not the fleet (device.get answers `attached` with it)', async () => {
+    const { registry } = setup();
+    const mcu = (await registry.register({ hardwareId: 'm', type: 'mcu', parentId: null, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' })).device;
+    await registry.register({ hardwareId: 'm/s', type: 'sensor', parentId: mcu.id, staticSchema: esp32, schemaVersion: '1.0.0', protocol: 'native' });
+    // The rest of the fleet, as another hub instance announced it: each record counts the reads of its fields.
+    let reads = 0;
+    for (let i = 0; i < 1000; i++) {
+      const other = { ...mcu, id: deviceIdFor(`other-${i}`), hardwareId: `other-${i}`, name: `Other ${i}` };
+      registry.applyRemote(new Proxy(other, { get: (target, key) => (reads++, Reflect.get(target, key)) }));
+    }
+    assert.equal(registry.list().length, 1002);
+    reads = 0;
+    assert.deepEqual(registry.children(mcu.id).map((d) => d.hardwareId), ['m/s']);
+    assert.equal(reads, 0);
+  });
+});
+
 describe('LivenessMonitor', () => {
   it('marks an MCU offline after it misses its heartbeat window, not before', async () => {
     const { registry, advance, now } = setup();
