@@ -6,10 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { TrustedProxies } from '../../src/auth/trusted-proxies.ts';
 import { addUser } from '../../src/auth/users.ts';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Browser, MemoryOAuthClient, type Stop } from '../support/oauth-browser.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
 
 /** Tests only: a cheap hash (the hub uses 210 000 rounds). */
@@ -110,6 +114,44 @@ describe('the client address of a hub', () => {
       await local.body?.cancel();
     } finally {
       await open.close();
+    }
+  });
+});
+
+/** A port free a moment ago (the hub's --public-url must name its port before it listens). */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+
+describe('the OAuth login page behind a trusted proxy', () => {
+  it('throttles two clients apart, also on the --public-url whose X-Forwarded-* the hub rewrites', async () => {
+    const port = await freePort();
+    const t = await startTestHub({ trustedProxy: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}` }, undefined, { httpPort: port });
+    try {
+      await addUser(t.hub.stores.users, { name: 'vera', role: 'viewer', password: PASSWORD, ...FAST });
+      const provider = new MemoryOAuthClient();
+      await assert.rejects(new Client({ name: 't', version: '1' }).connect(new StreamableHTTPClientTransport(new URL(`${t.httpUrl}/mcp`), { authProvider: provider })));
+      const behindProxy = (client: string): Browser =>
+        new Browser((url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-forwarded-for': client } }));
+      const attempt = async (browser: Browser, name: string, password: string): Promise<number> => {
+        const page: Stop = await browser.open(provider.authorizationUrl as URL);
+        const answer = await browser.submit(page, [['name', name], ['password', password]]);
+        return answer.kind === 'page' ? answer.status : 0;
+      };
+      const first = behindProxy('198.51.100.1');
+      const statuses: number[] = [];
+      // Another name each time: only the per-address count reaches 5.
+      for (let i = 0; i < 5; i++) statuses.push(await attempt(first, `guess${i}`, 'wrong'));
+      statuses.push(await attempt(first, 'vera', PASSWORD));
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+      assert.equal(await attempt(behindProxy('198.51.100.2'), 'vera', PASSWORD), 200, 'another client signs in (the consent page)');
+    } finally {
+      await t.close();
     }
   });
 });
