@@ -53,13 +53,21 @@ export class EnvelopeGuard implements CommandGuard {
   }
 
   admit(command: GuardedCommand): void | Promise<void> {
-    if (this.#o.shared === undefined) return this.check(command.device, command.method, command.params, true);
-    return this.#admitShared(command, this.#o.shared);
+    return this.judge(command.device, command.method, command.params, true);
+  }
+
+  /**
+   * {@link check} with the interlocks' values as the cluster knows them: alone, the cache (at once);
+   * clustered, the newer of the cache and the store, so a promise. `count` as for check (false: a
+   * preview before an approval is asked for).
+   */
+  judge(device: Device, method: string, params: JsonObject, count: boolean): void | Promise<void> {
+    if (this.#o.shared === undefined) return this.check(device, method, params, count);
+    return this.#judgeShared(device, method, params, count, this.#o.shared);
   }
 
   /** Clustered: read the watched values of the interlocks this write trips from the store first (one query), then check. */
-  async #admitShared(command: GuardedCommand, shared: Pick<TelemetryStore, 'latest'>): Promise<void> {
-    const { device, method, params } = command;
+  async #judgeShared(device: Device, method: string, params: JsonObject, count: boolean, shared: Pick<TelemetryStore, 'latest'>): Promise<void> {
     const watched = this.#o.isRead(method) ? [] : this.#tripped(this.effective(device), method, params);
     let points: SharedPoints = new Map();
     if (watched.length > 0) {
@@ -78,7 +86,7 @@ export class EnvelopeGuard implements CommandGuard {
         points = null;
       }
     }
-    this.check(device, method, params, true, points);
+    this.check(device, method, params, count, points);
   }
 
   /**

@@ -58,8 +58,8 @@ export interface ToolRunnerOptions {
   /** Held calls become approvals a person decides; approved ones run through this runner. */
   readonly approvals: Approvals;
   readonly grants: Grants;
-  /** Throws (ENVELOPE_REFUSED) when the call would leave a device's safety envelope: checked before it is held or run. */
-  readonly preview?: (method: string, args: Record<string, unknown>, targets: readonly Device[]) => void;
+  /** Throws or rejects (ENVELOPE_REFUSED) when the call would leave a device's safety envelope: checked before it is held or run. */
+  readonly preview?: (method: string, args: Record<string, unknown>, targets: readonly Device[]) => void | Promise<void>;
   /** Told of every call() and approved run once its outcome is known (metrics); `start` is its performance.now(). */
   readonly onCall?: (call: { readonly via: ToolCaller['via']; readonly outcome: ToolOutcome['status']; readonly start: number }) => void;
 }
@@ -164,7 +164,7 @@ export class ToolRunner {
     if (invalid !== undefined) return { status: 'error', error: invalid, chain_id: links.chainId };
     // The safety envelopes, on the routed method's params: a write they refuse is never held for a person nor run.
     try {
-      this.#o.preview?.(route.method, route.params, targets);
+      await this.#o.preview?.(route.method, route.params, targets);
     } catch (error) {
       const refused = toRpcErrorObject(error);
       await this.#audit(caller, routedCall(tool, route), args, 'deny', 'denied', deviceIds, links, { code: refused.code, message: refused.message });

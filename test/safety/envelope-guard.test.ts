@@ -160,6 +160,13 @@ describe('safety envelopes', () => {
     cache.update([{ deviceId: tank.id, measurement: 'water_level', value: 50, ts: NOON - 60_000 }]);
     stored.push({ deviceId: tank.id, measurement: 'water_level', value: 10, ts: NOON - 1000 });
     assert.equal((await on())?.['value'], 10, "another instance's newer reading decides");
+    const preview = await g.judge(pump, 'sensor.configure', { config: { state: 'on' } }, false)?.then(
+      () => undefined,
+      (error: unknown) => refusal(() => {
+        throw error;
+      }),
+    );
+    assert.equal(preview?.['value'], 10, 'so does a preview before an approval is asked for');
     cache.update([{ deviceId: tank.id, measurement: 'water_level', value: 40, ts: NOON }]);
     assert.equal(await on(), undefined, "this instance's own newer reading decides");
     broken = true;
