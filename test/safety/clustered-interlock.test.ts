@@ -78,6 +78,8 @@ describe('interlocks on a scaled-out hub', () => {
     const pump = (await register(pumpHw, 'mcu')).device;
     const tank = (await register(tankHw, 'sensor')).device;
     await bothKnown;
+    const unknown = await switchOn(b.hub, pump.id);
+    assert.equal(unknown?.['value'], null, 'no level in the cache nor the store: refused, as on one hub');
     const t0 = Date.now();
     // B ingested a full tank a minute ago; A ingests the newer, low level now.
     await level(b.hub, tank.id, t0 - 60_000, 80);
