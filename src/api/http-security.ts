@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthGate } from '../auth/auth-gate.ts';
 import { baseUrl } from '../auth/request-origin.ts';
 import { RequestGuard } from '../auth/request-guard.ts';
-import type { TrustedProxies } from '../auth/trusted-proxies.ts';
+import { TrustedProxies } from '../auth/trusted-proxies.ts';
 import { CSRF_HEADER, isSafeMethod, sessionCookieOf } from '../auth/session-cookie.ts';
 import type { UserSessions } from '../auth/user-sessions.ts';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
@@ -24,9 +24,12 @@ export interface HttpSecurity {
   readonly proxies?: TrustedProxies;
 }
 
-/** The client's address (login throttle, loopback admin, logs, audit): the TCP peer's, or the one a trusted proxy forwarded. */
+/** No --trusted-proxy: X-Forwarded-For is never believed (a loopback peer that sends one is not local, see TrustedProxies). */
+const NO_PROXIES = new TrustedProxies();
+
+/** The client's address (login throttle, loopback admin, logs, audit): the TCP peer's, or the one a trusted proxy forwarded; undefined when unknown. */
 export function clientAddress(req: IncomingMessage, security: HttpSecurity): string | undefined {
-  return security.proxies === undefined ? req.socket.remoteAddress : security.proxies.clientAddress(req);
+  return (security.proxies ?? NO_PROXIES).clientAddress(req);
 }
 
 /** No credentials, loopback callers are the local admin, only the hub's own names and origin: what a bare HTTP server gets. */

@@ -78,9 +78,10 @@ export class AuthorizationServer {
 
   /**
    * Serve a request to one of {@link paths}.
-   * @param client the client's address (behind a `--trusted-proxy`, the one it forwarded): the login throttle counts it.
+   * @param client the client's address (behind a `--trusted-proxy`, the one it forwarded; undefined when
+   *   unknown, never replaced by the socket's, which is the proxy's): the login throttle counts it.
    */
-  async serve(req: IncomingMessage, res: ServerResponse, client: string | undefined = req.socket.remoteAddress): Promise<void> {
+  async serve(req: IncomingMessage, res: ServerResponse, client: string | undefined): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const pageRequest = path.startsWith(INTERACTION_PREFIX);
     // The token endpoint and the metadata may be called from any origin (CORS is oidc-provider's);

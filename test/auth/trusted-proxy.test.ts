@@ -25,8 +25,43 @@ const request = (peer: string, forwarded?: string | string[]): IncomingMessage =
 
 describe('TrustedProxies', () => {
   it('ignores X-Forwarded-For from a peer it does not trust, and with no proxy configured', () => {
-    assert.equal(new TrustedProxies().clientAddress(request('127.0.0.1', '203.0.113.9')), '127.0.0.1');
     assert.equal(new TrustedProxies(['10.0.0.0/8']).clientAddress(request('198.51.100.7', '203.0.113.9')), '198.51.100.7');
+    assert.equal(new TrustedProxies().clientAddress(request('198.51.100.7', '127.0.0.1')), '198.51.100.7', 'a forged loopback entry');
+    assert.equal(new TrustedProxies().clientAddress(request('127.0.0.1')), '127.0.0.1', 'a local caller');
+  });
+
+  it('does not know the client of a loopback peer that forwards without being trusted: a proxy on this machine nobody named', () => {
+    // Else every client of that proxy would be the loopback admin of a hub with auth off.
+    assert.equal(new TrustedProxies().clientAddress(request('127.0.0.1', '203.0.113.9')), undefined);
+    assert.equal(new TrustedProxies(['10.0.0.0/8']).clientAddress(request('::ffff:127.0.0.1', '203.0.113.9')), undefined);
+    const viaHeader = (name: string): IncomingMessage => ({ socket: { remoteAddress: '::1' }, headers: { [name]: 'for=203.0.113.9' } }) as unknown as IncomingMessage;
+    assert.equal(new TrustedProxies().clientAddress(viaHeader('forwarded')), undefined);
+    assert.equal(new TrustedProxies().clientAddress(viaHeader('x-real-ip')), undefined);
+  });
+
+  it('never falls back to a loopback proxy for a forwarded entry it cannot read, and reads one with a port', () => {
+    const proxies = new TrustedProxies(['127.0.0.1']);
+    // nginx would keep the proxy's address here: 127.0.0.1, the local admin of a hub with auth off.
+    for (const unreadable of ['unknown', '_hidden', 'client.example', '[198.51.100.7]', '198.51.100.7:port', '999.1.1.1']) {
+      assert.equal(proxies.clientAddress(request('127.0.0.1', unreadable)), undefined, unreadable);
+    }
+    assert.equal(proxies.clientAddress(request('127.0.0.1', '198.51.100.7:4711')), '198.51.100.7', 'IPv4 with a port');
+    assert.equal(proxies.clientAddress(request('127.0.0.1', '[2001:DB8::1]:4711')), '2001:db8::1', 'IPv6 with a port');
+    assert.equal(proxies.clientAddress(request('127.0.0.1', '[2001:db8::1]')), '2001:db8::1', 'bracketed IPv6');
+    assert.equal(proxies.clientAddress(request('127.0.0.1', '::FFFF:198.51.100.7')), '198.51.100.7', 'IPv4-mapped: one throttle key');
+    assert.equal(proxies.clientAddress(request('127.0.0.1', ' , 198.51.100.7 ,')), '198.51.100.7', 'empty list elements are ignored');
+    assert.equal(proxies.clientAddress(request('127.0.0.1', '')), '127.0.0.1', 'an empty header: the proxy host itself');
+  });
+
+  it('takes a loopback address forwarded by a proxy on another machine as that machine, not this one', () => {
+    const proxies = new TrustedProxies(['127.0.0.1', '10.0.0.0/8']);
+    // A client on 10.1.2.3 (inside the trusted range) claims to be 127.0.0.1; the inner proxy appends 10.1.2.3.
+    for (const claim of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '0:0:0:0:0:0:0:1', '127.9.9.9:80']) {
+      assert.equal(proxies.clientAddress(request('127.0.0.1', `${claim}, 10.1.2.3`)), '10.1.2.3', claim);
+    }
+    // The loopback proxy reporting a local client, and a local client of a proxy chain on this machine, are local.
+    assert.equal(proxies.clientAddress(request('127.0.0.1', '127.0.0.1')), '127.0.0.1');
+    assert.equal(new TrustedProxies(['127.0.0.1', '::1']).clientAddress(request('127.0.0.1', '127.0.0.1, ::1')), '127.0.0.1');
   });
 
   it('takes the right-most address that is not a trusted proxy, as nginx real_ip_recursive does', () => {
@@ -36,7 +71,7 @@ describe('TrustedProxies', () => {
     assert.equal(proxies.clientAddress(request('::ffff:127.0.0.1', '198.51.100.7')), '198.51.100.7', 'an IPv4-mapped peer');
     assert.equal(proxies.clientAddress(request('fd00::5', ['1.2.3.4', '2001:db8::1'])), '2001:db8::1', 'repeated headers, IPv6');
     assert.equal(proxies.clientAddress(request('127.0.0.1', '10.0.0.9, 10.0.0.8')), '10.0.0.9', 'every hop trusted: the left-most');
-    assert.equal(proxies.clientAddress(request('127.0.0.1', 'unknown, 10.0.0.8')), '10.0.0.8', 'an entry that is no address ends the walk');
+    assert.equal(proxies.clientAddress(request('127.0.0.1', 'unknown, 10.0.0.8')), undefined, 'an entry that is no address: the client is unknown');
     assert.equal(proxies.clientAddress(request('127.0.0.1')), '127.0.0.1', 'no header: the proxy itself');
   });
 
@@ -112,8 +147,23 @@ describe('the client address of a hub', () => {
       const local = await fetch(`${open.httpUrl}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list', params: {} }) });
       assert.equal(local.status, 200, 'the proxy host itself (no header) still is');
       await local.body?.cancel();
+      // A proxy that writes the client's port, or a name, must not leave the proxy's own address in its place.
+      for (const forwarded of ['198.51.100.4:4711', 'unknown', '127.0.0.1, 198.51.100.4:4711']) {
+        const answer = await fetch(`${open.httpUrl}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwarded }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list', params: {} }) });
+        assert.equal(answer.status, 401, forwarded);
+        await answer.body?.cancel();
+      }
     } finally {
       await open.close();
+    }
+    // No --trusted-proxy: a request a loopback proxy forwarded is not the local admin either (its client is elsewhere).
+    const unnamed = await startTestHub();
+    try {
+      const viaProxy = await fetch(`${unnamed.httpUrl}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.5' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list', params: {} }) });
+      assert.equal(viaProxy.status, 401);
+      await viaProxy.body?.cancel();
+    } finally {
+      await unnamed.close();
     }
   });
 });
