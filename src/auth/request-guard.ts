@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
-import { hostName, isLoopbackAddress, isLoopbackName } from './host-names.ts';
+import { hostName, isHostSyntax, isLoopbackAddress, isLoopbackName } from './host-names.ts';
 import { baseUrl } from './request-origin.ts';
 
 export interface RequestGuardOptions {
@@ -64,6 +64,7 @@ export class RequestGuard {
    */
   hostRejection(req: IncomingMessage): string | undefined {
     const rawHost = req.headers.host ?? '';
+    if (rawHost !== '' && !isHostSyntax(rawHost)) return `Host ${JSON.stringify(rawHost)} is not a host name and port`;
     return this.#hostAllowed(hostName(rawHost), req) ? undefined : `Host "${rawHost}" is not a name of this hub (add it with --allowed-hosts)`;
   }
 
