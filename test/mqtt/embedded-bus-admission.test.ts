@@ -176,4 +176,27 @@ describe('QoS1Admission', () => {
     await turn();
     assert.deepEqual(client.written, [pubackBytes(4)], 'a PUBACK lost here is never sent again: the client would wait for it for good');
   });
+
+  it('after a session takeover (same client id), the old connection\'s PUBACK goes nowhere, not to the new one', async () => {
+    const holds = [deferred(), deferred()];
+    let admission!: QoS1Admission;
+    let next = 0;
+    admission = new QoS1Admission(new FakeBroker((p) => admission.hold(p, (holds[next++] as ReturnType<typeof deferred>).promise)));
+    const old = fakeClient();
+    admission.admit(old, packet(3), () => {});
+    await turn();
+    // aedes closes the connection it replaces before the new one is registered [MQTT-3.1.4-2].
+    old.close();
+    const replacement = fakeClient();
+    replacement.connecting = true;
+    replacement.connected = false;
+    admission.admit(replacement, { ...packet(3), dup: true }, () => {});
+    await turn();
+    (holds[0] as ReturnType<typeof deferred>).resolve();
+    await turn();
+    assert.deepEqual([old.written, replacement.written], [[], []], 'the resent copy is not acknowledged by the old copy\'s commit');
+    (holds[1] as ReturnType<typeof deferred>).resolve();
+    await turn();
+    assert.deepEqual(messageIds(replacement.written), [3], 'one PUBACK, for the copy the new connection sent, once it is taken');
+  });
 });
