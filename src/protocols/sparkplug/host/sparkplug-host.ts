@@ -182,10 +182,13 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
    */
   replay(messages: readonly { readonly topic: string; readonly payload: Buffer; readonly resume: boolean }[]): void {
     const meta: MessageMeta = { retain: false, qos: 0 };
-    for (const message of messages) {
-      if (message.resume) this.#resumeAt(message.topic, message.payload);
-      this.#onMessage(message.topic, message.payload, meta);
-    }
+    // The dead owner counted these when they arrived: a replay shows in llmiot_sparkplug_replayed_messages_total only.
+    this.#ctx.metrics.replaying(() => {
+      for (const message of messages) {
+        if (message.resume) this.#resumeAt(message.topic, message.payload);
+        this.#onMessage(message.topic, message.payload, meta);
+      }
+    });
   }
 
   /** Continue a born session's seq order at this message (a replay across a gap in the kept window). */
