@@ -18,7 +18,7 @@ import type { PostgresClusterStore } from '../storage/postgres/postgres-cluster-
 import { LoggedBus, type LoggedSubscription } from './logged-bus.ts';
 import { flooredIngress, ReplayFloors } from './replay-floors.ts';
 import { SessionWindow } from './session-window.ts';
-import type { ReplayedMessage } from '../protocols/protocol-plugin.ts';
+import { takeOverSessions, type SessionHooks } from './session-takeover.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { AdoptionOutcome } from './session-adopter.ts';
 import { AnswerRouter, routingIngress, type ForwardedAnswer } from './answer-router.ts';
@@ -62,12 +62,6 @@ interface ProtocolEntry {
   window?: SessionWindow;
 }
 
-/** What a protocol does when one of its sessions moves to (adopt) or away from (release) this instance. */
-export interface SessionHooks {
-  readonly adopt?: (key: string, lastTopic: string) => void;
-  readonly release?: (key: string) => void;
-  readonly replay?: (key: string, messages: readonly ReplayedMessage[]) => void;
-}
 
 /** At most this many messages per session are kept for a replay (a window in memory on every non-owner). */
 const WINDOW_MAX_PER_KEY = 10_000;
@@ -259,12 +253,13 @@ export class Cluster {
     for (const [protocol, entry] of this.#protocols) {
       const { adopt, release } = entry.hooks ?? {};
       if (adopt === undefined && release === undefined) continue;
+      const takeOver: [key: string, lastTopic: string][] = [];
       for (const [key, lastTopic] of entry.bus.keys) {
         const owned = rendezvousOwner(key, current) === this.instance;
         const was = rendezvousOwner(key, previous) === this.instance;
         if (owned && !was && entry.window !== undefined && entry.hooks?.replay !== undefined) {
           this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
-          void this.#takeOver(protocol, entry, key, lastTopic);
+          takeOver.push([key, lastTopic]);
         } else if (owned && !was && adopt !== undefined) {
           this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
           adopt(key, lastTopic);
@@ -273,33 +268,12 @@ export class Cluster {
           release(key);
         }
       }
-    }
-  }
-
-  /**
-   * Take a session of an unshared protocol over: hold its live messages, let the protocol
-   * re-establish it (Sparkplug: ask for a rebirth), raise the floors of its devices to what is stored,
-   * replay what the others kept of it (the messages its previous owner cannot have stored), then let
-   * the held live messages through, in order behind the replay.
-   */
-  async #takeOver(protocol: string, entry: ProtocolEntry, key: string, lastTopic: string): Promise<void> {
-    const release = entry.bus.hold(key);
-    try {
-      entry.hooks?.adopt?.(key, lastTopic);
-      const messages = entry.window?.take(key) ?? [];
-      if (messages.length === 0) return;
-      try {
-        await this.#floors.raise(this.#sessionDevices(key));
-      } catch (error) {
-        // Without floors a replay would store again what was stored: skip it (the rebirth follows anyway).
-        this.#o.logger.warn({ protocol, key, err: error instanceof Error ? error.message : String(error) }, 'cluster: stored points not read; session window not replayed');
-        return;
+      if (takeOver.length > 0) {
+        const { bus, window, hooks = {} } = entry;
+        if (window !== undefined) {
+          void takeOverSessions({ protocol, bus, window, hooks, floors: this.#floors, devicesOf: (key) => this.#sessionDevices(key), logger: this.#o.logger }, takeOver);
+        }
       }
-      const before = this.#floors.dropped;
-      entry.hooks?.replay?.(key, messages);
-      this.#o.logger.info({ protocol, key, messages: messages.length, storedAlready: this.#floors.dropped - before }, 'cluster: session window replayed');
-    } finally {
-      release();
     }
   }
 

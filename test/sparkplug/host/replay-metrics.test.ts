@@ -61,10 +61,10 @@ describe('Sparkplug host: a scale-out replay', () => {
     host.replay([
       {
         topic: `spBv1.0/g/NBIRTH/${node}`,
-        payload: encodePayload({ timestamp: ts, seq: 0n, metrics: [{ name: 'bdSeq', datatype: DataType.Int64, value: 0n }, { name: 'Temperature', alias: 1n, datatype: DataType.Double, value: 20 }] }),
+        payload: Buffer.from(encodePayload({ timestamp: ts, seq: 0n, metrics: [{ name: 'bdSeq', datatype: DataType.Int64, value: 0n }, { name: 'Temperature', alias: 1n, datatype: DataType.Double, value: 20 }] })),
         resume: false,
       },
-      { topic: `spBv1.0/g/NDATA/${node}`, payload: encodePayload({ timestamp: ts + 1, seq: 1n, metrics: [{ alias: 1n, datatype: DataType.Double, value: 21.5, timestamp: ts + 1 }] }), resume: false },
+      { topic: `spBv1.0/g/NDATA/${node}`, payload: Buffer.from(encodePayload({ timestamp: ts + 1, seq: 1n, metrics: [{ alias: 1n, datatype: DataType.Double, value: 21.5, timestamp: ts + 1 }] })), resume: false },
     ]);
     await stored;
     assert.equal(await count(metrics, 'llmiot_sparkplug_replayed_messages_total', { type: 'NBIRTH' }), 1);
