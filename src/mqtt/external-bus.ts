@@ -211,17 +211,19 @@ export class ExternalMqttBus implements MqttBus {
   }
 
   /**
-   * After a reconnection: without a kept session, subscribe every entry again (awaiting the SUBACKs),
-   * then tell the listeners, so what they publish (the Sparkplug STATE birth) follows the subscriptions.
+   * After a reconnection: subscribe every entry again (awaiting the SUBACKs), then tell the
+   * listeners, so what they publish (the Sparkplug STATE birth) follows the subscriptions. A kept
+   * session is subscribed again too: another connection with this client id may have changed it
+   * meanwhile (a cluster survivor that adopted it while this instance's lease had lapsed unsubscribes
+   * it from the group); on MQTT 5 with Retain Handling 1 (§3.8.3.1), so a subscription the session
+   * still had sends no retained message again.
    */
   async #reconnected(sessionPresent: boolean): Promise<void> {
     this.#logger?.info({ broker: this.#target, sessionPresent }, 'MQTT broker connection restored');
-    if (!sessionPresent) {
-      const entries = [...this.#entries.values()];
-      const results = await Promise.allSettled(entries.map((entry) => this.#send(entry, entry.qos)));
-      for (const result of results) {
-        if (result.status === 'rejected') this.#logger?.warn({ broker: this.#target, err: String(result.reason) }, 'MQTT resubscription failed');
-      }
+    const entries = [...this.#entries.values()];
+    const results = await Promise.allSettled(entries.map((entry) => this.#send(entry, entry.qos, sessionPresent)));
+    for (const result of results) {
+      if (result.status === 'rejected') this.#logger?.warn({ broker: this.#target, err: String(result.reason) }, 'MQTT resubscription failed');
     }
     if (this.#closed !== undefined || !this.#client.connected) return;
     for (const listener of [...this.#connectedListeners]) {
@@ -298,11 +300,13 @@ export class ExternalMqttBus implements MqttBus {
   }
 
   /** SUBSCRIBE for an entry; rejects when the broker refuses it (SUBACK code 0x80 or above, §3.9.3). */
-  async #send(entry: Entry, qos: QoS): Promise<void> {
-    // MQTT 5.0 §3.8.3.1: Retain As Published off, so live messages arrive with RETAIN 0 as in 3.1.1.
+  async #send(entry: Entry, qos: QoS, onlyNewRetained = false): Promise<void> {
+    // MQTT 5.0 §3.8.3.1: Retain As Published off, so live messages arrive with RETAIN 0 as in 3.1.1;
+    // Retain Handling 1 (retained messages only if the subscription is new) when restoring a kept session's.
+    const rh = onlyNewRetained && this.protocolVersion === 5 ? { rh: 1 as const } : {};
     const options = this.#useSubscriptionIds
-      ? { qos, rap: false, properties: { subscriptionIdentifier: entry.id } }
-      : { qos };
+      ? { qos, rap: false, ...rh, properties: { subscriptionIdentifier: entry.id } }
+      : { qos, ...rh };
     try {
       const granted = await this.#client.subscribeAsync(entry.brokerFilter, options);
       const code = granted[0]?.qos ?? 0x80;

@@ -54,6 +54,29 @@ describe(`ExternalMqttBus against ${BROKER_URL}`, { skip: skipBroker }, () => {
     (_bus, clientId) => connectAsync(BROKER_URL, { clientId, protocolVersion: 5, reconnectPeriod: 0 }),
   );
 
+  it('subscribes again after taking back a kept session another connection changed (a survivor adopted it while this instance seemed dead)', async () => {
+    const clientId = `hub-back-${randomUUID().slice(0, 8)}`;
+    const prefix = `llmiot-test/${randomUUID()}/back`;
+    const bus = await ExternalMqttBus.connect(BROKER_URL, { clientId, sessionExpirySeconds: 60 });
+    const inbox = new Inbox();
+    await bus.subscribe(`${prefix}/+`, inbox.handler, { qos: 1 });
+    const reconnected = new Promise<void>((resolve) => bus.onConnected(resolve));
+    // The adopter: takes the session over, unsubscribes it as an adoption does, and leaves it kept.
+    const adopter = await connectAsync(BROKER_URL, { clientId, protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 60 }, reconnectPeriod: 0 });
+    await adopter.unsubscribeAsync(`${prefix}/+`);
+    await adopter.endAsync();
+    await reconnected;
+    const device = await connectAsync(BROKER_URL, { protocolVersion: 5, reconnectPeriod: 0 });
+    try {
+      await device.publishAsync(`${prefix}/d1`, 'after', { qos: 1 });
+      await inbox.waitFor(1);
+      assert.equal(inbox.messages[0]?.payload.toString(), 'after');
+    } finally {
+      await device.endAsync();
+      await bus.endSession(BROKER_URL, { clientId });
+    }
+  });
+
   it('splits a shared subscription between hub instances: none lost, none repeated', async () => {
     const group = `g${randomUUID().slice(0, 8)}`;
     const prefix = `llmiot-test/${randomUUID()}/shared`;
