@@ -96,6 +96,8 @@ export class Cluster {
   /** Aborted at stop: adoptions under way end there. */
   readonly #stopping = new AbortController();
   readonly #adoptions = new Set<Promise<void>>();
+  /** Owners a relay found gone (logged once each). */
+  readonly #goneOwners = new Set<string>();
   #stopped = false;
 
   private constructor(options: ClusterOptions) {
@@ -173,7 +175,18 @@ export class Cluster {
     if (sessions === undefined) return this.#logged;
     const window =
       sessions.window === undefined ? undefined : new SessionWindow({ rules: sessions.window, windowMs: windowMs(this.#o.leaseMs), maxPerKey: WINDOW_MAX_PER_KEY, now: this.#o.now });
-    const bus = new OwnedBus(this.#logged, { protocol, ownership: this.membership, keyOf: (topic) => sessions.keyOf(topic), ...(window !== undefined && { window }) });
+    const bus = new OwnedBus(this.#logged, {
+      protocol,
+      ownership: this.membership,
+      keyOf: (topic) => sessions.keyOf(topic),
+      ...(window !== undefined && { window }),
+      onOwnerGone: (owner) => {
+        // Logged once per owner; the members' re-read (coalesced) soon sends nothing more its way.
+        if (!this.#goneOwners.has(owner)) this.#o.logger.info({ protocol, owner }, 'cluster: relay to an owner whose session is gone handled here; re-reading the members');
+        this.#goneOwners.add(owner);
+        void this.membership.refresh();
+      },
+    });
     this.#protocols.set(protocol, { bus, ...(window !== undefined && { window }) });
     return bus;
   }
@@ -184,7 +197,7 @@ export class Cluster {
     if (sessions === undefined || entry === undefined) return channel;
     entry.channel = new OwnedChannel(channel, {
       ownership: this.membership,
-      forward: (owner, delivery) => this.#o.bus.publish(deliverTopic(owner), JSON.stringify({ ...delivery, f: this.instance }), { qos: 1 }),
+      forward: (owner, delivery) => this.#o.bus.publish(deliverTopic(owner), JSON.stringify({ ...delivery, f: this.instance }), { qos: 1, requireSubscriber: true }),
       remoteSupports: sessions.remoteSupports ?? ((device) => device.status === 'online'),
     });
     if (hooks !== undefined) entry.hooks = hooks;

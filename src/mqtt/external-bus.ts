@@ -1,7 +1,7 @@
 /** ExternalMqttBus: the MqttBus as an mqtt.js client of an external broker (Mosquitto, EMQX, …). */
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { BusLogger } from './embedded-bus.ts';
-import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
+import { NoSubscribersError, type MessageHandler, type MessageMeta, type MqttBus, type PresenceEvent, type PublishOptions, type QoS } from '../core/ports/mqtt-bus.ts';
 import { EarlyMessages } from './early-messages.ts';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -72,6 +72,8 @@ export class ExternalMqttBus implements MqttBus {
   readonly #acks: PubackQueue;
   /** QoS 1 messages that matched no handler yet, held until one subscribes or the grace period ends. */
   readonly #early: EarlyMessages;
+  /** Packet ids of our QoS 1 publishes the broker answered "No matching subscribers" (PUBACK 0x10), until publish reads them. */
+  readonly #noSubscribers = new Set<number>();
 
   private constructor(client: MqttClient, version: 4 | 5, target: string, options: ExternalMqttBusOptions) {
     this.#client = client;
@@ -90,6 +92,10 @@ export class ExternalMqttBus implements MqttBus {
       this.#logger?.warn({ broker: target, messageId }, 'MQTT message not taken (store down, pipeline full or stopping); reconnecting so the broker sends it again'),
     );
     client.on('message', (topic, payload, packet) => this.#dispatch(topic, payload, packet));
+    // MQTT.js resolves a publish answered 0x10 as a success without saying so: note it before it does.
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'puback' && packet.reasonCode === 0x10 && packet.messageId !== undefined) this.#noSubscribers.add(packet.messageId);
+    });
     // Acknowledged means stored: a QoS 1 message is acknowledged once its handlers' holds settled.
     client.handleMessage = (packet, callback) => this.#acknowledge(packet, callback);
     const early = buffered.get(client) ?? [];
@@ -146,7 +152,12 @@ export class ExternalMqttBus implements MqttBus {
   async publish(topic: string, payload: Buffer | string, options: PublishOptions = {}): Promise<void> {
     this.#assertOpen();
     assertTopicName(topic);
-    await this.#client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
+    const qos = options.qos ?? 0;
+    const sent = await this.#client.publishAsync(topic, payload, { qos, retain: options.retain ?? false });
+    if (qos !== 1) return;
+    const messageId = sent !== undefined && 'messageId' in sent ? sent.messageId : undefined;
+    const none = messageId !== undefined && this.#noSubscribers.delete(messageId);
+    if (none && options.requireSubscriber === true) throw new NoSubscribersError(topic);
   }
 
   async subscribe(

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { NoSubscribersError } from '../../src/core/ports/mqtt-bus.ts';
 import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
 import { ExternalMqttBus } from '../../src/mqtt/external-bus.ts';
 import { listenMqttTcp, type MqttListener } from '../../src/mqtt/listeners.ts';
@@ -74,6 +75,21 @@ describe(`ExternalMqttBus against ${BROKER_URL}`, { skip: skipBroker }, () => {
     } finally {
       await device.endAsync();
       await bus.endSession(BROKER_URL, { clientId });
+    }
+  });
+
+  it('says when a QoS 1 publish that asks for a subscriber reached none (PUBACK 0x10), and only then', async () => {
+    const bus = await ExternalMqttBus.connect(BROKER_URL);
+    const topic = `llmiot-test/${randomUUID()}/nobody`;
+    try {
+      await assert.rejects(bus.publish(topic, 'x', { qos: 1, requireSubscriber: true }), NoSubscribersError);
+      await bus.publish(topic, 'x', { qos: 1 });
+      const inbox = new Inbox();
+      await bus.subscribe(topic, inbox.handler, { qos: 1, shared: false });
+      await bus.publish(topic, 'y', { qos: 1, requireSubscriber: true });
+      await inbox.waitFor(1);
+    } finally {
+      await bus.close();
     }
   });
 
