@@ -65,6 +65,8 @@ interface ProtocolEntry {
 
 /** At most this many messages per session are kept for a replay (a window in memory on every non-owner). */
 const WINDOW_MAX_PER_KEY = 10_000;
+/** At most this many payload bytes of all sessions together (per protocol), the oldest dropped first. */
+const WINDOW_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * How far back non-owners keep a session's messages, and how long replay floors stay up: a dead
@@ -174,7 +176,7 @@ export class Cluster {
   busFor(protocol: string, sessions: OwnedSessions | undefined): MqttBus {
     if (sessions === undefined) return this.#logged;
     const window =
-      sessions.window === undefined ? undefined : new SessionWindow({ rules: sessions.window, windowMs: windowMs(this.#o.leaseMs), maxPerKey: WINDOW_MAX_PER_KEY, now: this.#o.now });
+      sessions.window === undefined ? undefined : new SessionWindow({ rules: sessions.window, windowMs: windowMs(this.#o.leaseMs), maxPerKey: WINDOW_MAX_PER_KEY, maxBytes: WINDOW_MAX_BYTES, now: this.#o.now });
     const bus = new OwnedBus(this.#logged, {
       protocol,
       ownership: this.membership,

@@ -17,7 +17,7 @@ const rules = { starts: (topic: string) => topic.includes('/NBIRTH/'), keeps: (t
 function setup(latest: (filter: TelemetryFilter) => Promise<[]>): { parts: TakeoverParts; log: string[]; queries: TelemetryFilter[] } {
   const log: string[] = [];
   const queries: TelemetryFilter[] = [];
-  const window = new SessionWindow({ rules, windowMs: 1000, maxPerKey: 100, now: () => 0 });
+  const window = new SessionWindow({ rules, windowMs: 1000, maxPerKey: 100, maxBytes: 1_000_000, now: () => 0 });
   for (const node of ['n1', 'n2', 'n3']) {
     window.add(node, `spBv1.0/G/NBIRTH/${node}`, Buffer.from('birth'));
     window.add(node, `spBv1.0/G/NDATA/${node}`, Buffer.from('data'));
