@@ -1,7 +1,9 @@
 /** LwM2M registrations in the shared session store (scale-out): what one instance writes, the next owner reads back and continues. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { worthResending } from '../../../src/core/commit-receipt.ts';
 import type { JsonObject } from '../../../src/core/device.ts';
+import { HubError } from '../../../src/core/errors.ts';
 import type { SessionStore } from '../../../src/core/ports/session-store.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { expiryDeadline } from '../../../src/protocols/lwm2m/adapter/lifetime-tracker.ts';
@@ -84,5 +86,17 @@ describe('shared LwM2M registrations', () => {
     const deadline = expiryDeadline(300, 1_000_000) as number;
     assert.equal(await new SharedRegistrations(store, model, silentLogger).restore('env-node-9', deadline, expiryDeadline), undefined);
     assert.equal(store.rows.size, 0);
+  });
+
+  it('refuses to guess when the store cannot be read: a retryable STORE_ERROR, so the message that needed it is sent again', async () => {
+    const store = new MemorySessionStore();
+    store.load = () => Promise.reject(new Error('connection terminated unexpectedly'));
+    const restoring = new SharedRegistrations(store, model, silentLogger).restore('env-node-9', 1_000_000, expiryDeadline);
+    await assert.rejects(restoring, (error: unknown) => {
+      assert.ok(error instanceof HubError);
+      assert.equal(error.code, 'STORE_ERROR');
+      assert.equal(worthResending(error), true, 'not acknowledged');
+      return true;
+    });
   });
 });
