@@ -18,7 +18,7 @@ import type { PostgresClusterStore } from '../storage/postgres/postgres-cluster-
 import { LoggedBus, type LoggedSubscription } from './logged-bus.ts';
 import { flooredIngress, ReplayFloors } from './replay-floors.ts';
 import { SessionWindow } from './session-window.ts';
-import type { ReplayedMessage } from '../protocols/protocol-plugin.ts';
+import { takeOverSessions, type SessionHooks } from './session-takeover.ts';
 import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { AdoptionOutcome } from './session-adopter.ts';
 import { AnswerRouter, routingIngress, type ForwardedAnswer } from './answer-router.ts';
@@ -62,15 +62,11 @@ interface ProtocolEntry {
   window?: SessionWindow;
 }
 
-/** What a protocol does when one of its sessions moves to (adopt) or away from (release) this instance. */
-export interface SessionHooks {
-  readonly adopt?: (key: string, lastTopic: string) => void;
-  readonly release?: (key: string) => void;
-  readonly replay?: (key: string, messages: readonly ReplayedMessage[]) => void;
-}
 
 /** At most this many messages per session are kept for a replay (a window in memory on every non-owner). */
 const WINDOW_MAX_PER_KEY = 10_000;
+/** At most this many payload bytes of all sessions together (per protocol), the oldest dropped first. */
+const WINDOW_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * How far back non-owners keep a session's messages, and how long replay floors stay up: a dead
@@ -102,6 +98,8 @@ export class Cluster {
   /** Aborted at stop: adoptions under way end there. */
   readonly #stopping = new AbortController();
   readonly #adoptions = new Set<Promise<void>>();
+  /** Owners a relay found gone (logged once each). */
+  readonly #goneOwners = new Set<string>();
   #stopped = false;
 
   private constructor(options: ClusterOptions) {
@@ -178,8 +176,19 @@ export class Cluster {
   busFor(protocol: string, sessions: OwnedSessions | undefined): MqttBus {
     if (sessions === undefined) return this.#logged;
     const window =
-      sessions.window === undefined ? undefined : new SessionWindow({ rules: sessions.window, windowMs: windowMs(this.#o.leaseMs), maxPerKey: WINDOW_MAX_PER_KEY, now: this.#o.now });
-    const bus = new OwnedBus(this.#logged, { protocol, ownership: this.membership, keyOf: (topic) => sessions.keyOf(topic), ...(window !== undefined && { window }) });
+      sessions.window === undefined ? undefined : new SessionWindow({ rules: sessions.window, windowMs: windowMs(this.#o.leaseMs), maxPerKey: WINDOW_MAX_PER_KEY, maxBytes: WINDOW_MAX_BYTES, now: this.#o.now });
+    const bus = new OwnedBus(this.#logged, {
+      protocol,
+      ownership: this.membership,
+      keyOf: (topic) => sessions.keyOf(topic),
+      ...(window !== undefined && { window }),
+      onOwnerGone: (owner) => {
+        // Logged once per owner; the members' re-read (coalesced) soon sends nothing more its way.
+        if (!this.#goneOwners.has(owner)) this.#o.logger.info({ protocol, owner }, 'cluster: relay to an owner whose session is gone handled here; re-reading the members');
+        this.#goneOwners.add(owner);
+        void this.membership.refresh();
+      },
+    });
     this.#protocols.set(protocol, { bus, ...(window !== undefined && { window }) });
     return bus;
   }
@@ -190,7 +199,7 @@ export class Cluster {
     if (sessions === undefined || entry === undefined) return channel;
     entry.channel = new OwnedChannel(channel, {
       ownership: this.membership,
-      forward: (owner, delivery) => this.#o.bus.publish(deliverTopic(owner), JSON.stringify({ ...delivery, f: this.instance }), { qos: 1 }),
+      forward: (owner, delivery) => this.#o.bus.publish(deliverTopic(owner), JSON.stringify({ ...delivery, f: this.instance }), { qos: 1, requireSubscriber: true }),
       remoteSupports: sessions.remoteSupports ?? ((device) => device.status === 'online'),
     });
     if (hooks !== undefined) entry.hooks = hooks;
@@ -259,12 +268,13 @@ export class Cluster {
     for (const [protocol, entry] of this.#protocols) {
       const { adopt, release } = entry.hooks ?? {};
       if (adopt === undefined && release === undefined) continue;
+      const takeOver: [key: string, lastTopic: string][] = [];
       for (const [key, lastTopic] of entry.bus.keys) {
         const owned = rendezvousOwner(key, current) === this.instance;
         const was = rendezvousOwner(key, previous) === this.instance;
         if (owned && !was && entry.window !== undefined && entry.hooks?.replay !== undefined) {
           this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
-          void this.#takeOver(protocol, entry, key, lastTopic);
+          takeOver.push([key, lastTopic]);
         } else if (owned && !was && adopt !== undefined) {
           this.#o.logger.info({ protocol, key, members: current }, 'cluster: session now owned here');
           adopt(key, lastTopic);
@@ -273,33 +283,12 @@ export class Cluster {
           release(key);
         }
       }
-    }
-  }
-
-  /**
-   * Take a session of an unshared protocol over: hold its live messages, let the protocol
-   * re-establish it (Sparkplug: ask for a rebirth), raise the floors of its devices to what is stored,
-   * replay what the others kept of it (the messages its previous owner cannot have stored), then let
-   * the held live messages through, in order behind the replay.
-   */
-  async #takeOver(protocol: string, entry: ProtocolEntry, key: string, lastTopic: string): Promise<void> {
-    const release = entry.bus.hold(key);
-    try {
-      entry.hooks?.adopt?.(key, lastTopic);
-      const messages = entry.window?.take(key) ?? [];
-      if (messages.length === 0) return;
-      try {
-        await this.#floors.raise(this.#sessionDevices(key));
-      } catch (error) {
-        // Without floors a replay would store again what was stored: skip it (the rebirth follows anyway).
-        this.#o.logger.warn({ protocol, key, err: error instanceof Error ? error.message : String(error) }, 'cluster: stored points not read; session window not replayed');
-        return;
+      if (takeOver.length > 0) {
+        const { bus, window, hooks = {} } = entry;
+        if (window !== undefined) {
+          void takeOverSessions({ protocol, bus, window, hooks, floors: this.#floors, devicesOf: (key) => this.#sessionDevices(key), logger: this.#o.logger }, takeOver);
+        }
       }
-      const before = this.#floors.dropped;
-      entry.hooks?.replay?.(key, messages);
-      this.#o.logger.info({ protocol, key, messages: messages.length, storedAlready: this.#floors.dropped - before }, 'cluster: session window replayed');
-    } finally {
-      release();
     }
   }
 

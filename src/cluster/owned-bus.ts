@@ -2,10 +2,11 @@
  * OwnedBus: the MqttBus one protocol sees when its device sessions have owners (Sparkplug edge
  * nodes for seq order, LwM2M endpoints for their registration). A message whose session another
  * instance owns is not handled here: on a shared subscription (one instance gets each message) it is
- * relayed to the owner, and acknowledged once the broker took the relay; on an unshared one (every
+ * relayed to the owner, and acknowledged once the broker took the relay (handled here when the
+ * broker says no session subscribes to the owner's topic any more); on an unshared one (every
  * instance gets every message) it is dropped, the owner has its own copy.
  */
-import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
+import { NoSubscribersError, type MessageHandler, type MessageMeta, type MqttBus, type PresenceEvent, type PublishOptions, type QoS } from '../core/ports/mqtt-bus.ts';
 import { matchTopic } from '../mqtt/topic-filter.ts';
 import { encodeRelay, relayTopic } from './instance-topics.ts';
 import type { SessionWindow } from './session-window.ts';
@@ -24,6 +25,8 @@ export interface OwnedBusOptions {
   readonly keyOf: (topic: string) => string | undefined;
   /** Unshared subscriptions: where the messages of sessions owned elsewhere are kept for a takeover's replay. */
   readonly window?: SessionWindow;
+  /** A relay to `owner` reached no subscriber: the members this instance knows are stale (re-read them). */
+  readonly onOwnerGone?: (owner: string) => void;
 }
 
 /** A live message of a session being taken over, waiting for the replay to finish. */
@@ -48,6 +51,8 @@ export class OwnedBus implements MqttBus {
   /** Messages relayed to and dropped for other owners (metrics, tests). */
   relayed = 0;
   dropped = 0;
+  /** Relays no session took (the owner died and its session was ended): handled here instead. */
+  ownerGone = 0;
   /** Sessions being taken over: their live messages wait here until the replay is done. */
   readonly #holding = new Map<string, HeldMessage[]>();
 
@@ -114,8 +119,15 @@ export class OwnedBus implements MqttBus {
     }
     if (owner === undefined || owner === instance) return handler(topic, payload, meta);
     this.relayed++;
-    const relayed = this.#inner.publish(relayTopic(owner, this.#o.protocol), encodeRelay(topic, payload), { qos: 1 });
-    // QoS 0 is never held; a QoS 1 message is acknowledged once the broker took the relay for the owner.
+    const relayed = this.#inner.publish(relayTopic(owner, this.#o.protocol), encodeRelay(topic, payload), { qos: 1, requireSubscriber: true }).catch((error: unknown) => {
+      if (!(error instanceof NoSubscribersError)) throw error;
+      // The owner's session is gone (it died and a survivor adopted and ended its session before this
+      // instance saw the members change): handle the message here rather than lose it.
+      this.ownerGone++;
+      this.#o.onOwnerGone?.(owner);
+      return handler(topic, payload, meta) ?? undefined;
+    });
+    // QoS 0 is never held; a QoS 1 message is acknowledged once the broker took the relay for the owner (or it was handled here).
     if (meta.qos === 0) {
       relayed.catch(() => {});
       return undefined;

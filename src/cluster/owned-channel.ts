@@ -7,6 +7,7 @@
 import type { CommandChannel } from '../core/command-channel.ts';
 import type { CommandRecord } from '../core/command.ts';
 import type { Device, JsonObject } from '../core/device.ts';
+import { NoSubscribersError } from '../core/ports/mqtt-bus.ts';
 import type { SessionOwnership } from './owned-bus.ts';
 
 /** A command handed to the owner of the target's session. */
@@ -18,7 +19,7 @@ export interface RemoteDelivery {
 
 export interface OwnedChannelOptions {
   readonly ownership: SessionOwnership;
-  /** Send a delivery to the owning instance (resolves once the broker took it). */
+  /** Send a delivery to the owning instance (resolves once the broker took it; NoSubscribersError: no session reads the owner's topic). */
   readonly forward: (owner: string, delivery: RemoteDelivery) => Promise<void>;
   /**
    * Whether the protocol can carry `method` for a device whose session lives on another instance
@@ -55,7 +56,12 @@ export class OwnedChannel implements CommandChannel {
   deliver(target: Device, command: CommandRecord): Promise<void> {
     const owner = this.#o.ownership.ownerOf(target.hardwareId);
     if (owner === undefined || owner === this.#o.ownership.instance) return this.#inner.deliver(target, command);
-    return this.#o.forward(owner, { protocol: this.#inner.protocol, targetId: target.id, command });
+    // An owner whose session is gone (dead, its session adopted and ended): this instance tries itself
+    // (it fails at once if it cannot reach the device) rather than wait for the timeout.
+    return this.#o.forward(owner, { protocol: this.#inner.protocol, targetId: target.id, command }).catch((error: unknown) => {
+      if (!(error instanceof NoSubscribersError)) throw error;
+      return this.#inner.deliver(target, command);
+    });
   }
 
   /** A sensor's commands travel through its MCU, whose hardware id keys the session. */

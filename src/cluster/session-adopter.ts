@@ -4,7 +4,9 @@
  * queueing the dead instance's share in its kept session until the session expires; the adopter
  * connects with the dead instance's client id and Clean Start 0 (MQTT 5.0 §3.1.2.4), receives what
  * was queued and hands it to this instance's own handlers (acknowledged after commit, as always),
- * unsubscribes the dead session from the group so nothing new is routed to it, and ends the session
+ * unsubscribes the dead session from the group and from the dead instance's own topics so nothing new
+ * is routed to it (a relay sent to the dead instance from then on finds no subscriber, and its sender
+ * handles it: OwnedBus), and ends the session
  * (DISCONNECT with Session Expiry Interval 0, §3.14.2.2.2) once a marker it published behind the
  * queue came back. If the dead instance returns meanwhile, the broker hands the session back to it
  * (session takeover, §3.1.4): the adopter stops there, and what it did not acknowledge the broker
@@ -82,11 +84,12 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
     );
     return all;
   };
+  const onMarker: MessageHandler = (_topic, payload) => {
+    if (payload.toString('utf8') === nonce) markerSeen();
+    return undefined;
+  };
   const unmatched: MessageHandler = (topic, payload, meta) => {
-    if (topic === markerTopic) {
-      if (payload.toString('utf8') === nonce) markerSeen();
-      return undefined;
-    }
+    if (topic === markerTopic) return onMarker(topic, payload, meta);
     messages++;
     if (topic.startsWith(relayPrefix)) {
       // A message another instance relayed to the dead one as its session's owner: routed again by the current owners.
@@ -120,11 +123,13 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    // Out of the group first, so the broker routes no new message to this session; the dead instance's own filter stays for the marker.
-    const filters = new Set<string>([FANOUT_TOPIC]);
+    // Out of the group and off the dead instance's own topics first, so the broker routes no new message to this
+    // session: a relay or command another instance sends the dead one from now on gets "no matching subscribers"
+    // (PUBACK 0x10) and its sender handles it (OwnedBus, OwnedChannel). Only the marker's own topic stays.
+    const filters = new Set<string>([FANOUT_TOPIC, instanceFilter(dead)]);
     for (const s of subscriptions) filters.add(s.shared ? sharedFilter(options.sharedGroup, s.filter) : s.filter);
-    filters.delete(instanceFilter(dead));
     const drained = (async (): Promise<'drained'> => {
+      await bus.subscribe(markerTopic, onMarker, { qos: 1, shared: false });
       await bus.forget([...filters]);
       // The broker keeps one queue per client (Mosquitto does): the marker comes back behind everything queued before it.
       await bus.publish(markerTopic, nonce, { qos: 1 });

@@ -37,10 +37,18 @@ interface KeyWindow {
   broken: boolean;
 }
 
+/** A recent message in the arrival order of every key (for the total cap). */
+interface Arrival {
+  readonly window: KeyWindow;
+  readonly entry: Entry;
+}
+
 export interface SessionWindowOptions {
   readonly rules: WindowRules;
   readonly windowMs: number;
   readonly maxPerKey: number;
+  /** Payload bytes of recent messages kept for all keys together; beyond it the oldest go first, whatever their key. */
+  readonly maxBytes: number;
   readonly now: () => number;
 }
 
@@ -48,6 +56,11 @@ export class SessionWindow {
   readonly #o: SessionWindowOptions;
   readonly #keys = new Map<string, KeyWindow>();
   #sweptAt = 0;
+  /** Payload bytes of the recent messages of every key. */
+  #bytes = 0;
+  /** Recent messages of every key in arrival order, from #head on (entries dropped since are skipped). */
+  #arrivals: Arrival[] = [];
+  #head = 0;
 
   constructor(options: SessionWindowOptions) {
     this.#o = options;
@@ -59,8 +72,10 @@ export class SessionWindow {
     const entry: Entry = { topic, payload, at: now };
     let window = this.#keys.get(key);
     if (this.#o.rules.starts(topic)) {
+      if (window !== undefined) this.#drop(window);
       window = { kept: [entry], recent: [entry], broken: false };
       this.#keys.set(key, window);
+      this.#arrived(window, entry, now);
       return;
     }
     if (window === undefined) {
@@ -73,8 +88,15 @@ export class SessionWindow {
       window.kept.push(entry);
     }
     window.recent.push(entry);
+    this.#arrived(window, entry, now);
+  }
+
+  #arrived(window: KeyWindow, entry: Entry, now: number): void {
+    this.#bytes += entry.payload.length;
+    this.#arrivals.push({ window, entry });
     this.#evict(window, now);
     if (now - this.#sweptAt >= this.#o.windowMs) this.#sweep(now);
+    while (this.#bytes > this.#o.maxBytes && this.#evictOldest());
   }
 
   /** The messages to replay for `key`, in order (kept ones no longer recent first), and forget them. */
@@ -83,6 +105,12 @@ export class SessionWindow {
     this.#keys.delete(key);
     if (window === undefined) return [];
     this.#evict(window, this.#o.now());
+    const taken = { ...window, recent: [...window.recent] };
+    this.#drop(window);
+    return this.#replay(taken);
+  }
+
+  #replay(window: KeyWindow): ReplayMessage[] {
     // Without the message that started the session (joined mid-session), nothing in it can be read.
     if (!window.kept.some((k) => this.#o.rules.starts(k.topic))) return [];
     if (!window.broken) return window.recent.map(({ topic, payload }) => ({ topic, payload, resume: false }));
@@ -94,7 +122,9 @@ export class SessionWindow {
 
   /** Forget a session (this instance owns it now, or it ended). */
   forget(key: string): void {
+    const window = this.#keys.get(key);
     this.#keys.delete(key);
+    if (window !== undefined) this.#drop(window);
   }
 
   /** Messages kept for every key (tests, metrics). */
@@ -104,16 +134,55 @@ export class SessionWindow {
     return size;
   }
 
+  /** Payload bytes of the recent messages kept for every key (tests, metrics). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** Old messages of sessions that went quiet; a window left with nothing but its kept messages stays (it is small). */
   #sweep(now: number): void {
     this.#sweptAt = now;
     for (const window of this.#keys.values()) this.#evict(window, now);
+    // Arrivals of messages dropped since: all the old ones now.
+    while (this.#head < this.#arrivals.length && !this.#live(this.#arrivals[this.#head] as Arrival)) this.#head++;
+    this.#compact();
   }
 
   #evict(window: KeyWindow, now: number): void {
     while (window.recent.length > 0 && ((window.recent[0] as Entry).at < now - this.#o.windowMs || window.recent.length > this.#o.maxPerKey)) {
-      window.recent.shift();
+      this.#bytes -= (window.recent.shift() as Entry).payload.length;
       window.broken = true;
     }
+  }
+
+  /** Over the total cap: drop the oldest recent message of any key; false when none is left. */
+  #evictOldest(): boolean {
+    while (this.#head < this.#arrivals.length) {
+      const arrival = this.#arrivals[this.#head++] as Arrival;
+      if (!this.#live(arrival)) continue;
+      arrival.window.recent.shift();
+      arrival.window.broken = true;
+      this.#bytes -= arrival.entry.payload.length;
+      this.#compact();
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether an arrival is still its window's oldest recent message (a key's messages leave in order). */
+  #live(arrival: Arrival): boolean {
+    return arrival.window.recent[0] === arrival.entry;
+  }
+
+  /** A window no longer kept (taken, forgotten, or replaced by a new session): its recent messages stop counting. */
+  #drop(window: KeyWindow): void {
+    for (const entry of window.recent) this.#bytes -= entry.payload.length;
+    window.recent = [];
+  }
+
+  #compact(): void {
+    if (this.#head < 1024 || this.#head * 2 < this.#arrivals.length) return;
+    this.#arrivals = this.#arrivals.slice(this.#head);
+    this.#head = 0;
   }
 }

@@ -13,6 +13,8 @@ import { adopterCredentials } from '../../src/cluster/hub-cluster.ts';
 import { instanceFilter } from '../../src/cluster/instance-topics.ts';
 import { adoptSession } from '../../src/cluster/session-adopter.ts';
 import { silentLogger } from '../../src/log/logger.ts';
+import { mosquittoFiles } from '../../src/security/mosquitto-config.ts';
+import { matchTopic } from '../../src/mqtt/topic-filter.ts';
 import { runCli } from '../support/cli.ts';
 import { PrivateMosquitto } from '../support/private-mosquitto.ts';
 
@@ -72,6 +74,21 @@ describe('llm-iot broker-config --hub-users', { timeout: 60_000 }, () => {
     });
     assert.deepEqual(outcome, { kind: 'drained', messages: 10 });
     assert.equal(taken.size, 10);
+  });
+
+  it('gives devices no way to a hub client id or to the instances\' topics (the shared hub password widens nothing for them)', () => {
+    const hubs = ['hub-a', 'hub-b'].map((username) => ({ username, hash: `$7$hub-${username}` }));
+    const device = (hardwareId: string) => ({ hardwareId, state: 'active' as const, hash: `$7$dev-${hardwareId}`, createdAt: 0, updatedAt: 0 });
+    // A device credential named like a hub instance never becomes a broker user: it could log in with that client id.
+    const files = mosquittoFiles([device('hub-b'), device('pump-1')], hubs, '/etc/mosquitto');
+    const users = files.passwordFile.split('\n').filter((line) => line !== '');
+    assert.deepEqual(users, ['hub-a:$7$hub-hub-a', 'hub-b:$7$hub-hub-b', 'pump-1:$7$dev-pump-1']);
+    // Device patterns (%u = the device) reach no topic under llmiot/hub/ (relays, command deliveries, answers, adoption markers).
+    const patterns = files.aclFile.split('\n').filter((line) => line.startsWith('pattern ')).map((line) => line.split(' ')[2]?.replaceAll('%u', 'pump-1') ?? '');
+    for (const topic of ['llmiot/hub/hub-a/relay/lwm2m', 'llmiot/hub/hub-a/deliver', 'llmiot/hub/hub-a/answer', 'llmiot/hub/hub-a/adopted', 'llmiot/hub-fanout/telemetry']) {
+      assert.deepEqual(patterns.filter((p) => matchTopic(p, topic)), [], topic);
+    }
+    assert.match(files.config, /^use_username_as_clientid true$/m);
   });
 
   it('keeps one shared hub user as it is', () => {

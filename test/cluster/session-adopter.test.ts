@@ -104,6 +104,40 @@ describe('adopting a dead instance broker session', { timeout: 60_000 }, () => {
     assert.equal(connack.sessionPresent, false);
   });
 
+  it('leaves the dead instance\'s own topics before the drain ends, so a relay sent to it meanwhile finds no subscriber and stays with its sender', async () => {
+    const dead = await instanceSession('hub-dead-3');
+    await crash(dead);
+    await device.publishAsync('dev/d/up', 'queued', { qos: 1 });
+    const relayer = await mqtt.connectAsync(broker.url, { clientId: 'hub-relayer-3', protocolVersion: 5, clean: true });
+    const reasons = new Map<number, number>();
+    relayer.on('packetreceive', (packet) => {
+      if (packet.cmd === 'puback' && packet.messageId !== undefined) reasons.set(packet.messageId, packet.reasonCode ?? 0);
+    });
+    /** Relay to the dead instance until the broker answers "No matching subscribers" (0x10); how many reached a subscriber first. */
+    const relayUntilRefused = async (): Promise<number> => {
+      for (let delivered = 0; ; delivered++) {
+        const sent = await relayer.publishAsync(relayTopic('hub-dead-3', 'native'), encodeRelay('dev/e/up', Buffer.from('late')), { qos: 1 });
+        if (sent?.messageId !== undefined && reasons.get(sent.messageId) === 0x10) return delivered;
+      }
+    };
+    let refused: Promise<number> | undefined;
+    const outcome = await adoptSession({
+      url: broker.url,
+      dead: 'hub-dead-3',
+      sharedGroup: GROUP,
+      // The queued message is held (its commit pending) until a relay to the dead instance is refused: the adoption is still under way.
+      subscriptions: [upSubscription((topic) => (topic === 'dev/d/up' ? (refused = relayUntilRefused()).then(() => undefined) : undefined))],
+      connection: { sessionExpirySeconds: 300 },
+      drainTimeoutMs: 5_000,
+      logger: silentLogger,
+    });
+    await relayer.endAsync();
+    assert.equal(outcome.kind, 'drained', 'a relay was refused while the adoption held its queued message');
+    assert.ok(refused !== undefined);
+    // Relays that reached the session before it left the dead instance's topics were taken by the adopter (outcome.messages counts them).
+    assert.equal(outcome.messages, 1 + (await refused));
+  });
+
   it('stops when the dead instance takes its session back, which then gets every message not acknowledged', async () => {
     const dead = await instanceSession('hub-dead-2');
     await crash(dead);

@@ -11,8 +11,8 @@ import type { TelemetryPoint } from '../../src/core/telemetry.ts';
 const rules = { starts: (topic: string) => topic.includes('/NBIRTH/'), keeps: (topic: string) => topic.includes('/DBIRTH/') };
 const topic = (type: string, device?: string): string => `spBv1.0/G/${type}/node${device === undefined ? '' : `/${device}`}`;
 
-function windowOn(clock: { now: number }, maxPerKey = 100): SessionWindow {
-  return new SessionWindow({ rules, windowMs: 1000, maxPerKey, now: () => clock.now });
+function windowOn(clock: { now: number }, maxPerKey = 100, maxBytes = 1_000_000): SessionWindow {
+  return new SessionWindow({ rules, windowMs: 1000, maxPerKey, maxBytes, now: () => clock.now });
 }
 
 const replayed = (window: SessionWindow): string[] => window.take('node').map((m) => `${m.payload.toString()}${m.resume ? '*' : ''}`);
@@ -55,6 +55,39 @@ describe('SessionWindow', () => {
     window.add('node', topic('NBIRTH'), Buffer.from('nbirth'));
     for (let n = 0; n < 5; n++) window.add('node', topic('NDATA'), Buffer.from(`d${n}`));
     assert.deepEqual(replayed(window), ['nbirth', 'd2*', 'd3', 'd4']);
+  });
+
+  it('holds at most maxBytes of payload over every node together, dropping the oldest message of any node first', () => {
+    const clock = { now: 0 };
+    const window = windowOn(clock, 100, 40);
+    const other = (type: string): string => `spBv1.0/G/${type}/other`;
+    // 10-byte payloads: four fit.
+    window.add('node', topic('NBIRTH'), Buffer.from('node-birth'));
+    window.add('other', other('NBIRTH'), Buffer.from('othr-birth'));
+    window.add('node', topic('NDATA'), Buffer.from('node-d0---'));
+    window.add('other', other('NDATA'), Buffer.from('othr-d0---'));
+    assert.equal(window.bytes, 40);
+    window.add('node', topic('NDATA'), Buffer.from('node-d1---'));
+    window.add('node', topic('NDATA'), Buffer.from('node-d2---'));
+    assert.equal(window.bytes, 40);
+    assert.equal(window.size, 4);
+    // The two births went first (the oldest, whichever node): each is still replayed (kept), and the order resumes after it.
+    assert.deepEqual(replayed(window), ['node-birth', 'node-d0---*', 'node-d1---', 'node-d2---']);
+    assert.equal(window.bytes, 10, 'a taken window stops counting');
+    window.forget('other');
+    assert.equal(window.bytes, 0);
+  });
+
+  it('stops counting the messages of a session that a new birth replaced', () => {
+    const clock = { now: 0 };
+    const window = windowOn(clock, 100, 1000);
+    window.add('node', topic('NBIRTH'), Buffer.from('b1'));
+    window.add('node', topic('NDATA'), Buffer.from('d1'));
+    window.add('node', topic('NBIRTH'), Buffer.from('b2'));
+    assert.equal(window.bytes, 2);
+    clock.now = 5000;
+    window.add('node', topic('NDATA'), Buffer.from('d2'));
+    assert.equal(window.bytes, 2, 'old messages swept');
   });
 });
 

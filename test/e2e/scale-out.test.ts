@@ -293,6 +293,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
     const node = await rawSparkplugNode(hw(`rawspk${spk}`), base);
     const nodeId = deviceIdFor(hw(`rawspk${spk}`));
     const victimEndpoints = lwm2mDevices.filter((device) => rendezvousOwner(device.hardwareId, members) === victim.instance);
+    let spkTimer: ReturnType<typeof setInterval> | undefined;
     try {
       // Steady state: each native message stored by the one instance the broker gave it to, each Sparkplug DATA by the node's owner only.
       let n = 0;
@@ -316,7 +317,12 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       // The Sparkplug node keeps publishing DATA (every 20 ms, as a device does) through the kill, the takeover and the rebirth.
       let spkSent = 1000;
       const spkPublishing: Promise<void>[] = [];
-      const spkTimer = setInterval(() => spkPublishing.push(node.sendData(spkSent++)), 20);
+      spkTimer = setInterval(() => {
+        const sent = node.sendData(spkSent++);
+        // Awaited below; a failure of the test meanwhile must be the one reported, not this publish's.
+        sent.catch(() => {});
+        spkPublishing.push(sent);
+      }, 20);
       const sending = (async () => {
         for (; n < 400; n++) await send(n);
       })();
@@ -385,6 +391,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       await eventually(async () => (await storedIn(sensorId, base + 1000, base + 1060)).distinct === 60, 10_000, 'the messages after the restart stored');
       assert.deepEqual(await storedIn(sensorId, base + 1000, base + 1060), { count: 60, distinct: 60 }, 'after the restart: each message stored once');
     } finally {
+      clearInterval(spkTimer);
       await node.close();
       await client.endAsync();
     }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { NoSubscribersError } from '../../src/core/ports/mqtt-bus.ts';
 import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
 import { ExternalMqttBus } from '../../src/mqtt/external-bus.ts';
 import { listenMqttTcp, type MqttListener } from '../../src/mqtt/listeners.ts';
@@ -53,6 +54,44 @@ describe(`ExternalMqttBus against ${BROKER_URL}`, { skip: skipBroker }, () => {
     },
     (_bus, clientId) => connectAsync(BROKER_URL, { clientId, protocolVersion: 5, reconnectPeriod: 0 }),
   );
+
+  it('subscribes again after taking back a kept session another connection changed (a survivor adopted it while this instance seemed dead)', async () => {
+    const clientId = `hub-back-${randomUUID().slice(0, 8)}`;
+    const prefix = `llmiot-test/${randomUUID()}/back`;
+    const bus = await ExternalMqttBus.connect(BROKER_URL, { clientId, sessionExpirySeconds: 60 });
+    const inbox = new Inbox();
+    await bus.subscribe(`${prefix}/+`, inbox.handler, { qos: 1 });
+    const reconnected = new Promise<void>((resolve) => bus.onConnected(resolve));
+    // The adopter: takes the session over, unsubscribes it as an adoption does, and leaves it kept.
+    const adopter = await connectAsync(BROKER_URL, { clientId, protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 60 }, reconnectPeriod: 0 });
+    await adopter.unsubscribeAsync(`${prefix}/+`);
+    await adopter.endAsync();
+    await reconnected;
+    const device = await connectAsync(BROKER_URL, { protocolVersion: 5, reconnectPeriod: 0 });
+    try {
+      await device.publishAsync(`${prefix}/d1`, 'after', { qos: 1 });
+      await inbox.waitFor(1);
+      assert.equal(inbox.messages[0]?.payload.toString(), 'after');
+    } finally {
+      await device.endAsync();
+      await bus.endSession(BROKER_URL, { clientId });
+    }
+  });
+
+  it('says when a QoS 1 publish that asks for a subscriber reached none (PUBACK 0x10), and only then', async () => {
+    const bus = await ExternalMqttBus.connect(BROKER_URL);
+    const topic = `llmiot-test/${randomUUID()}/nobody`;
+    try {
+      await assert.rejects(bus.publish(topic, 'x', { qos: 1, requireSubscriber: true }), NoSubscribersError);
+      await bus.publish(topic, 'x', { qos: 1 });
+      const inbox = new Inbox();
+      await bus.subscribe(topic, inbox.handler, { qos: 1, shared: false });
+      await bus.publish(topic, 'y', { qos: 1, requireSubscriber: true });
+      await inbox.waitFor(1);
+    } finally {
+      await bus.close();
+    }
+  });
 
   it('splits a shared subscription between hub instances: none lost, none repeated', async () => {
     const group = `g${randomUUID().slice(0, 8)}`;

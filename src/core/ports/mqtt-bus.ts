@@ -5,6 +5,22 @@ export type QoS = 0 | 1 | 2;
 export interface PublishOptions {
   readonly qos?: QoS;
   readonly retain?: boolean;
+  /**
+   * QoS 1: reject with {@link NoSubscribersError} when the broker says no subscription matched
+   * (MQTT 5 PUBACK reason 0x10, §3.4.2.1). Buses that cannot tell (MQTT 3.1.1, the embedded broker) resolve.
+   */
+  readonly requireSubscriber?: boolean;
+}
+
+/** A publish with `requireSubscriber` reached no subscriber: nobody will read it. */
+export class NoSubscribersError extends Error {
+  readonly topic: string;
+
+  constructor(topic: string) {
+    super(`no subscriber for ${topic}`);
+    this.name = 'NoSubscribersError';
+    this.topic = topic;
+  }
 }
 
 /** What the bus knows about an incoming message besides topic and payload. */

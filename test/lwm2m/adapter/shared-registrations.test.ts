@@ -1,9 +1,16 @@
 /** LwM2M registrations in the shared session store (scale-out): what one instance writes, the next owner reads back and continues. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { worthResending } from '../../../src/core/commit-receipt.ts';
 import type { JsonObject } from '../../../src/core/device.ts';
+import { HubError } from '../../../src/core/errors.ts';
 import type { SessionStore } from '../../../src/core/ports/session-store.ts';
+import type { DeviceIngress, DeviceLookup } from '../../../src/core/device-ingress.ts';
+import { EventBus } from '../../../src/core/event-bus.ts';
+import type { MessageHandler, MqttBus } from '../../../src/core/ports/mqtt-bus.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
+import { HubMetrics } from '../../../src/metrics/hub-metrics.ts';
+import { Lwm2mAdapter } from '../../../src/protocols/lwm2m/adapter/lwm2m-adapter.ts';
 import { expiryDeadline } from '../../../src/protocols/lwm2m/adapter/lifetime-tracker.ts';
 import { Lwm2mSession } from '../../../src/protocols/lwm2m/adapter/lwm2m-session.ts';
 import { registrationLinks, SharedRegistrations } from '../../../src/protocols/lwm2m/adapter/shared-registrations.ts';
@@ -84,5 +91,56 @@ describe('shared LwM2M registrations', () => {
     const deadline = expiryDeadline(300, 1_000_000) as number;
     assert.equal(await new SharedRegistrations(store, model, silentLogger).restore('env-node-9', deadline, expiryDeadline), undefined);
     assert.equal(store.rows.size, 0);
+  });
+
+  it('refuses to guess when the store cannot be read: a retryable STORE_ERROR, so the message that needed it is sent again', async () => {
+    const store = new MemorySessionStore();
+    store.load = () => Promise.reject(new Error('connection terminated unexpectedly'));
+    const restoring = new SharedRegistrations(store, model, silentLogger).restore('env-node-9', 1_000_000, expiryDeadline);
+    await assert.rejects(restoring, (error: unknown) => {
+      assert.ok(error instanceof HubError);
+      assert.equal(error.code, 'STORE_ERROR');
+      assert.equal(worthResending(error), true, 'not acknowledged');
+      return true;
+    });
+  });
+
+  it('leaves a notification unacknowledged when the endpoint\'s shared registration cannot be read, and acknowledges one whose endpoint has none', async () => {
+    let handler: MessageHandler | undefined;
+    const bus: MqttBus = {
+      kind: 'external',
+      publish: () => Promise.resolve(),
+      subscribe: (_filter, h) => {
+        handler = h;
+        return Promise.resolve(() => Promise.resolve());
+      },
+      onPresence: () => () => {},
+      close: () => Promise.resolve(),
+    };
+    const store = new MemorySessionStore();
+    let failing = true;
+    const load = store.load.bind(store);
+    store.load = (protocol, key) => (failing ? Promise.reject(new Error('connection terminated unexpectedly')) : load(protocol, key));
+    const adapter = new Lwm2mAdapter({
+      bus,
+      registry: { getByHardwareId: () => undefined, get: () => undefined, children: () => [] } as unknown as DeviceLookup,
+      ingress: {} as DeviceIngress,
+      events: new EventBus(),
+      logger: silentLogger,
+      metrics: new HubMetrics(),
+      maxMessageBytes: 65_536,
+      sessionStore: store,
+    });
+    await adapter.start();
+    try {
+      const notify = (): Promise<void> | void => handler?.('lwm2m/env-node-9/up/notify', Buffer.from(JSON.stringify({ reqID: 17, content: {} })), { retain: false, qos: 1 });
+      const held = notify();
+      assert.ok(held instanceof Promise);
+      await assert.rejects(held, (error: unknown) => error instanceof HubError && error.code === 'STORE_ERROR', 'not acknowledged: the broker sends it again');
+      failing = false;
+      await notify(); // no registration anywhere: refused for good, acknowledged
+    } finally {
+      await adapter.stop();
+    }
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { CommandChannel } from '../../../core/command-channel.ts';
 import { ThrottledLog } from '../../../log/throttled-log.ts';
-import { CommitReceipt } from '../../../core/commit-receipt.ts';
+import { CommitReceipt, worthResending } from '../../../core/commit-receipt.ts';
 import { isTerminal, type CommandRecord } from '../../../core/command.ts';
 import type { DeviceIngress, DeviceLookup } from '../../../core/device-ingress.ts';
 import type { Device, JsonObject } from '../../../core/device.ts';
@@ -177,7 +177,8 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
    */
   adopt(endpoint: string): void {
     if (this.#shared === undefined) return;
-    this.#serially(endpoint, () => this.#restore(endpoint));
+    // A store that cannot be read was logged: the endpoint's next message reads it again.
+    this.#serially(endpoint, () => this.#restore(endpoint).catch(() => {}));
   }
 
   /** Scale-out: another instance owns `endpoint` now and continues its registration: forget it here, the device stays registered and online. */
@@ -222,6 +223,10 @@ export class Lwm2mAdapter implements ProtocolAdapter, CommandChannel {
       this.#receipts.set(endpoint, receipt);
       try {
         await this.#handle(endpoint, kind, payload);
+      } catch (error) {
+        // Not taken (the shared registration could not be read): not acknowledged, the broker sends it again.
+        if (worthResending(error)) receipt.refused(error);
+        throw error;
       } finally {
         this.#receipts.delete(endpoint);
         receipt.close();

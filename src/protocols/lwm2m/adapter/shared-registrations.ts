@@ -8,6 +8,7 @@
  * owner takes them over as they are rather than observing again (no re-registration happened, §6.3).
  */
 import type { JsonObject } from '../../../core/device.ts';
+import { HubError } from '../../../core/errors.ts';
 import type { SessionStore } from '../../../core/ports/session-store.ts';
 import type { Logger } from '../../../log/logger.ts';
 import type { ObjectModel } from '../object-model.ts';
@@ -95,14 +96,19 @@ export class SharedRegistrations {
     }
   }
 
-  /** The registration another instance kept for `endpoint`, unless it expired by `now`. */
+  /**
+   * The registration another instance kept for `endpoint`, unless it expired by `now`. Rejects with
+   * STORE_ERROR (`retryable`) when the store cannot be read: the message that needed it is not
+   * acknowledged, and the broker sends it again, rather than being handled as from an unknown endpoint.
+   */
   async restore(endpoint: string, now: number, expiresAt: (lifetimeS: number, updatedAt: number) => number | undefined): Promise<RestoredRegistration | undefined> {
     let stored: StoredRegistration | undefined;
     try {
       stored = (await this.#store.load(PROTOCOL, endpoint)) as StoredRegistration | undefined;
     } catch (error) {
-      this.#logger.warn({ endpoint, err: error instanceof Error ? error.message : String(error) }, 'lwm2m: shared registration not read');
-      return undefined;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#logger.warn({ endpoint, err: reason }, 'lwm2m: shared registration not read');
+      throw new HubError('STORE_ERROR', `shared LwM2M registration not read: ${endpoint}: ${reason}`, { retryable: true });
     }
     if (stored?.v !== 1) return undefined;
     let registration: Registration;

@@ -15,7 +15,11 @@ export class SparkplugHostMetrics {
   readonly skipped: Counter<'reason'>;
   /** Device messages on `spBv1.0/{g}/{type}/{node}` (no device level) taken as the node's own device, by type. */
   readonly nodelessDevice: Counter<'type'>;
+  /** Scale-out: messages a new owner replayed from the window other instances kept (never in llmiot_messages_received_total), by type. */
+  readonly replayed: Counter<'type'>;
   readonly #received = new Map<string, { inc(): void }>();
+  /** While a replay runs, received messages count as replayed: the dead owner counted them already when they arrived. */
+  #replaying = false;
 
   constructor(hub: HubMetrics) {
     this.hub = hub;
@@ -32,6 +36,12 @@ export class SparkplugHostMetrics {
       labelNames: ['type'],
       initial: ['DBIRTH', 'DDATA', 'DDEATH'].map((type) => ({ type })),
     });
+    this.replayed = counter(hub.registry, {
+      name: 'llmiot_sparkplug_replayed_messages_total',
+      help: 'Sparkplug messages a new owner replayed after a hub instance died (scale-out), by type; not counted again in llmiot_messages_received_total.',
+      labelNames: ['type'],
+      initial: ['NBIRTH', 'NDATA', 'DBIRTH', 'DDATA', 'DDEATH'].map((type) => ({ type })),
+    });
     this.skipped = counter(hub.registry, {
       name: 'llmiot_sparkplug_metrics_skipped_total',
       help: 'Sparkplug metrics received but not stored as telemetry, by reason.',
@@ -42,9 +52,23 @@ export class SparkplugHostMetrics {
 
   /** Count a received message by type (pre-labelled children: this is the hot path). */
   received(type: string): void {
+    if (this.#replaying) {
+      this.replayed.inc({ type });
+      return;
+    }
     let child = this.#received.get(type);
     if (child === undefined) this.#received.set(type, (child = this.hub.received.labels('sparkplug', type)));
     child.inc();
+  }
+
+  /** Count the messages `run` handles as replayed, not received. */
+  replaying(run: () => void): void {
+    this.#replaying = true;
+    try {
+      run();
+    } finally {
+      this.#replaying = false;
+    }
   }
 
   nodeless(type: string): void {

@@ -25,9 +25,11 @@ import { handleDeviceBirth, handleDeviceDeath, handleNodeBirth, handleNodeDeath 
 import { EdgeNodeSession, sessionKey, type SequencedMessage } from './edge-node-session.ts';
 import type { HostContext, HostSession } from './host-context.ts';
 import { SparkplugHostMetrics } from './host-metrics.ts';
-import { parseStatePayload, type HostStateMessages } from './host-state.ts';
+import type { HostStateMessages } from './host-state.ts';
 import { parseNodelessDeviceTopic } from './nodeless-topic.ts';
+import { fromBirthConnection, mayBirth } from './publisher-checks.ts';
 import { RebirthRequester } from './rebirth-requester.ts';
+import { StatePublisher } from './state-publisher.ts';
 import { WriteConfirmations } from './write-confirmations.ts';
 
 export interface SparkplugHostOptions {
@@ -64,11 +66,8 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
   /** The session an edge node id was last born in (commands address edge nodes by hardware id). */
   readonly #byNode = new Map<string, HostSession>();
   #unsubscribe: (() => Promise<void>) | undefined;
-  #offConnected: (() => void) | undefined;
-  #offlineSent: Promise<void> | undefined;
+  readonly #state: StatePublisher;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
-  #started = false;
-  #stopping = false;
   /** Receipts of QoS 1 messages the seq window holds back: closed when it delivers or drops them. */
   readonly #waiting = new WeakSet<CommitReceipt>();
 
@@ -101,6 +100,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       },
       receipt: undefined,
     };
+    this.#state = new StatePublisher({ bus: options.bus, state: options.state, logger, reject: (reason, where, detail) => this.#ctx.reject(reason, where, detail) });
   }
 
   get hostId(): string {
@@ -117,11 +117,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     // QoS 1 so that Wills (NDEATH) and STATE are not downgraded (sparkplug#22).
     const options: { qos: QoS; shared: boolean } = { qos: 1, shared: false };
     this.#unsubscribe = await this.#o.bus.subscribe(SPARKPLUG_FILTER, (topic, payload, meta) => this.#onMessage(topic, payload, meta), options);
-    await this.#publishOnline();
-    this.#started = true;
-    // Every reconnection is a new session for the broker (and maybe a restarted broker that lost the
-    // retained STATE): birth again, after the bus has resubscribed ([tck-id-host-topic-phid-birth-required]).
-    this.#offConnected = this.#o.bus.onConnected?.(() => this.#republishOnline('MQTT connection re-established'));
+    await this.#state.online();
     const every = this.#o.keepAliveMs ?? 30_000;
     this.#keepAlive = setInterval(() => this.#touchLiveNodes(), every);
     this.#keepAlive.unref?.();
@@ -133,13 +129,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
    * hub's listeners close, so the devices connected to the embedded broker still receive it; once.
    */
   goingOffline(): Promise<void> {
-    this.#stopping = true;
-    this.#offConnected?.();
-    if (!this.#started) return Promise.resolve();
-    this.#offlineSent ??= this.#o.bus.publish(this.#o.state.topic, this.#o.state.offline(), { qos: 1, retain: true }).catch((error: unknown) => {
-      this.#o.logger.warn({ err: error, hostId: this.hostId }, 'sparkplug: offline STATE not published');
-    });
-    return this.#offlineSent;
+    return this.#state.offline();
   }
 
   /** The offline STATE (unless {@link goingOffline} sent it already) before the bus sends DISCONNECT, then unsubscribe and drop timers. */
@@ -182,10 +172,13 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
    */
   replay(messages: readonly { readonly topic: string; readonly payload: Buffer; readonly resume: boolean }[]): void {
     const meta: MessageMeta = { retain: false, qos: 0 };
-    for (const message of messages) {
-      if (message.resume) this.#resumeAt(message.topic, message.payload);
-      this.#onMessage(message.topic, message.payload, meta);
-    }
+    // The dead owner counted these when they arrived: a replay shows in llmiot_sparkplug_replayed_messages_total only.
+    this.#ctx.metrics.replaying(() => {
+      for (const message of messages) {
+        if (message.resume) this.#resumeAt(message.topic, message.payload);
+        this.#onMessage(message.topic, message.payload, meta);
+      }
+    });
   }
 
   /** Continue a born session's seq order at this message (a replay across a gap in the kept window). */
@@ -216,10 +209,6 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       target,
       command,
     );
-  }
-
-  async #publishOnline(): Promise<void> {
-    await this.#o.bus.publish(this.#o.state.topic, this.#o.state.online(), { qos: 1, retain: true });
   }
 
   /**
@@ -257,7 +246,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       parsed = { kind: 'device', groupId: nodeless.groupId, messageType: nodeless.messageType, edgeNodeId: nodeless.edgeNodeId, deviceId: nodeless.deviceId };
       return this.#onDeviceMessage(parsed, payload, meta, true, receipt);
     }
-    if (parsed.kind === 'state') return this.#onState(parsed.hostId, payload, meta);
+    if (parsed.kind === 'state') return this.#state.onState(parsed.hostId, payload, meta);
     this.#onDeviceMessage(parsed, payload, meta, false, receipt);
   }
 
@@ -308,14 +297,14 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
         this.#ctx.reject('data_before_birth', { groupId, edgeNodeId, deviceId }, `${type} without a device level before its DBIRTH`);
         return;
       }
-      if (!this.#mayBirth(groupId, edgeNodeId, meta)) return;
+      if (!mayBirth(this.#ctx, groupId, edgeNodeId, meta)) return;
       session ??= this.#newSession(groupId, edgeNodeId);
       session.clientId = meta.clientId;
       handleNodeBirth(this.#ctx, session, { ...(payload.timestamp !== undefined && { timestamp: payload.timestamp }), metrics: [] });
       if (!session.born) return;
       session.implicit = true;
       this.#adopt(session);
-    } else if (!this.#fromBirthConnection(session, type, meta, deviceId)) {
+    } else if (!fromBirthConnection(this.#ctx, session, type, meta, deviceId)) {
       return;
     }
     this.#process(session, { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload, ...(receipt !== undefined && { receipt }) });
@@ -324,7 +313,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
   #dispatch(groupId: string, edgeNodeId: string, type: string, deviceId: string | undefined, payload: SparkplugPayload, meta: MessageMeta, receipt: CommitReceipt | undefined): void {
     const key = sessionKey(groupId, edgeNodeId);
     if (type === 'NBIRTH') {
-      if (!this.#mayBirth(groupId, edgeNodeId, meta)) return;
+      if (!mayBirth(this.#ctx, groupId, edgeNodeId, meta)) return;
       const session = this.#sessions.get(key) ?? this.#newSession(groupId, edgeNodeId);
       session.implicit = false;
       session.clientId = meta.clientId;
@@ -346,7 +335,7 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
       this.#ctx.rebirth.request(groupId, edgeNodeId, 'data_before_birth', `${type} before NBIRTH`);
       return;
     }
-    if (!this.#fromBirthConnection(session, type, meta, deviceId)) return;
+    if (!fromBirthConnection(this.#ctx, session, type, meta, deviceId)) return;
     const message: SequencedMessage<SparkplugPayload> = { type: type as SequencedMessage<SparkplugPayload>['type'], deviceId, payload, ...(receipt !== undefined && { receipt }) };
     if (payload.seq === undefined) {
       this.#ctx.warnOnce(session, 'missing_seq', `${type} without seq processed as it arrived`);
@@ -359,28 +348,6 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     if (verdict === 'stale') {
       this.#ctx.reject('stale_seq', { groupId, edgeNodeId }, `${type} seq ${seq} is behind the expected ${session.window.expected}`);
     }
-  }
-
-  /**
-   * An edge node id that names a device another protocol registered (a native MCU, a LwM2M endpoint)
-   * is born only from that device's own connection (client id = hardware id, one device speaking two
-   * protocols): a birth from any other connection would rewrite it. On an external broker the
-   * publisher is unknown and the broker's ACL decides (docs/sparkplug.md, "Hub-side checks").
-   */
-  #mayBirth(groupId: string, edgeNodeId: string, meta: MessageMeta): boolean {
-    if (meta.clientId === undefined || meta.clientId === edgeNodeId) return true;
-    const device = this.#o.registry.getByHardwareId(edgeNodeId);
-    if (device === undefined || device.status === 'deregistered' || device.protocols.includes('sparkplug')) return true;
-    this.#ctx.reject('foreign_birth', { groupId, edgeNodeId }, `birth from client ${meta.clientId} for ${edgeNodeId}, a ${device.protocols.join('+')} device; ignored`);
-    return false;
-  }
-
-  /** On the embedded broker, a born node's messages come only from the connection it was born on. */
-  #fromBirthConnection(session: HostSession, type: string, meta: MessageMeta, deviceId: string | undefined): boolean {
-    if (meta.clientId === undefined || session.clientId === undefined || meta.clientId === session.clientId) return true;
-    const where = { groupId: session.groupId, edgeNodeId: session.edgeNodeId, ...(deviceId !== undefined && { deviceId }) };
-    this.#ctx.reject('foreign_publisher', where, `${type} from client ${meta.clientId}, but the node was born on ${session.clientId}; ignored`);
-    return false;
   }
 
   #newSession(groupId: string, edgeNodeId: string): HostSession {
@@ -438,26 +405,6 @@ export class SparkplugHost implements ProtocolAdapter, CommandChannel {
     } catch (error) {
       this.#o.logger.error({ err: error, groupId: session.groupId, edgeNodeId: session.edgeNodeId, type: message.type }, 'sparkplug: message handling failed');
     }
-  }
-
-  /** Another client (or the broker, as our will) said we are offline: say we are online again ([tck-id-message-flow-hid-sparkplug-state-message-delivered]). */
-  #onState(hostId: string, payload: Buffer, meta: MessageMeta): void {
-    if (hostId !== this.hostId) return;
-    // Embedded broker: only the hub publishes its STATE (its own publishes carry no client id). Whatever
-    // a client published there, online or offline, the hub's own STATE replaces it as the retained one.
-    if (meta.clientId !== undefined) {
-      this.#ctx.reject('foreign_state', {}, `STATE for host ${hostId} published by client ${meta.clientId}`);
-      return this.#republishOnline(`STATE for this host published by client ${meta.clientId}`);
-    }
-    const state = parseStatePayload(payload);
-    if (state === undefined || state.online) return;
-    this.#republishOnline(`offline STATE (timestamp ${state.timestamp}) for this host seen`);
-  }
-
-  #republishOnline(why: string): void {
-    if (this.#stopping || !this.#started) return;
-    this.#o.logger.info({ hostId: this.hostId, why }, 'sparkplug: republishing online STATE');
-    this.#publishOnline().catch((error: unknown) => this.#o.logger.warn({ err: error, hostId: this.hostId }, 'sparkplug: online STATE not republished'));
   }
 
   /** A born node is alive until its NDEATH: keep the liveness monitor from timing it out between exceptions. */
