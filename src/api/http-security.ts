@@ -76,18 +76,26 @@ export function resourceMetadata(origin: string, resourcePath: string, authoriza
 }
 
 /**
+ * The URL of the protected-resource metadata of `/mcp` at `origin`, for its challenges. Only `/mcp`'s:
+ * the document describes `<origin>/mcp`, and a client checks that its `resource` is the URL it called
+ * (RFC 9728 §3.3), so a challenge from /rpc, /ws or /export naming it would point an OAuth client at a
+ * resource it must refuse. Those routes take no OAuth access token (their challenges name no metadata).
+ */
+export const resourceMetadataUrl = (origin: string): string => `${origin}${RESOURCE_METADATA_PATH}`;
+
+/**
  * The `WWW-Authenticate: Bearer` challenge (RFC 6750 §3): where the resource metadata is (RFC 9728
- * §5.1), the scope the request needs (MCP 2025-11-25 authorization §Scope Selection: a client asks
+ * §5.1; `metadata` undefined: nowhere, for a route that is no OAuth protected resource), the scope the request needs (MCP 2025-11-25 authorization §Scope Selection: a client asks
  * the authorization server for it; §Scope Challenge: the step-up after a 403), and the error, if any.
  * The description keeps to what RFC 6750 §3 allows in it (printable ASCII but `"` and `\`): a user
  * name in a reason must not make the header invalid.
  */
-export function bearerChallenge(origin: string, scope: string, error?: { readonly code: 'invalid_token' | 'insufficient_scope'; readonly description?: string }): string {
+export function bearerChallenge(metadata: string | undefined, scope: string, error?: { readonly code: 'invalid_token' | 'insufficient_scope'; readonly description?: string }): string {
   const params = [
     ...(error === undefined ? [] : [`error="${error.code}"`]),
     ...(error?.description === undefined ? [] : [`error_description="${error.description.replaceAll('"', "'").replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?')}"`]),
     `scope="${scope}"`,
-    `resource_metadata="${origin}${RESOURCE_METADATA_PATH}"`,
+    ...(metadata === undefined ? [] : [`resource_metadata="${metadata}"`]),
   ];
   return `Bearer ${params.join(', ')}`;
 }
@@ -105,18 +113,18 @@ export function challengeScope(need: Role): string {
 }
 
 /**
- * Send a 401 with the RFC 6750 / RFC 9728 challenge (`origin`: the hub's, {@link RequestGuard.origin};
- * `need`: the least role the request needs) and a JSON-RPC error body.
+ * Send a 401 with the RFC 6750 / RFC 9728 challenge (`metadata`: {@link resourceMetadataUrl} on /mcp,
+ * else undefined; `need`: the least role the request needs) and a JSON-RPC error body.
  */
-export function sendUnauthenticated(origin: string, res: ServerResponse, reason: string, invalidToken: boolean, need: Role = 'viewer'): void {
-  res.setHeader('WWW-Authenticate', bearerChallenge(origin, challengeScope(need), invalidToken ? { code: 'invalid_token', description: reason } : undefined));
+export function sendUnauthenticated(metadata: string | undefined, res: ServerResponse, reason: string, invalidToken: boolean, need: Role = 'viewer'): void {
+  res.setHeader('WWW-Authenticate', bearerChallenge(metadata, challengeScope(need), invalidToken ? { code: 'invalid_token', description: reason } : undefined));
   sendError(res, 401, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, `Unauthenticated: ${reason}`, { reason });
 }
 
 /** Send a 403 insufficient_scope naming the scope the call needs (RFC 6750 §3.1). */
-export function sendInsufficientScope(origin: string, res: ServerResponse, principal: Principal, needed: Role, what: string): void {
+export function sendInsufficientScope(metadata: string | undefined, res: ServerResponse, principal: Principal, needed: Role, what: string): void {
   const scope = ROLE_SCOPE[needed];
-  res.setHeader('WWW-Authenticate', bearerChallenge(origin, scope, { code: 'insufficient_scope' }));
+  res.setHeader('WWW-Authenticate', bearerChallenge(metadata, scope, { code: 'insufficient_scope' }));
   sendError(res, 403, ERROR_CATALOGUE.FORBIDDEN.rpc, `Forbidden: ${what} needs the ${needed} role (scope ${scope}); ${principal.id} has ${principal.role ?? 'none'}`, {
     required_role: needed,
     required_scope: scope,
@@ -131,9 +139,10 @@ export function sendForbiddenRequest(res: ServerResponse, reason: string): void 
 
 /**
  * Admit a request to a route needing `need`: Host/Origin, then credentials, then role. Resolves the
- * principal, or undefined after answering 401/403.
+ * principal, or undefined after answering 401/403. `oauthResource`: the route is the protected
+ * resource the RFC 9728 metadata describes (/mcp), so its challenges name the metadata.
  */
-export async function admit(req: IncomingMessage, res: ServerResponse, security: HttpSecurity, need: Role): Promise<Principal | undefined> {
+export async function admit(req: IncomingMessage, res: ServerResponse, security: HttpSecurity, need: Role, oauthResource = false): Promise<Principal | undefined> {
   const rejection = security.guard.rejection(req);
   if (rejection !== undefined) {
     sendForbiddenRequest(res, rejection);
@@ -142,9 +151,11 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
   const bearer = bearerOf(req);
   const session = bearer === undefined ? liveSessionOf(req, security) : undefined;
   const origin = security.guard.origin(req);
-  const outcome = await security.gate.authenticate(bearer ?? session, clientAddress(req, security), { origin, fromCookie: session !== undefined });
+  const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+  const metadata = oauthResource ? resourceMetadataUrl(origin) : undefined;
+  const outcome = await security.gate.authenticate(bearer ?? session, clientAddress(req, security), { origin, resource: `${origin}${path}`, fromCookie: session !== undefined });
   if (!outcome.ok) {
-    sendUnauthenticated(origin, res, outcome.reason, outcome.invalidToken, need);
+    sendUnauthenticated(metadata, res, outcome.reason, outcome.invalidToken, need);
     return undefined;
   }
   // A browser attaches the cookie by itself: a state-changing request must also prove it comes from a page that read the CSRF token.
@@ -154,7 +165,7 @@ export async function admit(req: IncomingMessage, res: ServerResponse, security:
     return undefined;
   }
   if (outcome.principal.kind === 'device' || !roleAtLeast(outcome.principal.role, need)) {
-    sendInsufficientScope(origin, res, outcome.principal, need, `${req.method ?? 'GET'} ${(req.url ?? '/').split('?', 1)[0]}`);
+    sendInsufficientScope(metadata, res, outcome.principal, need, `${req.method ?? 'GET'} ${path}`);
     return undefined;
   }
   return outcome.principal;

@@ -21,6 +21,11 @@ export interface HttpRoute {
    * document) or the least role (default 'viewer': a route is protected unless it says otherwise).
    */
   readonly access?: 'public' | Role;
+  /**
+   * The OAuth protected resource the RFC 9728 metadata describes (/mcp): its 401 and 403 challenges
+   * name `resource_metadata`. Other routes' challenges name none: the metadata's `resource` is not them.
+   */
+  readonly oauthResource?: boolean;
   handler(req: IncomingMessage, res: ServerResponse, caller: RouteCaller): void | Promise<void>;
 }
 
@@ -126,7 +131,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
           ...(client !== undefined && { client }),
         };
         if (access === 'public') return route.handler(req, res, where);
-        const principal = await admit(req, res, security, access);
+        const principal = await admit(req, res, security, access, route.oauthResource === true);
         if (principal === undefined) return void req.resume();
         return route.handler(req, res, { principal, ...where });
       })

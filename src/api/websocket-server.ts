@@ -227,14 +227,16 @@ async function admitUpgrade(req: IncomingMessage, socket: Duplex, security: Http
   const explicit = bearerOf(req) ?? bearerSubprotocol(req);
   const credential = explicit ?? liveSessionOf(req, security);
   const origin = security.guard.origin(req);
-  const outcome = await security.gate.authenticate(credential, clientAddress(req, security), { origin, fromCookie: explicit === undefined && credential !== undefined });
+  const resource = `${origin}${(req.url ?? '/').split('?', 1)[0] ?? '/'}`;
+  const outcome = await security.gate.authenticate(credential, clientAddress(req, security), { origin, resource, fromCookie: explicit === undefined && credential !== undefined });
   if (!outcome.ok) {
-    const challenge = bearerChallenge(origin, challengeScope('viewer'), outcome.invalidToken ? { code: 'invalid_token', description: outcome.reason } : undefined);
+    // /ws is no OAuth protected resource (only /mcp is): its challenge names no resource metadata.
+    const challenge = bearerChallenge(undefined, challengeScope('viewer'), outcome.invalidToken ? { code: 'invalid_token', description: outcome.reason } : undefined);
     refuseUpgrade(socket, 401, 'Unauthorized', `Unauthenticated: ${outcome.reason}`, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, challenge);
     return undefined;
   }
   if (outcome.principal.kind === 'device' || !roleAtLeast(outcome.principal.role, 'viewer')) {
-    refuseUpgrade(socket, 403, 'Forbidden', `Forbidden: ${outcome.principal.id} may not use the API`, ERROR_CATALOGUE.FORBIDDEN.rpc, bearerChallenge(origin, ROLE_SCOPE.viewer, { code: 'insufficient_scope' }));
+    refuseUpgrade(socket, 403, 'Forbidden', `Forbidden: ${outcome.principal.id} may not use the API`, ERROR_CATALOGUE.FORBIDDEN.rpc, bearerChallenge(undefined, ROLE_SCOPE.viewer, { code: 'insufficient_scope' }));
     return undefined;
   }
   return outcome.principal;

@@ -13,6 +13,11 @@ export class CredentialRefused extends Error {
 export interface CredentialContext {
   /** The hub's origin for this request (`--public-url`, else the one the request was made to): the built-in authorization server's issuer there, and `<origin>/mcp` its tokens' audience. */
   readonly origin?: string;
+  /**
+   * The URL of the endpoint called (`<origin>/rpc`, `<origin>/mcp`): a token issued for one resource
+   * (RFC 8707 audience) is accepted only there (RFC 9068 §4).
+   */
+  readonly resource?: string;
   /** True when the credential came from the session cookie (a session id is a credential nowhere else). */
   readonly fromCookie?: boolean;
 }

@@ -2,11 +2,14 @@
  * LoginThrottle: after `maxFailures` failed logins within `windowMs` for one user name, or for one
  * client address, further attempts for it are refused until the window has passed, without checking
  * the password. Per name stops guessing one account from many addresses; per address stops one client
- * trying many names (OWASP Authentication Cheat Sheet, "Login throttling"). Memory is bounded.
+ * trying many names (OWASP Authentication Cheat Sheet, "Login throttling"). An address is counted by
+ * its {@link addressBlock}: an IPv6 client by its /64, which it can rotate through at will. Memory is
+ * bounded.
  */
+import { addressBlock } from './address-block.ts';
 
 export interface LoginThrottleOptions {
-  /** Failures allowed per name and per address within the window; default 5. */
+  /** Failures allowed per name and per address (an IPv6 address: per /64) within the window; default 5. */
   readonly maxFailures?: number;
   /** Default 15 minutes. */
   readonly windowMs?: number;
@@ -36,12 +39,12 @@ export class LoginThrottle {
 
   /** ms until `name` from `address` may try again, or 0 when it may try now. */
   retryAfterMs(name: string, address: string): number {
-    return Math.max(this.#blockedFor(`name:${name}`), this.#blockedFor(`addr:${address}`));
+    return Math.max(this.#blockedFor(`name:${name}`), this.#blockedFor(`addr:${addressBlock(address)}`));
   }
 
   /** Count a failed login. */
   failed(name: string, address: string): void {
-    for (const key of [`name:${name}`, `addr:${address}`]) {
+    for (const key of [`name:${name}`, `addr:${addressBlock(address)}`]) {
       const now = this.#now();
       const entry = this.#failures.get(key);
       if (entry === undefined || now - entry.firstAt >= this.#window) {

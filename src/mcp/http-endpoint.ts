@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpRoute, RouteCaller } from '../api/http-server.ts';
-import { sendInsufficientScope } from '../api/http-security.ts';
+import { resourceMetadataUrl, sendInsufficientScope } from '../api/http-security.ts';
 import { LOCAL_ADMIN, roleAtLeast, type Principal } from '../core/principal.ts';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -61,7 +61,7 @@ export class McpHttpEndpoint {
   routes(): HttpRoute[] {
     const path = this.#o.path ?? '/mcp';
     const handler = (req: IncomingMessage, res: ServerResponse, caller: RouteCaller): Promise<void> => this.#handle(req, res, caller.principal ?? LOCAL_ADMIN, caller);
-    return ['POST', 'GET', 'DELETE'].map((method) => ({ method, path, access: 'viewer' as const, handler }));
+    return ['POST', 'GET', 'DELETE'].map((method) => ({ method, path, access: 'viewer' as const, oauthResource: true, handler }));
   }
 
   get sessionCount(): number {
@@ -103,7 +103,7 @@ export class McpHttpEndpoint {
       const tool = toolCalled(body);
       // The role this call needs: the tool's, or more for what its arguments route to (run_command reboot).
       const needed = tool === undefined ? undefined : this.#o.hub.tools.roleFor(tool.name, tool.args);
-      if (needed !== undefined && !roleAtLeast(principal.role, needed)) return sendInsufficientScope(caller.origin, res, principal, needed, `tool ${tool?.name ?? ''}`);
+      if (needed !== undefined && !roleAtLeast(principal.role, needed)) return sendInsufficientScope(resourceMetadataUrl(caller.origin), res, principal, needed, `tool ${tool?.name ?? ''}`);
     }
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;

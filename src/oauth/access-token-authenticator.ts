@@ -3,6 +3,8 @@
  * checked in-process with `jose` against its own public keys — signature, `typ` at+jwt, issuer (the
  * hub's origin: --public-url, else the one the request was made to), audience (that origin's /mcp, RFC 8707), expiry — and turned into
  * a principal whose role is the lower of the user's role now and the role the granted scopes imply.
+ * Only /mcp, the resource they are issued for, accepts them: on /rpc, /ws or /export a token an MCP
+ * client obtained for /mcp is refused (audience confusion; RFC 9068 §4, RFC 8707 §2).
  */
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { lowerRole, roleOfScopes, scopesOf, type Principal } from '../core/principal.ts';
@@ -33,6 +35,10 @@ export class AccessTokenAuthenticator implements Authenticator {
     const { origin } = context;
     if (origin === undefined || !COMPACT_JWS.test(bearer) || issuerOf(bearer) !== origin) return undefined;
     const payload = await this.#verify(bearer, origin);
+    const audience = `${origin}${RESOURCE_PATH}`;
+    if (context.resource !== audience) {
+      throw new CredentialRefused(`access token refused: it is for ${audience} only; ${context.resource ?? 'this endpoint'} takes API tokens and the session cookie`);
+    }
     const name = payload.sub;
     if (typeof name !== 'string' || name === '') throw new CredentialRefused('access token has no sub');
     const user = await this.#o.users.userByName(name);

@@ -26,14 +26,26 @@ export interface EnvelopeGuardOptions {
    * an interlock decides on the newer of the cache and the store. Absent: the cache alone.
    */
   readonly shared?: Pick<TelemetryStore, 'latest'>;
+  /**
+   * Longest wait in ms for `shared` to answer; past it the write is refused, as when the store cannot
+   * be read. Default {@link SHARED_READ_TIMEOUT_MS}.
+   */
+  readonly sharedReadTimeoutMs?: number;
   readonly now: () => number;
   /** Whether a device-side method only reads (reads pass every envelope); unknown methods count as writes. */
   readonly isRead: (method: string) => boolean;
 }
 
+/**
+ * Default {@link EnvelopeGuardOptions.sharedReadTimeoutMs}: an unreachable PostgreSQL would otherwise
+ * hold the write (and its caller) until pg gives up on the connection (10 s to get one from the pool,
+ * none for the query). The read is one indexed lookup, well under this on a healthy store.
+ */
+export const SHARED_READ_TIMEOUT_MS = 2_000;
+
 type Scalar = string | number | boolean;
-/** The watched points read from the shared store for one write, by `deviceId|measurement`; null: the store could not be read. */
-type SharedPoints = ReadonlyMap<string, TelemetryPoint> | null;
+/** The watched points read from the shared store for one write, by `deviceId|measurement`; `unreadable`: why the store could not be read. */
+type SharedPoints = ReadonlyMap<string, TelemetryPoint> | { readonly unreadable: string };
 
 export class EnvelopeGuard implements CommandGuard {
   readonly #o: EnvelopeGuardOptions;
@@ -79,11 +91,17 @@ export class EnvelopeGuard implements CommandGuard {
         ids.add(source.id);
         measurements.add(lock.when.measurement);
       }
+      const timeoutMs = this.#o.sharedReadTimeoutMs ?? SHARED_READ_TIMEOUT_MS;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // Fail closed after timeoutMs: the query is abandoned (its answer, if any, is dropped), not cancelled.
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'timeout')));
       try {
-        const read = ids.size === 0 ? [] : await shared.latest({ deviceIds: [...ids], measurements: [...measurements] });
-        points = new Map(read.map((p) => [`${p.deviceId}|${p.measurement}`, p]));
+        const read = ids.size === 0 ? [] : await Promise.race([shared.latest({ deviceIds: [...ids], measurements: [...measurements] }), timedOut]);
+        points = read === 'timeout' ? { unreadable: `the shared store did not answer within ${timeoutMs} ms` } : new Map(read.map((p) => [`${p.deviceId}|${p.measurement}`, p]));
       } catch {
-        points = null;
+        points = { unreadable: 'the shared store could not be read' };
+      } finally {
+        clearTimeout(timer);
       }
     }
     this.check(device, method, params, count, points);
@@ -131,12 +149,13 @@ export class EnvelopeGuard implements CommandGuard {
     for (const lock of this.#tripped(env, method, params)) {
       const name = lock.name ?? `${lock.when.device} ${lock.when.measurement}`;
       const details = { interlock: name, watched_device: lock.when.device, measurement: lock.when.measurement, below: lock.when.below, above: lock.when.above };
-      if (shared === null) {
+      if (shared !== undefined && 'unreadable' in shared) {
         // Fail closed whatever if_unknown says: the cluster may know a newer value this instance cannot read.
-        refuse('interlock', lock.envelope, `interlock "${name}": the shared store could not be read for ${lock.when.measurement} from ${lock.when.device}, so it is refused to be safe`, { ...details, value: null });
+        refuse('interlock', lock.envelope, `interlock "${name}": ${shared.unreadable} for ${lock.when.measurement} from ${lock.when.device}, so it is refused to be safe`, { ...details, value: null });
       }
+      const stored = shared !== undefined && !('unreadable' in shared) ? shared : undefined;
       const source = this.#source(lock.when.device);
-      const point = source === undefined ? undefined : newer(this.#o.cache.forDevice(source.id, [lock.when.measurement])[0], shared?.get(`${source.id}|${lock.when.measurement}`));
+      const point = source === undefined ? undefined : newer(this.#o.cache.forDevice(source.id, [lock.when.measurement])[0], stored?.get(`${source.id}|${lock.when.measurement}`));
       const fresh = point !== undefined && typeof point.value === 'number' && (lock.when.max_age_s === undefined || now - point.ts <= lock.when.max_age_s * 1000);
       if (!fresh) {
         if (lock.if_unknown === 'allow') continue;

@@ -11,7 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { bearerChallenge } from '../../src/api/http-security.ts';
+import { bearerChallenge, resourceMetadataUrl } from '../../src/api/http-security.ts';
 import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { TEST_CERT, TEST_KEY } from '../fixtures/test-certificate.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
@@ -100,7 +100,8 @@ describe('API auth', () => {
     viewer = (await createApiToken(t.hub.stores.tokens, { role: 'viewer', ttlMs: 60_000, now: () => now })).token;
     const anonymous = await rpc('device.list');
     assert.equal(anonymous.status, 401);
-    assert.equal(anonymous.headers.get('www-authenticate'), `Bearer scope="iot:read iot:write iot:admin", resource_metadata="${t.httpUrl}/.well-known/oauth-protected-resource"`);
+    // /rpc is no OAuth protected resource (the RFC 9728 metadata describes /mcp): no resource_metadata.
+    assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer scope="iot:read iot:write iot:admin"');
     assert.equal(((await anonymous.json()) as { error: { code: number } }).error.code, -32030);
     const unknown = await rpc('device.list', bearer('llmiot_not-a-real-token'));
     assert.equal(unknown.status, 401);
@@ -170,7 +171,7 @@ describe('API auth', () => {
       });
     assert.deepEqual(await raw({}), { status: 401, challenge: `Bearer scope="iot:read iot:write iot:admin", ${metadata}` });
     assert.deepEqual(await raw(bearer('llmiot_not-a-real-token')), { status: 401, challenge: `Bearer error="invalid_token", error_description="unknown token", scope="iot:read iot:write iot:admin", ${metadata}` });
-    // A WebSocket upgrade is challenged alike.
+    // A WebSocket upgrade is challenged alike, but names no metadata: /ws is not the resource it describes.
     const ws = await new Promise<string | undefined>((resolve) => {
       const socket = new WebSocket(`${t.httpUrl.replace(/^http/, 'ws')}/ws`);
       socket.once('unexpected-response', (_req, res) => {
@@ -180,12 +181,12 @@ describe('API auth', () => {
       });
       socket.once('error', () => undefined);
     });
-    assert.equal(ws, `Bearer scope="iot:read iot:write iot:admin", ${metadata}`);
+    assert.equal(ws, 'Bearer scope="iot:read iot:write iot:admin"');
   });
 
   it('keeps a challenge\'s error_description to the characters RFC 6750 §3 allows', () => {
     assert.equal(
-      bearerChallenge('https://hub.example', 'iot:read', { code: 'invalid_token', description: 'user "jos\u00e9" \\ removed' }),
+      bearerChallenge(resourceMetadataUrl('https://hub.example'), 'iot:read', { code: 'invalid_token', description: 'user "jos\u00e9" \\ removed' }),
       'Bearer error="invalid_token", error_description="user \'jos?\' ? removed", scope="iot:read", resource_metadata="https://hub.example/.well-known/oauth-protected-resource"',
     );
   });

@@ -13,7 +13,7 @@ describe('/metrics access', () => {
         const open = await fetch(`${t.httpUrl}/metrics`);
         assert.equal(open.status, metricsPublic ? 200 : 401);
         if (metricsPublic) assert.match(await open.text(), /llmiot_login_failures_total/);
-        else assert.match(open.headers.get('www-authenticate') ?? '', /^Bearer scope="iot:read iot:write iot:admin", resource_metadata=/);
+        else assert.match(open.headers.get('www-authenticate') ?? '', /^Bearer scope="iot:read iot:write iot:admin"$/);
         const withToken = await fetch(`${t.httpUrl}/metrics`, { headers: { authorization: `Bearer ${viewer.token}` } });
         assert.equal(withToken.status, 200);
       } finally {

@@ -126,9 +126,13 @@ describe('OAuth behind a TLS-terminating proxy (--public-url)', () => {
     } finally {
       await client.close();
     }
-    // The same token straight at the hub (a client on this machine): one issuer, one audience.
+    // The same token straight at the hub's /mcp (a client on this machine): one issuer, one audience.
+    const direct = new Client({ name: 'direct', version: '1.0.0' });
+    await direct.connect(new StreamableHTTPClientTransport(new URL(`${t.httpUrl}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await direct.close();
+    // /rpc is not the resource it was issued for.
     const rpc = await fetch(`${t.httpUrl}/rpc`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list', params: {} }) });
-    assert.equal(rpc.status, 200);
+    assert.equal(rpc.status, 401);
   });
 
   it('refuses a --public-url with a path, which would put every URL the hub hands out in the wrong place', async () => {

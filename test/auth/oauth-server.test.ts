@@ -6,7 +6,7 @@
  * refresh, a removed user, and the login throttle.
  */
 import assert from 'node:assert/strict';
-import { get } from 'node:http';
+import { get, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -189,6 +189,37 @@ describe('built-in OAuth authorization server', () => {
     } finally {
       offset = 0;
     }
+  });
+
+  it('accepts its access tokens on /mcp only: /rpc, /ws and /export refuse them, and their challenges name no resource metadata', async () => {
+    const provider = await signIn('olive');
+    const token = provider.tokens()?.access_token ?? '';
+    assert.ok((await toolsWith(token)).includes('find_devices'), 'good on /mcp, the resource it was issued for');
+    /** One raw HTTP request: status and WWW-Authenticate. */
+    const raw = (path: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; challenge: string | undefined }> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${t.httpUrl}${path}`, { method, headers }, (res) => {
+          res.resume();
+          const header = res.headers['www-authenticate'];
+          resolve({ status: res.statusCode ?? 0, challenge: Array.isArray(header) ? header.join('|') : header });
+        });
+        req.once('error', reject).end(body);
+      });
+    const rpcBody = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list', params: {} });
+    const refusal = `Bearer error="invalid_token", error_description="access token refused: it is for ${t.httpUrl}/mcp only; `;
+    const rpc = await raw('/rpc', 'POST', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, rpcBody);
+    assert.equal(rpc.status, 401, 'a token minted for /mcp is no credential for /rpc (RFC 9068 §4)');
+    assert.equal(rpc.challenge, `${refusal}${t.httpUrl}/rpc takes API tokens and the session cookie", scope="iot:read iot:write iot:admin"`);
+    const exported = await raw('/export?last=1h', 'GET', { authorization: `Bearer ${token}` });
+    assert.equal(exported.status, 401);
+    assert.equal(exported.challenge?.startsWith(`${refusal}${t.httpUrl}/export takes`), true, exported.challenge);
+    const ws = await raw('/ws', 'GET', { authorization: `Bearer ${token}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+    assert.equal(ws.status, 401);
+    assert.equal(ws.challenge?.startsWith(`${refusal}${t.httpUrl}/ws takes`), true, ws.challenge);
+    // No credential: /rpc challenges without resource_metadata (the metadata's resource is /mcp, which a client would have to refuse, RFC 9728 §3.3); /mcp with it.
+    assert.deepEqual(await raw('/rpc', 'POST', { 'content-type': 'application/json' }, rpcBody), { status: 401, challenge: 'Bearer scope="iot:read iot:write iot:admin"' });
+    const mcp = await raw('/mcp', 'POST', { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, '{}');
+    assert.deepEqual(mcp, { status: 401, challenge: `Bearer scope="iot:read iot:write iot:admin", resource_metadata="${t.httpUrl}/.well-known/oauth-protected-resource"` });
   });
 
   it('refreshes the access token; a removed user can neither refresh nor use the token they hold', async () => {

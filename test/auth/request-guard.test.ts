@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
-import { bearerChallenge } from '../../src/api/http-security.ts';
+import { bearerChallenge, resourceMetadataUrl } from '../../src/api/http-security.ts';
 import { RequestGuard } from '../../src/auth/request-guard.ts';
 
 const req = (host: string, localAddress = '127.0.0.1'): IncomingMessage => ({ socket: { localAddress }, headers: { host } }) as unknown as IncomingMessage;
@@ -24,6 +24,6 @@ describe('RequestGuard Host syntax', () => {
       assert.match(guard.hostRejection(req(host)) ?? '', /is not a host name and port/, host);
     }
     // RFC 6750 §3: auth-params of quoted strings with no `"` or `\` inside, comma-separated.
-    assert.match(bearerChallenge(guard.origin(req('localhost:8080')), 'iot:read'), /^Bearer [a-z_]+="[^"\\]*"(?:, [a-z_]+="[^"\\]*")*$/);
+    assert.match(bearerChallenge(resourceMetadataUrl(guard.origin(req('localhost:8080'))), 'iot:read'), /^Bearer [a-z_]+="[^"\\]*"(?:, [a-z_]+="[^"\\]*")*$/);
   });
 });

@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createApiToken } from '../../src/auth/api-tokens.ts';
+import { addressBlock } from '../../src/auth/address-block.ts';
 import { TrustedProxies } from '../../src/auth/trusted-proxies.ts';
 import { addUser } from '../../src/auth/users.ts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -104,6 +105,21 @@ async function fiveFailures(t: TestHub, forwardedFor: string, prefix: string): P
   for (let i = 0; i < 5; i++) assert.equal(await login(t, `${prefix}${i}`, 'wrong', forwardedFor), 401);
 }
 
+describe('addressBlock', () => {
+  it('is the address for IPv4 and IPv4-mapped IPv6, the /64 for IPv6 in any spelling', () => {
+    assert.equal(addressBlock('198.51.100.7'), '198.51.100.7');
+    assert.equal(addressBlock('::ffff:198.51.100.7'), '198.51.100.7');
+    assert.equal(addressBlock('::FFFF:c633:6407'), '198.51.100.7');
+    assert.equal(addressBlock('2001:db8:7:1::1'), '2001:db8:7:1::/64');
+    assert.equal(addressBlock('2001:0DB8:0007:0001:ffff:ffff:ffff:ffff'), '2001:db8:7:1::/64');
+    assert.equal(addressBlock('2001:db8::'), '2001:db8:0:0::/64');
+    assert.equal(addressBlock('fe80::1%eth0'), 'fe80:0:0:0::/64');
+    assert.equal(addressBlock('::1'), '0:0:0:0::/64');
+    assert.equal(addressBlock('64:ff9b::198.51.100.7'), '64:ff9b:0:0::/64');
+    assert.equal(addressBlock('unknown'), 'unknown');
+  });
+});
+
 describe('the client address of a hub', () => {
   let direct: TestHub;
   let proxied: TestHub;
@@ -127,6 +143,19 @@ describe('the client address of a hub', () => {
     assert.equal(await login(proxied, 'olive', PASSWORD, '198.51.100.2'), 200, 'another client behind the same proxy logs in');
     // The edge proxy appends the peer it saw: a forged left-most entry does not make a throttled client someone else.
     assert.equal(await login(proxied, 'olive', PASSWORD, '198.51.100.2, 198.51.100.1'), 429);
+  });
+
+  it('behind a trusted proxy, an IPv6 client is throttled by its /64: rotating the interface id does not escape', async () => {
+    for (let i = 0; i < 5; i++) assert.equal(await login(proxied, `rotor${i}`, 'wrong', `2001:db8:7:1::${i + 1}`), 401);
+    assert.equal(await login(proxied, 'olive', PASSWORD, '2001:db8:7:1:abcd:ef01:2345:6789'), 429, 'another address in the same /64');
+    assert.equal(await login(proxied, 'olive', PASSWORD, '[2001:db8:7:1::99]:4711'), 429, 'with a port, in brackets');
+    assert.equal(await login(proxied, 'olive', PASSWORD, '2001:db8:7:2::1'), 200, 'the neighbouring /64 is another client');
+  });
+
+  it('behind a trusted proxy, IPv4 clients and IPv4-mapped IPv6 clients stay per address', async () => {
+    await fiveFailures(proxied, '::ffff:198.51.100.20', 'mapped');
+    assert.equal(await login(proxied, 'olive', PASSWORD, '198.51.100.20'), 429, 'the mapped form is the IPv4 client');
+    assert.equal(await login(proxied, 'olive', PASSWORD, '::ffff:198.51.100.21'), 200, 'its neighbour is not');
   });
 
   it('behind a trusted proxy, the audit log names the client and a forwarded request is not the loopback admin', async () => {

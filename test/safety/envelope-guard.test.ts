@@ -10,7 +10,7 @@ import type { DeviceRegistry } from '../../src/core/device-registry.ts';
 import { HubError } from '../../src/core/errors.ts';
 import { LatestValueCache } from '../../src/core/latest-cache.ts';
 import type { TelemetryPoint } from '../../src/core/telemetry.ts';
-import { EnvelopeGuard } from '../../src/safety/envelope-guard.ts';
+import { EnvelopeGuard, SHARED_READ_TIMEOUT_MS } from '../../src/safety/envelope-guard.ts';
 import { parseEnvelopePolicy } from '../../src/safety/parse-envelopes.ts';
 import { soilMoistureSchema } from '../../src/simulator/index.ts';
 import { deviceRecord } from '../support/device-record.ts';
@@ -177,6 +177,37 @@ describe('safety envelopes', () => {
     await g.admit({ device: pump, method: 'sensor.configure', params: { config: { state: 'off' } }, origin: { transport: 'internal' } });
     await g.admit({ device: valve, method: 'sensor.configure', params: { config: { position_percent: 50 } }, origin: { transport: 'internal' } });
     assert.equal(reads, before, 'a write no interlock forbids reads nothing from the store');
+  });
+
+  it('clustered, refuses when the shared store does not answer within the timeout (2 s, or sharedReadTimeoutMs)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let reads = 0;
+    // An unreachable PostgreSQL: the read never settles.
+    const shared = { latest: () => (reads++, new Promise<TelemetryPoint[]>(() => undefined)) };
+    const cache = new LatestValueCache();
+    cache.update([{ deviceId: tank.id, measurement: 'water_level', value: 50, ts: NOON }]);
+    const g = new EnvelopeGuard({ policy: parseEnvelopePolicy(GREENHOUSE), registry, cache, shared, now: () => NOON, isRead: (m) => m === 'sensor.read' });
+    const outcome = g.admit({ device: pump, method: 'sensor.configure', params: { config: { state: 'on' } }, origin: { transport: 'internal' } })?.then(
+      () => undefined,
+      (error: unknown) => refusal(() => {
+        throw error;
+      }),
+    );
+    let settled = false;
+    void outcome?.then(() => (settled = true));
+    t.mock.timers.tick(SHARED_READ_TIMEOUT_MS - 1);
+    await new Promise(setImmediate);
+    assert.equal(settled, false, 'still waiting just before the timeout');
+    t.mock.timers.tick(1);
+    const refused = await outcome;
+    assert.equal(reads, 1);
+    assert.equal(refused?.['rule'], 'interlock', "refused, though this instance's own cache holds a safe level");
+    assert.equal(refused?.['value'], null);
+    assert.match(String(refused?.['message']), /interlock "dry tank": the shared store did not answer within 2000 ms .* refused to be safe/);
+    const custom = new EnvelopeGuard({ policy: parseEnvelopePolicy(GREENHOUSE), registry, cache, shared, sharedReadTimeoutMs: 50, now: () => NOON, isRead: (m) => m === 'sensor.read' });
+    const quick = custom.admit({ device: pump, method: 'sensor.configure', params: { config: { state: 'on' } }, origin: { transport: 'internal' } });
+    t.mock.timers.tick(50);
+    await assert.rejects(Promise.resolve(quick), /did not answer within 50 ms/);
   });
 
   it('refuses writes in quiet hours of the policy time zone, across midnight', () => {
