@@ -72,4 +72,36 @@ describe('Sparkplug host: a scale-out replay', () => {
     assert.equal(await count(metrics, 'llmiot_messages_received_total', { protocol: 'sparkplug', type: 'NDATA' }), 0);
     assert.equal(await count(metrics, 'llmiot_messages_received_total', { protocol: 'sparkplug', type: 'NBIRTH' }), 0);
   });
+
+  it('counts a replayed message it rejects in llmiot_sparkplug_replay_rejected_total, not again in llmiot_messages_rejected_total', async () => {
+    const node = `replay-stale-${uniqueSuffix()}`;
+    const ts = Date.now();
+    const rejectedBefore = await count(metrics, 'llmiot_messages_rejected_total', { protocol: 'sparkplug', reason: 'stale_seq' });
+    const data = (seq: bigint, value: number): { topic: string; payload: Buffer; resume: boolean } => ({
+      topic: `spBv1.0/g/NDATA/${node}`,
+      payload: Buffer.from(encodePayload({ timestamp: ts + Number(seq), seq, metrics: [{ alias: 1n, datatype: DataType.Double, value, timestamp: ts + Number(seq) }] })),
+      resume: false,
+    });
+    const stored = new Promise<void>((resolve) => {
+      const off = t.hub.events.on('telemetry', ({ points }) => {
+        if (!points.some((p) => p.value === 31.5)) return;
+        off();
+        resolve();
+      });
+    });
+    // The window holds a message twice (seq 1 again after seq 2): the second one is behind the session's order.
+    host.replay([
+      {
+        topic: `spBv1.0/g/NBIRTH/${node}`,
+        payload: Buffer.from(encodePayload({ timestamp: ts, seq: 0n, metrics: [{ name: 'bdSeq', datatype: DataType.Int64, value: 0n }, { name: 'Temperature', alias: 1n, datatype: DataType.Double, value: 30 }] })),
+        resume: false,
+      },
+      data(1n, 30.5),
+      data(2n, 31.5),
+      data(1n, 30.5),
+    ]);
+    await stored;
+    assert.equal(await count(metrics, 'llmiot_sparkplug_replay_rejected_total', { reason: 'stale_seq' }), 1);
+    assert.equal(await count(metrics, 'llmiot_messages_rejected_total', { protocol: 'sparkplug', reason: 'stale_seq' }), rejectedBefore);
+  });
 });

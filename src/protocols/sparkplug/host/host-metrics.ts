@@ -17,6 +17,8 @@ export class SparkplugHostMetrics {
   readonly nodelessDevice: Counter<'type'>;
   /** Scale-out: messages a new owner replayed from the window other instances kept (never in llmiot_messages_received_total), by type. */
   readonly replayed: Counter<'type'>;
+  /** Scale-out: replayed messages rejected (never in llmiot_messages_rejected_total), by reason. */
+  readonly replayRejected: Counter<'reason'>;
   readonly #received = new Map<string, { inc(): void }>();
   /** While a replay runs, received messages count as replayed: the dead owner counted them already when they arrived. */
   #replaying = false;
@@ -42,6 +44,11 @@ export class SparkplugHostMetrics {
       labelNames: ['type'],
       initial: ['NBIRTH', 'NDATA', 'DBIRTH', 'DDATA', 'DDEATH'].map((type) => ({ type })),
     });
+    this.replayRejected = counter(hub.registry, {
+      name: 'llmiot_sparkplug_replay_rejected_total',
+      help: 'Sparkplug messages a new owner replayed after a hub instance died (scale-out) and rejected, by reason; not counted again in llmiot_messages_rejected_total.',
+      labelNames: ['reason'],
+    });
     this.skipped = counter(hub.registry, {
       name: 'llmiot_sparkplug_metrics_skipped_total',
       help: 'Sparkplug metrics received but not stored as telemetry, by reason.',
@@ -61,7 +68,7 @@ export class SparkplugHostMetrics {
     child.inc();
   }
 
-  /** Count the messages `run` handles as replayed, not received. */
+  /** Count the messages `run` handles (and the rejections among them) as replayed, not received. */
   replaying(run: () => void): void {
     this.#replaying = true;
     try {
@@ -76,6 +83,8 @@ export class SparkplugHostMetrics {
   }
 
   rejected(reason: string): void {
-    this.hub.rejected.inc({ protocol: 'sparkplug', reason });
+    // A replayed message was judged when it arrived (by the dead owner, or counted by it as received): apart.
+    if (this.#replaying) this.replayRejected.inc({ reason });
+    else this.hub.rejected.inc({ protocol: 'sparkplug', reason });
   }
 }
