@@ -11,7 +11,7 @@ import type { DeviceRegistry } from '../core/device-registry.ts';
 import { errorObject } from '../core/errors.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { LatestValueCache } from '../core/latest-cache.ts';
-import type { MqttBus } from '../core/ports/mqtt-bus.ts';
+import { NoSubscribersError, type MqttBus } from '../core/ports/mqtt-bus.ts';
 import type { Logger } from '../log/logger.ts';
 import type { OwnedSessions } from '../protocols/protocol-plugin.ts';
 import type { PostgresClusterStore } from '../storage/postgres/postgres-cluster-store.ts';
@@ -50,7 +50,17 @@ export interface ClusterOptions {
    * Adopt the broker session of a dead instance with this instance's protocol subscriptions
    * (session-adopter.ts); without it, a dead instance's share waits in the broker for its restart.
    */
-  readonly adopt?: (dead: string, subscriptions: readonly LoggedSubscription[], signal: AbortSignal) => Promise<AdoptionOutcome>;
+  readonly adopt?: (dead: string, parts: AdoptionParts) => Promise<AdoptionOutcome>;
+}
+
+/** What an adoption is handed by the cluster. */
+export interface AdoptionParts {
+  /** This instance's protocol subscriptions: the dead instance made the same ones. */
+  readonly subscriptions: readonly LoggedSubscription[];
+  /** A command delivery queued for the dead instance: to its device's current owner (never rejects). */
+  readonly deliver: (payload: Buffer) => Promise<void>;
+  /** Aborted when this instance stops. */
+  readonly signal: AbortSignal;
 }
 
 /** A protocol as the cluster wires it. */
@@ -220,12 +230,16 @@ export class Cluster {
       if (answer !== undefined) this.#o.ingress.completed(answer.id, answer.from, answer.outcome);
       return undefined;
     }
-    if (rest === 'deliver') return this.#deliver(payload);
+    if (rest === 'deliver') return this.#deliver(payload, 'here');
     return undefined;
   }
 
-  /** A command another instance waits for, to deliver over a session owned here. */
-  async #deliver(payload: Buffer): Promise<void> {
+  /**
+   * A command another instance waits for: to deliver over a session owned here (`here`), or, queued
+   * for a dead owner and taken by its adopter (`owner`), to the device's current owner (this instance
+   * or, forwarded, another). A failure is answered to the caller's instance.
+   */
+  async #deliver(payload: Buffer, to: 'here' | 'owner'): Promise<void> {
     let delivery: RemoteDelivery & { f: string };
     try {
       delivery = JSON.parse(payload.toString('utf8')) as RemoteDelivery & { f: string };
@@ -241,10 +255,42 @@ export class Cluster {
     const target = this.#o.registry.get(delivery.targetId);
     if (channel === undefined || target === undefined) return fail(`instance ${this.instance} cannot carry ${delivery.protocol} to ${delivery.targetId}`);
     try {
+      const owner = to === 'owner' ? this.membership.ownerOf(target.hardwareId) : undefined;
+      if (owner !== undefined && owner !== this.instance) {
+        // Passed on as it came (its caller's instance in `f`); an owner whose session is gone leaves it to this instance.
+        const forwarded = await this.#o.bus.publish(deliverTopic(owner), payload, { qos: 1, requireSubscriber: true }).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof NoSubscribersError) return false;
+            throw error;
+          },
+        );
+        if (forwarded) return;
+      }
       await channel.deliver(target, command);
     } catch (error) {
       await fail(error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /** A delivery the adopter of a dead instance's session found queued there; never rejects. */
+  #redeliver(payload: Buffer): Promise<void> {
+    const command = (() => {
+      try {
+        return (JSON.parse(payload.toString('utf8')) as Partial<RemoteDelivery>).command;
+      } catch {
+        return undefined;
+      }
+    })();
+    // Its caller gave up (timed out on its own instance): a late actuation nobody waits for is not sent.
+    if (command !== undefined && (command.sentAt ?? command.createdAt) + command.timeoutMs <= this.#o.now()) {
+      this.#o.logger.info({ commandId: command.id, deviceId: command.deviceId }, 'cluster: command queued for a dead instance expired before its adoption; not delivered');
+      return Promise.resolve();
+    }
+    if (command !== undefined) this.#o.logger.info({ commandId: command.id, deviceId: command.deviceId }, 'cluster: command queued for a dead instance handed to its device\'s owner');
+    return this.#deliver(payload, 'owner').catch((error: unknown) =>
+      this.#o.logger.warn({ commandId: command?.id, err: error instanceof Error ? error.message : String(error) }, 'cluster: command queued for a dead instance not delivered'),
+    );
   }
 
   #notice(payload: string): void {
@@ -337,7 +383,7 @@ export class Cluster {
     const { logger, now, store } = this.#o;
     const started = now();
     logger.info({ dead }, 'cluster: adopting the broker session of a dead instance');
-    const outcome = await adopt(dead, this.#logged.subscriptions, this.#stopping.signal);
+    const outcome = await adopt(dead, { subscriptions: this.#logged.subscriptions, deliver: (payload) => this.#redeliver(payload), signal: this.#stopping.signal });
     const fields = { dead, messages: outcome.messages, ms: now() - started };
     if (outcome.kind === 'drained') {
       logger.info(fields, 'cluster: dead instance session drained and ended');

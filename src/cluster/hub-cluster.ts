@@ -85,7 +85,7 @@ function clusterInstance(config: HubConfig, store: PostgresClusterStore, registr
         leaseMs: config.clusterLeaseMs,
         // A clean session (expiry 0) leaves nothing queued behind a dead instance: nothing to adopt.
         ...(config.mqttSessionExpiry > 0 && {
-          adopt: (dead, subscriptions, signal) =>
+          adopt: (dead, { subscriptions, deliver, signal }) =>
             adoptSession({
               url: mqttUrl,
               dead,
@@ -95,6 +95,7 @@ function clusterInstance(config: HubConfig, store: PostgresClusterStore, registr
               drainTimeoutMs: Math.max(30_000, 3 * config.clusterLeaseMs),
               logger: parts.logger,
               signal,
+              deliver,
             }),
         }),
       });

@@ -8,7 +8,9 @@
  * is routed to it (a relay sent to the dead instance from then on finds no subscriber, and its sender
  * handles it: OwnedBus), and ends the session
  * (DISCONNECT with Session Expiry Interval 0, §3.14.2.2.2) once a marker it published behind the
- * queue came back. If the dead instance returns meanwhile, the broker hands the session back to it
+ * queue came back. A command another instance forwarded to the dead one for a device whose session it
+ * owned (queued under `llmiot/hub/{dead}/deliver`) goes to the device's current owner (`deliver`), so
+ * the caller, still waiting on its own instance, gets its answer. If the dead instance returns meanwhile, the broker hands the session back to it
  * (session takeover, §3.1.4): the adopter stops there, and what it did not acknowledge the broker
  * sends to the returned instance.
  */
@@ -17,7 +19,7 @@ import type { MessageHandler, MessageMeta } from '../core/ports/mqtt-bus.ts';
 import type { Logger } from '../log/logger.ts';
 import { ExternalMqttBus, type ExternalMqttBusOptions } from '../mqtt/external-bus.ts';
 import { matchTopic, sharedFilter } from '../mqtt/topic-filter.ts';
-import { decodeRelay, FANOUT_TOPIC, HUB_PREFIX, instanceFilter } from './instance-topics.ts';
+import { decodeRelay, deliverTopic, FANOUT_TOPIC, HUB_PREFIX, instanceFilter } from './instance-topics.ts';
 import type { LoggedSubscription } from './logged-bus.ts';
 
 /** How an adoption ended. */
@@ -48,6 +50,12 @@ export interface AdoptSessionOptions {
   readonly logger: Logger;
   /** This instance is stopping: end the adoption where it is (what was not acknowledged stays in the session). */
   readonly signal?: AbortSignal;
+  /**
+   * A command delivery (the payload of `llmiot/hub/{dead}/deliver`) queued for the dead instance as
+   * the owner of its device's session: hand it to the device's current owner (acknowledged once it
+   * settles). Without it, such a delivery is dropped and its caller times out.
+   */
+  readonly deliver?: (payload: Buffer) => Promise<void>;
 }
 
 /** DISCONNECT Reason Code "Session taken over" (MQTT 5.0 §3.14.2.1). */
@@ -60,6 +68,7 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
   const { dead, subscriptions, logger } = options;
   const shared = subscriptions.filter((s) => s.shared);
   const relayPrefix = `${HUB_PREFIX}/${dead}/relay/`;
+  const deliveries = deliverTopic(dead);
   const markerTopic = adoptionMarkerTopic(dead);
   const nonce = randomUUID();
   const holds = new Set<Promise<void>>();
@@ -67,14 +76,8 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
   let markerSeen: () => void = () => {};
   const marker = new Promise<void>((resolve) => (markerSeen = resolve));
 
-  /** A device message the dead instance would have taken: to this instance's handlers of its shared filters. */
-  const take = (topic: string, payload: Buffer, meta: MessageMeta): Promise<void> | undefined => {
-    const taken: Promise<void>[] = [];
-    for (const { filter, handler } of shared) {
-      if (!matchTopic(filter, topic)) continue;
-      const held = handler(topic, payload, meta);
-      if (held !== undefined) taken.push(held);
-    }
+  /** Held until it settles: the drain waits for it, and the bus acknowledges the message then. */
+  const hold = (taken: readonly Promise<void>[]): Promise<void> | undefined => {
     if (taken.length === 0) return undefined;
     const all = Promise.all(taken).then(() => undefined);
     holds.add(all);
@@ -83,6 +86,16 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
       () => holds.delete(all),
     );
     return all;
+  };
+  /** A device message the dead instance would have taken: to this instance's handlers of its shared filters. */
+  const take = (topic: string, payload: Buffer, meta: MessageMeta): Promise<void> | undefined => {
+    const taken: Promise<void>[] = [];
+    for (const { filter, handler } of shared) {
+      if (!matchTopic(filter, topic)) continue;
+      const held = handler(topic, payload, meta);
+      if (held !== undefined) taken.push(held);
+    }
+    return hold(taken);
   };
   const onMarker: MessageHandler = (_topic, payload) => {
     if (payload.toString('utf8') === nonce) markerSeen();
@@ -96,7 +109,9 @@ export async function adoptSession(options: AdoptSessionOptions): Promise<Adopti
       const relayed = decodeRelay(payload);
       return relayed === undefined ? undefined : take(relayed.topic, relayed.payload, { retain: false, qos: 1 });
     }
-    // Commands and answers for the dead instance, the fan-out: nobody waits for them any more.
+    // A command another instance waits for, sent to the dead one as its device's owner: to the current owner.
+    if (topic === deliveries) return options.deliver === undefined ? undefined : hold([options.deliver(payload)]);
+    // Answers for the dead instance's callers, the fan-out: nobody waits for them any more.
     if (topic.startsWith(HUB_PREFIX)) return undefined;
     // Unshared filters (Sparkplug) gave every live instance its own copy: only shared ones are taken here.
     return take(topic, payload, meta);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
-import { encodeRelay, instanceFilter, relayTopic } from '../../src/cluster/instance-topics.ts';
+import { answerTopic, deliverTopic, encodeRelay, instanceFilter, relayTopic } from '../../src/cluster/instance-topics.ts';
 import type { LoggedSubscription } from '../../src/cluster/logged-bus.ts';
 import { adoptSession } from '../../src/cluster/session-adopter.ts';
 import { silentLogger } from '../../src/log/logger.ts';
@@ -136,6 +136,29 @@ describe('adopting a dead instance broker session', { timeout: 60_000 }, () => {
     assert.ok(refused !== undefined);
     // Relays that reached the session before it left the dead instance's topics were taken by the adopter (outcome.messages counts them).
     assert.equal(outcome.messages, 1 + (await refused));
+  });
+
+  it('hands a command delivery queued for the dead instance to `deliver` (acknowledged once it settles), and drops answers for its callers', async () => {
+    const dead = await instanceSession('hub-dead-4');
+    await crash(dead);
+    // Another instance forwarded a command to the dead one as its device's owner, and an answer for one of the dead one's callers.
+    await device.publishAsync(deliverTopic('hub-dead-4'), JSON.stringify({ protocol: 'lwm2m', targetId: 'd1', command: { id: 'c1' }, f: 'hub-live-4' }), { qos: 1 });
+    await device.publishAsync(answerTopic('hub-dead-4'), JSON.stringify({ id: 'c0', from: 'd0', outcome: { result: {} } }), { qos: 1 });
+    const delivered: string[] = [];
+    const outcome = await adoptSession({
+      url: broker.url,
+      dead: 'hub-dead-4',
+      sharedGroup: GROUP,
+      subscriptions: [upSubscription(() => undefined)],
+      connection: { sessionExpirySeconds: 300 },
+      drainTimeoutMs: 10_000,
+      logger: silentLogger,
+      // Held like a forward to the device's new owner: the drain waits for it.
+      deliver: (payload) => new Promise<void>((resolve) => setImmediate(() => resolve(void delivered.push(payload.toString())))),
+    });
+    assert.equal(outcome.kind, 'drained');
+    assert.equal(outcome.messages, 2);
+    assert.deepEqual(delivered.map((p) => (JSON.parse(p) as { command: { id: string }; f: string }).command.id), ['c1']);
   });
 
   it('stops when the dead instance takes its session back, which then gets every message not acknowledged', async () => {

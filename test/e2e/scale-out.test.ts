@@ -330,8 +330,14 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       const killedAt = Date.now();
       victim.process.child.kill('SIGKILL');
       await victim.process.exit();
-      await sending;
       const survivors = hubs.filter((h) => h !== victim);
+      // A command sent through a survivor that is not the adopter, for an endpoint the dead instance owned, before
+      // the survivor knows of the death: it waits in the dead session and the adopter hands it to the new owner.
+      const adopter = rendezvousOwner(victim.instance, survivors.map((h) => h.instance).sort());
+      const caller = survivors.find((h) => h.instance !== adopter) as ClusterHub;
+      const queuedFor = victimEndpoints[0] as DualProtocolDevice;
+      const queuedRead = clusterRpc(caller, 'sensor.read', { sensor_id: deviceIdFor(`${queuedFor.hardwareId}/lwm2m:3303/0`), timeout_ms: 3 * LEASE_MS + 10_000 });
+      await sending;
 
       // What the broker queued for the dead instance's session is adopted by a survivor once its lease ran out: nothing acknowledged is lost, without a restart.
       const bound = 2 * LEASE_MS + 5_000;
@@ -346,6 +352,11 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       await eventually(async () => (await db.query(`SELECT 1 FROM "${schema}".cluster_members WHERE instance = $1`, [victim.instance])).rowCount === 0, 5_000, 'the adopted member forgotten');
       const adopters = survivors.filter((h) => /dead instance session drained and ended/.test(h.process.output()));
       assert.equal(adopters.length, 1, 'exactly one survivor adopted the dead session');
+      // The command queued for the dead instance is answered to its caller.
+      const queued = await queuedRead;
+      assert.equal(queued.error, undefined, `sensor.read of ${queuedFor.hardwareId} queued for the dead instance, from ${caller.name}: ${JSON.stringify(queued.error)}`);
+      assert.ok(((queued.result as { readings?: unknown[] }).readings ?? []).length > 0, 'the queued command has readings');
+      assert.match(adopters[0]?.process.output() ?? '', /command queued for a dead instance handed to its device's owner/, 'the command waited in the dead session');
 
       // Its Sparkplug nodes are asked to rebirth by their new owners once the lease ran out.
       await eventually(() => node.births() > rawBirths, 3 * LEASE_MS + 5_000, 'the test node reborn for its new owner');
