@@ -42,6 +42,40 @@ const nativeBoards = [hw('nat1'), hw('nat2')];
 const sparkplugBoards = [hw('spk1'), hw('spk2'), hw('spk3'), hw('spk4')];
 const lwm2mBoards = [hw('lwm1'), hw('lwm2')];
 
+/**
+ * Waits on the test's own counters (messages sent, births): each change calls `changed()`, which
+ * settles the waits it satisfies, so nothing polls; a wait rejects at its deadline.
+ */
+class Changes {
+  readonly #wakes = new Set<() => void>();
+
+  changed(): void {
+    for (const wake of [...this.#wakes]) wake();
+  }
+
+  /** Resolves once `check()` holds (now or at a change); rejects after `ms`. */
+  until(check: () => boolean, ms: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#wakes.delete(wake);
+      };
+      const wake = (): void => {
+        if (!check()) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
+      }, ms);
+      this.#wakes.add(wake);
+      wake();
+    });
+  }
+}
+const changes = new Changes();
+
 /** Every device id the fleet registers: each board and its two sensors (IPSO instances for LwM2M). */
 function fleetIds(): string[] {
   const ids: string[] = [];
@@ -106,6 +140,7 @@ async function rawSparkplugNode(edgeNodeId: string, base: number): Promise<{ sen
   const birth = async (): Promise<void> => {
     seq = 0;
     births++;
+    changes.changed();
     // The birth's own value carries a timestamp outside the counted data range.
     const payload = encodePayload({
       timestamp: Date.now(),
@@ -269,7 +304,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
         'every peer fanning out to the watcher',
       );
       for (let n = 0; n < 30; n++) await device.report(Date.now(), n);
-      await eventually(() => [...seen].filter((v) => v < 30).length === 30, 10_000, `all 30 readings on ${watcher.name}'s subscription`);
+      assert.ok(await allSeen(Array.from({ length: 30 }, (_, v) => v), 10_000), `all 30 readings on ${watcher.name}'s subscription: ${[...seen].filter((v) => v < 30).length} seen`);
     } finally {
       ws.close();
       await device.client.endAsync();
@@ -284,6 +319,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
     const send = async (n: number): Promise<void> => {
       await report(base + n, 20 + (n % 10));
       acknowledged++;
+      changes.changed();
     };
     // The victim owns an LwM2M endpoint of the fleet, and the test's own Sparkplug node (named to land there).
     const members = hubs.map((h) => h.instance).sort();
@@ -319,6 +355,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       const spkPublishing: Promise<void>[] = [];
       spkTimer = setInterval(() => {
         const sent = node.sendData(spkSent++);
+        changes.changed();
         // Awaited below; a failure of the test meanwhile must be the one reported, not this publish's.
         sent.catch(() => {});
         spkPublishing.push(sent);
@@ -326,7 +363,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       const sending = (async () => {
         for (; n < 400; n++) await send(n);
       })();
-      await eventually(() => n >= 200, 10_000, 'the device sending');
+      await changes.until(() => acknowledged >= 200, 10_000, 'the device sending');
       const killedAt = Date.now();
       victim.process.child.kill('SIGKILL');
       await victim.process.exit();
@@ -359,11 +396,11 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       assert.match(adopters[0]?.process.output() ?? '', /command queued for a dead instance handed to its device's owner/, 'the command waited in the dead session');
 
       // Its Sparkplug nodes are asked to rebirth by their new owners once the lease ran out.
-      await eventually(() => node.births() > rawBirths, 3 * LEASE_MS + 5_000, 'the test node reborn for its new owner');
+      await changes.until(() => node.births() > rawBirths, 3 * LEASE_MS + 5_000, 'the test node reborn for its new owner');
       await eventually(() => victimNodes.every((device, i) => device.stats().sparkplug.births > (birthsBefore[i] as number)), 5_000, 'the fleet nodes of the dead instance reborn');
       // DATA between the death and the rebirth is replayed by the new owner from what the others kept; nothing is stored twice.
       const afterRebirth = spkSent;
-      await eventually(() => spkSent >= afterRebirth + 25, 5_000, 'DATA after the rebirth');
+      await changes.until(() => spkSent >= afterRebirth + 25, 5_000, 'DATA after the rebirth');
       clearInterval(spkTimer);
       await Promise.all(spkPublishing);
       const spkCount = spkSent - 1000;
