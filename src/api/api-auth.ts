@@ -81,6 +81,10 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
     now,
   });
   const oidc = oidcAuthenticator(config, now);
+  if (oidc !== undefined && config.authApiAudience === undefined) {
+    // Said at start, as the 401s say it: scripts that used the issuer's tokens on /rpc need --auth-api-audience now (docs/security.md).
+    logger.info({ issuer: config.authIssuer }, 'tokens of --auth-issuer are accepted on /mcp only; set --auth-api-audience to accept them on /rpc, /ws, /export and /metrics');
+  }
   const gate = new AuthGate({
     // API tokens (llmiot_…), session ids (llmiotsess_…), then JWTs: the built-in server's (issuer = the
     // origin called) before an external issuer's.
