@@ -28,6 +28,16 @@ describe('configuration', () => {
     assert.throws(() => loadConfig(['--config', join(dir, 'missing.json')], {}, OPTIONS), /config file not found/);
   });
 
+  it('reads --auth-api-audience from the file, LLMIOT_AUTH_API_AUDIENCE and the flag, unset by default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmiot-config-'));
+    const file = join(dir, 'hub.json');
+    writeFileSync(file, JSON.stringify({ authApiAudience: 'https://hub.example.com/from-file' }));
+    assert.equal(loadConfig([], {}, OPTIONS).config.authApiAudience, undefined);
+    assert.equal(loadConfig(['--config', file], {}, OPTIONS).config.authApiAudience, 'https://hub.example.com/from-file');
+    assert.equal(loadConfig(['--config', file], { LLMIOT_AUTH_API_AUDIENCE: 'https://hub.example.com/rpc' }, OPTIONS).config.authApiAudience, 'https://hub.example.com/rpc');
+    assert.equal(loadConfig(['--auth-api-audience', 'a,b'], { LLMIOT_AUTH_API_AUDIENCE: 'c' }, OPTIONS).config.authApiAudience, 'a,b');
+  });
+
   it('is documented in the README, one row per option', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const option of OPTIONS) assert.ok(readme.includes(`| \`--${option.flag}\` | \`${option.env}\` |`), `README lacks --${option.flag}`);

@@ -20,7 +20,7 @@ import { AuthorizationServer } from '../oauth/authorization-server.ts';
 import type { Stores } from '../storage/open-stores.ts';
 import { authRoutes } from './auth-routes.ts';
 import type { HttpRoute, RouteCaller } from './http-server.ts';
-import { RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './http-security.ts';
+import { OAUTH_RESOURCE_PATH, RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './http-security.ts';
 
 export interface ApiAuth {
   readonly gate: AuthGate;
@@ -81,6 +81,10 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
     now,
   });
   const oidc = oidcAuthenticator(config, now);
+  if (oidc !== undefined && config.authApiAudience === undefined) {
+    // Said at start, as the 401s say it: scripts that used the issuer's tokens on /rpc need --auth-api-audience now (docs/security.md).
+    logger.info({ issuer: config.authIssuer }, 'tokens of --auth-issuer are accepted on /mcp only; set --auth-api-audience to accept them on /rpc, /ws, /export and /metrics');
+  }
   const gate = new AuthGate({
     // API tokens (llmiot_…), session ids (llmiotsess_…), then JWTs: the built-in server's (issuer = the
     // origin called) before an external issuer's.
@@ -103,15 +107,21 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
     ...(config.authIssuer === undefined ? [] : [config.authIssuer]),
     ...(authorizationServer === undefined ? [] : [authorizationServer.issuerFor(req)]),
   ];
+  const resourceMetadataPath = `${RESOURCE_METADATA_PATH}${OAUTH_RESOURCE_PATH}`;
   const routes: HttpRoute[] = [
     ...authRoutes(sessions, guard),
-    // RFC 9728 §3: at the well-known path, and with the resource's path appended (§3.1).
-    ...[RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}/mcp`].map((path) => ({
+    // RFC 9728 §3.1: the metadata of <origin>/mcp lives at the well-known path with /mcp appended; /mcp's
+    // challenges name it. The root document is the same, resource <origin>/mcp included: MCP clients that
+    // find no resource_metadata fall back to the root for the MCP server's URL (MCP 2025-11-25 authorization
+    // §Protected Resource Metadata Discovery) and ask for a token for that `resource` (RFC 8707), which must
+    // be /mcp, the only resource the hub's tokens are for. The origin itself is no protected resource: a
+    // strict RFC 9728 §3.3 client asking about it rightly finds a document that is not its.
+    ...[RESOURCE_METADATA_PATH, resourceMetadataPath].map((path) => ({
       method: 'GET',
       path,
       access: 'public' as const,
       handler: (req: IncomingMessage, res: ServerResponse) => {
-        const text = JSON.stringify(resourceMetadata(guard.origin(req), '/mcp', issuersFor(req)));
+        const text = JSON.stringify(resourceMetadata(guard.origin(req), OAUTH_RESOURCE_PATH, issuersFor(req)));
         res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
         res.end(text);
       },

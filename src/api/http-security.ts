@@ -75,13 +75,19 @@ export function resourceMetadata(origin: string, resourcePath: string, authoriza
   };
 }
 
+/** The path of the one OAuth protected resource, the MCP endpoint. */
+export const OAUTH_RESOURCE_PATH = '/mcp';
+
 /**
- * The URL of the protected-resource metadata of `/mcp` at `origin`, for its challenges. Only `/mcp`'s:
- * the document describes `<origin>/mcp`, and a client checks that its `resource` is the URL it called
- * (RFC 9728 §3.3), so a challenge from /rpc, /ws or /export naming it would point an OAuth client at a
- * resource it must refuse. Those routes take no OAuth access token (their challenges name no metadata).
+ * The URL of the protected-resource metadata of `/mcp` at `origin`, for its challenges: the well-known
+ * path with the resource's path appended (RFC 9728 §3.1: `<origin>/mcp` →
+ * `<origin>/.well-known/oauth-protected-resource/mcp`), the first place an MCP client looks too when a
+ * challenge names none (MCP 2025-11-25 authorization §Protected Resource Metadata Discovery).
+ * Only `/mcp`'s: the document describes `<origin>/mcp`, and a client checks that its `resource` is the
+ * URL it called (RFC 9728 §3.3), so a challenge from /rpc, /ws or /export naming it would point an
+ * OAuth client at a resource it must refuse. Those routes' challenges name no metadata.
  */
-export const resourceMetadataUrl = (origin: string): string => `${origin}${RESOURCE_METADATA_PATH}`;
+export const resourceMetadataUrl = (origin: string): string => `${origin}${RESOURCE_METADATA_PATH}${OAUTH_RESOURCE_PATH}`;
 
 /**
  * The `WWW-Authenticate: Bearer` challenge (RFC 6750 §3): where the resource metadata is (RFC 9728

@@ -1,11 +1,13 @@
 /**
  * Access tokens from an external OpenID Connect issuer (Keycloak, Auth0, Entra ID, …): JWTs checked
- * against the issuer's JWKS with `jose` — signature, issuer, audience (this hub, RFC 8707), expiry —
- * and turned into a principal whose role comes from a claim or the OAuth scopes (docs/security.md).
+ * against the issuer's JWKS with `jose` — signature, issuer, audience, expiry — and turned into a
+ * principal whose role comes from a claim or the OAuth scopes (docs/security.md). The audience depends
+ * on the endpoint called (RFC 8707 §2, RFC 9068 §4): /mcp takes tokens for `--auth-audience`, the API
+ * (/rpc, /ws, /export, /metrics) tokens for `--auth-api-audience`, and none when that is not set.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { scopesOf, type Principal } from '../core/principal.ts';
-import { CredentialRefused, type Authenticator } from './authenticator.ts';
+import { CredentialRefused, type Authenticator, type CredentialContext } from './authenticator.ts';
 import { isLoopbackName } from './host-names.ts';
 import { DEFAULT_ROLE_CLAIM, roleFromClaims } from './oidc-claims.ts';
 
@@ -14,6 +16,9 @@ import { DEFAULT_ROLE_CLAIM, roleFromClaims } from './oidc-claims.ts';
  * public key, or `none`, must never verify (RFC 8725 §3.1, §3.2).
  */
 export const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/** The MCP endpoint's path: tokens for `--auth-audience` are accepted there only. */
+const MCP_PATH = '/mcp';
 
 /** Clock skew accepted on `exp`/`nbf`/`iat` between the issuer and the hub, in seconds. */
 const CLOCK_TOLERANCE_S = 30;
@@ -24,8 +29,10 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 export interface OidcOptions {
   /** `--auth-issuer`: must equal the tokens' `iss` and the discovery document's `issuer`. */
   readonly issuer: string;
-  /** `--auth-audience`: one or more accepted `aud` values (this hub's /mcp URL, RFC 8707). */
+  /** `--auth-audience`: the `aud` values /mcp accepts, one or more (this hub's /mcp URL, RFC 8707). */
   readonly audience: readonly string[];
+  /** `--auth-api-audience`: the `aud` values /rpc, /ws, /export and /metrics accept; none (default): the API takes no token of this issuer. */
+  readonly apiAudience?: readonly string[];
   /** `--auth-role-claim`; default {@link DEFAULT_ROLE_CLAIM}. */
   readonly roleClaim?: string;
   /** `--auth-jwks-url`; default the discovery document's `jwks_uri`. */
@@ -48,9 +55,20 @@ export class OidcAuthenticator implements Authenticator {
     this.#o = options;
   }
 
-  async authenticate(bearer: string): Promise<Principal | undefined> {
+  /**
+   * `context.resource` says which audience applies: `<origin>/mcp` is the MCP endpoint, anything else
+   * (or nothing) the API. A token whose `aud` names only the other one is refused: a token an MCP client
+   * obtained for /mcp is no credential for /rpc, and one minted for scripts on /rpc none for /mcp.
+   */
+  async authenticate(bearer: string, context: CredentialContext = {}): Promise<Principal | undefined> {
     if (!COMPACT_JWS.test(bearer)) return undefined;
-    const payload = await this.#verify(bearer);
+    const mcp = context.origin !== undefined && context.resource === `${context.origin}${MCP_PATH}`;
+    const accepted = mcp ? this.#o.audience : (this.#o.apiAudience ?? []);
+    const flag = mcp ? '--auth-audience' : '--auth-api-audience';
+    const payload = await this.#verify(bearer, accepted, flag);
+    if (accepted.length === 0) {
+      throw new CredentialRefused(`OIDC token refused: ${context.resource ?? 'the API'} accepts this issuer's tokens only for an audience of --auth-api-audience, and none is configured (${MCP_PATH} takes them for --auth-audience)`);
+    }
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new CredentialRefused('OIDC token has no sub');
     // A valid token that grants no role authenticates but may call nothing: a 403 naming iot:read, so an
     // OAuth client can ask the issuer for that scope (MCP authorization §Scope Challenge) instead of a 401 loop.
@@ -65,11 +83,12 @@ export class OidcAuthenticator implements Authenticator {
     };
   }
 
-  async #verify(token: string): Promise<JWTPayload> {
+  /** Verify `token`; `audience` empty: every check but the audience's (the caller refuses it after, with a clearer reason). */
+  async #verify(token: string, audience: readonly string[], flag: string): Promise<JWTPayload> {
     try {
       const { payload } = await jwtVerify(token, await this.#keySet(), {
         issuer: this.#o.issuer,
-        audience: [...this.#o.audience],
+        ...(audience.length > 0 && { audience: [...audience] }),
         algorithms: OIDC_ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_S,
         requiredClaims: ['exp'],
@@ -77,6 +96,7 @@ export class OidcAuthenticator implements Authenticator {
       });
       return payload;
     } catch (error) {
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') throw new CredentialRefused(`OIDC token refused: aud does not match (${flag})`);
       throw refusal(error);
     }
   }

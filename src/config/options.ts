@@ -92,10 +92,12 @@ export interface HubConfig {
   trustedProxy: string | undefined;
   /** /metrics without credentials even when auth is on. */
   metricsPublic: boolean;
-  /** OpenID Connect issuer whose access tokens the API accepts (turns auth on). */
+  /** OpenID Connect issuer whose access tokens /mcp accepts, and the API with `authApiAudience` (turns auth on). */
   authIssuer: string | undefined;
-  /** Comma-separated accepted `aud` values: this hub's /mcp URL (RFC 8707). */
+  /** Comma-separated `aud` values /mcp accepts: this hub's /mcp URL (RFC 8707). */
   authAudience: string | undefined;
+  /** Comma-separated `aud` values /rpc, /ws, /export and /metrics accept; unset: the issuer's tokens are /mcp-only. */
+  authApiAudience: string | undefined;
   /** Claim holding viewer|operator|admin (a dotted path reaches nested claims). */
   authRoleClaim: string;
   /** JWKS URL instead of the issuer's discovered `jwks_uri`. */
@@ -177,6 +179,7 @@ export const DEFAULTS: HubConfig = {
   metricsPublic: false,
   authIssuer: undefined,
   authAudience: undefined,
+  authApiAudience: undefined,
   authRoleClaim: 'llmiot_role',
   authJwksUrl: undefined,
   oauthServer: 'on',
@@ -251,8 +254,9 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'allowedOrigins', flag: 'allowed-origins', env: 'LLMIOT_ALLOWED_ORIGINS', type: 'string', description: 'comma-separated browser origins (https://dash.example.com) that may call the API cross-origin (CORS, WebSocket)' },
   { key: 'trustedProxy', flag: 'trusted-proxy', env: 'LLMIOT_TRUSTED_PROXY', type: 'string', description: 'comma-separated addresses or CIDRs of reverse proxies (127.0.0.1, 10.0.0.0/8): from them, the client address is the right-most X-Forwarded-For entry that is not a trusted proxy (login throttle, logs, audit); from any other peer the header is ignored' },
   { key: 'metricsPublic', flag: 'metrics-public', env: 'LLMIOT_METRICS_PUBLIC', type: 'boolean', description: 'serve /metrics without credentials when auth is on (a Prometheus on a trusted network)' },
-  { key: 'authIssuer', flag: 'auth-issuer', env: 'LLMIOT_AUTH_ISSUER', type: 'string', description: "OpenID Connect issuer URL whose access tokens (JWTs) the API accepts; turns auth on; needs --auth-audience" },
-  { key: 'authAudience', flag: 'auth-audience', env: 'LLMIOT_AUTH_AUDIENCE', type: 'string', description: "audience the tokens must name: this hub's /mcp URL (https://hub.example.com/mcp, RFC 8707); comma-separated for several" },
+  { key: 'authIssuer', flag: 'auth-issuer', env: 'LLMIOT_AUTH_ISSUER', type: 'string', description: "OpenID Connect issuer URL whose access tokens (JWTs) /mcp accepts (and /rpc, /ws, /export with --auth-api-audience); turns auth on; needs --auth-audience" },
+  { key: 'authAudience', flag: 'auth-audience', env: 'LLMIOT_AUTH_AUDIENCE', type: 'string', description: "audience a token must name to be accepted on /mcp: this hub's /mcp URL (https://hub.example.com/mcp, RFC 8707); comma-separated for several" },
+  { key: 'authApiAudience', flag: 'auth-api-audience', env: 'LLMIOT_AUTH_API_AUDIENCE', type: 'string', description: 'audience a token of --auth-issuer must name to be accepted on /rpc, /ws, /export and /metrics (https://hub.example.com/rpc); comma-separated for several; unset: those take no token of the issuer' },
   { key: 'authRoleClaim', flag: 'auth-role-claim', env: 'LLMIOT_AUTH_ROLE_CLAIM', type: 'string', description: 'token claim holding viewer, operator or admin (a dotted path reaches nested claims: realm_access.roles); the scopes iot:read/iot:write/iot:admin count too, the highest wins' },
   { key: 'authJwksUrl', flag: 'auth-jwks-url', env: 'LLMIOT_AUTH_JWKS_URL', type: 'string', description: "the issuer's JWKS URL; default the jwks_uri of its /.well-known/openid-configuration" },
   { key: 'oauthServer', flag: 'oauth-server', env: 'LLMIOT_OAUTH_SERVER', type: 'string', description: 'on: the built-in OAuth 2.1 authorization server (/oauth, /.well-known/oauth-authorization-server) lets MCP clients that only speak OAuth log in as a hub user; off: not served', choices: ['on', 'off'] },

@@ -144,7 +144,7 @@ describe('API auth', () => {
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
     const res = await fetch(`${t.httpUrl}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(init) });
     assert.equal(res.status, 401);
-    assert.match(res.headers.get('www-authenticate') ?? '', /resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource"/);
+    assert.match(res.headers.get('www-authenticate') ?? '', /resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/);
     // A call above the token's scopes: 403 insufficient_scope naming the scope that is missing.
     const reader = await createApiToken(t.hub.stores.tokens, { role: 'viewer', now: () => now });
     const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'configure_device', arguments: { device: 'x', settings: { power_mode: 'low_power' } } } };
@@ -158,7 +158,7 @@ describe('API auth', () => {
   });
 
   it('challenges on raw HTTP with the scope to ask for (RFC 6750 §3, MCP 2025-11-25 authorization §Scope Selection)', async () => {
-    const metadata = `resource_metadata="${t.httpUrl}/.well-known/oauth-protected-resource"`;
+    const metadata = `resource_metadata="${t.httpUrl}/.well-known/oauth-protected-resource/mcp"`;
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
     const raw = (headers: Record<string, string>): Promise<{ status: number; challenge: string | undefined }> =>
       new Promise((resolve, reject) => {
@@ -187,7 +187,7 @@ describe('API auth', () => {
   it('keeps a challenge\'s error_description to the characters RFC 6750 §3 allows', () => {
     assert.equal(
       bearerChallenge(resourceMetadataUrl('https://hub.example'), 'iot:read', { code: 'invalid_token', description: 'user "jos\u00e9" \\ removed' }),
-      'Bearer error="invalid_token", error_description="user \'jos?\' ? removed", scope="iot:read", resource_metadata="https://hub.example/.well-known/oauth-protected-resource"',
+      'Bearer error="invalid_token", error_description="user \'jos?\' ? removed", scope="iot:read", resource_metadata="https://hub.example/.well-known/oauth-protected-resource/mcp"',
     );
   });
 

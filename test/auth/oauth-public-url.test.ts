@@ -104,7 +104,7 @@ describe('OAuth behind a TLS-terminating proxy (--public-url)', () => {
     }
     const challenge = await proxiedFetch(`${publicUrl}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
     assert.equal(challenge.status, 401);
-    assert.match(challenge.headers.get('www-authenticate') ?? '', new RegExp(`resource_metadata="${publicUrl}/.well-known/oauth-protected-resource"`));
+    assert.match(challenge.headers.get('www-authenticate') ?? '', new RegExp(`resource_metadata="${publicUrl}/.well-known/oauth-protected-resource/mcp"`));
   });
 
   it('the MCP SDK client signs in through the proxy and gets a token for <public url>/mcp that /mcp accepts', async () => {

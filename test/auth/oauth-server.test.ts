@@ -96,6 +96,44 @@ describe('built-in OAuth authorization server', () => {
     assert.equal(foreign, 403, 'a foreign Host never becomes an issuer');
   });
 
+  it('the MCP SDK client finds /mcp\'s metadata at the path-suffixed well-known URI, and at the root as a fallback (RFC 9728 §3.1)', async () => {
+    const prmPath = '/.well-known/oauth-protected-resource';
+    /** A fetch that records the metadata URLs asked for; `strip`: the challenge names no metadata; `noSuffixed`: the path-suffixed URI answers 404 (an older hub, a proxy that forwards only the root). */
+    const watching = (strip: boolean, noSuffixed: boolean): { fetch: typeof fetch; asked: string[] } => {
+      const asked: string[] = [];
+      const watched: typeof fetch = async (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        if (new URL(url).pathname.startsWith(prmPath)) asked.push(new URL(url).pathname);
+        if (noSuffixed && new URL(url).pathname === `${prmPath}/mcp`) return new Response('not found', { status: 404 });
+        const res = await fetch(input, init);
+        const challenge = res.headers.get('www-authenticate');
+        if (!strip || challenge === null) return res;
+        const headers = new Headers(res.headers);
+        headers.set('www-authenticate', challenge.replace(/, resource_metadata="[^"]*"/, ''));
+        return new Response(res.body, { status: res.status, headers });
+      };
+      return { fetch: watched, asked };
+    };
+    for (const [strip, noSuffixed, expected] of [
+      [false, false, [`${prmPath}/mcp`]],
+      [true, false, [`${prmPath}/mcp`]],
+      [true, true, [`${prmPath}/mcp`, prmPath]],
+    ] as const) {
+      const { fetch: watched, asked } = watching(strip, noSuffixed);
+      const provider = new MemoryOAuthClient();
+      const client = new Client({ name: 'discovery', version: '1.0.0' });
+      await assert.rejects(client.connect(new StreamableHTTPClientTransport(mcpUrl(), { authProvider: provider, fetch: watched })), /Unauthorized/);
+      assert.deepEqual(asked, expected, `challenge stripped: ${strip}, path-suffixed 404: ${noSuffixed}`);
+      // Either document names <hub>/mcp: the token the client asks for is for /mcp (RFC 8707), the one resource the server issues tokens for.
+      assert.equal(provider.authorizationUrl?.searchParams.get('resource'), `${t.httpUrl}/mcp`);
+      if (noSuffixed) {
+        const code = await authorize(new Browser(), provider.authorizationUrl, { name: 'vera', password: PASSWORD });
+        await new StreamableHTTPClientTransport(mcpUrl(), { authProvider: provider, fetch: watched }).finishAuth(code);
+        assert.ok((await toolsWith(provider.tokens()?.access_token ?? '')).includes('find_devices'), 'a client that found only the root document signs in');
+      }
+    }
+  });
+
   it('the MCP SDK client registers, the user logs in and consents, and the client lists and calls tools', async () => {
     const provider = await signIn('olive');
     // The client asks for the 401 challenge's scope (MCP 2025-11-25 authorization §Scope Selection); the consent page caps it.
@@ -219,7 +257,7 @@ describe('built-in OAuth authorization server', () => {
     // No credential: /rpc challenges without resource_metadata (the metadata's resource is /mcp, which a client would have to refuse, RFC 9728 §3.3); /mcp with it.
     assert.deepEqual(await raw('/rpc', 'POST', { 'content-type': 'application/json' }, rpcBody), { status: 401, challenge: 'Bearer scope="iot:read iot:write iot:admin"' });
     const mcp = await raw('/mcp', 'POST', { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, '{}');
-    assert.deepEqual(mcp, { status: 401, challenge: `Bearer scope="iot:read iot:write iot:admin", resource_metadata="${t.httpUrl}/.well-known/oauth-protected-resource"` });
+    assert.deepEqual(mcp, { status: 401, challenge: `Bearer scope="iot:read iot:write iot:admin", resource_metadata="${t.httpUrl}/.well-known/oauth-protected-resource/mcp"` });
   });
 
   it('refreshes the access token; a removed user can neither refresh nor use the token they hold', async () => {

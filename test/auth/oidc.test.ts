@@ -2,7 +2,8 @@
  * Access tokens from an external OpenID Connect issuer, as a client sees them: a local issuer
  * (discovery + JWKS on port 0) signs tokens; the hub accepts the valid ones with the role they
  * carry over /rpc and /mcp, and refuses expired, wrong-audience, wrong-issuer, badly signed,
- * unsigned and HMAC tokens, and tokens that grant no role.
+ * unsigned and HMAC tokens, and tokens that grant no role. The audience depends on the endpoint:
+ * --auth-audience on /mcp, --auth-api-audience on /rpc, /ws and /export (none unless configured).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +18,9 @@ import { startTestIssuer, signingKey, type TestIssuer } from '../support/oidc-is
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
 
 const AUDIENCE = 'https://hub.example.com/mcp';
+const API_AUDIENCE = 'https://hub.example.com/rpc';
+/** What the HTTP layer tells an authenticator on a call to /mcp. */
+const AT_MCP = { origin: 'https://hub.example.com', resource: AUDIENCE };
 const now = Date.parse('2026-06-01T12:00:00Z');
 const NO_DEVICE = '00000000-0000-4000-8000-000000000000';
 let issuer: TestIssuer;
@@ -24,14 +28,15 @@ let t: TestHub;
 
 before(async () => {
   issuer = await startTestIssuer();
-  t = await startTestHub({ authIssuer: issuer.url, authAudience: AUDIENCE }, undefined, { now: () => now });
+  t = await startTestHub({ authIssuer: issuer.url, authAudience: AUDIENCE, authApiAudience: API_AUDIENCE }, undefined, { now: () => now });
 });
 after(async () => {
   await t.close();
   await issuer.close();
 });
 
-const token = (claims: Record<string, unknown> = {}): Promise<string> => issuer.sign({ aud: AUDIENCE, llmiot_role: 'operator', ...claims }, { now });
+/** A token for both the MCP endpoint and the API, unless `claims` says otherwise. */
+const token = (claims: Record<string, unknown> = {}): Promise<string> => issuer.sign({ aud: [AUDIENCE, API_AUDIENCE], llmiot_role: 'operator', ...claims }, { now });
 const rpc = (bearer: string | undefined, method: string, params: unknown = {}): Promise<Response> =>
   fetch(`${t.httpUrl}/rpc`, {
     method: 'POST',
@@ -45,6 +50,23 @@ const mcp = (bearer: string, method: string, params: unknown): Promise<Response>
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   });
 const INIT = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'oidc-test', version: '1' } };
+
+/** The HTTP status of a WebSocket upgrade to /ws with `bearer` (101: accepted). */
+function upgradeStatus(bearer: string): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${t.httpUrl.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${bearer}` } });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      ws.terminate();
+      resolve(res.statusCode ?? 0);
+    });
+    ws.once('error', () => undefined);
+  });
+}
 
 /** The 401 of a refused token, with the reason the challenge gives. */
 async function refused(bearer: string): Promise<string> {
@@ -111,7 +133,7 @@ describe('OpenID Connect tokens', () => {
   });
 
   it('refuse expired, wrong-audience and wrong-issuer tokens', async () => {
-    assert.match(await refused(await issuer.sign({ aud: AUDIENCE, llmiot_role: 'admin', exp: Math.floor(now / 1000) - 3600 }, { now: now - 7200_000 })), /expired/);
+    assert.match(await refused(await issuer.sign({ aud: API_AUDIENCE, llmiot_role: 'admin', exp: Math.floor(now / 1000) - 3600 }, { now: now - 7200_000 })), /expired/);
     assert.match(await refused(await token({ aud: 'https://other.example.com/mcp' })), /aud does not match/);
     assert.match(await refused(await token({ iss: 'https://evil.example.com' })), /iss does not match/);
     assert.match(await refused(await token({ exp: undefined })), /exp/);
@@ -120,8 +142,8 @@ describe('OpenID Connect tokens', () => {
   it('refuse a bad signature, alg none and HS256', async () => {
     // Same kid as the published key, another private key.
     const impostor = await signingKey('key-1');
-    assert.match(await refused(await issuer.sign({ aud: AUDIENCE, llmiot_role: 'admin' }, { key: impostor, now })), /bad signature/);
-    const claims = { sub: 'mallory', iss: issuer.url, aud: AUDIENCE, llmiot_role: 'admin', exp: Math.floor(now / 1000) + 300 };
+    assert.match(await refused(await issuer.sign({ aud: API_AUDIENCE, llmiot_role: 'admin' }, { key: impostor, now })), /bad signature/);
+    const claims = { sub: 'mallory', iss: issuer.url, aud: API_AUDIENCE, llmiot_role: 'admin', exp: Math.floor(now / 1000) + 300 };
     const unsigned = `${base64url.encode(JSON.stringify({ alg: 'none', kid: 'key-1' }))}.${base64url.encode(JSON.stringify(claims))}.`;
     assert.match(await refused(unsigned), /algorithm not allowed/);
     // HMAC keyed with the public JWK's bytes: the classic confusion attack; the algorithm is not allowed.
@@ -139,8 +161,54 @@ describe('OpenID Connect tokens', () => {
     assert.equal((JSON.parse(data.toString()) as { error: { code: number } }).error.code, -32031, 'a viewer, over WebSocket too');
   });
 
+  it('are accepted on /mcp for --auth-audience and on /rpc, /ws, /export for --auth-api-audience, never the other way (RFC 8707 §2)', async () => {
+    const forMcp = await token({ aud: AUDIENCE });
+    assert.equal((await mcp(forMcp, 'initialize', INIT)).status, 200);
+    assert.match(await refused(forMcp), /aud does not match \(--auth-api-audience\)/);
+    const exported = await fetch(`${t.httpUrl}/export?last=1h`, { headers: { authorization: `Bearer ${forMcp}` } });
+    assert.equal(exported.status, 401);
+    assert.equal(await upgradeStatus(forMcp), 401);
+    const forApi = await token({ aud: API_AUDIENCE });
+    assert.equal((await rpc(forApi, 'device.list')).status, 200);
+    assert.equal((await fetch(`${t.httpUrl}/export?last=1h`, { headers: { authorization: `Bearer ${forApi}` } })).status, 200);
+    assert.equal(await upgradeStatus(forApi), 101);
+    const onMcp = await mcp(forApi, 'initialize', INIT);
+    assert.equal(onMcp.status, 401, 'a token minted for scripts on the API is no credential for /mcp');
+    assert.match(onMcp.headers.get('www-authenticate') ?? '', /error_description="OIDC token refused: aud does not match \(--auth-audience\)".*resource_metadata="/);
+  });
+
   it('leave API tokens to the API-token authenticator', async () => {
     assert.match(await refused('llmiot_notatoken'), /unknown token/);
+  });
+});
+
+describe('OpenID Connect tokens without --auth-api-audience', () => {
+  it('are accepted on /mcp only; the API refuses them saying which option is missing', async () => {
+    const hub = await startTestHub({ authIssuer: issuer.url, authAudience: AUDIENCE }, undefined, { now: () => now });
+    try {
+      // Even a token that names the API audience: the operator has not said the API takes the issuer's tokens.
+      const both = await token();
+      const init = await fetch(`${hub.httpUrl}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${both}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: INIT }),
+      });
+      assert.equal(init.status, 200);
+      const res = await fetch(`${hub.httpUrl}/rpc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${both}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list', params: {} }),
+      });
+      assert.equal(res.status, 401);
+      assert.equal(
+        res.headers.get('www-authenticate'),
+        `Bearer error="invalid_token", error_description="OIDC token refused: ${hub.httpUrl}/rpc accepts this issuer's tokens only for an audience of --auth-api-audience, and none is configured (/mcp takes them for --auth-audience)", scope="iot:read iot:write iot:admin"`,
+      );
+      // A bad token is refused for what is wrong with it, not for the missing option.
+      assert.equal((await fetch(`${hub.httpUrl}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await token({ iss: 'https://evil.example.com' })}` }, body: '{}' })).headers.get('www-authenticate')?.includes('iss does not match'), true);
+    } finally {
+      await hub.close();
+    }
   });
 });
 
@@ -149,14 +217,14 @@ describe('OidcAuthenticator', () => {
     const local = await startTestIssuer();
     try {
       const oidc = new OidcAuthenticator({ issuer: local.url, audience: [AUDIENCE], jwksCooldownMs: 0 });
-      const first = await oidc.authenticate(await local.sign({ aud: AUDIENCE, llmiot_role: 'viewer' }));
+      const first = await oidc.authenticate(await local.sign({ aud: AUDIENCE, llmiot_role: 'viewer' }), AT_MCP);
       assert.deepEqual(first, { id: 'oidc:alice', kind: 'oidc', role: 'viewer', scopes: ['iot:read'] });
       assert.equal(local.jwksFetches(), 1);
-      await oidc.authenticate(await local.sign({ aud: AUDIENCE, llmiot_role: 'viewer' }));
+      await oidc.authenticate(await local.sign({ aud: AUDIENCE, llmiot_role: 'viewer' }), AT_MCP);
       assert.equal(local.jwksFetches(), 1, 'the key set is cached');
       const rotated = await signingKey('key-2', 'EdDSA');
       local.keys = [rotated];
-      const second = await oidc.authenticate(await local.sign({ aud: AUDIENCE, llmiot_role: 'admin', preferred_username: 'alice' }, { key: rotated }));
+      const second = await oidc.authenticate(await local.sign({ aud: AUDIENCE, llmiot_role: 'admin', preferred_username: 'alice' }, { key: rotated }), AT_MCP);
       assert.deepEqual(second, { id: 'oidc:alice', kind: 'oidc', role: 'admin', scopes: ['iot:read', 'iot:write', 'iot:admin'], name: 'alice' });
       assert.equal(local.jwksFetches(), 2, 'one refetch for the new kid');
     } finally {
@@ -168,7 +236,7 @@ describe('OidcAuthenticator', () => {
     const local = await startTestIssuer();
     try {
       const oidc = new OidcAuthenticator({ issuer: `${local.url}/`, audience: [AUDIENCE] });
-      await assert.rejects(oidc.authenticate(await local.sign({ aud: AUDIENCE, llmiot_role: 'viewer' })), (e: unknown) => e instanceof CredentialRefused && /announces issuer/.test(e.message));
+      await assert.rejects(oidc.authenticate(await local.sign({ aud: AUDIENCE, llmiot_role: 'viewer' }), AT_MCP), (e: unknown) => e instanceof CredentialRefused && /announces issuer/.test(e.message));
     } finally {
       await local.close();
     }
@@ -180,14 +248,15 @@ describe('OidcAuthenticator', () => {
     const signed = await local.sign({ aud: AUDIENCE, llmiot_role: 'viewer' });
     await local.close();
     const oidc = new OidcAuthenticator({ issuer: url, audience: [AUDIENCE], timeoutMs: 2_000 });
-    await assert.rejects(oidc.authenticate(signed), (e: unknown) => e instanceof CredentialRefused && /OIDC discovery failed/.test(e.message));
+    await assert.rejects(oidc.authenticate(signed, AT_MCP), (e: unknown) => e instanceof CredentialRefused && /OIDC discovery failed/.test(e.message));
   });
 
   it('needs an audience and an https issuer (http only on loopback)', () => {
-    const base = { authRoleClaim: 'llmiot_role', authJwksUrl: undefined };
+    const base = { authRoleClaim: 'llmiot_role', authJwksUrl: undefined, authApiAudience: undefined };
     assert.throws(() => oidcAuthenticator({ ...base, authIssuer: 'https://id.example.com', authAudience: undefined }, Date.now), /needs --auth-audience/);
     assert.throws(() => oidcAuthenticator({ ...base, authIssuer: 'http://id.example.com', authAudience: AUDIENCE }, Date.now), /must be https/);
     assert.equal(oidcAuthenticator({ ...base, authIssuer: undefined, authAudience: undefined }, Date.now), undefined);
+    assert.throws(() => oidcAuthenticator({ ...base, authIssuer: undefined, authAudience: undefined, authApiAudience: API_AUDIENCE }, Date.now), /--auth-api-audience needs --auth-issuer/);
   });
 
   it('reads Keycloak and Auth0 style role claims', () => {
