@@ -6,8 +6,9 @@
  * broker says no session subscribes to the owner's topic any more); on an unshared one (every
  * instance gets every message) it is dropped, the owner has its own copy.
  */
-import { NoSubscribersError, type MessageHandler, type MessageMeta, type MqttBus, type PresenceEvent, type PublishOptions, type QoS } from '../core/ports/mqtt-bus.ts';
+import { NoSubscribersError, type MessageHandler, type MessageMeta, type MqttBus, type QoS } from '../core/ports/mqtt-bus.ts';
 import { matchTopic } from '../mqtt/topic-filter.ts';
+import { BusView } from './bus-view.ts';
 import { encodeRelay, relayTopic } from './instance-topics.ts';
 import type { SessionWindow } from './session-window.ts';
 
@@ -42,8 +43,7 @@ interface Subscription {
   readonly handler: MessageHandler;
 }
 
-export class OwnedBus implements MqttBus {
-  readonly #inner: MqttBus;
+export class OwnedBus extends BusView {
   readonly #o: OwnedBusOptions;
   readonly #subscriptions = new Set<Subscription>();
   /** Every session key seen, owned here or not, with its last topic (a new owner re-establishes the sessions it takes over). */
@@ -57,25 +57,17 @@ export class OwnedBus implements MqttBus {
   readonly #holding = new Map<string, HeldMessage[]>();
 
   constructor(inner: MqttBus, options: OwnedBusOptions) {
-    this.#inner = inner;
+    super(inner);
     this.#o = options;
   }
 
-  get kind(): MqttBus['kind'] {
-    return this.#inner.kind;
-  }
-
-  publish(topic: string, payload: Buffer | string, options?: PublishOptions): Promise<void> {
-    return this.#inner.publish(topic, payload, options);
-  }
-
-  async subscribe(filter: string, handler: MessageHandler, options: { qos?: QoS; shared?: boolean } = {}): Promise<() => Promise<void>> {
+  override async subscribe(filter: string, handler: MessageHandler, options: { qos?: QoS; shared?: boolean } = {}): Promise<() => Promise<void>> {
     const subscription: Subscription = { filter, handler };
     this.#subscriptions.add(subscription);
     const shared = options.shared !== false;
     const wrapped: MessageHandler = (topic, payload, meta) => this.#route(topic, payload, meta, handler, shared);
     try {
-      const unsubscribe = await this.#inner.subscribe(filter, wrapped, options);
+      const unsubscribe = await this.inner.subscribe(filter, wrapped, options);
       return () => {
         this.#subscriptions.delete(subscription);
         return unsubscribe();
@@ -119,7 +111,7 @@ export class OwnedBus implements MqttBus {
     }
     if (owner === undefined || owner === instance) return handler(topic, payload, meta);
     this.relayed++;
-    const relayed = this.#inner.publish(relayTopic(owner, this.#o.protocol), encodeRelay(topic, payload), { qos: 1, requireSubscriber: true }).catch((error: unknown) => {
+    const relayed = this.inner.publish(relayTopic(owner, this.#o.protocol), encodeRelay(topic, payload), { qos: 1, requireSubscriber: true }).catch((error: unknown) => {
       if (!(error instanceof NoSubscribersError)) throw error;
       // The owner's session is gone (it died and a survivor adopted and ended its session before this
       // instance saw the members change): handle the message here rather than lose it.
@@ -153,22 +145,5 @@ export class OwnedBus implements MqttBus {
         }
       }
     };
-  }
-
-  onPresence(listener: (event: PresenceEvent) => void): () => void {
-    return this.#inner.onPresence(listener);
-  }
-
-  onConnected(listener: () => void): () => void {
-    return this.#inner.onConnected?.(listener) ?? (() => {});
-  }
-
-  setInboundPaused(paused: boolean): void {
-    this.#inner.setInboundPaused?.(paused);
-  }
-
-  /** The hub closes the real bus; a protocol's view of it has nothing of its own to close. */
-  close(): Promise<void> {
-    return Promise.resolve();
   }
 }
