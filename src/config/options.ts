@@ -116,7 +116,7 @@ export interface HubConfig {
 
 export const DEFAULTS: HubConfig = {
   httpPort: 8080,
-  // Loopback until credentials exist: docs/security.md, "Going beyond loopback".
+  // Loopback until credentials exist: docs/security.md, "Secure defaults".
   httpHost: '127.0.0.1',
   mqttPort: 1883,
   mqttHost: '127.0.0.1',
@@ -254,7 +254,7 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'allowedOrigins', flag: 'allowed-origins', env: 'LLMIOT_ALLOWED_ORIGINS', type: 'string', description: 'comma-separated browser origins (https://dash.example.com) that may call the API cross-origin (CORS, WebSocket)' },
   { key: 'trustedProxy', flag: 'trusted-proxy', env: 'LLMIOT_TRUSTED_PROXY', type: 'string', description: 'comma-separated addresses or CIDRs of reverse proxies (127.0.0.1, 10.0.0.0/8): from them, the client address is the right-most X-Forwarded-For entry that is not a trusted proxy (login throttle, logs, audit); from any other peer the header is ignored' },
   { key: 'metricsPublic', flag: 'metrics-public', env: 'LLMIOT_METRICS_PUBLIC', type: 'boolean', description: 'serve /metrics without credentials when auth is on (a Prometheus on a trusted network)' },
-  { key: 'authIssuer', flag: 'auth-issuer', env: 'LLMIOT_AUTH_ISSUER', type: 'string', description: "OpenID Connect issuer URL whose access tokens (JWTs) /mcp accepts (and /rpc, /ws, /export with --auth-api-audience); turns auth on; needs --auth-audience" },
+  { key: 'authIssuer', flag: 'auth-issuer', env: 'LLMIOT_AUTH_ISSUER', type: 'string', description: "OpenID Connect issuer URL whose access tokens (JWTs) /mcp accepts (and /rpc, /ws, /export, /metrics with --auth-api-audience); turns auth on; needs --auth-audience" },
   { key: 'authAudience', flag: 'auth-audience', env: 'LLMIOT_AUTH_AUDIENCE', type: 'string', description: "audience a token must name to be accepted on /mcp: this hub's /mcp URL (https://hub.example.com/mcp, RFC 8707); comma-separated for several" },
   { key: 'authApiAudience', flag: 'auth-api-audience', env: 'LLMIOT_AUTH_API_AUDIENCE', type: 'string', description: 'audience a token of --auth-issuer must name to be accepted on /rpc, /ws, /export and /metrics (https://hub.example.com/rpc); comma-separated for several; unset: those take no token of the issuer' },
   { key: 'authRoleClaim', flag: 'auth-role-claim', env: 'LLMIOT_AUTH_ROLE_CLAIM', type: 'string', description: 'token claim holding viewer, operator or admin (a dotted path reaches nested claims: realm_access.roles); the scopes iot:read/iot:write/iot:admin count too, the highest wins' },
