@@ -2,6 +2,7 @@
 import type { ProtocolPlugin } from '../protocol-plugin.ts';
 import { HostStateMessages, SparkplugHost } from './host/index.ts';
 import { sparkplugMethods } from './methods.ts';
+import { SPARKPLUG_REJECTION_REASONS } from './host/rejection-reasons.ts';
 import { SPARKPLUG_B_NAMESPACE } from './codec/topic.ts';
 
 export const sparkplugProtocol: ProtocolPlugin = {
@@ -12,13 +13,7 @@ export const sparkplugProtocol: ProtocolPlugin = {
   ],
   metricLabels: {
     messageTypes: ['NBIRTH', 'NDATA', 'NDEATH', 'DBIRTH', 'DDATA', 'DDEATH'],
-    // sparkplug-host.ts, edge-lifecycle.ts, metric-catalog.ts; `overloaded`: telemetry refused by a full pipeline (data-ingest.ts).
-    rejectionReasons: [
-      'bad_topic', 'oversized', 'retained', 'malformed_payload', 'data_before_birth', 'stale_seq', 'stale_ndeath', 'invalid_birth',
-      'duplicate_alias', 'unnamed_metric', 'untyped_metric', 'overloaded',
-      // Hub-side checks (docs/sparkplug.md): another connection speaking for a node, a birth over another protocol's device, a client's STATE for this host.
-      'foreign_publisher', 'foreign_birth', 'foreign_state',
-    ],
+    rejectionReasons: SPARKPLUG_REJECTION_REASONS,
   },
   // One instance at a time orders an edge node's messages by seq; the others ignore them (src/cluster/).
   sessions: {

@@ -47,8 +47,12 @@ describe('Sparkplug host: DEATH certificates', () => {
     assert.equal(pump.status, 'offline');
     assert.equal(pump.dynamic_state.sparkplug.metrics, 'stale');
     // The last values stay readable; the device status tells they are stale.
-    const latest = await t.rpc('data.latest', { device_ids: [deviceIdFor(`${n.edgeNodeId}/pump`)], measurement_types: ['Inputs/Pressure'] });
-    assert.equal(latest.result.readings[0].value, 1.25);
+    // The DBIRTH's values are committed with the next telemetry batch, which may come after the death is handled.
+    const value = await eventually(async () => {
+      const latest = await t.rpc('data.latest', { device_ids: [deviceIdFor(`${n.edgeNodeId}/pump`)], measurement_types: ['Inputs/Pressure'] });
+      return latest.result?.readings[0]?.value as number | undefined;
+    }, 5000, 'the DBIRTH value readable');
+    assert.equal(value, 1.25);
   });
 
   it('[tck-id-payloads-ndeath-bdseq] a late NDEATH Will of an older connection (other bdSeq) is ignored and counted', async () => {

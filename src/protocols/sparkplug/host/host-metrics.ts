@@ -5,6 +5,7 @@ import { counter } from '../../../metrics/declare.ts';
 import type { HubMetrics } from '../../../metrics/hub-metrics.ts';
 import { SKIP_REASONS } from './metric-points.ts';
 import { REBIRTH_REASONS } from './rebirth-requester.ts';
+import { SPARKPLUG_REJECTION_REASONS } from './rejection-reasons.ts';
 
 /** The hub's counters plus the Sparkplug-specific ones. */
 export class SparkplugHostMetrics {
@@ -48,6 +49,7 @@ export class SparkplugHostMetrics {
       name: 'llmiot_sparkplug_replay_rejected_total',
       help: 'Sparkplug messages a new owner replayed after a hub instance died (scale-out) and rejected, by reason; not counted again in llmiot_messages_rejected_total.',
       labelNames: ['reason'],
+      initial: SPARKPLUG_REJECTION_REASONS.map((reason) => ({ reason })),
     });
     this.skipped = counter(hub.registry, {
       name: 'llmiot_sparkplug_metrics_skipped_total',
