@@ -242,6 +242,8 @@ describe('forgeries where the publisher matters (embedded broker, real sockets, 
 
     it('forged DDATA from another connection is refused and stores nothing; the node keeps reporting', async () => {
       const node = await bornNode('ddata', 3n);
+      // The DBIRTH's value is committed with a telemetry batch that may come after the device is online.
+      await eventually(async () => (await pressure(node)) === 1.25, 5000, 'the DBIRTH value stored');
       const counted = await rejected(t, 'sparkplug', 'foreign_publisher');
       const mallory = await forger(node);
       await mallory.ddata('pump', [{ name: 'Inputs/Pressure', alias: 10n, value: 99.5 }]);
