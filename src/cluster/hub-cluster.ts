@@ -5,34 +5,18 @@
  * protocol sees, the command channels, and adopting a dead instance's broker session.
  */
 import type { CommandChannel } from '../core/command-channel.ts';
-import type { DeviceIngress } from '../core/device-ingress.ts';
-import type { DeviceRegistry } from '../core/device-registry.ts';
-import type { EventBus } from '../core/event-bus.ts';
-import type { LatestValueCache } from '../core/latest-cache.ts';
-import type { MqttBus } from '../core/ports/mqtt-bus.ts';
 import type { RegistryStore } from '../core/ports/registry-store.ts';
-import type { TelemetryStore } from '../core/ports/telemetry-store.ts';
 import type { HubConfig } from '../config/options.ts';
-import type { Logger } from '../log/logger.ts';
 import type { ProtocolContext, ProtocolPlugin, ProtocolRuntime } from '../protocols/protocol-plugin.ts';
 import type { Stores } from '../storage/open-stores.ts';
 import type { PostgresClusterStore } from '../storage/postgres/postgres-cluster-store.ts';
-import { Cluster } from './cluster.ts';
+import { Cluster, type ClusterOptions } from './cluster.ts';
 import { clusterStoreOf } from './cluster-mode.ts';
 import { adoptSession } from './session-adopter.ts';
 import { SharedRegistryStore } from './shared-registry.ts';
 
-/** What the cluster needs of the hub once its bus is connected. */
-export interface HubParts {
-  readonly bus: MqttBus;
-  readonly registry: DeviceRegistry;
-  readonly ingress: DeviceIngress;
-  readonly events: EventBus;
-  readonly cache: LatestValueCache;
-  readonly telemetry: Pick<TelemetryStore, 'latest'>;
-  readonly logger: Logger;
-  readonly now: () => number;
-}
+/** What the cluster needs of the hub once its bus is connected: the cluster's options less what the topology itself supplies. */
+export type HubParts = Omit<ClusterOptions, 'instance' | 'store' | 'leaseMs' | 'adopt'>;
 
 /** How createHub runs: alone, or as one cluster instance. */
 export interface HubTopology {

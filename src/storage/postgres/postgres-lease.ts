@@ -1,6 +1,7 @@
 /**
  * A store's hold on the shared PostgreSQL connection: its pool while open, store errors with the
- * operation named, and one release at close. The account, credential and OAuth stores share it.
+ * operation named, and one release at close. The registry, account, credential, OAuth, approval and
+ * grant stores share it.
  */
 import type pg from 'pg';
 import { HubError } from '../../core/errors.ts';

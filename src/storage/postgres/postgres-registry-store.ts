@@ -3,9 +3,9 @@ import type pg from 'pg';
 import type { CommandRecord } from '../../core/command.ts';
 import type { Device } from '../../core/device.ts';
 import { HubError } from '../../core/errors.ts';
-import { storeError } from '../shared/store-error.ts';
 import type { CommandFilter, RegistryStore } from '../../core/ports/registry-store.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
+import { PostgresLease } from './postgres-lease.ts';
 import {
   COMMAND_COLUMNS,
   commandFromRow,
@@ -29,47 +29,46 @@ function upsertSql(table: string, columns: readonly string[]): string {
 
 /** Devices and commands in `<schema>.devices / commands`. */
 export class PostgresRegistryStore implements RegistryStore {
-  readonly #connection: PostgresConnection;
+  readonly #lease: PostgresLease;
   readonly #pool: pg.Pool;
   readonly #schema: string;
   readonly #saveDeviceSql: string;
   readonly #saveCommandSql: string;
-  #closed = false;
 
   /** Use `openPostgresStores()`; the store acquires `connection` and releases it on close. */
   constructor(connection: PostgresConnection) {
-    this.#connection = connection;
-    this.#pool = connection.acquire();
+    this.#lease = new PostgresLease(connection);
+    this.#pool = this.#lease.pool;
     this.#schema = connection.schema;
     this.#saveDeviceSql = upsertSql(`${this.#schema}.devices`, DEVICE_COLUMNS);
     this.#saveCommandSql = upsertSql(`${this.#schema}.commands`, COMMAND_COLUMNS);
   }
 
   async loadDevices(): Promise<Device[]> {
-    return this.#run('device load failed', async () => {
+    return this.#lease.run('device load failed', async () => {
       const result = await this.#pool.query<DeviceRow>(`SELECT * FROM ${this.#schema}.devices ORDER BY registered_at, id`);
       return result.rows.map(deviceFromRow);
     });
   }
 
   async saveDevice(device: Device): Promise<void> {
-    await this.#run(`device save failed: ${device.id}`, () => this.#pool.query(this.#saveDeviceSql, deviceParams(device)));
+    await this.#lease.run(`device save failed: ${device.id}`, () => this.#pool.query(this.#saveDeviceSql, deviceParams(device)));
   }
 
   async deleteDevice(id: string): Promise<void> {
-    await this.#run(`device delete failed: ${id}`, () =>
+    await this.#lease.run(`device delete failed: ${id}`, () =>
       this.#pool.query(`DELETE FROM ${this.#schema}.devices WHERE id = $1`, [id]),
     );
   }
 
   async saveCommand(command: CommandRecord): Promise<void> {
-    await this.#run(`command save failed: ${command.id}`, () =>
+    await this.#lease.run(`command save failed: ${command.id}`, () =>
       this.#pool.query(this.#saveCommandSql, commandParams(command)),
     );
   }
 
   async getCommand(id: string): Promise<CommandRecord | undefined> {
-    return this.#run(`command get failed: ${id}`, async () => {
+    return this.#lease.run(`command get failed: ${id}`, async () => {
       const result = await this.#pool.query<CommandRow>(`${COMMAND_SELECT} ${this.#schema}.commands WHERE id = $1`, [id]);
       const row = result.rows[0];
       return row === undefined ? undefined : commandFromRow(row);
@@ -79,7 +78,7 @@ export class PostgresRegistryStore implements RegistryStore {
   /** Newest first (created_at, then id, descending); every filter field narrows the list. */
   async listCommands(filter: CommandFilter = {}): Promise<CommandRecord[]> {
     const limit = filter.limit ?? DEFAULT_COMMAND_LIMIT;
-    return this.#run('command list failed', async () => {
+    return this.#lease.run('command list failed', async () => {
       if (!Number.isSafeInteger(limit) || limit < 0) {
         throw new HubError('STORE_ERROR', `command list failed: limit must be a non-negative integer, got ${limit}`);
       }
@@ -106,17 +105,6 @@ export class PostgresRegistryStore implements RegistryStore {
 
   /** Idempotent; the pool ends with its last store. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#connection.release();
-  }
-
-  async #run<T>(what: string, operation: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new HubError('STORE_ERROR', `${what}: the store is closed`);
-    try {
-      return await operation();
-    } catch (error) {
-      throw storeError(what, error);
-    }
+    await this.#lease.close();
   }
 }

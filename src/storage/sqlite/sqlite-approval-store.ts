@@ -1,62 +1,34 @@
 /** ApprovalStore and GrantStore on SQLite: the `approvals` and `grants` tables of migration 7, each row a JSON document with its indexed fields beside it. */
-import type Database from 'better-sqlite3';
 import type { Approval, ApprovalFilter } from '../../core/approval.ts';
-import { HubError } from '../../core/errors.ts';
 import type { Grant } from '../../core/grant.ts';
 import type { ApprovalStore } from '../../core/ports/approval-store.ts';
 import type { GrantStore } from '../../core/ports/grant-store.ts';
-import { storeError } from '../shared/store-error.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
-
-class SqliteDocuments {
-  readonly #connection: SqliteConnection;
-  readonly db: Database.Database;
-  #closed = false;
-
-  constructor(connection: SqliteConnection) {
-    this.#connection = connection;
-    this.db = connection.acquire();
-  }
-
-  run<T>(what: string, work: () => T): T {
-    if (this.#closed) throw new HubError('STORE_ERROR', `${what}: the store is closed`);
-    try {
-      return work();
-    } catch (error) {
-      throw storeError(what, error);
-    }
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#connection.release();
-  }
-}
+import { SqliteLease } from './sqlite-lease.ts';
 
 export class SqliteApprovalStore implements ApprovalStore {
-  readonly #docs: SqliteDocuments;
+  readonly #lease: SqliteLease;
 
   constructor(connection: SqliteConnection) {
-    this.#docs = new SqliteDocuments(connection);
+    this.#lease = new SqliteLease(connection);
   }
 
   async create(approval: Approval): Promise<void> {
-    this.#docs.run('approval create failed', () =>
-      this.#docs.db
+    this.#lease.run('approval create failed', () =>
+      this.#lease.db
         .prepare(`INSERT INTO approvals (id, status, created_at, expires_at, doc) VALUES (?, ?, ?, ?, ?)`)
         .run(approval.id, approval.status, approval.createdAt, approval.expiresAt, JSON.stringify(approval)),
     );
   }
 
   async get(id: string): Promise<Approval | undefined> {
-    const row = this.#docs.run('approval get failed', () => this.#docs.db.prepare(`SELECT doc FROM approvals WHERE id = ?`).get(id) as { doc: string } | undefined);
+    const row = this.#lease.run('approval get failed', () => this.#lease.db.prepare(`SELECT doc FROM approvals WHERE id = ?`).get(id) as { doc: string } | undefined);
     return row === undefined ? undefined : (JSON.parse(row.doc) as Approval);
   }
 
   async list(filter: ApprovalFilter = {}): Promise<Approval[]> {
-    const rows = this.#docs.run('approval list failed', () =>
-      this.#docs.db
+    const rows = this.#lease.run('approval list failed', () =>
+      this.#lease.db
         .prepare(`SELECT doc FROM approvals WHERE (@status IS NULL OR status = @status) ORDER BY created_at DESC, id DESC LIMIT @limit`)
         .all({ status: filter.status ?? null, limit: filter.limit ?? 100 }) as { doc: string }[],
     );
@@ -64,17 +36,17 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async update(next: Approval, expected: Approval['status']): Promise<boolean> {
-    const result = this.#docs.run('approval update failed', () =>
-      this.#docs.db.prepare(`UPDATE approvals SET status = ?, doc = ? WHERE id = ? AND status = ?`).run(next.status, JSON.stringify(next), next.id, expected),
+    const result = this.#lease.run('approval update failed', () =>
+      this.#lease.db.prepare(`UPDATE approvals SET status = ?, doc = ? WHERE id = ? AND status = ?`).run(next.status, JSON.stringify(next), next.id, expected),
     );
     return result.changes > 0;
   }
 
   async expire(now: number): Promise<Approval[]> {
-    return this.#docs.run('approval expiry failed', () => {
-      const rows = this.#docs.db.prepare(`SELECT doc FROM approvals WHERE status = 'pending' AND expires_at <= ?`).all(now) as { doc: string }[];
+    return this.#lease.run('approval expiry failed', () => {
+      const rows = this.#lease.db.prepare(`SELECT doc FROM approvals WHERE status = 'pending' AND expires_at <= ?`).all(now) as { doc: string }[];
       const expired: Approval[] = [];
-      const update = this.#docs.db.prepare(`UPDATE approvals SET status = 'expired', doc = ? WHERE id = ? AND status = 'pending'`);
+      const update = this.#lease.db.prepare(`UPDATE approvals SET status = 'expired', doc = ? WHERE id = ? AND status = 'pending'`);
       for (const row of rows) {
         const approval: Approval = { ...(JSON.parse(row.doc) as Approval), status: 'expired' };
         if (update.run(JSON.stringify(approval), approval.id).changes > 0) expired.push(approval);
@@ -84,31 +56,31 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async close(): Promise<void> {
-    this.#docs.close();
+    this.#lease.close();
   }
 }
 
 export class SqliteGrantStore implements GrantStore {
-  readonly #docs: SqliteDocuments;
+  readonly #lease: SqliteLease;
 
   constructor(connection: SqliteConnection) {
-    this.#docs = new SqliteDocuments(connection);
+    this.#lease = new SqliteLease(connection);
   }
 
   async create(grant: Grant): Promise<void> {
-    this.#docs.run('grant create failed', () =>
-      this.#docs.db.prepare(`INSERT INTO grants (id, created_at, expires_at, revoked_at, doc) VALUES (?, ?, ?, NULL, ?)`).run(grant.id, grant.createdAt, grant.expiresAt, JSON.stringify(grant)),
+    this.#lease.run('grant create failed', () =>
+      this.#lease.db.prepare(`INSERT INTO grants (id, created_at, expires_at, revoked_at, doc) VALUES (?, ?, ?, NULL, ?)`).run(grant.id, grant.createdAt, grant.expiresAt, JSON.stringify(grant)),
     );
   }
 
   async get(id: string): Promise<Grant | undefined> {
-    const row = this.#docs.run('grant get failed', () => this.#docs.db.prepare(`SELECT doc FROM grants WHERE id = ?`).get(id) as { doc: string } | undefined);
+    const row = this.#lease.run('grant get failed', () => this.#lease.db.prepare(`SELECT doc FROM grants WHERE id = ?`).get(id) as { doc: string } | undefined);
     return row === undefined ? undefined : (JSON.parse(row.doc) as Grant);
   }
 
   async list(filter: { readonly activeAt?: number; readonly limit?: number } = {}): Promise<Grant[]> {
-    const rows = this.#docs.run('grant list failed', () =>
-      this.#docs.db
+    const rows = this.#lease.run('grant list failed', () =>
+      this.#lease.db
         .prepare(`SELECT doc FROM grants WHERE (@at IS NULL OR (revoked_at IS NULL AND expires_at > @at)) ORDER BY created_at DESC, id DESC LIMIT @limit`)
         .all({ at: filter.activeAt ?? null, limit: filter.limit ?? 100 }) as { doc: string }[],
     );
@@ -116,15 +88,15 @@ export class SqliteGrantStore implements GrantStore {
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
-    return this.#docs.run('grant revoke failed', () => {
-      const row = this.#docs.db.prepare(`SELECT doc FROM grants WHERE id = ? AND revoked_at IS NULL`).get(id) as { doc: string } | undefined;
+    return this.#lease.run('grant revoke failed', () => {
+      const row = this.#lease.db.prepare(`SELECT doc FROM grants WHERE id = ? AND revoked_at IS NULL`).get(id) as { doc: string } | undefined;
       if (row === undefined) return false;
       const grant: Grant = { ...(JSON.parse(row.doc) as Grant), revokedAt: at };
-      return this.#docs.db.prepare(`UPDATE grants SET revoked_at = ?, doc = ? WHERE id = ? AND revoked_at IS NULL`).run(at, JSON.stringify(grant), id).changes > 0;
+      return this.#lease.db.prepare(`UPDATE grants SET revoked_at = ?, doc = ? WHERE id = ? AND revoked_at IS NULL`).run(at, JSON.stringify(grant), id).changes > 0;
     });
   }
 
   async close(): Promise<void> {
-    this.#docs.close();
+    this.#lease.close();
   }
 }
