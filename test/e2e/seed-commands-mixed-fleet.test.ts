@@ -98,7 +98,9 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
     const llm = await execute("What's the average temperature in Zone A for the past 24 hours?");
     assert.equal(llm.tool_calls[0].status, 'ok');
     assert.deepEqual(llm.tool_calls[0].result.series, viaMcp.structuredContent.series, 'the model was given the same answer');
-    assert.equal(llm.answer, `The average temperature in Zone A over the 24 hours to ${end} was ${expected.toFixed(3)} °C (${values.length} readings).`);
+    // The model phrases the summary it was given (six significant digits, within 1e-4 of the stored data, asserted above):
+    // formatting `expected` itself would differ in the last digit whenever the mean sits on a rounding edge (27.7075).
+    assert.equal(llm.answer, `The average temperature in Zone A over the 24 hours to ${end} was ${summarized.summary.mean.toFixed(3)} °C (${values.length} readings).`);
     context.diagnostic(`JSON-RPC and MCP: ${point.value} Cel over ${point.count} readings of ${perDevice.length} devices; LLM: ${llm.answer}`);
   });
 
