@@ -1,5 +1,5 @@
 // The dashboard shell: session (login or local admin), navigation, and the page of the current hash route.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { liveSocket } from './api/live-socket.ts';
 import { loadPermissions, type Permissions } from './api/permissions.ts';
 import { errorText, onUnauthenticated } from './api/rpc-client.ts';
@@ -62,7 +62,9 @@ function Shell({ session, permissions, onLogout }: { session: Session; permissio
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   // Move focus to the new page so keyboard and screen-reader users start there (not at the old link).
-  useEffect(() => {
+  // A layout effect, in the same commit as the page: with a passive effect the new page was painted
+  // while focus still sat on the old link, and a key pressed in that frame went to the wrong place.
+  useLayoutEffect(() => {
     if (first.current) {
       first.current = false;
       return;
