@@ -6,6 +6,12 @@ export interface Loaded<T> {
   readonly data: T | undefined;
   readonly error: string | undefined;
   readonly loading: boolean;
+  /**
+   * Whether `data` / `error` answer the current `deps`. False from the render in which `deps` change
+   * until their answer arrives (while the last data stays shown); a periodic refresh leaves it true.
+   * Known in that very render, not after an effect, so a page never shows old data as current.
+   */
+  readonly current: boolean;
   reload(): void;
 }
 
@@ -14,6 +20,7 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(true);
+  const [answered, setAnswered] = useState<readonly unknown[] | undefined>(undefined);
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   useEffect(() => {
@@ -25,11 +32,13 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
         setData(value);
         setError(undefined);
         setLoading(false);
+        setAnswered(deps);
       },
       (failure: unknown) => {
         if (controller.signal.aborted) return;
         setError(errorText(failure));
         setLoading(false);
+        setAnswered(deps);
       },
     );
     return () => controller.abort();
@@ -39,7 +48,8 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
     const timer = setInterval(reload, refreshMs);
     return () => clearInterval(timer);
   }, [refreshMs, reload]);
-  return { data, error, loading, reload };
+  const current = answered !== undefined && answered.length === deps.length && answered.every((value, i) => Object.is(value, deps[i]));
+  return { data, error, loading, current, reload };
 }
 
 /** The current time, updated every `ms`. */
@@ -52,7 +62,7 @@ export function useNow(ms = 1000): number {
   return now;
 }
 
-/** A value that changes only after `ms` without further changes (search boxes). */
+/** A value that changes only after `ms` without further changes (search boxes); see {@link useDebouncedInput} for whether one is pending. */
 export function useDebounced<T>(value: T, ms = 300): T {
   const [settled, setSettled] = useState(value);
   const first = useRef(true);
@@ -65,4 +75,13 @@ export function useDebounced<T>(value: T, ms = 300): T {
     return () => clearTimeout(timer);
   }, [value, ms]);
   return settled;
+}
+
+/**
+ * {@link useDebounced} for a form's inputs (a plain object or string): the settled value, and whether
+ * the inputs have changed since (a query for them is still to come).
+ */
+export function useDebouncedInput<T>(value: T, ms = 300): { settled: T; pending: boolean } {
+  const settled = useDebounced(value, ms);
+  return { settled, pending: JSON.stringify(settled) !== JSON.stringify(value) };
 }

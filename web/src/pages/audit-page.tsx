@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Permissions } from '../api/permissions.ts';
 import { rpc } from '../api/rpc-client.ts';
 import type { AuditEntry } from '../api/types.ts';
-import { useDebounced, useLoad } from '../components/hooks.ts';
+import { useDebouncedInput, useLoad } from '../components/hooks.ts';
 import { Notice, StatusBadge } from '../components/notice.tsx';
 import { SelectField } from '../components/select-field.tsx';
 import { time } from '../format.ts';
@@ -28,7 +28,7 @@ function AuditLog() {
   const [principal, setPrincipal] = useState('');
   const [outcome, setOutcome] = useState('');
   const [since, setSince] = useState('');
-  const params = useDebounced({ tool, principal, outcome, since });
+  const { settled: params, pending } = useDebouncedInput({ tool, principal, outcome, since });
   const list = useLoad(
     (signal) =>
       rpc<{ entries: AuditEntry[] }>(
@@ -63,55 +63,58 @@ function AuditLog() {
           <input type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
         </label>
       </form>
-      <Notice error={list.error} loading={list.loading && list.data === undefined} />
-      {list.data !== undefined &&
-        (list.data.entries.length === 0 ? (
-          <p class="muted">No entries.</p>
-        ) : (
-          <div class="table-wrap">
-            <table data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Via</th>
-                  <th scope="col">Tool / method</th>
-                  <th scope="col">Decision</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Arguments</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.entries.map((e) => (
-                  <tr key={e.id}>
-                    <td>{time(e.at)}</td>
-                    <td>
-                      {e.principal}
-                      {e.role !== undefined && <span class="muted small"> ({e.role})</span>}
-                    </td>
-                    <td>{e.via}</td>
-                    <td>
-                      <code>{e.tool}</code>
-                      {e.method !== undefined && e.method.replaceAll('.', '_') !== e.tool && (
-                        <div class="small muted">
-                          method <code>{e.method}</code>
-                        </div>
-                      )}
-                    </td>
-                    <td>{e.decision}</td>
-                    <td>
-                      <StatusBadge status={e.outcome} />
-                      {e.error !== undefined && <div class="small">{e.error.message}</div>}
-                    </td>
-                    <td>
-                      <code class="small">{JSON.stringify(e.arguments).slice(0, 160)}</code>
-                    </td>
+      {/* Busy while the entries shown are not yet those the filters ask for (typing, or the answer on its way). */}
+      <div data-testid="audit-results" aria-busy={pending || !list.current}>
+        <Notice error={list.error} loading={list.loading && list.data === undefined} />
+        {list.data !== undefined &&
+          (list.data.entries.length === 0 ? (
+            <p class="muted">No entries.</p>
+          ) : (
+            <div class="table-wrap">
+              <table data-testid="audit-table">
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Via</th>
+                    <th scope="col">Tool / method</th>
+                    <th scope="col">Decision</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">Arguments</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ))}
+                </thead>
+                <tbody>
+                  {list.data.entries.map((e) => (
+                    <tr key={e.id}>
+                      <td>{time(e.at)}</td>
+                      <td>
+                        {e.principal}
+                        {e.role !== undefined && <span class="muted small"> ({e.role})</span>}
+                      </td>
+                      <td>{e.via}</td>
+                      <td>
+                        <code>{e.tool}</code>
+                        {e.method !== undefined && e.method.replaceAll('.', '_') !== e.tool && (
+                          <div class="small muted">
+                            method <code>{e.method}</code>
+                          </div>
+                        )}
+                      </td>
+                      <td>{e.decision}</td>
+                      <td>
+                        <StatusBadge status={e.outcome} />
+                        {e.error !== undefined && <div class="small">{e.error.message}</div>}
+                      </td>
+                      <td>
+                        <code class="small">{JSON.stringify(e.arguments).slice(0, 160)}</code>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))}
+      </div>
     </section>
   );
 }

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { rpc } from '../api/rpc-client.ts';
 import { COMMAND_STATES, type Command } from '../api/types.ts';
-import { useDebounced, useLoad } from '../components/hooks.ts';
+import { useDebouncedInput, useLoad } from '../components/hooks.ts';
 import { Notice } from '../components/notice.tsx';
 import { SelectField } from '../components/select-field.tsx';
 import { CommandTable } from './command-table.tsx';
@@ -13,7 +13,7 @@ export function CommandsPage() {
   const [method, setMethod] = useState('');
   const [since, setSince] = useState('');
   const [limit, setLimit] = useState(100);
-  const params = useDebounced({ device, state, method, since, limit });
+  const { settled: params, pending } = useDebouncedInput({ device, state, method, since, limit });
   const list = useLoad(
     (signal) =>
       rpc<{ commands: Command[] }>(
@@ -49,8 +49,11 @@ export function CommandsPage() {
         </label>
         <SelectField label="Show" value={String(limit)} onChange={(v) => setLimit(Number(v))} options={['50', '100', '500', '1000']} />
       </form>
-      <Notice error={list.error} loading={list.loading && list.data === undefined} />
-      {list.data !== undefined && <CommandTable commands={list.data.commands} showDevice />}
+      {/* Busy while the commands shown are not yet those the filters ask for (typing, or the answer on its way). */}
+      <div data-testid="command-results" aria-busy={pending || !list.current}>
+        <Notice error={list.error} loading={list.loading && list.data === undefined} />
+        {list.data !== undefined && <CommandTable commands={list.data.commands} showDevice />}
+      </div>
     </section>
   );
 }

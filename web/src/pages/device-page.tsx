@@ -31,6 +31,8 @@ function DeviceView({ device, permissions, reload }: { device: Device; permissio
   const [latest, setLatest] = useState<Map<string, Reading>>(new Map());
   const [series, setSeries] = useState<Map<string, Point[]>>(new Map());
   const [historyError, setHistoryError] = useState<string | undefined>(undefined);
+  /** Until the last HISTORY is merged in, the charts hold only what the subscription has pushed. */
+  const [historyLoading, setHistoryLoading] = useState(true);
   const commands = useLoad((signal) => rpc<{ commands: Command[] }>('command.list', { device_id: id, limit: 20 }, signal), [id], 5_000);
 
   useEffect(() => {
@@ -73,8 +75,13 @@ function DeviceView({ device, permissions, reload }: { device: Device; permissio
           }
           return next;
         });
+        setHistoryLoading(false);
       },
-      (error: unknown) => alive && setHistoryError(errorText(error)),
+      (error: unknown) => {
+        if (!alive) return;
+        setHistoryError(errorText(error));
+        setHistoryLoading(false);
+      },
     );
     return () => {
       alive = false;
@@ -144,15 +151,22 @@ function DeviceView({ device, permissions, reload }: { device: Device; permissio
       )}
 
       <h2>Live charts</h2>
-      {measurements.length === 0 ? (
-        <p class="muted">No numeric readings in the last {HISTORY}.</p>
-      ) : (
-        <div class="charts">
-          {measurements.map((m) => (
-            <MeasurementChart key={m} measurement={m} points={series.get(m) ?? []} unit={latest.get(m)?.unit} />
-          ))}
-        </div>
-      )}
+      {/* Busy while the history is still to be merged into what the subscription pushed. */}
+      <div data-testid="live-charts" aria-busy={historyLoading}>
+        {measurements.length === 0 ? (
+          historyLoading ? (
+            <Notice loading />
+          ) : (
+            <p class="muted">No numeric readings in the last {HISTORY}.</p>
+          )
+        ) : (
+          <div class="charts">
+            {measurements.map((m) => (
+              <MeasurementChart key={m} measurement={m} points={series.get(m) ?? []} unit={latest.get(m)?.unit} />
+            ))}
+          </div>
+        )}
+      </div>
 
       <h2>Recent commands</h2>
       <Notice error={commands.error} loading={commands.loading && commands.data === undefined} />

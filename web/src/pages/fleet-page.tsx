@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { rpc } from '../api/rpc-client.ts';
 import type { Device, FleetSummary } from '../api/types.ts';
-import { useDebounced, useLoad, useNow } from '../components/hooks.ts';
+import { useDebouncedInput, useLoad, useNow } from '../components/hooks.ts';
 import { Notice, StatusBadge } from '../components/notice.tsx';
 import { SelectField } from '../components/select-field.tsx';
 import { age } from '../format.ts';
@@ -33,13 +33,18 @@ function filterOf(filters: Filters): Record<string, string> {
 export function FleetPage() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [offset, setOffset] = useState(0);
-  const search = useDebounced(filters.search);
+  const { settled: search, pending } = useDebouncedInput(filters.search);
   const effective = filterOf({ ...filters, search });
   const key = JSON.stringify(effective);
   const now = useNow(5_000);
   const whole = useLoad((signal) => rpc<FleetSummary>('device.summary', {}, signal), [], REFRESH_MS);
+  // The page's answer carries the offset it was asked for: until the next page arrives, the rows and
+  // their "Devices 1–50" line stay those of the page shown, not of the page asked for.
   const list = useLoad(
-    (signal) => rpc<{ devices: Device[]; total: number }>('device.list', { ...effective, limit: PAGE_SIZE, offset, include_schema: false }, signal),
+    async (signal) => ({
+      ...(await rpc<{ devices: Device[]; total: number }>('device.list', { ...effective, limit: PAGE_SIZE, offset, include_schema: false }, signal)),
+      offset,
+    }),
     [key, offset],
     REFRESH_MS,
   );
@@ -80,9 +85,10 @@ export function FleetPage() {
       </form>
       <Notice error={list.error} loading={list.loading && list.data === undefined} />
       {list.data !== undefined && (
-        <>
+        // Busy while the rows shown are not yet those the filters and page ask for.
+        <div data-testid="device-results" aria-busy={pending || !list.current}>
           <p role="status" aria-live="polite" data-testid="device-total">
-            {total === 0 ? 'No device matches.' : `Devices ${offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${total}`}
+            {total === 0 ? 'No device matches.' : `Devices ${list.data.offset + 1}–${Math.min(list.data.offset + PAGE_SIZE, total)} of ${total}`}
           </p>
           <div class="table-wrap">
             <table data-testid="device-table">
@@ -126,7 +132,7 @@ export function FleetPage() {
               Next page
             </button>
           </nav>
-        </>
+        </div>
       )}
     </section>
   );
