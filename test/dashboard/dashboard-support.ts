@@ -1,5 +1,5 @@
 /** What the dashboard browser tests share: a hub with users and a simulated fleet, logging in through the page. */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { addUser } from '../../src/auth/users.ts';
 import type { Role } from '../../src/core/principal.ts';
 import { Fleet } from '../../src/simulator/index.ts';
@@ -48,4 +48,17 @@ export async function waitForText(page: Page, testId: string, pattern: RegExp): 
   const element = page.getByTestId(testId).filter({ hasText: pattern }).first();
   await element.waitFor();
   return (await element.textContent()) ?? '';
+}
+
+/**
+ * Wait until the region `testId` answers what the page now asks (aria-busy="false": no debounced
+ * filter pending, no answer for other filters or another page still on its way, no history still to
+ * merge), and return the region. A read of it then sees the answer, not the rows of before. Call it
+ * after the action: the page marks itself busy in the render that follows the input event, before
+ * the action returns.
+ */
+export async function waitForSettled(page: Page, testId: string): Promise<Locator> {
+  const region = page.locator(`[data-testid="${testId}"][aria-busy="false"]`);
+  await region.waitFor();
+  return region;
 }

@@ -59,9 +59,13 @@ describe('dashboard at fleet scale', { skip: chromiumMissing() }, () => {
     await waitForText(page, 'fleet-counts', /total10000/);
     await page.getByLabel('Zone', { exact: true }).selectOption('Zone 3');
     await waitForText(page, 'device-total', /Devices 1–50 of 2000$/);
+    const rows = page.getByTestId('device-table').locator('tbody tr');
+    const firstOfPage1 = await rows.first().textContent();
     await page.getByRole('button', { name: 'Next page' }).click();
+    // The line names the page whose rows are shown: "51–100" comes with the second page's rows.
     await waitForText(page, 'device-total', /Devices 51–100 of 2000$/);
-    assert.equal(await page.getByTestId('device-table').locator('tbody tr').count(), 50);
+    assert.equal(await rows.count(), 50);
+    assert.notEqual(await rows.first().textContent(), firstOfPage1, 'the rows shown are the second page');
     await browser.screenshot('fleet-10000');
   });
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/eventually.ts';
 import { chromiumMissing, openBrowser, type BrowserSession } from '../support/browser.ts';
-import { logIn, startDashboardHub, waitForText, type DashboardHub } from './dashboard-support.ts';
+import { logIn, startDashboardHub, waitForSettled, waitForText, type DashboardHub } from './dashboard-support.ts';
 
 let hub: DashboardHub;
 let browser: BrowserSession;
@@ -45,6 +45,9 @@ describe('dashboard: an operator watches and steers the fleet', { skip: chromium
     await page.locator('#device-title').waitFor();
     assert.match(page.url(), /#\/devices\/[0-9a-f-]{36}$/);
     const chart = page.getByTestId('chart-temperature');
+    // The chart fills in two stages: what the subscription pushes, then the last 15 minutes merged in.
+    // Count from after the history, so that only points pushed later can pass the check below.
+    await waitForSettled(page, 'live-charts');
     await chart.waitFor();
     const before = Number(await chart.getAttribute('data-points'));
     // New points arrive over the WebSocket subscription and are added to the plot.
@@ -72,7 +75,11 @@ describe('dashboard: an operator watches and steers the fleet', { skip: chromium
     await page.getByRole('link', { name: 'Commands' }).click();
     await page.locator('#commands-title').waitFor();
     await page.getByLabel('Method').fill('sensor.configure');
-    const text = await waitForText(page, 'command-table', /sensor\.configure/);
+    // Until the filter has been applied, the table still lists every command (sensor.read too).
+    await waitForSettled(page, 'command-results');
+    // innerText, not textContent: cells apart, so that \b can end a method name.
+    const text = await page.getByTestId('command-table').innerText();
+    assert.match(text, /sensor\.configure/);
     assert.match(text, /succeeded/);
     assert.match(text, /forced/);
     assert.doesNotMatch(text, /sensor\.read\b/, 'the method filter is applied');
@@ -116,12 +123,15 @@ describe('dashboard: an operator watches and steers the fleet', { skip: chromium
       const search = admin.page.getByLabel('Tool or method');
       assert.equal(await search.getAttribute('placeholder'), 'configure_device, device.update');
       await search.fill('sensor.configure');
-      const text = await waitForText(admin.page, 'audit-table', /user:olive[\s\S]*sensor_configure|sensor_configure[\s\S]*user:olive/);
+      // Until the filter has been applied, the table lists every call: wait for the filtered answer.
+      const text = (await (await waitForSettled(admin.page, 'audit-results')).textContent()) ?? '';
+      assert.match(text, /user:olive[\s\S]*sensor_configure|sensor_configure[\s\S]*user:olive/, "the operator's configure");
       assert.match(text, /dash-llm[\s\S]*configure_device[\s\S]*method sensor\.configure/, 'the verb tool call, with the method it ran');
       // Every outcome the log records can be chosen (audit.list refuses any other).
       await admin.page.getByLabel('Outcome').selectOption('confirmation_required');
-      await eventually(async () => !/user:olive/.test((await admin.page.getByTestId('audit-table').textContent()) ?? ''), 10_000, 'only the held LLM call');
-      assert.match((await admin.page.getByTestId('audit-table').textContent()) ?? '', /dash-llm/);
+      const held = (await (await waitForSettled(admin.page, 'audit-results')).textContent()) ?? '';
+      assert.doesNotMatch(held, /user:olive/, 'only the held LLM call');
+      assert.match(held, /dash-llm/);
       await admin.screenshot('audit');
       assert.deepEqual(admin.problems, []);
     } finally {

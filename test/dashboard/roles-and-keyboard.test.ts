@@ -23,11 +23,11 @@ after(async () => {
   await hub?.close();
 });
 
-/** The device id of the fleet's first BMP580 and of its MCU. */
-function devices(): { sensor: string; mcu: string } {
+/** The device id of the fleet's first BMP580 and of its MCU, and the MCU's name. */
+function devices(): { sensor: string; mcu: string; mcuName: string } {
   const sensor = hub.t.hub.registry.list({ model: 'BMP580' })[0];
   assert.ok(sensor?.parentId, 'the fleet registered its BMP580');
-  return { sensor: sensor.id, mcu: sensor.parentId };
+  return { sensor: sensor.id, mcu: sensor.parentId, mcuName: hub.t.hub.registry.require(sensor.parentId).name };
 }
 
 describe('dashboard: a viewer looks but does not act', { skip: chromiumMissing() }, () => {
@@ -35,7 +35,7 @@ describe('dashboard: a viewer looks but does not act', { skip: chromiumMissing()
     const { page } = browser;
     assert.equal(await page.getByTestId('who').textContent(), 'vera · viewer');
     await waitForText(page, 'device-total', /of 4$/);
-    const { sensor, mcu } = devices();
+    const { sensor, mcu, mcuName } = devices();
     await page.goto(`${hub.t.httpUrl}/#/devices/${sensor}`);
     await page.getByTestId('chart-temperature').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Configure', exact: true }).count(), 0);
@@ -43,7 +43,8 @@ describe('dashboard: a viewer looks but does not act', { skip: chromiumMissing()
     // sensor.read is a read: the hub lets viewers call it, so the page offers it.
     assert.equal(await page.getByRole('button', { name: 'Read now' }).count(), 1);
     await page.goto(`${hub.t.httpUrl}/#/devices/${mcu}`);
-    await page.locator('#device-title').waitFor();
+    // The MCU's own title: until the hash change renders, #device-title is still the sensor's.
+    await page.locator('#device-title', { hasText: mcuName }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Reboot…' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Configure', exact: true }).count(), 0);
     await browser.screenshot('device-viewer');
@@ -115,6 +116,8 @@ describe('dashboard: keyboard only', { skip: chromiumMissing() }, () => {
     try {
       await logIn(phone.page, hub.t.httpUrl, 'vera');
       await waitForText(phone.page, 'device-total', /of 4$/);
+      // The counts load apart from the table: measure the page with both on it.
+      await waitForText(phone.page, 'fleet-counts', /total4/);
       const overflow = await phone.page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
       assert.ok(Number(overflow) <= 0, `page is ${overflow}px wider than the phone`);
       await phone.screenshot('fleet-phone');
