@@ -45,6 +45,8 @@ interface Pending {
 export class CommandExecutor {
   readonly #channels: CommandChannel[] = [];
   readonly #pending = new Map<string, Pending>();
+  /** The last save of each command still in flight: a command's saves reach the store one after another, in order. */
+  readonly #saving = new Map<string, Promise<void>>();
   readonly #options: ExecutorOptions;
   readonly #now: () => number;
   readonly #newId: () => string;
@@ -124,6 +126,8 @@ export class CommandExecutor {
   async wait(id: string): Promise<CommandRecord> {
     const pending = this.#pending.get(id);
     if (pending) return pending.settled;
+    // Finished a moment ago, its final state still on its way to the store.
+    await this.#saving.get(id);
     const stored = await this.#options.store.getCommand(id);
     if (!stored) throw new HubError('COMMAND_NOT_FOUND', `command not found: ${id}`, { command_id: id });
     return stored;
@@ -194,13 +198,25 @@ export class CommandExecutor {
     return done;
   }
 
+  /**
+   * Store a state of the command, after its earlier states. A device can answer while the `sent` save
+   * is still on its way; on a pooled store (PostgreSQL) two saves in flight commit in either order, and
+   * a `sent` landing last left the stored command `sent` for good.
+   */
   async #save(record: CommandRecord): Promise<void> {
     this.#options.events.emit('command.updated', { command: record });
-    try {
-      await this.#options.store.saveCommand(record);
-    } catch (error) {
-      this.#options.onStoreError?.(error);
-    }
+    const write = async (): Promise<void> => {
+      try {
+        await this.#options.store.saveCommand(record);
+      } catch (error) {
+        this.#options.onStoreError?.(error);
+      }
+    };
+    const previous = this.#saving.get(record.id);
+    const saved = previous === undefined ? write() : previous.then(write);
+    this.#saving.set(record.id, saved);
+    await saved;
+    if (this.#saving.get(record.id) === saved) this.#saving.delete(record.id);
   }
 }
 

@@ -48,6 +48,29 @@ describe('CommandExecutor', () => {
     assert.ok(record?.sentAt !== undefined && record.completedAt !== undefined);
   });
 
+  it('stores a command\'s states in order when the answer arrives while the `sent` save is still on its way', async () => {
+    // A pooled store commits concurrent saves in any order: this one commits `sent` only once `succeeded` was handed to it.
+    const { executor, channel, mcu, store } = await setup();
+    const save = store.saveCommand.bind(store);
+    const handed: string[] = [];
+    let releaseSent!: () => void;
+    const sentHeld = new Promise<void>((resolve) => (releaseSent = resolve));
+    store.saveCommand = async (command: CommandRecord) => {
+      handed.push(command.state);
+      if (command.state === 'sent') await sentHeld;
+      await save(command);
+    };
+    const result = executor.execute({ deviceId: mcu.id, method: 'mcu.get_status', params: {}, origin });
+    while (!handed.includes('sent')) await new Promise((r) => setImmediate(r));
+    executor.complete(channel.sent[0]!.command.id, { result: { uptime_s: 1 } });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(handed, ['pending', 'sent'], 'the succeeded save waits for the sent save');
+    releaseSent();
+    assert.deepEqual(await result, { uptime_s: 1 });
+    assert.deepEqual(handed, ['pending', 'sent', 'succeeded']);
+    assert.equal((await store.getCommand(channel.sent[0]!.command.id))?.state, 'succeeded');
+  });
+
   it('ends an unanswered command timed_out with COMMAND_TIMEOUT', async () => {
     const { executor, mcu, store } = await setup(50);
     await assert.rejects(
