@@ -7,8 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
 import { ThrottledLog } from '../log/throttled-log.ts';
 import { QoS1Admission, type AdmissionBroker } from './embedded-bus-admission.ts';
-import { capDeliveryQos } from './granted-qos.ts';
-import { guardPacketSize } from './packet-size-guard.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_PACKET_BYTES, EmbeddedBusConnections, type PausableClient } from './embedded-bus-connections.ts';
 import { DEFAULT_MAX_RETAINED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, RetainedBudget } from './retained-budget.ts';
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT, subscriptionLimit } from './subscription-limit.ts';
 import { assertTopicFilter, assertTopicName } from './topic-filter.ts';
@@ -57,17 +56,7 @@ export interface EmbeddedMqttBusOptions {
   readonly authorizeSubscribe?: AedesOptions['authorizeSubscribe'];
 }
 
-/** Default {@link EmbeddedMqttBusOptions.connectTimeoutMs}. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/**
- * Largest Remaining Length a packet may announce beyond the payload limit: a PUBLISH also carries its
- * topic (2 + up to 65,535 bytes) and a packet id (2) [MQTT-3.3.2]; anything longer is refused from its
- * fixed header, before its body is read.
- */
-const PUBLISH_OVERHEAD_BYTES = 2 + 65_535 + 2;
-
-/** Default {@link EmbeddedMqttBusOptions.maxPacketBytes}. */
-export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_PACKET_BYTES } from './embedded-bus-connections.ts';
 
 const DOLLAR = 36; // '$'
 const PLUS = 43; // '+'
@@ -102,7 +91,8 @@ export class EmbeddedMqttBus implements MqttBus {
   readonly #broker: Aedes;
   readonly #logger: BusLogger | undefined;
   readonly #presence = new Set<(event: PresenceEvent) => void>();
-  #inboundPaused = false;
+  /** Device streams taken on, read within the packet limit, paused together (embedded-bus-connections.ts). */
+  readonly #connections: EmbeddedBusConnections;
 
   /** Clients whose connect was announced, so a disconnect is reported only after a connect. */
   readonly #announced = new WeakSet<Client>();
@@ -112,21 +102,16 @@ export class EmbeddedMqttBus implements MqttBus {
   readonly #admission: QoS1Admission;
   #handlerErrors = 0;
   #handlerErrorLoggedAt = 0;
-  readonly #maxRemainingLength: number;
-  readonly #refused: Refusal;
   readonly #retained: RetainedBudget;
 
   private constructor(broker: Aedes, options: EmbeddedMqttBusOptions, refused: Refusal, retained: RetainedBudget) {
     this.#broker = broker;
     this.#logger = options.logger;
     this.#admission = new QoS1Admission(broker as unknown as AdmissionBroker, options.logger);
-    this.#maxRemainingLength = (options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES) + PUBLISH_OVERHEAD_BYTES;
-    this.#refused = refused;
+    // First: its 'clientReady' listener pauses a new client before presence is announced.
+    this.#connections = new EmbeddedBusConnections(broker, { maxPacketBytes: options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES, refused });
     this.#retained = retained;
-    broker.on('clientReady', (client) => {
-      if (this.#inboundPaused) (client as unknown as PausableClient).pause();
-      this.#onClientReady(client);
-    });
+    broker.on('clientReady', (client) => this.#onClientReady(client));
     broker.on('clientDisconnect', (client) => this.#onClientDisconnect(client));
     broker.on('clientError', (client, error) => {
       this.#logger?.debug({ clientId: client.id, err: error.message }, 'mqtt client error');
@@ -234,39 +219,17 @@ export class EmbeddedMqttBus implements MqttBus {
    * The hub's own publishes and subscriptions are not affected.
    */
   setInboundPaused(paused: boolean): void {
-    if (paused === this.#inboundPaused) return;
-    this.#inboundPaused = paused;
-    for (const client of Object.values(this.#clients())) {
-      if (paused) client.pause();
-      else resumeClient(client);
-    }
-  }
-
-  #clients(): Record<string, PausableClient> {
-    return (this.#broker as unknown as { clients: Record<string, PausableClient> }).clients;
+    this.#connections.setPaused(paused);
   }
 
   /** Hand a connected byte stream (socket, TLS socket, WebSocket stream, in-process pair) to the broker. */
   handleConnection(stream: Duplex, request?: IncomingMessage): void {
-    if (this.#closing) {
-      stream.destroy();
-      return;
-    }
-    const client = this.#broker.handle(stream, request);
-    capDeliveryQos(client);
-    guardPacketSize(client, stream, this.#maxRemainingLength, (verdict, announced) => {
-      const clientId = client.id ?? null;
-      if (verdict === 'too-large') {
-        this.#refused('packet-too-large', clientId, '', `connection closed: packet of ${announced} bytes announced, limit ${this.#maxRemainingLength}`);
-      } else {
-        this.#refused('malformed-packet', clientId, '', 'connection closed: malformed Remaining Length [MQTT-2.2.3]');
-      }
-    });
+    this.#connections.handleConnection(stream, request);
   }
 
   /** The largest Remaining Length a packet may announce (payload limit plus PUBLISH overhead). */
   get maxPacketLength(): number {
-    return this.#maxRemainingLength;
+    return this.#connections.maxPacketLength;
   }
 
   /** Retained messages and their bytes now kept by the broker. */
@@ -357,7 +320,7 @@ export class EmbeddedMqttBus implements MqttBus {
   close(): Promise<void> {
     if (this.#closed === undefined) {
       this.#closing = true;
-      this.setInboundPaused(false);
+      this.#connections.close();
       this.#closed = new Promise<void>((resolve) => this.#broker.close(() => resolve()));
     }
     return this.#closed;
@@ -454,25 +417,6 @@ function trackRetained(broker: Aedes, budget: RetainedBudget): void {
     await store(packet);
     budget.stored(packet.topic, packet.payload.length);
   };
-}
-
-/** The part of an aedes Client that flow control uses. */
-interface PausableClient {
-  pause(): void;
-  resume(): void;
-  _parsingBatch: number;
-  /** Handle the next packet read (aedes' `done` of a packet's handler). */
-  _nextBatch(error?: Error): void;
-}
-
-/**
- * aedes' Client.pause() makes each packet that completes while paused skip its batch countdown, so
- * after resume() the client would never read again. Every packet read before the pause has been
- * handled by the time the backlog clears; restart the countdown at one so resume() reads at once.
- */
-function resumeClient(client: PausableClient): void {
-  client._parsingBatch = 1;
-  client.resume();
 }
 
 /** The aedes packet viewed as MessageMeta (it has `clientId`, `retain` and `qos` fields). */
