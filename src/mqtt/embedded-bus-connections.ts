@@ -1,4 +1,4 @@
-/** EmbeddedBusConnections: the embedded broker's device connections: taken on, read within the packet limit, paused together. */
+/** EmbeddedBusConnections: the embedded broker takes on device connections, reads them within the packet limit, pauses them together. */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Aedes } from 'aedes';
@@ -6,7 +6,7 @@ import { capDeliveryQos } from './granted-qos.ts';
 import type { MqttConnectionSink } from './listeners.ts';
 import { guardPacketSize } from './packet-size-guard.ts';
 
-/** Default {@link EmbeddedMqttBusOptions.connectTimeoutMs}. */
+/** Default `EmbeddedMqttBusOptions.connectTimeoutMs` (embedded-bus.ts). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /**
  * Largest Remaining Length a packet may announce beyond the payload limit: a PUBLISH also carries its
@@ -15,7 +15,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  */
 const PUBLISH_OVERHEAD_BYTES = 2 + 65_535 + 2;
 
-/** Default {@link EmbeddedMqttBusOptions.maxPacketBytes}. */
+/** Default `EmbeddedMqttBusOptions.maxPacketBytes` (embedded-bus.ts). */
 export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
 
 /** Log (throttled per client) and count a connection closed for a packet it announced. */
