@@ -405,6 +405,7 @@ async function createBus(
       authorizeSubscribe: deviceAuth.authorizeSubscribe,
     }),
     connectTimeoutMs: config.mqttConnectTimeoutMs,
+    maxConnections: config.maxMqttConnections,
     maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
     maxRetainedMessages: config.maxRetainedMessages,
     maxRetainedBytes: config.maxRetainedBytes,

@@ -51,6 +51,7 @@ export interface HubConfig {
   telemetryMaxPending: number;
   // --- limits (docs/limits.md) ---
   mqttConnectTimeoutMs: number;
+  maxMqttConnections: number;
   maxSubscriptionsPerClient: number;
   maxRetainedMessages: number;
   maxRetainedBytes: number;
@@ -144,6 +145,7 @@ export const DEFAULTS: HubConfig = {
   telemetryMaxPending: 1_000_000,
   // --- limits ---
   mqttConnectTimeoutMs: 10_000,
+  maxMqttConnections: 10_000,
   maxSubscriptionsPerClient: 1_000,
   maxRetainedMessages: 10_000,
   maxRetainedBytes: 67_108_864,
@@ -223,6 +225,7 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'telemetryMaxPending', flag: 'telemetry-max-pending', env: 'LLMIOT_TELEMETRY_MAX_PENDING', type: 'integer', description: 'points buffered before new telemetry is refused (OVERLOADED)' },
   // --- limits (docs/limits.md) ---
   { key: 'mqttConnectTimeoutMs', flag: 'mqtt-connect-timeout-ms', env: 'LLMIOT_MQTT_CONNECT_TIMEOUT_MS', type: 'integer', description: 'embedded broker: ms a connection may stay open without sending CONNECT' },
+  { key: 'maxMqttConnections', flag: 'max-mqtt-connections', env: 'LLMIOT_MAX_MQTT_CONNECTIONS', type: 'integer', description: 'embedded broker: open MQTT connections over TCP and TLS; one more is closed at once' },
   { key: 'maxSubscriptionsPerClient', flag: 'max-subscriptions-per-client', env: 'LLMIOT_MAX_SUBSCRIPTIONS_PER_CLIENT', type: 'integer', description: 'embedded broker: topic filters one MQTT session may hold; more get SUBACK failure 0x80' },
   { key: 'maxRetainedMessages', flag: 'max-retained-messages', env: 'LLMIOT_MAX_RETAINED_MESSAGES', type: 'integer', description: 'embedded broker: retained messages kept; a PUBLISH retaining one more is refused' },
   { key: 'maxRetainedBytes', flag: 'max-retained-bytes', env: 'LLMIOT_MAX_RETAINED_BYTES', type: 'integer', description: 'embedded broker: bytes (topics and payloads) of retained messages kept' },

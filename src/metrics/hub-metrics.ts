@@ -62,6 +62,7 @@ export class HubMetrics {
     initial: [
       { protocol: 'mqtt', reason: 'payload-too-large' },
       { protocol: 'mqtt', reason: 'reserved-topic' },
+      { protocol: 'mqtt', reason: 'connection-limit' },
       { protocol: 'telemetry', reason: 'invalid_point' },
     ],
   });

@@ -1,5 +1,6 @@
 /** EmbeddedBusConnections: the embedded broker takes on device connections, reads them within the packet limit, pauses them together. */
 import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Aedes } from 'aedes';
 import { capDeliveryQos } from './granted-qos.ts';
@@ -18,9 +19,12 @@ const PUBLISH_OVERHEAD_BYTES = 2 + 65_535 + 2;
 /** Default `EmbeddedMqttBusOptions.maxPacketBytes` (embedded-bus.ts). */
 export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
 
+/** Default `EmbeddedMqttBusOptions.maxConnections` (embedded-bus.ts): open MQTT connections over TCP and TLS. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+
 /** Log (throttled per client) and count a connection closed for a packet it announced. */
 export type ConnectionRefusal = (
-  reason: 'packet-too-large' | 'malformed-packet',
+  reason: 'packet-too-large' | 'malformed-packet' | 'connection-limit',
   clientId: string | null,
   topic: string,
   message: string,
@@ -30,6 +34,11 @@ export type ConnectionRefusal = (
 export interface EmbeddedBusConnectionsOptions {
   /** Largest PUBLISH payload, in bytes, a client may send. */
   readonly maxPacketBytes: number;
+  /**
+   * Open TCP and TLS connections at most (the MQTT-over-WebSocket endpoint has its own cap, in-process
+   * links none); one past it is closed before a byte is read. Default {@link DEFAULT_MAX_CONNECTIONS}.
+   */
+  readonly maxConnections?: number;
   readonly refused: ConnectionRefusal;
 }
 
@@ -42,6 +51,9 @@ export class EmbeddedBusConnections implements MqttConnectionSink {
   readonly #broker: Aedes;
   readonly #maxRemainingLength: number;
   readonly #refused: ConnectionRefusal;
+  readonly #maxConnections: number;
+  /** Open TCP and TLS connections. */
+  #sockets = 0;
   #paused = false;
   #closing = false;
 
@@ -50,6 +62,7 @@ export class EmbeddedBusConnections implements MqttConnectionSink {
     this.#broker = broker;
     this.#maxRemainingLength = options.maxPacketBytes + PUBLISH_OVERHEAD_BYTES;
     this.#refused = options.refused;
+    this.#maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     broker.on('clientReady', (client) => {
       if (this.#paused) (client as unknown as PausableClient).pause();
     });
@@ -60,11 +73,28 @@ export class EmbeddedBusConnections implements MqttConnectionSink {
     return this.#maxRemainingLength;
   }
 
+  /** Open TCP and TLS connections. */
+  get sockets(): number {
+    return this.#sockets;
+  }
+
   /** Hand a connected byte stream (socket, TLS socket, WebSocket stream, in-process pair) to the broker. */
   handleConnection(stream: Duplex, request?: IncomingMessage): void {
     if (this.#closing) {
       stream.destroy();
       return;
+    }
+    // Every socket costs a file descriptor whether or not it ever sends CONNECT: past the cap a new one
+    // is closed at once, so a flood of them cannot take the descriptors the hub's HTTP and database need.
+    if (request === undefined && stream instanceof Socket) {
+      if (this.#sockets >= this.#maxConnections) {
+        const peer = stream.remoteAddress ?? '';
+        stream.destroy();
+        this.#refused('connection-limit', null, '', `MQTT connection from ${peer} refused: ${this.#maxConnections} TCP/TLS connections open (--max-mqtt-connections)`);
+        return;
+      }
+      this.#sockets++;
+      stream.once('close', () => this.#sockets--);
     }
     const client = this.#broker.handle(stream, request);
     capDeliveryQos(client);

@@ -23,7 +23,8 @@ export type PublishRejectReason =
   | 'malformed-packet'
   | 'retained-count'
   | 'retained-bytes'
-  | 'subscription-limit';
+  | 'subscription-limit'
+  | 'connection-limit';
 
 /** Options of {@link EmbeddedMqttBus.create}. */
 export interface EmbeddedMqttBusOptions {
@@ -35,6 +36,8 @@ export interface EmbeddedMqttBusOptions {
    * connection; a refused subscription gets the SUBACK failure code and the connection stays.
    */
   readonly onRejected?: (reason: PublishRejectReason, clientId: string | null, topic: string) => void;
+  /** Open MQTT connections over TCP and TLS at most; one past it is closed at once. Default 10,000. */
+  readonly maxConnections?: number;
   /** A connection that has not sent CONNECT after this many ms is closed; default 10 s. */
   readonly connectTimeoutMs?: number;
   /** Most topic filters one MQTT session may hold; default 1,000. */
@@ -56,7 +59,7 @@ export interface EmbeddedMqttBusOptions {
   readonly authorizeSubscribe?: AedesOptions['authorizeSubscribe'];
 }
 
-export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_PACKET_BYTES } from './embedded-bus-connections.ts';
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PACKET_BYTES } from './embedded-bus-connections.ts';
 
 const DOLLAR = 36; // '$'
 const PLUS = 43; // '+'
@@ -109,7 +112,11 @@ export class EmbeddedMqttBus implements MqttBus {
     this.#logger = options.logger;
     this.#admission = new QoS1Admission(broker as unknown as AdmissionBroker, options.logger);
     // First: its 'clientReady' listener pauses a new client before presence is announced.
-    this.#connections = new EmbeddedBusConnections(broker, { maxPacketBytes: options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES, refused });
+    this.#connections = new EmbeddedBusConnections(broker, {
+      maxPacketBytes: options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
+      ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
+      refused,
+    });
     this.#retained = retained;
     broker.on('clientReady', (client) => this.#onClientReady(client));
     broker.on('clientDisconnect', (client) => this.#onClientDisconnect(client));
@@ -220,6 +227,11 @@ export class EmbeddedMqttBus implements MqttBus {
    */
   setInboundPaused(paused: boolean): void {
     this.#connections.setPaused(paused);
+  }
+
+  /** Open MQTT connections over TCP and TLS (those the `maxConnections` cap counts). */
+  get openConnections(): number {
+    return this.#connections.sockets;
   }
 
   /** Hand a connected byte stream (socket, TLS socket, WebSocket stream, in-process pair) to the broker. */

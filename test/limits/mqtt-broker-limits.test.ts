@@ -1,5 +1,5 @@
 /**
- * The embedded broker's limits (issue 10, "Unbounded resources"): packet size from the fixed header,
+ * The embedded broker's limits (issue 10, "Unbounded resources"): connections, packet size from the fixed header,
  * CONNECT timeout, subscriptions per session, retained-store bounds, and retained delivery at
  * min(stored, granted) QoS [MQTT-3.8.4-6].
  */
@@ -141,6 +141,31 @@ describe('embedded broker limits', () => {
       new Promise((_resolve, reject) => setTimeout(() => reject(new Error('still open after 5 s')), 5000).unref()),
     ]);
     assert.ok(Date.now() - opened >= 150, 'not before the timeout');
+  });
+
+  it('connections: one past maxConnections is closed before a byte is read, counted; a slot freed takes the next device', async () => {
+    const b = await broker({ maxConnections: 2 });
+    // Two idle sockets (never a CONNECT) hold both slots: what a flood of them would do.
+    const idle = [netConnect(b.port, '127.0.0.1'), netConnect(b.port, '127.0.0.1')];
+    for (const s of idle) {
+      s.on('error', () => {});
+      await once(s, 'connect');
+    }
+    await eventually(() => b.served.length === 2, 10_000, 'both sockets accepted');
+    const third = netConnect(b.port, '127.0.0.1');
+    third.on('error', () => {});
+    const received: Buffer[] = [];
+    third.on('data', (chunk: Buffer) => received.push(chunk));
+    third.write(connectPacket('third'));
+    await once(third, 'close');
+    assert.deepEqual(received, [], 'the third connection is closed without a CONNACK');
+    assert.deepEqual(b.rejected, ['connection-limit']);
+    assert.equal(b.served.length, 3);
+    idle[0]!.destroy();
+    await once(idle[0]!, 'close');
+    await eventually(() => b.bus.openConnections === 1, 10_000, 'the slot is free');
+    const fourth = await b.device('fourth');
+    assert.equal(fourth.connected, true, 'a device connects once a slot is free');
   });
 
   it('subscriptions per session: filters beyond the cap get SUBACK 0x80, the session and its other filters stay', async () => {
