@@ -35,9 +35,10 @@ export class TelemetryFanout {
     this.#o = options;
   }
 
-  /** Whether local listeners (other than the fan-out itself) want telemetry. */
+  /** Whether local listeners (other than the fan-out itself) want telemetry: live streams or MCP resource subscriptions. */
   get watching(): boolean {
-    return this.#o.events.listenerCount('telemetry') > (this.#unlisten === undefined ? 0 : 1);
+    const live = this.#o.events.listenerCount('telemetry') - (this.#unlisten === undefined ? 0 : 1);
+    return live > 0 || this.#o.events.listenerCount('telemetry.committed') > 0;
   }
 
   async start(): Promise<void> {
@@ -73,6 +74,8 @@ export class TelemetryFanout {
     this.#replaying = true;
     try {
       this.#o.events.emit('telemetry', { points });
+      // The cache holds them now: documents built from it show them (the peer commits them to the shared store).
+      this.#o.events.emit('telemetry.committed', { points });
     } finally {
       this.#replaying = false;
     }

@@ -174,7 +174,7 @@ export class TelemetryPipeline {
     batch.submissions.push(submission);
     this.#stats.accepted += points.length;
     this.#stats.pending += points.length;
-    // The latest-value cache follows commits (#write); live subscribers see valid points at once.
+    // The latest-value cache follows commits (#commit, then `telemetry.committed`); live subscribers see valid points at once.
     this.#events.emit('telemetry', { points });
     if (!this.#pressured && this.#stats.pending >= this.#maxPending / 2) this.#pressure(true);
     if (batch.points.length >= this.#batchSize) this.#kick();
@@ -276,6 +276,7 @@ export class TelemetryPipeline {
         await this.#store.write(points);
         this.#stats.committed += points.length;
         this.#cache.update(points);
+        this.#events.emit('telemetry.committed', { points });
         return new Set();
       } catch (error) {
         const final = attempt >= attempts;

@@ -1,7 +1,8 @@
 /**
  * One session's resource subscriptions (MCP 2025-11-25 server/resources §Subscriptions): sends
  * `notifications/resources/updated` when a subscribed device, a device attached to it, or its
- * telemetry changes — at most once per second per resource — and `notifications/resources/list_changed`
+ * telemetry changes (once the points are committed, so a read on the update sees them) — at most once
+ * per second per resource — and `notifications/resources/list_changed`
  * when devices join or leave.
  */
 import type { Device } from '../core/device.ts';
@@ -51,7 +52,8 @@ export class ResourceWatcher {
       }),
       events.on('device.updated', registryChange),
       events.on('device.status', registryChange),
-      events.on('telemetry', ({ points }) => this.#telemetry(points)),
+      // Committed, not accepted: a client reads the resource when told it changed, and must find the change.
+      events.on('telemetry.committed', ({ points }) => this.#telemetry(points)),
     ];
   }
 

@@ -48,7 +48,7 @@ describe('WebSocket: subscriptions end with their connection', () => {
       ws.close();
       await once(ws, 'close');
     }
-    await eventually(() => telemetryListeners() === baseline, 5000, 'telemetry listener released');
+    await eventually(() => telemetryListeners() === baseline, 10_000, 'telemetry listener released');
   });
 
   it('subscriptions still being handled when the socket closes are removed too', async () => {
@@ -62,6 +62,6 @@ describe('WebSocket: subscriptions end with their connection', () => {
       else ws.close();
     }
     await Promise.all(sockets.map((ws) => (ws.readyState === WebSocket.CLOSED ? undefined : once(ws, 'close'))));
-    await eventually(() => telemetryListeners() === baseline, 5000, `telemetry listener released (listeners ${telemetryListeners()}, baseline ${baseline})`);
+    await eventually(() => telemetryListeners() === baseline, 10_000, `telemetry listener released (listeners ${telemetryListeners()}, baseline ${baseline})`);
   });
 });

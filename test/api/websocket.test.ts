@@ -125,7 +125,7 @@ async function closed(ws: WebSocket): Promise<void> {
   await once(ws, 'close');
 }
 
-async function waitFor(condition: () => boolean, what: string, ms = 3000): Promise<void> {
+async function waitFor(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);

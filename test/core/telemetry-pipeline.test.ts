@@ -46,6 +46,29 @@ describe('TelemetryPipeline', () => {
     assert.equal(pipeline.stats().pending, 0);
   });
 
+  it('announces points as committed only once the store has them and the cache serves them', async () => {
+    const { store, cache, pipeline } = setup();
+    const bus = new EventBus();
+    const committed: { values: unknown[]; stored: number; cached: unknown[] }[] = [];
+    bus.on('telemetry.committed', ({ points }) => committed.push({ values: points.map((p) => p.value), stored: store.batches.flat().length, cached: cache.forDevice('d').map((p) => p.value) }));
+    let release!: () => void;
+    store.gate = new Promise((resolve) => (release = resolve));
+    const write = store.write.bind(store);
+    const writing = new Promise<void>((resolve) => {
+      store.write = (points) => {
+        resolve();
+        return write(points);
+      };
+    });
+    const gated = new TelemetryPipeline({ store: store as unknown as TelemetryStore, events: bus, cache, flushIntervalMs: 5 });
+    const done = gated.submit([point(1), point(2)]);
+    await writing;
+    assert.deepEqual(committed, [], 'accepted and being written, not committed: nothing announced');
+    release();
+    await done;
+    assert.deepEqual(committed, [{ values: [1, 2], stored: 2, cached: [2] }]);
+  });
+
   it('gives cache, subscribers and store the canonical name and unit, with the reported ones beside them', async () => {
     const { store, cache, pipeline } = setup();
     const events: TelemetryPoint[] = [];

@@ -70,7 +70,7 @@ export function describeNativeFlow(name: string, config: () => Partial<HubConfig
       const answer = await eventually(async () => {
         const r = await t.rpc(query.method, query.params);
         return r.result?.series?.[0]?.points?.length === 24 ? r : undefined;
-      }, 5000, '24 hourly buckets');
+      }, 10_000, '24 hourly buckets');
       const series = answer.result.series[0];
       assert.equal(series.device_id, sensorId);
       assert.equal(series.unit, 'Cel'); // the device's `celsius` as its UCUM code
@@ -114,7 +114,7 @@ export function describeNativeFlow(name: string, config: () => Partial<HubConfig
       const ok = await eventually(async () => {
         const answer = await device.request('device.heartbeat', { dynamic_state: { status: 'online', uptime_s: 42 } });
         return answer.result?.device_id === mcuId ? answer : undefined;
-      }, 5000, 'heartbeat answered after malformed JSON');
+      }, 10_000, 'heartbeat answered after malformed JSON');
       assert.equal(ok.result.device_id, mcuId);
       const metrics = await (await fetch(`${t.httpUrl}/metrics`)).text();
       // At least these two: on a shared broker the hub also hears other test files' devices (llmiot/v1/+/up).
@@ -126,7 +126,7 @@ export function describeNativeFlow(name: string, config: () => Partial<HubConfig
     it('ends a command failed when the device disconnects before answering', async () => {
       device.onCommand = undefined;
       const pending = t.rpc('mcu.get_status', { mcu_id: mcuId, timeout_ms: 20_000 });
-      await eventually(() => device.commands.some((c) => c.method === 'mcu.get_status'), 5000, 'command delivered');
+      await eventually(() => device.commands.some((c) => c.method === 'mcu.get_status'), 10_000, 'command delivered');
       // Drop the connection without DISCONNECT: the embedded broker sees it, an external one fires the will.
       client.stream.destroy();
       const answer = await pending;

@@ -21,10 +21,10 @@ describe('answers to hub commands over the native protocol', () => {
     const forger = await register(t, 'forge-other');
     const sent = await t.rpc('mcu.get_config', { mcu_id: target.id, async: true });
     const commandId: string = sent.result.command_id;
-    await eventually(() => target.link.commands.find((c) => c.id === commandId), 5000, 'the command on the target');
+    await eventually(() => target.link.commands.find((c) => c.id === commandId), 10_000, 'the command on the target');
 
     forger.link.send({ jsonrpc: '2.0', id: commandId, result: { config: { forged: true } } });
-    await eventually(async () => (await t.hub.metrics.registry.metrics()).match(/llmiot_messages_rejected_total\{protocol="native",reason="foreign_answer"\} 1/), 5000, 'the refusal counted');
+    await eventually(async () => (await t.hub.metrics.registry.metrics()).match(/llmiot_messages_rejected_total\{protocol="native",reason="foreign_answer"\} 1/), 10_000, 'the refusal counted');
     const waiting = await t.rpc('command.get', { command_id: commandId });
     assert.equal(waiting.result.state, 'sent');
 

@@ -83,7 +83,7 @@ export async function mixedFleet(t: TestHub, hostId: string): Promise<MixedFleet
   await eventually(() => expected.every((id) => t.hub.registry.get(id) !== undefined), 10_000, 'every device of the mixed fleet registered');
   const moved = await t.rpc('device.update', { device_id: 'mix-lwm-a', zone: 'Zone A' });
   if (moved.error !== undefined) throw new Error(`device.update failed: ${JSON.stringify(moved.error)}`);
-  await eventually(() => expected.every((id) => t.hub.registry.get(id)?.zone !== null), 5000, 'every device in a zone');
+  await eventually(() => expected.every((id) => t.hub.registry.get(id)?.zone !== null), 10_000, 'every device in a zone');
   const byHardwareId = new Map(boards.map((b) => [b.hardwareId, b]));
   return {
     boards,

@@ -289,7 +289,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
     ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'data.subscribe', params: { device_ids: [device.sensorId] } }));
     await subscribed;
     // The peers start their fan-out once the watcher's membership row says it watches (they re-read it at once, on its NOTIFY).
-    await eventually(async () => (await db.query(`SELECT 1 FROM "${schema}".cluster_members WHERE instance = $1 AND watching`, [watcher.instance])).rowCount === 1, 5_000, 'the watcher marked watching');
+    await eventually(async () => (await db.query(`SELECT 1 FROM "${schema}".cluster_members WHERE instance = $1 AND watching`, [watcher.instance])).rowCount === 1, 10_000, 'the watcher marked watching');
     try {
       // Each peer starts fanning out when it has read that NOTIFY: until six readings in a row (two rounds of the
       // broker's round-robin over three instances) all arrive, the watch is not yet known everywhere.
@@ -386,7 +386,7 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
       t.diagnostic(`stored twice after the crash: ${stored.count - stored.distinct}`);
       assert.ok(stored.count - stored.distinct <= 20, `points stored twice after the crash: ${stored.count - stored.distinct}`);
       // The adopter ends the session once the marker behind the queue came back, then forgets the member.
-      await eventually(async () => (await db.query(`SELECT 1 FROM "${schema}".cluster_members WHERE instance = $1`, [victim.instance])).rowCount === 0, 5_000, 'the adopted member forgotten');
+      await eventually(async () => (await db.query(`SELECT 1 FROM "${schema}".cluster_members WHERE instance = $1`, [victim.instance])).rowCount === 0, 10_000, 'the adopted member forgotten');
       const adopters = survivors.filter((h) => /dead instance session drained and ended/.test(h.process.output()));
       assert.equal(adopters.length, 1, 'exactly one survivor adopted the dead session');
       // The command queued for the dead instance is answered to its caller.
@@ -397,10 +397,10 @@ describe('three hub instances on one broker and one PostgreSQL schema', { timeou
 
       // Its Sparkplug nodes are asked to rebirth by their new owners once the lease ran out.
       await changes.until(() => node.births() > rawBirths, 3 * LEASE_MS + 5_000, 'the test node reborn for its new owner');
-      await eventually(() => victimNodes.every((device, i) => device.stats().sparkplug.births > (birthsBefore[i] as number)), 5_000, 'the fleet nodes of the dead instance reborn');
+      await eventually(() => victimNodes.every((device, i) => device.stats().sparkplug.births > (birthsBefore[i] as number)), 10_000, 'the fleet nodes of the dead instance reborn');
       // DATA between the death and the rebirth is replayed by the new owner from what the others kept; nothing is stored twice.
       const afterRebirth = spkSent;
-      await changes.until(() => spkSent >= afterRebirth + 25, 5_000, 'DATA after the rebirth');
+      await changes.until(() => spkSent >= afterRebirth + 25, 10_000, 'DATA after the rebirth');
       clearInterval(spkTimer);
       await Promise.all(spkPublishing);
       const spkCount = spkSent - 1000;

@@ -36,7 +36,7 @@ describe('seed 002 device, as written, on one connection', () => {
   after(async () => t.close());
 
   it('reads 1 and 1 on the seed dashboard gauges', async () => {
-    await eventually(async () => ((await metricValue(t, 'sparkplug_devices_online', '')) === 1 ? true : undefined), 5000, 'sparkplug_devices_online 1');
+    await eventually(async () => ((await metricValue(t, 'sparkplug_devices_online', '')) === 1 ? true : undefined), 10_000, 'sparkplug_devices_online 1');
     assert.equal(await metricValue(t, 'lwm2m_active_devices', ''), 1);
   });
 
@@ -50,7 +50,7 @@ describe('seed 002 device, as written, on one connection', () => {
     const latest = await eventually(async () => {
       const r = await t.rpc('data.latest', { device_ids: ['device-temp-001/device-temp-001'], measurement_types: ['temperature'] });
       return r.result?.readings?.[0]?.value === 24.5 ? r.result.readings[0] : undefined;
-    }, 5000, 'DDATA stored');
+    }, 10_000, 'DDATA stored');
     assert.equal(latest.measurement_type, 'temperature');
     assert.equal(latest.unit, 'Cel');
     assert.equal(latest.source_unit, '°C');

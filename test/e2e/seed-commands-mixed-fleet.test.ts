@@ -25,7 +25,7 @@ describe('the three seed commands over a mixed fleet, through JSON-RPC, MCP and 
   before(async () => {
     model = await ScriptedModel.start();
     const hostId = fleetHostId();
-    t = await startTestHub({ sparkplugHostId: hostId, llmProvider: 'openai-compatible', llmBaseUrl: model.baseUrl, llmModel: 'scripted-mixed', llmMaxRetries: 0, commandTimeout: 3000 });
+    t = await startTestHub({ sparkplugHostId: hostId, llmProvider: 'openai-compatible', llmBaseUrl: model.baseUrl, llmModel: 'scripted-mixed', llmMaxRetries: 0 });
     fleet = await mixedFleet(t, hostId);
     mcp = await connectInProcess(t.hub);
   });

@@ -19,7 +19,7 @@ describe('llm.execute_command over a greenhouse', () => {
 
   before(async () => {
     model = await ScriptedModel.start();
-    t = await startTestHub({ llmProvider: 'openai-compatible', llmBaseUrl: model.baseUrl, llmModel: 'scripted-greenhouse', llmMaxRetries: 0, commandTimeout: 3000 });
+    t = await startTestHub({ llmProvider: 'openai-compatible', llmBaseUrl: model.baseUrl, llmModel: 'scripted-greenhouse', llmMaxRetries: 0 });
     gh = await greenhouse(t);
   });
   after(async () => {
@@ -62,7 +62,7 @@ describe('llm.execute_command over a greenhouse', () => {
     await eventually(async () => {
       const stored = await t.rpc('data.query', { filter: { zone: 'Zone A' }, measurement_types: ['temperature'], time_range: { last: '48h' } });
       return stored.result?.series?.reduce((n: number, s: { points: unknown[] }) => n + s.points.length, 0) === inWindow.length + 2;
-    }, 5000, 'Zone A telemetry stored');
+    }, 10_000, 'Zone A telemetry stored');
 
     model.play((c) => {
       if (c.turns === 0) {
@@ -140,6 +140,7 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.deepEqual([...readIds].sort(), [...gh.bmp580s].sort());
     assert.deepEqual(readIds, result.tool_calls[0].result.devices.map((d: { id: string }) => d.id), 'in the order the model made the calls');
     // The devices themselves were asked, each BMP580 once, nothing else.
+    await gh.tap.seen('sensor.read', gh.bmp580s.length, from);
     const sent = gh.tap.sent.slice(from);
     assert.deepEqual(sent.map((c) => c.method).sort(), gh.bmp580s.map(() => 'sensor.read'));
     assert.deepEqual(sent.map((c) => c.params.sensor_id).sort(), [...gh.bmp580s].sort());
@@ -225,7 +226,7 @@ describe('llm.execute_command over a greenhouse', () => {
     assert.equal(batchResult.total, 4);
     assert.equal(batchResult.succeeded, 4, JSON.stringify(batchResult));
     assert.equal(confirmed.outcome?.command_ids?.length, 4);
-    const configured = gh.tap.commands('sensor.configure', from);
+    const configured = await gh.tap.seen('sensor.configure', gh.soilProbes.length, from);
     assert.deepEqual(configured.map((c) => c.params.sensor_id).sort(), [...gh.soilProbes].sort());
     for (const command of configured) assert.deepEqual(command.params.config, { power_mode: 'low_power' });
     for (const mcu of gh.zoneB) {

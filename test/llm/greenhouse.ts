@@ -45,6 +45,16 @@ export class DownlinkTap {
     return this.sent.slice(from).filter((c) => c.method === method);
   }
 
+  /**
+   * Wait until the tap has seen `count` commands of `method` since `from`. The broker hands each command
+   * to the device and to the tap independently: a device's answer (and the hub's result built on it)
+   * can come before the tap's copy.
+   */
+  async seen(method: string, count: number, from = 0): Promise<SentCommand[]> {
+    await eventually(() => this.commands(method, from).length >= count, 10_000, `${count} ${method} commands on the tap`);
+    return this.commands(method, from);
+  }
+
   async close(): Promise<void> {
     await this.#client.endAsync(true);
   }

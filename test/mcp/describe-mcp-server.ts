@@ -228,7 +228,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       await client.setLoggingLevel('info');
       const before = JSON.stringify((await client.listTools()).tools);
       const c = await greenhouseNode(t, 'pico-c', 'Zone C');
-      await eventually(() => resourcesChanged > 0, 5000, 'resources/list_changed');
+      await eventually(() => resourcesChanged > 0, 10_000, 'resources/list_changed');
       assert.ok(logged.includes('info device joined: pico-c (mcu Pico W, Zone C)'), logged.join('; '));
       assert.equal(JSON.stringify((await client.listTools()).tools), before, 'the tool list is the same bytes');
       const found = await call(client, 'find_devices', { zone: 'Zone C', type: 'mcu' });
@@ -239,7 +239,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       const read = await call(client, 'read_device', { device: c.bmp });
       assert.equal(read.isError, true);
       assert.match(text(read), /DEVICE_NOT_FOUND/);
-      await eventually(() => resourcesChanged > 1, 5000, 'resources/list_changed after the device left');
+      await eventually(() => resourcesChanged > 1, 10_000, 'resources/list_changed after the device left');
       assert.equal(toolsChanged, 0, 'no tools/list_changed storm');
     });
 
@@ -249,7 +249,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       const mcu = new SimulatedMcu({ hardwareId: 'esp32-sim-1', board: 'esp32-s3', url: t.mqttUrl, zone: 'Zone S', telemetryIntervalMs: 200, heartbeatIntervalMs: 1000 });
       try {
         await mcu.start();
-        const bmp = await eventually(() => mcu.sensors().find((s) => s.kind === 'bmp580' && s.sensorId !== null)?.sensorId, 5000, 'BMP580 discovered');
+        const bmp = await eventually(() => mcu.sensors().find((s) => s.kind === 'bmp580' && s.sensorId !== null)?.sensorId, 10_000, 'BMP580 discovered');
         const read = await call(client, 'read_device', { device: bmp });
         assert.equal(read.isError, undefined, text(read));
         assert.equal(json(read).source, 'device');
@@ -258,12 +258,12 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
         const uri = `llmiot://device/${mcu.deviceId}/telemetry`;
         await client.subscribeResource({ uri });
         try {
-          await eventually(() => updates.includes(uri), 5000, 'telemetry resource update from the simulator');
+          await eventually(() => updates.includes(uri), 10_000, 'telemetry resource update from the simulator');
           // The first update may come from the MCU's heartbeat or its soil sensor: the BMP580's
           // readings are in the document by one of the updates that follow.
           const bmpInDocument = async (): Promise<boolean> =>
             (JSON.parse(await readText(client, uri)).latest as { device_id: string }[]).some((r) => r.device_id === bmp);
-          await eventually(bmpInDocument, 5000, 'the BMP580 readings in the telemetry document');
+          await eventually(bmpInDocument, 10_000, 'the BMP580 readings in the telemetry document');
         } finally {
           await client.unsubscribeResource({ uri });
         }
@@ -318,7 +318,7 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       await assert.rejects(client.readResource({ uri: 'test://static-text' }), (error: Error & { code?: number }) => error.code === -32002);
     });
 
-    it('notifies a subscriber when its device reports telemetry, at most once a second, and not after unsubscribe', async () => {
+    it('notifies a subscriber once its device\'s telemetry is committed, a burst as one or two updates, and not after unsubscribe', async () => {
       const updates: string[] = [];
       client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
       const uri = `llmiot://device/${b.mcuId}`;
@@ -326,24 +326,28 @@ export function describeMcpServer(transport: string, connect: ConnectMcp): void 
       const latest = async (device: string): Promise<number | undefined> =>
         (await t.rpc('data.latest', { device_ids: [device], measurement_types: ['temperature'] })).result?.readings[0]?.value;
       for (let i = 0; i < 5; i++) b.link.notify('telemetry.report', { readings: [{ sensor_id: b.bmp, measurement_type: 'temperature', value: 20 + i }] });
-      await eventually(() => updates.includes(uri), 3000, 'resources/updated');
-      await eventually(async () => (await latest(b.bmp)) === 24, 3000, 'the whole burst stored');
-      assert.equal(updates.filter((u) => u === uri).length, 1, 'a burst of telemetry is one update within the second');
+      await eventually(() => updates.includes(uri), 10_000, 'resources/updated');
+      // The update follows the commit: a read answering it finds the burst's readings (b.bmp had none before).
+      const onUpdate = JSON.parse(await readText(client, uri)).latest_readings as { device_id: string; value: number }[];
+      assert.ok(onUpdate.some((r) => r.device_id === b.bmp && r.value >= 20 && r.value <= 24), JSON.stringify(onUpdate));
+      await eventually(async () => (await latest(b.bmp)) === 24, 10_000, 'the whole burst stored');
       a.link.notify('telemetry.report', { readings: [{ sensor_id: a.bmp, measurement_type: 'temperature', value: 30 }] });
-      await eventually(async () => (await latest(a.bmp)) === 30, 3000, "device A's reading stored");
-      // The burst's trailing update closes the second; an update for device A would have come at once.
-      await eventually(() => updates.filter((u) => u === uri).length === 2, 3000, 'the trailing update of the burst');
+      await eventually(async () => (await latest(a.bmp)) === 30, 10_000, "device A's reading stored");
       assert.equal(updates.filter((u) => u !== uri).length, 0, 'other devices do not notify this subscription');
       const document = JSON.parse(await readText(client, uri));
       assert.ok(document.latest_readings.some((r: { value: number }) => r.value === 24));
 
       await client.unsubscribeResource({ uri });
       const count = updates.length;
+      // The five reports reach the store in one batch, or two when the batch timer fell between them: one update
+      // each at most, the second one folded into the second's trailing update (the throttle's timing is
+      // resource-watcher.test.ts's, on a mocked clock). A trailing update still pending is dropped with the subscription.
+      assert.ok(count >= 1 && count <= 2, `a burst of five reports, ${count} updates`);
       // A witness subscription on the same device: its first update is sent at once.
       const witness = `llmiot://device/${b.mcuId}/telemetry`;
       await client.subscribeResource({ uri: witness });
       b.link.notify('telemetry.report', { readings: [{ sensor_id: b.bmp, measurement_type: 'temperature', value: 40 }] });
-      await eventually(() => updates.includes(witness), 3000, 'the witness update');
+      await eventually(() => updates.includes(witness), 10_000, 'the witness update');
       assert.deepEqual(updates.slice(count), [witness], 'nothing for the unsubscribed resource');
       await client.unsubscribeResource({ uri: witness });
       await assert.rejects(client.subscribeResource({ uri: 'llmiot://device/no-such-board' }), (error: Error & { code?: number }) => error.code === -32002);

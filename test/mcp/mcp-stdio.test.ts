@@ -85,7 +85,7 @@ describe('llm-iot mcp (stdio proxy)', () => {
     let changed = 0;
     client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void changed++);
     await greenhouseNode(t, 'pico-stdio-2', 'Zone B');
-    await eventually(() => changed > 0, 5000, 'resources/list_changed through the proxy');
+    await eventually(() => changed > 0, 10_000, 'resources/list_changed through the proxy');
   });
 
   it('keeps stdout for the protocol: logs go to stderr', () => {
@@ -129,7 +129,7 @@ describe('llm-iot mcp across a hub restart', () => {
       const after = await call(client, 'find_devices', {});
       assert.equal(after.isError, undefined, text(after));
       assert.match(proxy.stderr(), /hub session gone/);
-      await eventually(() => changed > 0, 5000, 'list_changed after the new session');
+      await eventually(() => changed > 0, 10_000, 'list_changed after the new session');
     } finally {
       await client.close();
     }

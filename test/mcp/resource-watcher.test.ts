@@ -1,4 +1,4 @@
-/** ResourceWatcher on a mocked clock: at most one update per resource per second, and none after unsubscribe. */
+/** ResourceWatcher on a mocked clock: updates once telemetry is committed, at most one per resource per second, and none after unsubscribe. */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { HubServices } from '../../src/app/services.ts';
@@ -10,7 +10,8 @@ describe('ResourceWatcher', () => {
   let events: EventBus;
   let updates: string[];
   let watcher: ResourceWatcher;
-  const report = (deviceId: string): void => events.emit('telemetry', { points: [{ deviceId } as TelemetryPoint] });
+  /** Points of `deviceId` committed (a read now sees them). */
+  const report = (deviceId: string): void => events.emit('telemetry.committed', { points: [{ deviceId } as TelemetryPoint] });
 
   beforeEach(() => {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
@@ -35,6 +36,16 @@ describe('ResourceWatcher', () => {
     assert.deepEqual(updates, ['llmiot://device/b', 'llmiot://device/b']);
     mock.timers.tick(5_000);
     assert.equal(updates.length, 2, 'a quiet device sends nothing more');
+  });
+
+  it('waits for the commit: points only accepted (not yet readable) send nothing', () => {
+    watcher.subscribe('llmiot://device/b', { kind: 'device' } as never, 'b');
+    watcher.subscribe('llmiot://device/b/telemetry', { kind: 'telemetry' } as never, 'b');
+    events.emit('telemetry', { points: [{ deviceId: 'b' } as TelemetryPoint] });
+    mock.timers.tick(5_000);
+    assert.deepEqual(updates, []);
+    report('b');
+    assert.deepEqual(updates, ['llmiot://device/b', 'llmiot://device/b/telemetry']);
   });
 
   it('drops the pending update on unsubscribe and sends none afterwards', () => {

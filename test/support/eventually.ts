@@ -1,7 +1,11 @@
 /** eventually: a poll with a deadline, for states no event announces (used where a test cannot subscribe to the change). */
 
-/** Poll until `check` returns a truthy value (or throw after `timeoutMs`). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+/**
+ * Poll until `check` returns a truthy value (or throw after `timeoutMs`). The default deadline is
+ * generous on purpose: it costs nothing when the condition holds, and a loaded CI machine (every test
+ * file at once on two cores) may need seconds for a hub round trip and a store commit.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

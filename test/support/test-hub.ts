@@ -155,8 +155,8 @@ export class DeviceLink {
     this.#client.publish(`llmiot/v1/${this.#clientId}/up`, typeof message === 'string' ? message : JSON.stringify(message), { qos: 1 });
   }
 
-  /** Send a request and await its response. */
-  request(method: string, params: unknown, timeoutMs = 5000): Promise<any> {
+  /** Send a request and await its response (the deadline allows for a loaded machine; it costs nothing when the hub answers). */
+  request(method: string, params: unknown, timeoutMs = 10_000): Promise<any> {
     const id = ++this.#id;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to ${method}`)), timeoutMs);
