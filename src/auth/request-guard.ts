@@ -38,7 +38,13 @@ export class RequestGuard {
     const own = hostname().toLowerCase();
     this.publicOrigin = options.publicOrigin;
     const publicHost = options.publicOrigin === undefined ? [] : [new URL(options.publicOrigin).hostname];
-    const names = [...(options.allowedHosts ?? []), ...publicHost, ...(options.boundHosts ?? []).filter((h) => !WILDCARDS.has(h)), own, `${own}.local`];
+    // The machine's names are the hub's only when it listens beyond loopback. A loopback-only hub is
+    // reached by them only through a forward (socat, ssh -L, a proxy that keeps the Host): a client on
+    // the LAN typing http://greenhouse.local:9000 would otherwise pass as a local caller.
+    const bound = options.boundHosts ?? [];
+    const loopbackOnly = bound.length > 0 && bound.every((h) => isLoopbackName(hostName(h.includes(':') && !h.startsWith('[') ? `[${h}]` : h)) || isLoopbackAddress(h));
+    const machine = loopbackOnly ? [] : [own, `${own}.local`];
+    const names = [...(options.allowedHosts ?? []), ...publicHost, ...bound.filter((h) => !WILDCARDS.has(h)), ...machine];
     this.#hosts = new Set(names.filter((n) => !n.startsWith('.')).map((n) => hostName(n.includes(':') && !n.startsWith('[') ? `[${n}]` : n)));
     this.#suffixes = names.filter((n) => n.startsWith('.')).map((n) => n.toLowerCase());
     this.#origins = new Set((options.allowedOrigins ?? []).map((o) => o.trim().replace(/\/$/, '').toLowerCase()).filter((o) => o !== ''));

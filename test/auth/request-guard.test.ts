@@ -1,6 +1,7 @@
 /** RequestGuard's Host check without sockets: the hub's names pass, and a Host that is no host name and port never does. */
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
+import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
 import { bearerChallenge, resourceMetadataUrl } from '../../src/api/http-security.ts';
 import { RequestGuard } from '../../src/auth/request-guard.ts';
@@ -25,5 +26,30 @@ describe('RequestGuard Host syntax', () => {
     }
     // RFC 6750 §3: auth-params of quoted strings with no `"` or `\` inside, comma-separated.
     assert.match(bearerChallenge(resourceMetadataUrl(guard.origin(req('localhost:8080'))), 'iot:read'), /^Bearer [a-z_]+="[^"\\]*"(?:, [a-z_]+="[^"\\]*")*$/);
+  });
+});
+
+describe('RequestGuard and the machine\'s own names', () => {
+  const own = hostname().toLowerCase();
+
+  it('a hub listening beyond loopback answers to the machine\'s name and its .local name', () => {
+    for (const bound of ['0.0.0.0', '::', '192.168.1.20']) {
+      const guard = new RequestGuard({ boundHosts: [bound] });
+      assert.equal(guard.hostRejection(req(`${own}:8080`, '192.168.1.20')), undefined, bound);
+      assert.equal(guard.hostRejection(req(`${own}.local:8080`, '192.168.1.20')), undefined, bound);
+    }
+  });
+
+  it('a loopback-only hub does not: a LAN client reaching it through a forward that keeps the Host is refused', () => {
+    // socat TCP-LISTEN:9000,fork TCP:127.0.0.1:8080: the hub sees a loopback peer and the Host the LAN client typed.
+    for (const bound of ['127.0.0.1', 'localhost', '::1']) {
+      const guard = new RequestGuard({ boundHosts: [bound] });
+      assert.match(guard.hostRejection(req(`${own}.local:9000`)) ?? '', /is not a name of this hub/, bound);
+      assert.match(guard.hostRejection(req(`${own}:9000`)) ?? '', /is not a name of this hub/, bound);
+      assert.equal(guard.hostRejection(req('localhost:8080')), undefined, `${bound}: loopback names still pass`);
+      assert.equal(guard.hostRejection(req('127.0.0.1:8080')), undefined);
+    }
+    // Named on purpose, it passes.
+    assert.equal(new RequestGuard({ boundHosts: ['127.0.0.1'], allowedHosts: [own] }).hostRejection(req(`${own}:9000`)), undefined);
   });
 });
