@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, type Registry } from 'prom-client';
 import { AuthGate } from '../auth/auth-gate.ts';
+import { MCP_PATH } from '../auth/mcp-path.ts';
 import { oidcAuthenticator } from '../auth/oidc-config.ts';
 import { RequestGuard } from '../auth/request-guard.ts';
 import { publicOrigin } from '../auth/request-origin.ts';
@@ -20,7 +21,7 @@ import { AuthorizationServer } from '../oauth/authorization-server.ts';
 import type { Stores } from '../storage/open-stores.ts';
 import { authRoutes } from './auth-routes.ts';
 import type { HttpRoute, RouteCaller } from './http-server.ts';
-import { OAUTH_RESOURCE_PATH, RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './http-security.ts';
+import { RESOURCE_METADATA_PATH, resourceMetadata, type HttpSecurity } from './http-security.ts';
 
 export interface ApiAuth {
   readonly gate: AuthGate;
@@ -107,7 +108,7 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
     ...(config.authIssuer === undefined ? [] : [config.authIssuer]),
     ...(authorizationServer === undefined ? [] : [authorizationServer.issuerFor(req)]),
   ];
-  const resourceMetadataPath = `${RESOURCE_METADATA_PATH}${OAUTH_RESOURCE_PATH}`;
+  const resourceMetadataPath = `${RESOURCE_METADATA_PATH}${MCP_PATH}`;
   const routes: HttpRoute[] = [
     ...authRoutes(sessions, guard),
     // RFC 9728 §3.1: the metadata of <origin>/mcp lives at the well-known path with /mcp appended; /mcp's
@@ -121,7 +122,7 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
       path,
       access: 'public' as const,
       handler: (req: IncomingMessage, res: ServerResponse) => {
-        const text = JSON.stringify(resourceMetadata(guard.origin(req), OAUTH_RESOURCE_PATH, issuersFor(req)));
+        const text = JSON.stringify(resourceMetadata(guard.origin(req), MCP_PATH, issuersFor(req)));
         res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
         res.end(text);
       },

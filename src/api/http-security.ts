@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthGate } from '../auth/auth-gate.ts';
+import { MCP_PATH } from '../auth/mcp-path.ts';
 import { baseUrl } from '../auth/request-origin.ts';
 import { RequestGuard } from '../auth/request-guard.ts';
 import { TrustedProxies } from '../auth/trusted-proxies.ts';
@@ -75,8 +76,6 @@ export function resourceMetadata(origin: string, resourcePath: string, authoriza
   };
 }
 
-/** The path of the one OAuth protected resource, the MCP endpoint. */
-export const OAUTH_RESOURCE_PATH = '/mcp';
 
 /**
  * The URL of the protected-resource metadata of `/mcp` at `origin`, for its challenges: the well-known
@@ -87,7 +86,7 @@ export const OAUTH_RESOURCE_PATH = '/mcp';
  * URL it called (RFC 9728 §3.3), so a challenge from /rpc, /ws or /export naming it would point an
  * OAuth client at a resource it must refuse. Those routes' challenges name no metadata.
  */
-export const resourceMetadataUrl = (origin: string): string => `${origin}${RESOURCE_METADATA_PATH}${OAUTH_RESOURCE_PATH}`;
+export const resourceMetadataUrl = (origin: string): string => `${origin}${RESOURCE_METADATA_PATH}${MCP_PATH}`;
 
 /**
  * The `WWW-Authenticate: Bearer` challenge (RFC 6750 §3): where the resource metadata is (RFC 9728

@@ -9,6 +9,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyG
 import { scopesOf, type Principal } from '../core/principal.ts';
 import { CredentialRefused, type Authenticator, type CredentialContext } from './authenticator.ts';
 import { isLoopbackName } from './host-names.ts';
+import { MCP_PATH } from './mcp-path.ts';
 import { DEFAULT_ROLE_CLAIM, roleFromClaims } from './oidc-claims.ts';
 
 /**
@@ -17,8 +18,6 @@ import { DEFAULT_ROLE_CLAIM, roleFromClaims } from './oidc-claims.ts';
  */
 export const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
-/** The MCP endpoint's path: tokens for `--auth-audience` are accepted there only. */
-const MCP_PATH = '/mcp';
 
 /** Clock skew accepted on `exp`/`nbf`/`iat` between the issuer and the hub, in seconds. */
 const CLOCK_TOLERANCE_S = 30;

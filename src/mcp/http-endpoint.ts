@@ -15,6 +15,7 @@ import { ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { SessionEventStore } from './event-store.ts';
 import { hostRejection } from './host-check.ts';
+import { MCP_PATH } from '../auth/mcp-path.ts';
 import type { McpHub } from './mcp-hub.ts';
 import { createMcpSession, type McpSession } from './mcp-session.ts';
 import { readJsonBody } from './read-json-body.ts';
@@ -23,8 +24,6 @@ import { readJsonBody } from './read-json-body.ts';
 export interface McpHttpOptions {
   readonly hub: McpHub;
   readonly logger: Logger;
-  /** Default `/mcp`. */
-  readonly path?: string;
   /** Largest POST body (default 4 MiB). */
   readonly maxBodyBytes?: number;
   /** Sessions open at once; more get HTTP 503 (default 1000). */
@@ -59,7 +58,7 @@ export class McpHttpEndpoint {
 
   /** POST, GET and DELETE on the path; other methods get 405 from the route table. */
   routes(): HttpRoute[] {
-    const path = this.#o.path ?? '/mcp';
+    const path = MCP_PATH;
     const handler = (req: IncomingMessage, res: ServerResponse, caller: RouteCaller): Promise<void> => this.#handle(req, res, caller.principal ?? LOCAL_ADMIN, caller);
     return ['POST', 'GET', 'DELETE'].map((method) => ({ method, path, access: 'viewer' as const, oauthResource: true, handler }));
   }

@@ -8,6 +8,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { MCP_PATH } from '../auth/mcp-path.ts';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { HubLink } from './hub-link.ts';
@@ -26,7 +27,7 @@ export interface StdioProxyOptions {
 /** The MCP endpoint for a hub URL: `/mcp` is added unless the URL already has a path. */
 export function mcpEndpointUrl(hubUrl: string): URL {
   const url = new URL(hubUrl);
-  if (url.pathname === '/' || url.pathname === '') url.pathname = '/mcp';
+  if (url.pathname === '/' || url.pathname === '') url.pathname = MCP_PATH;
   return url;
 }
 

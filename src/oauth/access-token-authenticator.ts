@@ -10,7 +10,7 @@ import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWK, type JWTPayl
 import { lowerRole, roleOfScopes, scopesOf, type Principal } from '../core/principal.ts';
 import type { UserStore } from '../core/ports/user-store.ts';
 import { CredentialRefused, type Authenticator, type CredentialContext } from '../auth/authenticator.ts';
-import { RESOURCE_PATH } from './provider-config.ts';
+import { MCP_PATH } from '../auth/mcp-path.ts';
 import { SIGNING_ALG } from './server-keys.ts';
 
 /** A compact JWS: three base64url parts (RFC 7515 §7.1). */
@@ -35,7 +35,7 @@ export class AccessTokenAuthenticator implements Authenticator {
     const { origin } = context;
     if (origin === undefined || !COMPACT_JWS.test(bearer) || issuerOf(bearer) !== origin) return undefined;
     const payload = await this.#verify(bearer, origin);
-    const audience = `${origin}${RESOURCE_PATH}`;
+    const audience = `${origin}${MCP_PATH}`;
     if (context.resource !== audience) {
       throw new CredentialRefused(`access token refused: it is for ${audience} only; ${context.resource ?? 'this endpoint'} takes API tokens and the session cookie`);
     }
@@ -55,7 +55,7 @@ export class AccessTokenAuthenticator implements Authenticator {
     try {
       const { payload } = await jwtVerify(token, this.#keySet, {
         issuer: origin,
-        audience: `${origin}${RESOURCE_PATH}`,
+        audience: `${origin}${MCP_PATH}`,
         algorithms: [SIGNING_ALG],
         // RFC 9068 §4: an access token, not an ID token (whose audience would be the client).
         typ: 'at+jwt',

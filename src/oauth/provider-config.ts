@@ -7,6 +7,7 @@
  */
 import type Provider from 'oidc-provider';
 import type { Account, ClientRecord, KoaContextLike, ResourceServerInfo } from 'oidc-provider';
+import { MCP_PATH } from '../auth/mcp-path.ts';
 import { ROLE_SCOPE, ROLES } from '../core/principal.ts';
 import type { OAuthStore } from '../core/ports/oauth-store.ts';
 import type { UserStore } from '../core/ports/user-store.ts';
@@ -17,8 +18,6 @@ import { storeAdapter } from './store-adapter.ts';
 /** Where the server's endpoints live, under the issuer (its discovery document is at the issuer's well-known paths). */
 export const OAUTH_PREFIX = '/oauth';
 export const INTERACTION_PREFIX = `${OAUTH_PREFIX}/interaction/`;
-/** The one protected resource the server issues tokens for, under the issuer's origin. */
-export const RESOURCE_PATH = '/mcp';
 /** The scopes of the roles, lowest first; no catch-all. */
 export const RESOURCE_SCOPES = ROLES.map((role) => ROLE_SCOPE[role]);
 
@@ -42,7 +41,7 @@ export interface ProviderSettings {
  */
 export async function createProvider(issuer: string, settings: ProviderSettings): Promise<Provider> {
   const { default: Provider, errors } = await import('oidc-provider');
-  const resource = `${issuer}${RESOURCE_PATH}`;
+  const resource = `${issuer}${MCP_PATH}`;
   const { users, accessTokenTtlS } = settings;
   const provider = new Provider(issuer, {
     adapter: storeAdapter(settings.store, settings.now),
