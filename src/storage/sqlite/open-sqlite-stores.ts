@@ -24,6 +24,39 @@ export interface SqliteStores {
   close(): Promise<void>;
 }
 
+/** Every store but telemetry, all on the connection of this thread (telemetry may run in a worker with its own). */
+type ConnectionStores = Omit<SqliteStores, 'telemetry' | 'close'>;
+
+function openConnectionStores(connection: SqliteConnection): ConnectionStores {
+  return {
+    registry: new SqliteRegistryStore(connection),
+    audit: new SqliteAuditStore(connection),
+    tokens: new SqliteTokenStore(connection),
+    users: new SqliteUserStore(connection),
+    credentials: new SqliteCredentialStore(connection),
+    approvals: new SqliteApprovalStore(connection),
+    grants: new SqliteGrantStore(connection),
+    oauth: new SqliteOAuthStore(connection),
+  };
+}
+
+/** Close one after another, in the order they were opened; the first failure stops the rest. */
+async function closeConnectionStores(stores: ConnectionStores): Promise<void> {
+  for (const store of Object.values(stores)) await store.close();
+}
+
+/** Telemetry and the rest as SqliteStores; `close()` closes telemetry first. */
+function withTelemetry(telemetry: SqliteTelemetryStore | ThreadedTelemetryStore, stores: ConnectionStores): SqliteStores {
+  return {
+    telemetry,
+    ...stores,
+    async close() {
+      await telemetry.close();
+      await closeConnectionStores(stores);
+    },
+  };
+}
+
 /**
  * Open (creating if missing) `<dataDir>/hub.db` in WAL mode and migrate it; `dataDir` `:memory:`
  * gives a private in-memory database. Throws HubError STORE_ERROR when the file cannot be opened.
@@ -31,36 +64,7 @@ export interface SqliteStores {
 export function openSqliteStores(dataDir: string): SqliteStores {
   const connection = SqliteConnection.open(dataDir);
   const telemetry = new SqliteTelemetryStore(connection);
-  const registry = new SqliteRegistryStore(connection);
-  const audit = new SqliteAuditStore(connection);
-  const tokens = new SqliteTokenStore(connection);
-  const users = new SqliteUserStore(connection);
-  const credentials = new SqliteCredentialStore(connection);
-  const approvals = new SqliteApprovalStore(connection);
-  const grants = new SqliteGrantStore(connection);
-  const oauth = new SqliteOAuthStore(connection);
-  return {
-    telemetry,
-    registry,
-    audit,
-    tokens,
-    users,
-    credentials,
-    approvals,
-    grants,
-    oauth,
-    async close() {
-      await telemetry.close();
-      await registry.close();
-      await audit.close();
-      await tokens.close();
-      await users.close();
-      await credentials.close();
-      await approvals.close();
-      await grants.close();
-      await oauth.close();
-    },
-  };
+  return withTelemetry(telemetry, openConnectionStores(connection));
 }
 
 /**
@@ -71,48 +75,13 @@ export function openSqliteStores(dataDir: string): SqliteStores {
 export async function openThreadedSqliteStores(dataDir: string): Promise<SqliteStores> {
   if (dataDir === SQLITE_MEMORY) return openSqliteStores(dataDir);
   const connection = SqliteConnection.open(dataDir);
-  const registry = new SqliteRegistryStore(connection);
-  const audit = new SqliteAuditStore(connection);
-  const tokens = new SqliteTokenStore(connection);
-  const users = new SqliteUserStore(connection);
-  const credentials = new SqliteCredentialStore(connection);
-  const approvals = new SqliteApprovalStore(connection);
-  const grants = new SqliteGrantStore(connection);
-  const oauth = new SqliteOAuthStore(connection);
+  const stores = openConnectionStores(connection);
   let telemetry: ThreadedTelemetryStore;
   try {
     telemetry = await ThreadedTelemetryStore.open(dataDir);
   } catch (error) {
-    await registry.close();
-    await audit.close();
-    await tokens.close();
-    await users.close();
-    await credentials.close();
-    await approvals.close();
-    await grants.close();
-    await oauth.close();
+    await closeConnectionStores(stores);
     throw error;
   }
-  return {
-    telemetry,
-    registry,
-    audit,
-    tokens,
-    users,
-    credentials,
-    approvals,
-    grants,
-    oauth,
-    async close() {
-      await telemetry.close();
-      await registry.close();
-      await audit.close();
-      await tokens.close();
-      await users.close();
-      await credentials.close();
-      await approvals.close();
-      await grants.close();
-      await oauth.close();
-    },
-  };
+  return withTelemetry(telemetry, stores);
 }
