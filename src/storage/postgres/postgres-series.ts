@@ -1,24 +1,9 @@
 /** The series table on PostgreSQL: one id per (device, measurement), cached in memory once committed. */
 import type pg from 'pg';
 import type { TelemetryPoint } from '../../core/telemetry.ts';
+import { isCurrent, lookup, remember, rememberAll, type SeriesMap, type SeriesRow } from '../shared/series-cache.ts';
 
-/** One row of the series table. */
-export interface SeriesRow {
-  readonly id: number;
-  readonly deviceId: string;
-  readonly measurement: string;
-  readonly unit: string | null;
-  /** As reported by the device; null on series stored before migration 2. */
-  readonly sourceMeasurement: string | null;
-  readonly sourceUnit: string | null;
-}
-
-interface CachedSeries {
-  readonly id: number;
-  readonly unit: string | null;
-  readonly sourceMeasurement: string | null;
-  readonly sourceUnit: string | null;
-}
+export type { SeriesRow } from '../shared/series-cache.ts';
 
 interface SeriesUpsert {
   deviceId: string;
@@ -26,17 +11,6 @@ interface SeriesUpsert {
   unit: string | null;
   sourceMeasurement: string;
   sourceUnit: string | null;
-}
-
-type SeriesMap = Map<string, Map<string, CachedSeries>>;
-
-function remember(map: SeriesMap, deviceId: string, measurement: string, entry: CachedSeries): void {
-  let byMeasurement = map.get(deviceId);
-  if (byMeasurement === undefined) {
-    byMeasurement = new Map();
-    map.set(deviceId, byMeasurement);
-  }
-  byMeasurement.set(measurement, entry);
 }
 
 /** Series ids resolved for one batch; `commit()` them into the cache once the transaction committed. */
@@ -61,17 +35,10 @@ export class PostgresSeries {
   async resolve(client: pg.PoolClient, points: readonly TelemetryPoint[]): Promise<BatchSeries> {
     const missing = new Map<string, SeriesUpsert>();
     for (const point of points) {
-      const known = this.#cache.get(point.deviceId)?.get(point.measurement);
+      const known = lookup(this.#cache, point.deviceId, point.measurement);
       const sourceMeasurement = point.sourceMeasurement ?? point.measurement;
       const sourceUnit = point.sourceUnit ?? point.unit ?? null;
-      if (
-        known !== undefined &&
-        (point.unit === undefined || point.unit === known.unit) &&
-        sourceMeasurement === known.sourceMeasurement &&
-        (sourceUnit === null || sourceUnit === known.sourceUnit)
-      ) {
-        continue;
-      }
+      if (isCurrent(known, point.unit, sourceMeasurement, sourceUnit)) continue;
       const key = JSON.stringify([point.deviceId, point.measurement]);
       const before = missing.get(key);
       missing.set(key, {
@@ -105,14 +72,12 @@ export class PostgresSeries {
     const cache = this.#cache;
     return {
       idOf(point) {
-        const entry = fresh.get(point.deviceId)?.get(point.measurement) ?? cache.get(point.deviceId)?.get(point.measurement);
+        const entry = lookup(fresh, point.deviceId, point.measurement) ?? lookup(cache, point.deviceId, point.measurement);
         if (entry === undefined) throw new Error(`series not resolved: ${point.deviceId}/${point.measurement}`);
         return entry.id;
       },
       commit() {
-        for (const [deviceId, byMeasurement] of fresh) {
-          for (const [measurement, entry] of byMeasurement) remember(cache, deviceId, measurement, entry);
-        }
+        rememberAll(cache, fresh);
       },
     };
   }

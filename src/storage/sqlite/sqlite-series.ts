@@ -1,43 +1,13 @@
 /** The series table: one id per (device, measurement), cached in memory for the write path. */
 import type Database from 'better-sqlite3';
 import type { TelemetryPoint } from '../../core/telemetry.ts';
+import { isCurrent, lookup, remember, rememberAll, type CachedSeries, type SeriesMap, type SeriesRow } from '../shared/series-cache.ts';
 
-/** One row of the series table. */
-export interface SeriesRow {
-  readonly id: number;
-  readonly deviceId: string;
-  readonly measurement: string;
-  readonly unit: string | null;
-  /** As reported by the device; null on series stored before migration 2. */
-  readonly sourceMeasurement: string | null;
-  readonly sourceUnit: string | null;
-}
-
-interface CachedSeries {
-  readonly id: number;
-  readonly unit: string | null;
-  readonly sourceMeasurement: string | null;
-  readonly sourceUnit: string | null;
-}
+export type { SeriesRow } from '../shared/series-cache.ts';
 
 /** The source columns of a point: what the device reported, or the canonical name / unit when unmapped. */
 export function pointSource(point: TelemetryPoint): { sourceMeasurement: string; sourceUnit: string | null } {
   return { sourceMeasurement: point.sourceMeasurement ?? point.measurement, sourceUnit: point.sourceUnit ?? point.unit ?? null };
-}
-
-type SeriesMap = Map<string, Map<string, CachedSeries>>;
-
-function lookup(map: SeriesMap, deviceId: string, measurement: string): CachedSeries | undefined {
-  return map.get(deviceId)?.get(measurement);
-}
-
-function remember(map: SeriesMap, deviceId: string, measurement: string, entry: CachedSeries): void {
-  let byMeasurement = map.get(deviceId);
-  if (byMeasurement === undefined) {
-    byMeasurement = new Map();
-    map.set(deviceId, byMeasurement);
-  }
-  byMeasurement.set(measurement, entry);
 }
 
 /**
@@ -76,14 +46,7 @@ export class SqliteSeries {
     const sourceUnit = point.sourceUnit ?? unit ?? null;
     const pending = this.#pending.size === 0 ? undefined : lookup(this.#pending, deviceId, measurement);
     const known = pending ?? lookup(this.#cache, deviceId, measurement);
-    if (
-      known !== undefined &&
-      (unit === undefined || unit === known.unit) &&
-      sourceMeasurement === known.sourceMeasurement &&
-      (sourceUnit === null || sourceUnit === known.sourceUnit)
-    ) {
-      return known.id;
-    }
+    if (isCurrent(known, unit, sourceMeasurement, sourceUnit)) return known.id;
     const row = this.#upsert.get(deviceId, measurement, unit ?? null, sourceMeasurement, sourceUnit);
     if (row === undefined) throw new Error(`series upsert returned nothing for ${deviceId}/${measurement}`);
     remember(this.#pending, deviceId, measurement, row);
@@ -92,9 +55,7 @@ export class SqliteSeries {
 
   /** The write transaction committed: its new ids and units are now safe to cache. */
   commit(): void {
-    for (const [deviceId, byMeasurement] of this.#pending) {
-      for (const [measurement, entry] of byMeasurement) remember(this.#cache, deviceId, measurement, entry);
-    }
+    rememberAll(this.#cache, this.#pending);
     this.#pending = new Map();
   }
 
