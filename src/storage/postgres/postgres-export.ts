@@ -12,7 +12,8 @@ export const EXPORT_PAGE_ROWS = 5_000;
 
 export type ExportQuery = Omit<TelemetryQuery, 'aggregation' | 'intervalMs'>;
 
-interface Row {
+/** A series row joined with its points (or latest) row, as both the export and `latest()` select it. */
+export interface PointRow {
   device_id: string;
   measurement: string;
   unit: string | null;
@@ -46,7 +47,7 @@ function cursorSql(schema: string, series: readonly SeriesRow[], query: ExportQu
     ORDER BY ts ${order}, device_id COLLATE "C" ${order}, measurement COLLATE "C" ${order}`;
 }
 
-function toPoint(row: Row): TelemetryPoint {
+function toPoint(row: PointRow): TelemetryPoint {
   return {
     deviceId: row.device_id,
     measurement: row.measurement,
@@ -91,7 +92,7 @@ export async function* exportPostgres(
     await client.query(cursorSql(schema, series, query));
     for (;;) {
       assertOpen();
-      const page = await client.query<Row>(`FETCH FORWARD ${EXPORT_PAGE_ROWS} FROM llmiot_export`);
+      const page = await client.query<PointRow>(`FETCH FORWARD ${EXPORT_PAGE_ROWS} FROM llmiot_export`);
       for (const row of page.rows) {
         assertOpen();
         yield toPoint(row);

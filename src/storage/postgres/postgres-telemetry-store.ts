@@ -7,7 +7,7 @@ import { latestPoint, toColumns } from '../shared/point-columns.ts';
 import { storeError } from '../shared/store-error.ts';
 import type { TelemetryStore } from '../../core/ports/telemetry-store.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
-import { exportPostgres, type ExportLease, type ExportQuery } from './postgres-export.ts';
+import { exportPostgres, type ExportLease, type ExportQuery, type PointRow } from './postgres-export.ts';
 import { PostgresSeries } from './postgres-series.ts';
 import { queryPostgres } from './postgres-telemetry-query.ts';
 
@@ -138,18 +138,7 @@ export class PostgresTelemetryStore implements TelemetryStore {
   }): Promise<TelemetryPoint[]> {
     this.#assertOpen('telemetry latest failed');
     try {
-      const result = await this.#pool.query<{
-        device_id: string;
-        measurement: string;
-        unit: string | null;
-        source_measurement: string | null;
-        source_unit: string | null;
-        ts: number;
-        value: number | null;
-        text: string | null;
-        quality: number;
-        flags: number;
-      }>(
+      const result = await this.#pool.query<PointRow>(
         `SELECT s.device_id, s.measurement, s.unit, s.source_measurement, s.source_unit, l.ts, l.value, l.text, l.quality, l.flags
          FROM ${this.#schema}.latest l JOIN ${this.#schema}.series s ON s.id = l.series_id
          WHERE (cardinality($1::text[]) = 0 OR s.device_id = ANY($1::text[]))
