@@ -4,7 +4,7 @@ import { HubError } from '../../core/errors.ts';
 import type { SeriesResult, TelemetryPoint, TelemetryQuery } from '../../core/telemetry.ts';
 import { checkQuery } from '../shared/check-query.ts';
 import { latestPoint, toColumns } from '../shared/point-columns.ts';
-import { storeError } from '../shared/store-error.ts';
+import { guardExport, storeError } from '../shared/store-error.ts';
 import type { TelemetryStore } from '../../core/ports/telemetry-store.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import { exportPostgres, type ExportLease, type ExportQuery, type PointRow } from './postgres-export.ts';
@@ -40,15 +40,6 @@ function unnestArgs(c: Columns): unknown[] {
 }
 
 const UNNEST = 'unnest($1::int[], $2::bigint[], $3::float8[], $4::text[], $5::int2[], $6::int2[])';
-
-/** Driver failures during an export surface as STORE_ERROR like every other operation. */
-async function* guardExport(points: AsyncGenerator<TelemetryPoint>): AsyncGenerator<TelemetryPoint> {
-  try {
-    yield* points;
-  } catch (error) {
-    throw storeError('telemetry export failed', error);
-  }
-}
 
 /** Telemetry in `<schema>.series / points / latest`; several hub instances may write concurrently. */
 export class PostgresTelemetryStore implements TelemetryStore {

@@ -9,7 +9,7 @@ import type { SqliteConnection } from './sqlite-connection.ts';
 import { exportSqlite, SqliteExportPages, type ExportQuery } from './sqlite-export.ts';
 import { SqliteSeries } from './sqlite-series.ts';
 import { SqliteTelemetryQuery } from './sqlite-telemetry-query.ts';
-import { storeError } from '../shared/store-error.ts';
+import { guardExport, storeError } from '../shared/store-error.ts';
 
 type PointArgs = [number, number, number | null, string | null, number, number];
 
@@ -20,16 +20,6 @@ interface DuplicateArgs {
   text: string | null;
   quality: number;
   flags: number;
-}
-
-
-/** Driver failures during an export surface as STORE_ERROR like every other operation. */
-async function* guardExport(points: AsyncGenerator<TelemetryPoint>): AsyncGenerator<TelemetryPoint> {
-  try {
-    yield* points;
-  } catch (error) {
-    throw storeError('telemetry export failed', error);
-  }
 }
 
 /** Telemetry in the SQLite file shared with the registry; see sqlite-migrations.ts for the tables. */
