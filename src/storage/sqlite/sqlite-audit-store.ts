@@ -1,11 +1,10 @@
 /** AuditStore on SQLite: one row per LLM-initiated action, arguments as JSON text. */
 import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditFilter } from '../../core/audit.ts';
-import { HubError } from '../../core/errors.ts';
 import type { Role } from '../../core/principal.ts';
 import type { AuditStore } from '../../core/ports/audit-store.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
-import { storeError } from '../shared/store-error.ts';
+import { SqliteLease } from './sqlite-lease.ts';
 
 interface AuditRow {
   id: string;
@@ -26,14 +25,13 @@ interface AuditRow {
 }
 
 export class SqliteAuditStore implements AuditStore {
-  readonly #connection: SqliteConnection;
+  readonly #lease: SqliteLease;
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[AuditRow]>;
-  #closed = false;
 
   constructor(connection: SqliteConnection) {
-    this.#connection = connection;
-    const db = connection.acquire();
+    this.#lease = new SqliteLease(connection);
+    const db = this.#lease.db;
     this.#db = db;
     // Its own table, created on first use: the audit log is an addition the registry schema does not depend on.
     db.exec(`CREATE TABLE IF NOT EXISTS audit_log (
@@ -56,8 +54,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    this.#assertOpen('audit append failed');
-    try {
+    this.#lease.run('audit append failed', () =>
       this.#insert.run({
         id: entry.id,
         at: entry.at,
@@ -74,15 +71,12 @@ export class SqliteAuditStore implements AuditStore {
         device_ids: JSON.stringify(entry.deviceIds),
         chain_id: entry.chainId ?? null,
         links: linksOf(entry),
-      });
-    } catch (error) {
-      throw storeError('audit append failed', error);
-    }
+      }),
+    );
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
-    this.#assertOpen('audit list failed');
-    try {
+    return this.#lease.run('audit list failed', () => {
       const rows = this.#db
         .prepare(
           `SELECT * FROM audit_log WHERE (@since IS NULL OR at >= @since) AND (@tool IS NULL OR tool = @tool OR tool = replace(@tool, '.', '_') OR method = @tool OR replace(method, '.', '_') = @tool)
@@ -101,19 +95,11 @@ export class SqliteAuditStore implements AuditStore {
           limit: filter.limit ?? 100,
         }) as AuditRow[];
       return rows.map(fromRow);
-    } catch (error) {
-      throw storeError('audit list failed', error);
-    }
+    });
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#connection.release();
-  }
-
-  #assertOpen(what: string): void {
-    if (this.#closed) throw new HubError('STORE_ERROR', `${what}: the store is closed`);
+    this.#lease.close();
   }
 }
 

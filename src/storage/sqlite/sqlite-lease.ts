@@ -1,7 +1,7 @@
 /**
  * A store's hold on the shared SQLite connection: its database while open, store errors with the
- * operation named, and one release at close. The account, OAuth, approval and grant stores share it
- * (PostgresLease is its PostgreSQL counterpart).
+ * operation named, and one release at close. The account, credential, audit, OAuth, approval and grant
+ * stores share it (PostgresLease is its PostgreSQL counterpart).
  */
 import type Database from 'better-sqlite3';
 import { HubError } from '../../core/errors.ts';
