@@ -1,9 +1,7 @@
 /** CredentialStore on PostgreSQL: `<schema>.device_credentials` (upgrade 4). */
 import type pg from 'pg';
-import { HubError } from '../../core/errors.ts';
-import type { CredentialState, CredentialStore, DeviceCredential } from '../../core/ports/credential-store.ts';
+import type { CredentialStore, DeviceCredential } from '../../core/ports/credential-store.ts';
 import { credentialFromRow, type CredentialRow } from '../shared/account-rows.ts';
-import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import { PostgresLease } from './postgres-lease.ts';
 

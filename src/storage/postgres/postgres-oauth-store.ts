@@ -1,9 +1,7 @@
 /** OAuthStore on PostgreSQL: `<schema>.oauth_entries` (upgrade 7). */
 import type pg from 'pg';
-import { HubError } from '../../core/errors.ts';
 import type { OAuthEntry, OAuthLookup, OAuthStore } from '../../core/ports/oauth-store.ts';
 import { OAUTH_COLUMNS, OAUTH_LOOKUP_COLUMN, oauthEntry, oauthValues, type OAuthRow } from '../shared/oauth-row.ts';
-import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import { PostgresLease } from './postgres-lease.ts';
 

@@ -1,10 +1,7 @@
 /** TokenStore on PostgreSQL: `<schema>.api_tokens` (upgrade 5). */
 import type pg from 'pg';
-import { HubError } from '../../core/errors.ts';
-import type { Role } from '../../core/principal.ts';
 import type { ApiTokenRecord, TokenStore } from '../../core/ports/token-store.ts';
 import { tokenFromRow, type TokenRow } from '../shared/account-rows.ts';
-import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import { PostgresLease } from './postgres-lease.ts';
 

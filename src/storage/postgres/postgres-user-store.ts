@@ -1,10 +1,7 @@
 /** UserStore on PostgreSQL: `<schema>.users` (upgrade 6). */
 import type pg from 'pg';
-import { HubError } from '../../core/errors.ts';
-import type { Role } from '../../core/principal.ts';
 import type { UserRecord, UserStore } from '../../core/ports/user-store.ts';
 import { userFromRow, type UserRow } from '../shared/account-rows.ts';
-import { storeError } from '../shared/store-error.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 import { PostgresLease } from './postgres-lease.ts';
 

@@ -1,6 +1,6 @@
 /** CredentialStore on SQLite: the `device_credentials` table (migration 4). */
 import type Database from 'better-sqlite3';
-import type { CredentialState, CredentialStore, DeviceCredential } from '../../core/ports/credential-store.ts';
+import type { CredentialStore, DeviceCredential } from '../../core/ports/credential-store.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 import { credentialFromRow, type CredentialRow } from '../shared/account-rows.ts';
 import { SqliteLease } from './sqlite-lease.ts';

@@ -1,6 +1,5 @@
 /** TokenStore on SQLite: the `api_tokens` table of migration 5. */
 import type Database from 'better-sqlite3';
-import type { Role } from '../../core/principal.ts';
 import type { ApiTokenRecord, TokenStore } from '../../core/ports/token-store.ts';
 import { tokenFromRow, type TokenRow } from '../shared/account-rows.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';

@@ -1,6 +1,5 @@
 /** UserStore on SQLite: the `users` table of migration 6. */
 import type Database from 'better-sqlite3';
-import type { Role } from '../../core/principal.ts';
 import type { UserRecord, UserStore } from '../../core/ports/user-store.ts';
 import { userFromRow, type UserRow } from '../shared/account-rows.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
