@@ -2,11 +2,12 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AedesOptions, type AedesPublishPacket, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { Aedes, type AedesOptions, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from '../log/logger.ts';
 import type { MessageHandler, MessageMeta, MqttBus, PresenceEvent, PublishOptions, QoS } from '../core/ports/mqtt-bus.ts';
 import { ThrottledLog } from '../log/throttled-log.ts';
 import { QoS1Admission, type AdmissionBroker } from './embedded-bus-admission.ts';
+import { embeddedBusAuthorization } from './embedded-bus-authorization.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_PACKET_BYTES, EmbeddedBusConnections, type PausableClient } from './embedded-bus-connections.ts';
 import { DEFAULT_MAX_RETAINED_BYTES, DEFAULT_MAX_RETAINED_MESSAGES, RetainedBudget } from './retained-budget.ts';
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT, subscriptionLimit } from './subscription-limit.ts';
@@ -64,7 +65,6 @@ export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PACKET
 const DOLLAR = 36; // '$'
 const PLUS = 43; // '+'
 const HASH = 35; // '#'
-const SYS_PREFIX = '$SYS/';
 const HANDLER_ERROR_LOG_INTERVAL_MS = 1000;
 
 type Deliver = (packet: AedesPublishPacket, done: () => void) => void;
@@ -135,7 +135,6 @@ export class EmbeddedMqttBus implements MqttBus {
 
   /** Start an embedded broker (aedes 1.x sets up its persistence asynchronously). Opens no port. */
   static async create(options: EmbeddedMqttBusOptions = {}): Promise<EmbeddedMqttBus> {
-    const maxPayload = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     const onRejected = options.onRejected;
     const logger = options.logger;
     // Set once the broker exists; authorizePublish runs only after that.
@@ -150,64 +149,16 @@ export class EmbeddedMqttBus implements MqttBus {
       maxBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
     });
     const subscriptions = subscriptionLimit(options.maxSubscriptionsPerClient ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CLIENT);
-    const authorizePublish = (
-      client: Client | null,
-      packet: PublishPacket,
-      callback: (error?: Error | null) => void,
-    ): void => {
-      const topic = packet.topic;
-      if (topic.startsWith(SYS_PREFIX)) {
-        // aedes' default authorizePublish refuses $SYS/ from clients (aedes#597); keep that.
-        reject('reserved-topic', `publish refused: ${topic} is reserved for the broker`);
-        return;
-      }
-      const size = packet.payload.length;
-      if (size > maxPayload) {
-        reject('payload-too-large', `publish refused: payload of ${size} bytes on ${topic} exceeds ${maxPayload}`);
-        return;
-      }
-      const denied = options.authorizePublish?.(client, packet);
-      if (denied !== undefined) {
-        callback(new Error(denied));
-        return;
-      }
-      const overBudget = packet.retain ? retained.admits(topic, size) : null;
-      if (overBudget !== null) {
-        const { maxMessages, maxBytes } = retained.limits;
-        const limit = overBudget === 'retained-count' ? `${maxMessages} retained messages` : `${maxBytes} bytes of retained messages`;
-        reject(overBudget, `publish refused: retained message on ${topic} would exceed the broker's ${limit}`);
-        return;
-      }
-      bus.#admit(client, packet, callback);
-
-      function reject(reason: PublishRejectReason, message: string): void {
-        refused(reason, client === null ? null : client.id, topic, message);
-        // MQTT 3.1.1 has no negative PUBACK: the server either acks positively or closes the
-        // connection [MQTT-3.3.5-2]. aedes closes it, so the sender learns it was refused.
-        callback(new Error(message));
-      }
-    };
-    const limitSubscribe = (
-      client: Client,
-      sub: Subscription,
-      callback: (error: Error | null, subscription?: Subscription | null) => void,
-    ): void => {
-      const refusal = subscriptions.check(client, sub.topic);
-      if (refusal === null) return callback(null, sub);
-      refused('subscription-limit', client.id, sub.topic, refusal);
-      // MQTT 3.1.1 §3.9.3: return code 0x80 for this filter; the session and its other filters stay.
-      callback(null, null);
-    };
-    // Device access control first (src/security/device-auth.ts), then the per-session cap.
-    const access = options.authorizeSubscribe;
-    const authorizeSubscribe = (
-      client: Client,
-      sub: Subscription,
-      callback: (error: Error | null, subscription?: Subscription | null) => void,
-    ): void => {
-      if (access === undefined) return limitSubscribe(client, sub, callback);
-      access(client, sub, (error, allowed) => (error !== null || allowed == null ? callback(error, null) : limitSubscribe(client, allowed, callback)));
-    };
+    // The publish and subscribe checks (embedded-bus-authorization.ts); a PUBLISH that passes is admitted.
+    const { authorizePublish, authorizeSubscribe } = embeddedBusAuthorization({
+      maxPacketBytes: options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
+      authorizePublish: options.authorizePublish,
+      authorizeSubscribe: options.authorizeSubscribe,
+      retained,
+      subscriptions,
+      refused,
+      admit: (client, packet, callback) => bus.#admit(client, packet, callback),
+    });
     const broker = await Aedes.createBroker({
       authorizePublish,
       authorizeSubscribe,
