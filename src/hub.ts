@@ -131,6 +131,8 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
       batchSize: config.telemetryBatchSize,
       flushIntervalMs: config.telemetryFlushMs,
       maxPendingPoints: config.telemetryMaxPending,
+      maxFutureMs: config.telemetryMaxFutureMs,
+      now,
       onWriteError: (error, points, final) => logger.error({ err: error, points, final }, 'telemetry write failed'),
       // Refusals are counted; one debug line each (a misbehaving device must not flood the log).
       onRefused: (point, reason) => {

@@ -49,6 +49,7 @@ export interface HubConfig {
   telemetryBatchSize: number;
   telemetryFlushMs: number;
   telemetryMaxPending: number;
+  telemetryMaxFutureMs: number;
   // --- limits (docs/limits.md) ---
   mqttConnectTimeoutMs: number;
   maxMqttConnections: number;
@@ -143,6 +144,7 @@ export const DEFAULTS: HubConfig = {
   telemetryBatchSize: 5_000,
   telemetryFlushMs: 50,
   telemetryMaxPending: 1_000_000,
+  telemetryMaxFutureMs: 600_000,
   // --- limits ---
   mqttConnectTimeoutMs: 10_000,
   maxMqttConnections: 10_000,
@@ -222,6 +224,7 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'LLMIOT_MAX_MESSAGE_BYTES', type: 'integer', description: 'largest device or API message accepted, in bytes' },
   { key: 'telemetryBatchSize', flag: 'telemetry-batch-size', env: 'LLMIOT_TELEMETRY_BATCH_SIZE', type: 'integer', description: 'points per store transaction' },
   { key: 'telemetryFlushMs', flag: 'telemetry-flush-ms', env: 'LLMIOT_TELEMETRY_FLUSH_MS', type: 'integer', description: 'longest a point waits before it is written' },
+  { key: 'telemetryMaxFutureMs', flag: 'telemetry-max-future-ms', env: 'LLMIOT_TELEMETRY_MAX_FUTURE_MS', type: 'integer', description: 'how far ahead of the hub clock a point may be; a later point is refused alone' },
   { key: 'telemetryMaxPending', flag: 'telemetry-max-pending', env: 'LLMIOT_TELEMETRY_MAX_PENDING', type: 'integer', description: 'points buffered before new telemetry is refused (OVERLOADED)' },
   // --- limits (docs/limits.md) ---
   { key: 'mqttConnectTimeoutMs', flag: 'mqtt-connect-timeout-ms', env: 'LLMIOT_MQTT_CONNECT_TIMEOUT_MS', type: 'integer', description: 'embedded broker: ms a connection may stay open without sending CONNECT' },

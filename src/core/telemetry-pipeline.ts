@@ -18,6 +18,10 @@ export interface PipelineOptions {
   readonly cache: LatestValueCache;
   /** Maps reported names and units to canonical ones (default: a fresh MeasurementMapper). */
   readonly mapper?: MeasurementMapper;
+  /** How far ahead of `now` a point's time may be, in ms (default 10 minutes); a later point is refused alone. */
+  readonly maxFutureMs?: number;
+  /** The hub's clock (default Date.now). */
+  readonly now?: () => number;
   /** Points per store transaction (default 5,000). */
   readonly batchSize?: number;
   /** Longest a point waits before its batch is written (default 50 ms). */
@@ -93,6 +97,9 @@ function retryable(dropped: boolean): { retryable: boolean } {
 /** Points of one batch that may fail alone before the store is taken to be failing as a whole. */
 const MAX_LONE_REFUSALS = 64;
 
+/** Default {@link PipelineOptions.maxFutureMs}: device clocks drift, but not by more than this while synchronised. */
+export const DEFAULT_MAX_FUTURE_MS = 10 * 60_000;
+
 function refusal(total: number, invalid: Submission['invalid']): HubError {
   return new HubError('INVALID_PARAMS', `telemetry refused: ${invalid.length} of ${total} points invalid, the others were stored`, { issues: invalid });
 }
@@ -106,6 +113,8 @@ export class TelemetryPipeline {
   readonly #flushIntervalMs: number;
   readonly #maxPending: number;
   readonly #attempts: number;
+  readonly #maxFutureMs: number;
+  readonly #now: () => number;
   readonly #onWriteError: NonNullable<PipelineOptions['onWriteError']>;
   readonly #onRefused: NonNullable<PipelineOptions['onRefused']>;
   readonly #queue: Batch[] = [];
@@ -126,6 +135,8 @@ export class TelemetryPipeline {
     this.#flushIntervalMs = options.flushIntervalMs ?? 50;
     this.#maxPending = options.maxPendingPoints ?? 1_000_000;
     this.#attempts = options.writeAttempts ?? 3;
+    this.#maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
+    this.#now = options.now ?? Date.now;
     this.#onWriteError = options.onWriteError ?? (() => {});
     this.#onRefused = options.onRefused ?? (() => {});
   }
@@ -149,9 +160,10 @@ export class TelemetryPipeline {
     }
     const valid: TelemetryPoint[] = [];
     const invalid: { path: string; message: string }[] = [];
+    const latest = this.#now() + this.#maxFutureMs;
     for (let i = 0; i < reported.length; i++) {
       const point = reported[i] as TelemetryPoint;
-      const checked = checkPoint(point);
+      const checked = checkPoint(point, latest);
       if (typeof checked === 'string') {
         invalid.push({ path: `/${i}`, message: checked });
         this.#refuse(point, checked);

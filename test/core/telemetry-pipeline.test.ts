@@ -93,6 +93,28 @@ describe('TelemetryPipeline', () => {
     assert.deepEqual(cache.forDevice('d').map((p) => p.value), [5]);
   });
 
+  it('refuses alone a point further ahead of the hub clock than maxFutureMs, so it cannot hold the latest value', async () => {
+    const store = new RecordingStore();
+    const cache = new LatestValueCache();
+    const now = 1_765_000_000_000;
+    const pipeline = new TelemetryPipeline({ store: store as unknown as TelemetryStore, events: new EventBus(), cache, flushIntervalMs: 5, maxFutureMs: 60_000, now: () => now });
+    const year9999 = Date.parse('9999-12-31T23:59:59.999Z');
+    await assert.rejects(
+      pipeline.submit([point(0, { ts: year9999, value: 11 }), point(0, { ts: now + 60_001, value: 22 }), point(0, { ts: now + 60_000, value: 33 }), point(0, { ts: now, value: 44 })]),
+      (e: unknown) => {
+        assert.ok(e instanceof HubError && e.code === 'INVALID_PARAMS');
+        const issues = (e.data as { issues: { path: string; message: string }[] }).issues;
+        assert.deepEqual(issues.map((i) => i.path), ['/0', '/1']);
+        assert.match(issues[0]!.message, /^timestamp 9999-12-31T23:59:59\.999Z is in the future: the hub takes points up to 2025-12-06T05:47:40\.000Z/);
+        return true;
+      },
+    );
+    assert.deepEqual(store.batches.flat().map((p) => p.value), [33, 44], 'the points within the allowed skew are stored');
+    assert.deepEqual(cache.forDevice('d').map((p) => p.value), [33]);
+    assert.equal(pipeline.stats().refused, 2);
+    await pipeline.close();
+  });
+
   it('keeps a batch whose write finally failed out of the latest-value cache', async () => {
     const { store, cache, pipeline } = setup({ writeAttempts: 1 });
     store.failuresLeft = 1;
