@@ -122,6 +122,15 @@ export function createApiAuth({ config, stores, logger, metrics, now }: ApiAuthO
       path,
       access: 'public' as const,
       handler: (req: IncomingMessage, res: ServerResponse) => {
+        // Any origin may read it (CORS *), but its URLs are built from the Host: only the hub's own names
+        // get an answer, as on the authorization server's metadata, or a rebinding page could hand a
+        // client its own resource and authorization server.
+        const rejection = guard.hostRejection(req);
+        if (rejection !== undefined) {
+          const refused = JSON.stringify({ error: 'invalid_request', error_description: `Forbidden: ${rejection}` });
+          res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(refused) });
+          return void res.end(refused);
+        }
         const text = JSON.stringify(resourceMetadata(guard.origin(req), MCP_PATH, issuersFor(req)));
         res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
         res.end(text);

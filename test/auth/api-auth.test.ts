@@ -29,14 +29,19 @@ const bearer = (token: string): Record<string, string> => ({ authorization: `Bea
 
 /** POST /rpc with a Host header of our choosing (fetch sets its own). */
 function rpcWithHost(host: string): Promise<{ status: number; body: string }> {
+  return withHost(host, 'POST', '/rpc', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list' }));
+}
+
+/** A request naming `host` in its Host header (fetch cannot set it). */
+function withHost(host: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${t.httpUrl}/rpc`, { method: 'POST', headers: { host, 'content-type': 'application/json' } }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    const req = request(`${t.httpUrl}${path}`, { method, headers: { host, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     req.once('error', reject);
-    req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'device.list' }));
+    req.end(body);
   });
 }
 
@@ -140,6 +145,10 @@ describe('API auth', () => {
       assert.equal(doc.resource, `${t.httpUrl}/mcp`);
       assert.deepEqual(doc.scopes_supported, ['iot:read', 'iot:write', 'iot:admin']);
       assert.deepEqual(doc.bearer_methods_supported, ['header']);
+      // Its URLs come from the Host: a rebinding name gets no document naming itself as resource and issuer.
+      const rebound = await withHost('evil.example', 'GET', path);
+      assert.equal(rebound.status, 403, path);
+      assert.doesNotMatch(rebound.body, /"resource"/);
     }
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
     const res = await fetch(`${t.httpUrl}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(init) });
