@@ -5,6 +5,7 @@
  */
 import { Registry } from 'prom-client';
 import { COMMAND_STATES } from '../core/command.ts';
+import { MQTT_REJECT_REASONS } from '../mqtt/reject-reasons.ts';
 import { counter, gauge, histogram, labelProduct, secondsSince } from './declare.ts';
 import { attachLiveGauges, type MetricSources } from './live-gauges.ts';
 import { renderExposition } from './exposition.ts';
@@ -60,9 +61,7 @@ export class HubMetrics {
     help: 'Device messages rejected (logged and dropped), by protocol and reason.',
     labelNames: ['protocol', 'reason'],
     initial: [
-      { protocol: 'mqtt', reason: 'payload-too-large' },
-      { protocol: 'mqtt', reason: 'reserved-topic' },
-      { protocol: 'mqtt', reason: 'connection-limit' },
+      ...MQTT_REJECT_REASONS.map((reason) => ({ protocol: 'mqtt', reason })),
       { protocol: 'telemetry', reason: 'invalid_point' },
     ],
   });

@@ -16,16 +16,9 @@ import { assertTopicFilter, assertTopicName } from './topic-filter.ts';
 /** The log calls the buses make; a pino logger or the hub's {@link Logger} fits. */
 export type BusLogger = Pick<Logger, 'warn' | 'info' | 'debug'>;
 
-/** Why the broker refused a client's packet (the `reason` label of llmiot_messages_rejected_total). */
-export type PublishRejectReason =
-  | 'payload-too-large'
-  | 'reserved-topic'
-  | 'packet-too-large'
-  | 'malformed-packet'
-  | 'retained-count'
-  | 'retained-bytes'
-  | 'subscription-limit'
-  | 'connection-limit';
+import type { PublishRejectReason } from './reject-reasons.ts';
+
+export type { PublishRejectReason };
 
 /** Options of {@link EmbeddedMqttBus.create}. */
 export interface EmbeddedMqttBusOptions {
