@@ -300,7 +300,7 @@ export async function createHub(partial: Partial<HubConfig> = {}, options: HubOp
             res.end(await metrics.exposition());
           },
         },
-        exportRoute(services),
+        exportRoute(services, methods),
         ...apiAuth.routes,
         // The web dashboard, built by Vite: src/ and dist/ are siblings, so this names dist/dashboard/ from either.
         ...dashboardRoutes(fileURLToPath(new URL('../dist/dashboard/', import.meta.url))),

@@ -32,6 +32,15 @@ const IncompatibleWire = Type.Object({
   reason: Type.String(),
 });
 
+/** The params of data.export; GET /export builds the same object from its query and validates it as data.export (one schema). */
+export const ExportParams = Type.Object({
+  ...Selection,
+  time_range: Type.Optional(TimeRange),
+  format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('jsonl')], { default: 'csv' })),
+  max_rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100_000 })),
+});
+export type ExportParams = Static<typeof ExportParams>;
+
 export function dataMethods(services: HubServices): MethodDefinition[] {
   return [
     defineMethod({
@@ -152,12 +161,7 @@ export function dataMethods(services: HubServices): MethodDefinition[] {
       summary: 'Export raw telemetry as CSV or JSON lines (also streamed over HTTP at GET /export).',
       kind: 'read',
       tags: ['data'],
-      params: Type.Object({
-        ...Selection,
-        time_range: Type.Optional(TimeRange),
-        format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('jsonl')], { default: 'csv' })),
-        max_rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100_000 })),
-      }),
+      params: ExportParams,
       result: Type.Object({ format: Type.String(), rows: Type.Integer(), truncated: Type.Boolean(), content: Type.String() }),
       async handler(params) {
         const format = params.format ?? 'csv';

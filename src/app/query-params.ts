@@ -58,7 +58,8 @@ export function resolveRange(services: HubServices, range: Static<typeof TimeRan
     throw new HubError('INVALID_PARAMS', `Invalid params: time_range.${path} ${message}`, { issues: [{ path: `/time_range/${path}`, message }] });
   };
   const end = range?.end === undefined ? services.now() : (parseTimestamp(range.end) ?? bad('end', 'is not a time between 1970 and 9999'));
-  const window = range?.last === undefined ? undefined : parseInterval(range.last);
+  // The schema's pattern lets "0h" through; a window of nothing is refused, never read as the default 24 h.
+  const window = range?.last === undefined ? undefined : (parseInterval(range.last) ?? bad('last', 'must be a positive duration such as 30m, 24h, 7d'));
   const start =
     range?.start !== undefined
       ? (parseTimestamp(range.start) ?? bad('start', 'is not a time between 1970 and 9999'))

@@ -136,14 +136,25 @@ interface Issue extends ParamsIssue {
 
 /** Ajv errors to issues; missing and extra properties point at the property itself. */
 function toIssues(errors: readonly ErrorObject[]): Issue[] {
+  // A union of constants (TypeBox Union of Literals: `format`, `type`, `status`…) fails as one issue
+  // naming the allowed values, not as one "must be equal to constant" per member.
+  const enums = new Map<string, readonly unknown[]>();
+  for (const error of errors) {
+    const allowed = error.keyword === 'anyOf' ? constants(error.schema) : undefined;
+    if (allowed !== undefined) enums.set(error.schemaPath, allowed);
+  }
   const issues: Issue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
+    if ([...enums.keys()].some((anyOf) => error.schemaPath.startsWith(`${anyOf}/`))) continue;
     let path = error.instancePath;
     let message = error.message ?? `fails ${error.keyword}`;
     let extra: Pick<Issue, 'unknownKey' | 'known'> = {};
     const p = error.params as { missingProperty?: unknown; additionalProperty?: unknown };
-    if (error.keyword === 'required' && typeof p.missingProperty === 'string') {
+    const allowed = error.keyword === 'anyOf' ? enums.get(error.schemaPath) : undefined;
+    if (allowed !== undefined) {
+      message = `must be one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`; // as src/schema/schema-validator.ts says it
+    } else if (error.keyword === 'required' && typeof p.missingProperty === 'string') {
       path += `/${escapePointer(p.missingProperty)}`;
       message = 'is required';
     } else if (error.keyword === 'additionalProperties' && typeof p.additionalProperty === 'string') {
@@ -161,6 +172,14 @@ function toIssues(errors: readonly ErrorObject[]): Issue[] {
     issues.push({ path, message, ...extra });
   }
   return issues;
+}
+
+/** The values of an anyOf whose members are all `const` schemas, else undefined. */
+function constants(schema: unknown): readonly unknown[] | undefined {
+  if (!Array.isArray(schema) || schema.length === 0) return undefined;
+  const members = schema as unknown[];
+  if (!members.every((member) => member !== null && typeof member === 'object' && 'const' in member)) return undefined;
+  return members.map((member) => (member as { const: unknown }).const);
 }
 
 // RFC 6901 §3: '~' and '/' are escaped in a JSON Pointer token.

@@ -108,6 +108,68 @@ describe('closed inputs', () => {
     assert.match(body.error.message, /unknown query parameter "zome"/);
   });
 
+  // [query, the data.export params it stands for, what the message must say]
+  const invalidExports: [string, Record<string, unknown>, RegExp][] = [
+    ['format=xml', { format: 'xml' }, /query parameter "format" must be one of "csv", "jsonl"$/],
+    ['format=', { format: '' }, /query parameter "format" must be one of "csv", "jsonl"$/],
+    ['last=bogus', { time_range: { last: 'bogus' } }, /query parameter "last" must match pattern/],
+    ['last=10y', { time_range: { last: '10y' } }, /query parameter "last" must match pattern/],
+    ['last=0h', { time_range: { last: '0h' } }, /query parameter "last" must be a positive duration/],
+    ['type=bogus', { filter: { type: 'bogus' } }, /query parameter "type" must be one of "mcu", "sensor", "actuator"$/],
+    ['start=yesterday', { time_range: { start: 'yesterday' } }, /query parameter "start" is not a time/],
+  ];
+  for (const [query, params, message] of invalidExports) {
+    it(`refuses GET /export?${query} with 400 and the -32602 data.export gives for ${JSON.stringify(params)}`, async () => {
+      const response = await fetch(`${t.httpUrl}/export?${query}`);
+      assert.equal(response.status, 400);
+      assert.equal(response.headers.get('content-type'), 'application/json');
+      const body = (await response.json()) as { error: { code: number; message: string; data: { issues: unknown[] } } };
+      assert.equal(body.error.code, -32602);
+      assert.match(body.error.message, message);
+      const rpc = await t.rpc('data.export', params);
+      assert.equal(rpc.error?.code, -32602);
+      assert.deepEqual(body.error.data.issues, rpc.error?.data.issues, 'the same issues as data.export');
+    });
+  }
+
+  it('says which values data.export allows', async () => {
+    const rpc = await t.rpc('data.export', { format: 'xml' });
+    assert.equal(rpc.error?.message, 'Invalid params: /format must be one of "csv", "jsonl"');
+  });
+
+  it('refuses a repeated single-valued GET /export parameter; device_id and measurement_type are lists', async () => {
+    for (const [query, key] of [
+      ['zone=Zone%20A&zone=Zone%20B', 'zone'],
+      ['format=csv&format=jsonl', 'format'],
+      ['last=1h&last=2h', 'last'],
+    ]) {
+      const response = await fetch(`${t.httpUrl}/export?${query}`);
+      assert.equal(response.status, 400, query);
+      const body = (await response.json()) as { error: { code: number; message: string } };
+      assert.equal(body.error.code, -32602, query);
+      assert.match(body.error.message, new RegExp(`query parameter "${key}" takes one value, given 2`), query);
+    }
+    const lists = await fetch(`${t.httpUrl}/export?device_id=${bmp}&device_id=closed-pico&measurement_type=temperature&measurement_type=humidity&last=1h`);
+    assert.equal(lists.status, 200);
+    await lists.text();
+  });
+
+  it('still streams valid GET /export queries', async () => {
+    await link.request('telemetry.report', { readings: [{ measurement_type: 'cpu_temperature', value: 40.5 }] });
+    await t.hub.pipeline.flush();
+    const csv = await fetch(`${t.httpUrl}/export?zone=Zone%20A&type=mcu&last=1h&format=csv`);
+    assert.equal(csv.status, 200);
+    assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+    const lines = (await csv.text()).trim().split('\n');
+    assert.equal(lines[0], 'timestamp,device_id,measurement_type,value,unit,quality,source_measurement,source_unit');
+    assert.ok(lines.slice(1).some((line) => line.includes(',cpu_temperature,40.5,')), lines.join('\n'));
+    const jsonl = await fetch(`${t.httpUrl}/export?device_id=closed-pico&measurement_type=cpu_temperature&format=jsonl`);
+    assert.equal(jsonl.status, 200);
+    assert.equal(jsonl.headers.get('content-type'), 'application/x-ndjson');
+    const rows = (await jsonl.text()).trim().split('\n').map((line) => JSON.parse(line));
+    assert.ok(rows.length > 0 && rows.every((row) => row.measurement_type === 'cpu_temperature'));
+  });
+
   it('needs a hardware id for device.register over HTTP and WebSocket, and mints no device', async () => {
     const total = (await t.rpc('device.list', { include_schema: false })).result.total;
     const http = await t.rpc('device.register', { device_type: 'mcu', static_schema: PICO });

@@ -155,6 +155,35 @@ describe('RpcDispatcher', () => {
     ]);
   });
 
+  it('names the allowed values of a union of literals in one issue, not one "must be equal to constant" per member', () => {
+    const registry = new MethodRegistry();
+    const params = Type.Object({
+      format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('jsonl')])),
+      level: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2)])),
+      value: Type.Optional(Type.Union([Type.Number(), Type.String()])),
+    });
+    registry.add(defineMethod({ name: 'x.enum', summary: 's', kind: 'read', params, result: Type.Null(), handler: async () => null }));
+    const def = registry.get('x.enum');
+    assert.ok(def);
+    assert.throws(
+      () => registry.validateParams(def, { format: 'xml', level: '1' }),
+      (e) => {
+        assert.ok(e instanceof HubError);
+        assert.equal(e.message, 'Invalid params: /format must be one of "csv", "jsonl"');
+        assert.deepEqual((e.data as { issues: unknown }).issues, [
+          { path: '/format', message: 'must be one of "csv", "jsonl"' },
+          { path: '/level', message: 'must be one of 1, 2' },
+        ]);
+        return true;
+      },
+    );
+    // A union of other schemas keeps Ajv's own issues.
+    assert.throws(
+      () => registry.validateParams(def, { value: true }),
+      (e) => e instanceof HubError && (e.data as { issues: { message: string }[] }).issues.some((i) => i.message === 'must match a schema in anyOf'),
+    );
+  });
+
   it('passes validated params, with defaults, and the call context to the handler', async () => {
     const { dispatcher } = setup();
     seen.length = 0;
