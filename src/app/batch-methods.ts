@@ -39,7 +39,8 @@ export function batchMethods(services: HubServices): MethodDefinition[] {
       summary: 'Run one command on every device that matches device_ids and/or a filter, e.g. configure all soil sensors to low-power mode.',
       description:
         `method is one of ${Object.keys(BATCH_TARGETS).join(', ')}. Each device gets its own result; devices of the wrong type or offline are reported as failed. ` +
-        'A selection that matches no device fails with NO_DEVICE_MATCHED (-32014) rather than succeeding on nothing.',
+        'A selection that matches no device fails with NO_DEVICE_MATCHED (-32014) rather than succeeding on nothing. ' +
+        "The caller needs method's role as well (mcu.reboot, mcu.execute_script: admin): below it the batch is refused whole with FORBIDDEN (-32031) before any device is selected or sent anything.",
       kind: 'write',
       tags: ['batch', 'command'],
       params: Type.Object({
@@ -57,6 +58,8 @@ export function batchMethods(services: HubServices): MethodDefinition[] {
         failed: Type.Integer(),
         results: Type.Array(ItemResult),
       }),
+      // The caller needs params.method's role too: the dispatcher refuses the whole batch up front (FORBIDDEN, audited as denied).
+      runsMethod: (params) => params.method,
       async handler(params, context) {
         const devices = selectDevices(services, 'batch.execute', params.device_ids, params.filter);
         const idParam = BATCH_TARGETS[params.method] as 'mcu_id' | 'sensor_id';

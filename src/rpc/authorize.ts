@@ -2,6 +2,7 @@
 import { HubError } from '../core/errors.ts';
 import { roleAtLeast } from '../core/principal.ts';
 import { requiredRole, type CallContext, type MethodDefinition } from './method.ts';
+import type { MethodRegistry } from './method-registry.ts';
 
 /** Transports that reach the hub from outside: a call on them without a principal is refused. */
 const REMOTE_TRANSPORTS = new Set<CallContext['transport']>(['http', 'websocket', 'mcp']);
@@ -10,7 +11,7 @@ const REMOTE_TRANSPORTS = new Set<CallContext['transport']>(['http', 'websocket'
  * Throw UNAUTHENTICATED or FORBIDDEN unless the caller may call `definition`. In-process callers
  * (no principal, transport `internal`) are trusted: they are the hub itself.
  */
-export function authorize(definition: MethodDefinition, context: CallContext): void {
+export function authorize(definition: MethodDefinition, context: CallContext, via?: string): void {
   const principal = context.principal;
   if (principal === undefined) {
     if (REMOTE_TRANSPORTS.has(context.transport)) {
@@ -22,10 +23,23 @@ export function authorize(definition: MethodDefinition, context: CallContext): v
   if (principal.kind === 'device') return;
   const needed = requiredRole(definition);
   if (!roleAtLeast(principal.role, needed)) {
-    throw new HubError('FORBIDDEN', `Forbidden: ${definition.name} needs the ${needed} role; ${principal.id} has ${principal.role ?? 'none'}`, {
+    const what = via === undefined ? definition.name : `${definition.name} (run by ${via})`;
+    throw new HubError('FORBIDDEN', `Forbidden: ${what} needs the ${needed} role; ${principal.id} has ${principal.role ?? 'none'}`, {
       method: definition.name,
       required_role: needed,
       role: principal.role ?? null,
     });
   }
+}
+
+/**
+ * The role check of the method a call runs on the caller's behalf (`runsMethod`: batch.execute's
+ * `method`), on the call's validated params: FORBIDDEN naming that method and its role when the
+ * caller's role does not reach it. A name the registry does not hold is left to the handler.
+ */
+export function authorizeRun(definition: MethodDefinition, params: unknown, context: CallContext, registry: Pick<MethodRegistry, 'get'>): void {
+  const name = definition.runsMethod?.(params);
+  if (name === undefined) return;
+  const run = registry.get(name);
+  if (run !== undefined) authorize(run, context, definition.name);
 }

@@ -3,7 +3,7 @@ import { ERROR_CATALOGUE, HubError, toRpcErrorObject, type RpcErrorObject } from
 import { checkJsonLimits } from '../core/json-limits.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkDeviceMethod, checkDeviceParams, type DeviceAccessCheck } from './device-access.ts';
-import { authorize } from './authorize.ts';
+import { authorize, authorizeRun } from './authorize.ts';
 import type { CallAudit } from './call-audit.ts';
 import type { CallContext } from './method.ts';
 import type { MethodRegistry } from './method-registry.ts';
@@ -143,9 +143,10 @@ export class RpcDispatcher {
   }
 
   /**
-   * Check the caller's role, validate params against the method's schema and run its handler (the
-   * JSON limits already checked). The role comes before the params: a caller learns nothing about
-   * a method it may not call.
+   * Check the caller's role, validate params against the method's schema, check the role of the
+   * method the params name for it to run (batch.execute's `method`) and run its handler (the JSON
+   * limits already checked). The role comes before the params: a caller learns nothing about a
+   * method it may not call.
    */
   async #call(method: string, params: unknown, context: CallContext): Promise<unknown> {
     const definition = this.#registry.get(method);
@@ -158,6 +159,7 @@ export class RpcDispatcher {
       authorize(definition, context);
       const valid = this.#registry.validateParams(definition, params);
       checkDeviceParams(definition, valid, context, this.#deviceAccess);
+      authorizeRun(definition, valid, context, this.#registry);
       return definition.handler(valid, context);
     }
     try {
@@ -168,6 +170,13 @@ export class RpcDispatcher {
     }
     const valid = this.#registry.validateParams(definition, params);
     checkDeviceParams(definition, valid, context, this.#deviceAccess);
+    // The method the call runs by name (batch.execute's) needs its own role, once, before any device is touched.
+    try {
+      authorizeRun(definition, valid, context, this.#registry);
+    } catch (error) {
+      await audit.refused(definition, valid, context, error);
+      throw error;
+    }
     try {
       const result = await definition.handler(valid, context);
       await audit.done(definition, valid, context);

@@ -62,6 +62,12 @@ export interface MethodDefinition<P extends TSchema = TSchema, R extends TSchema
   readonly tags?: readonly string[];
   /** Devices may call this method, about themselves only; absent: devices may not call it. */
   readonly deviceAccess?: DeviceAccess;
+  /**
+   * The method a call runs on the caller's behalf, named by its params (batch.execute's `method`).
+   * The caller needs that method's role as well as this one's: the dispatcher checks it, and audits
+   * a refusal, before the handler runs (nothing is sent). Absent: the call runs no other method by name.
+   */
+  runsMethod?(params: Static<P>): string | undefined;
   handler(params: Static<P>, context: CallContext): Promise<Static<R>>;
 }
 

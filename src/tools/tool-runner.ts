@@ -174,7 +174,7 @@ export class ToolRunner {
       return this.#hold(caller, tool, args, route, targets, { action: 'confirm', reason: `dry run; without it: ${decision.reason}` }, links);
     }
     if (decision.action === 'confirm') {
-      const grant = await this.#o.grants.match(tool.name, targets, caller.principal.id, KIND_ROLE[route.kind]);
+      const grant = await this.#o.grants.match(tool.name, targets, caller.principal.id, this.#routeRole(route));
       if (grant === undefined) return this.#hold(caller, tool, args, route, targets, decision, links);
       return this.#run(caller, tool, args, route, 'allow', deviceIds, { ...links, grantId: grant.id });
     }
@@ -195,11 +195,19 @@ export class ToolRunner {
     }
   }
 
-  /** The role a routed call needs: its method's, or its effective kind's when higher (a batch that reboots needs admin). */
+  /**
+   * The role a routed call needs: the highest of its method's, the method that one runs by name
+   * (batch.execute's `method`, as the dispatcher checks it) and its effective kind's (a batch that reboots needs admin).
+   */
   #routeRole(route: ToolRoute): Role {
     const method = this.#o.methods.get(route.method);
-    const byMethod = method === undefined ? KIND_ROLE[route.kind] : requiredRole(method);
-    return roleAtLeast(byMethod, KIND_ROLE[route.kind]) ? byMethod : KIND_ROLE[route.kind];
+    const runs = method?.runsMethod?.(route.params);
+    const run = typeof runs === 'string' ? this.#o.methods.get(runs) : undefined;
+    let needed = KIND_ROLE[route.kind];
+    for (const definition of [method, run]) {
+      if (definition !== undefined && !roleAtLeast(needed, requiredRole(definition))) needed = requiredRole(definition);
+    }
+    return needed;
   }
 
   /** What a call would do, for the approval page and the model: the method its arguments route to and the devices it touches. */
@@ -283,7 +291,9 @@ export class ToolRunner {
     if (tool === undefined) {
       outcome = { status: 'error', error: toRpcErrorObject(new HubError('METHOD_NOT_FOUND', `the approved tool no longer exists: ${approval.tool}`)) };
     } else if (!mayCall(caller.principal, tool)) {
-      outcome = { status: 'error', error: toRpcErrorObject(forbidden(tool, caller.principal)) };
+      const error = toRpcErrorObject(forbidden(tool, caller.principal));
+      await this.#audit(caller, { name: tool.name, method: tool.method }, args, 'deny', 'denied', [], links, { code: error.code, message: error.message }, decider);
+      outcome = { status: 'error', error };
     } else {
       outcome = await this.#runRouted(caller, tool, args, links, decider);
     }
@@ -302,7 +312,9 @@ export class ToolRunner {
   async #runRouted(caller: ToolCaller, tool: ToolDefinition, args: Record<string, unknown>, links: Links, decider: { principal: string; role: Role }): Promise<ToolOutcome> {
     const routed = this.#route(tool, args, caller.principal);
     if ('error' in routed) {
-      await this.#audit(caller, refusedCall(tool, routed.error), args, 'confirm', 'failed', [], links, { code: routed.error.code, message: routed.error.message }, decider);
+      // As for a call run at once: refused for the role the routed method needs is a denial, nothing sent.
+      const byRole = codeForRpc(routed.error.code) === 'FORBIDDEN';
+      await this.#audit(caller, refusedCall(tool, routed.error), args, byRole ? 'deny' : 'confirm', byRole ? 'denied' : 'failed', [], links, { code: routed.error.code, message: routed.error.message }, decider);
       return { status: 'error', error: routed.error };
     }
     const targets = callTargets(this.#o.services, routed.route.params);

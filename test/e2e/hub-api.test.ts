@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import WebSocket from 'ws';
+import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { DeviceLink, eventually, startTestHub, type TestHub } from '../support/test-hub.ts';
 
 const BMP580 = {
@@ -210,5 +211,54 @@ describe('hub restart', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('batch.execute and the role of the method it runs', () => {
+  let t: TestHub;
+  let n: Node;
+  let operator: { id: string; token: string };
+  let admin: { id: string; token: string };
+  const BATCH = { method: 'mcu.execute_script', filter: { type: 'mcu' }, params: { script: 'print(1)' } };
+
+  before(async () => {
+    t = await startTestHub();
+    n = await node(t, 'pico-rbac', 'Zone R');
+    n.link.onCommand = (method) => (method === 'mcu.execute_script' ? { output: '1\n', exit_code: 0 } : {});
+    operator = await createApiToken(t.hub.stores.tokens, { role: 'operator', name: 'ops' });
+    admin = await createApiToken(t.hub.stores.tokens, { role: 'admin', name: 'root' });
+  });
+  after(async () => t.close());
+
+  const call = async (token: string, method: string, params: unknown): Promise<{ result?: any; error?: { code: number; message: string; data?: any } }> =>
+    (await fetch(`${t.httpUrl}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    })).json() as never;
+
+  it("refuses an operator's batch of an admin-only method once, before any command is created, and audits the refusal", async () => {
+    const answer = await call(operator.token, 'batch.execute', BATCH);
+    assert.equal(answer.result, undefined, 'no fan-out: one refusal, not a result per device');
+    assert.equal(answer.error?.code, -32031);
+    assert.deepEqual(answer.error?.data, { method: 'mcu.execute_script', required_role: 'admin', role: 'operator' });
+    assert.match(answer.error?.message ?? '', /mcu\.execute_script .*needs the admin role/);
+    assert.deepEqual((await call(admin.token, 'command.list', { method: 'mcu.execute_script' })).result.commands, []);
+    assert.deepEqual(n.link.commands.map((c) => c.method), []);
+    const audit = (await call(admin.token, 'audit.list', { principal: `token:${operator.id}` })).result.entries;
+    assert.deepEqual(
+      audit.map((e: any) => [e.method, e.decision, e.outcome, e.error?.code]),
+      [['batch.execute', 'deny', 'denied', -32031]],
+    );
+  });
+
+  it("runs an admin's batch of the same method on every selected device", async () => {
+    const answer = await call(admin.token, 'batch.execute', BATCH);
+    assert.deepEqual([answer.result?.total, answer.result?.succeeded], [1, 1], JSON.stringify(answer));
+    assert.deepEqual(answer.result.results[0].result, { output: '1\n', exit_code: 0 });
+    assert.deepEqual(n.link.commands.map((c) => [c.method, c.params.script]), [['mcu.execute_script', 'print(1)']]);
+    assert.equal((await call(admin.token, 'command.list', { method: 'mcu.execute_script' })).result.commands.length, 1);
+    const audit = (await call(admin.token, 'audit.list', { principal: `token:${admin.id}`, method: 'batch.execute' })).result.entries;
+    assert.deepEqual(audit.map((e: any) => [e.decision, e.outcome]), [['allow', 'succeeded']]);
   });
 });
