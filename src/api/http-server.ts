@@ -178,11 +178,28 @@ export function listenHttp(server: Server, options: { readonly port: number; rea
   });
 }
 
+/**
+ * Why /rpc cannot read this body, or undefined: JSON (RFC 8259 §8.1: UTF-8), not compressed. A gzip
+ * body or a UTF-16 one read as UTF-8 would come back as a parse error quoting bytes the client never
+ * wrote; 415 says what to send instead.
+ */
+function unsupportedBody(req: IncomingMessage): string | undefined {
+  const [type, ...parameters] = (req.headers['content-type'] ?? '').split(';');
+  if (type?.trim().toLowerCase() !== 'application/json') return 'Content-Type must be application/json';
+  for (const parameter of parameters) {
+    const [name, value] = parameter.split('=', 2).map((part) => part.trim().toLowerCase().replace(/^"(.*)"$/, '$1'));
+    if (name === 'charset' && value !== 'utf-8' && value !== 'utf8') return `charset ${value ?? ''} is not supported: JSON is UTF-8`;
+  }
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== '') return `Content-Encoding ${encoding} is not supported: send the JSON uncompressed`;
+  return undefined;
+}
+
 async function serveRpc(req: IncomingMessage, res: ServerResponse, dispatcher: RpcDispatcher, limit: number, logger: Logger, caller: RouteCaller): Promise<void> {
-  const contentType = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
-  if (contentType !== 'application/json') {
+  const unsupported = unsupportedBody(req);
+  if (unsupported !== undefined) {
     req.resume();
-    return sendJson(res, 415, rpcError(ERROR_CATALOGUE.INVALID_REQUEST.rpc, 'Invalid Request: Content-Type must be application/json'));
+    return sendJson(res, 415, rpcError(ERROR_CATALOGUE.INVALID_REQUEST.rpc, `Invalid Request: ${unsupported}`));
   }
   const body = await readBody(req, limit);
   if (body === 'too-large') {

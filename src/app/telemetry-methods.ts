@@ -62,9 +62,12 @@ function ensureOwnDevice(services: HubServices, device: Device, context: CallCon
   if (mcu?.hardwareId !== context.clientId) throw notOwnDevice('telemetry.report', context.clientId, param, device.hardwareId);
 }
 
+/** What a time that did not parse must be: both the format and the window (a well-formed 1e20 is out of range, not malformed). */
+const TIME_MESSAGE = 'must be RFC 3339 or ms (or s) since the epoch, between 1970-01-01 and 9999-12-31';
+
 function mustParseTime(value: string | number, path: string): number {
   const ms = parseTimestamp(value);
-  if (ms === undefined) throw new HubError('INVALID_PARAMS', `Invalid params: ${path} is not a time`, { issues: [{ path, message: 'must be RFC 3339 or ms since epoch' }] });
+  if (ms === undefined) throw new HubError('INVALID_PARAMS', `Invalid params: ${path} is not a time`, { issues: [{ path, message: TIME_MESSAGE }] });
   return ms;
 }
 
@@ -101,7 +104,7 @@ export function readingsToPoints(
       seen.set(ref, target);
       if (context) ensureOwnDevice(services, target, context, `/readings/${i}/sensor_id`);
     }
-    const ts = r['timestamp'] === undefined ? defaultTs : (parseTimestamp(r['timestamp'] as string | number) ?? at('timestamp', 'must be RFC 3339 or ms since epoch'));
+    const ts = r['timestamp'] === undefined ? defaultTs : (parseTimestamp(r['timestamp'] as string | number) ?? at('timestamp', TIME_MESSAGE));
     const quality = r['quality'];
     if (quality !== undefined && !QUALITIES.includes(quality as Quality)) at('quality', 'must be good, uncertain or bad');
     const unit = typeof r['unit'] === 'string' ? r['unit'] : declaredUnit(target, measurement as string);

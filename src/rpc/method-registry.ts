@@ -126,7 +126,8 @@ function issueText(issue: Issue): string {
   if (issue.unknownKey === undefined) return `${issue.path === '' ? 'params' : issue.path} ${issue.message}`;
   const parent = issue.path.slice(0, issue.path.lastIndexOf('/'));
   const what = parent === '' ? `unknown param "${issue.unknownKey}"` : `unknown key "${issue.unknownKey}" in ${parent.slice(1).replaceAll('/', '.')}`;
-  return `${what}${issue.known === undefined ? '' : ` (known: ${issue.known.join(', ')})`}`;
+  if (issue.known === undefined) return what;
+  return `${what} (${issue.known.length === 0 ? 'this method takes no params' : `known: ${issue.known.join(', ')}`})`;
 }
 
 interface Issue extends ParamsIssue {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { Type } from '@sinclair/typebox';
 import { createHttpServer, listenHttp, type HttpListener, type HealthReport } from '../../src/api/http-server.ts';
 import { silentLogger } from '../../src/log/logger.ts';
@@ -120,6 +121,25 @@ describe('HTTP server', () => {
     const res = await rpc('{"jsonrpc":"2.0","id":1,"method":"whoami"}', 'text/plain');
     assert.equal(res.status, 415);
     assert.equal(((await res.json()) as { error: { code: number } }).error.code, -32600);
+  });
+
+  it('refuses a compressed or non-UTF-8 body with 415 naming what to send, and takes UTF-8 JSON with its charset', async () => {
+    const call = '{"jsonrpc":"2.0","id":1,"method":"whoami"}';
+    const gzipped = await fetch(`${listener.url}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(call),
+    });
+    assert.equal(gzipped.status, 415);
+    assert.match(((await gzipped.json()) as { error: { message: string } }).error.message, /Content-Encoding gzip is not supported/);
+    const utf16 = await rpc(call, 'application/json; charset=utf-16');
+    assert.equal(utf16.status, 415);
+    assert.match(((await utf16.json()) as { error: { message: string } }).error.message, /charset utf-16 is not supported: JSON is UTF-8/);
+    for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"']) {
+      const res = await rpc(call, type);
+      assert.equal(res.status, 200, type);
+      await res.json();
+    }
   });
 
   it('answers a wrong method with 405 and an Allow header', async () => {

@@ -39,4 +39,10 @@ it('the registry validates against the closed schema and names the unknown key',
     (e) => e instanceof HubError && e.code === 'INVALID_PARAMS' && e.message === 'Invalid params: unknown key "w" in items.0 (known: v)',
   );
   assert.throws(() => registry.validateParams(def, { id: 'a', idd: 'b' }), (e) => e instanceof HubError && /unknown param "idd" \(known: id, filter, target, items, config, extra\)/.test(e.message));
+  // A method without params says so rather than listing nothing.
+  registry.add(defineMethod({ name: 'x.none', summary: 's', kind: 'read', params: Type.Object({}), result: Type.Null(), handler: async () => null }));
+  assert.throws(
+    () => registry.validateParams(registry.get('x.none')!, { x: 1 }),
+    (e) => e instanceof HubError && e.message === 'Invalid params: unknown param "x" (this method takes no params)',
+  );
 });
