@@ -7,9 +7,13 @@ import { eventually, type TestHub } from '../../support/test-hub.ts';
 import type { TestEdgeNode } from './edge-node.ts';
 import { DEVICE_METRICS, NODE_METRICS, counterValue, edgeNode, startSparkplugHub } from './host-fixtures.ts';
 
-/** After the BIRTH values (stamped now), so DATA values are the newest. */
-const T0 = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3_600_000;
-const RANGE = { start: new Date(T0 - 3_600_000).toISOString(), end: new Date(T0 + 3_600_000).toISOString() };
+/**
+ * After the BIRTH values (stamped when `before` runs), so DATA values are the newest; the latest DATA
+ * here (T0 + 4 min) stays inside the hub's allowed clock skew (--telemetry-max-future-ms, 10 min).
+ */
+const T0 = Date.now() + 60_000;
+// From T0 on: the DATA values of these tests, none of the BIRTH values before them.
+const RANGE = { start: new Date(T0).toISOString(), end: new Date(T0 + 3_600_000).toISOString() };
 
 describe('Sparkplug host: DATA into the store', () => {
   let t: TestHub;
