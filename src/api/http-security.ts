@@ -126,15 +126,21 @@ export function sendUnauthenticated(metadata: string | undefined, res: ServerRes
   sendError(res, 401, ERROR_CATALOGUE.UNAUTHENTICATED.rpc, `Unauthenticated: ${reason}`, { reason });
 }
 
-/** Send a 403 insufficient_scope naming the scope the call needs (RFC 6750 §3.1). */
-export function sendInsufficientScope(metadata: string | undefined, res: ServerResponse, principal: Principal, needed: Role, what: string): void {
+/**
+ * Send a 403 insufficient_scope naming the scope the call needs (RFC 6750 §3.1). `id`: the JSON-RPC
+ * request the body answers (an MCP tools/call read before the refusal); null when none was read.
+ */
+export function sendInsufficientScope(metadata: string | undefined, res: ServerResponse, principal: Principal, needed: Role, what: string, id: string | number | null = null): void {
   const scope = ROLE_SCOPE[needed];
   res.setHeader('WWW-Authenticate', bearerChallenge(metadata, scope, { code: 'insufficient_scope' }));
-  sendError(res, 403, ERROR_CATALOGUE.FORBIDDEN.rpc, `Forbidden: ${what} needs the ${needed} role (scope ${scope}); ${principal.id} has ${principal.role ?? 'none'}`, {
-    required_role: needed,
-    required_scope: scope,
-    role: principal.role ?? null,
-  });
+  sendError(
+    res,
+    403,
+    ERROR_CATALOGUE.FORBIDDEN.rpc,
+    `Forbidden: ${what} needs the ${needed} role (scope ${scope}); ${principal.id} has ${principal.role ?? 'none'}`,
+    { required_role: needed, required_scope: scope, role: principal.role ?? null },
+    id,
+  );
 }
 
 /** Send a 403 for a request refused by the Host/Origin check. */
@@ -216,8 +222,9 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, security: H
   return 'continue';
 }
 
-function sendError(res: ServerResponse, status: number, code: number, message: string, data?: unknown): void {
-  const text = JSON.stringify({ jsonrpc: '2.0', id: null, error: data === undefined ? { code, message } : { code, message, data } });
+// JSON-RPC 2.0 §5: id null when no request id is known (the body was not read, or its id is invalid).
+function sendError(res: ServerResponse, status: number, code: number, message: string, data?: unknown, id: string | number | null = null): void {
+  const text = JSON.stringify({ jsonrpc: '2.0', id, error: data === undefined ? { code, message } : { code, message, data } });
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -10,8 +10,9 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpRoute, RouteCaller } from '../api/http-server.ts';
 import { resourceMetadataUrl, sendInsufficientScope } from '../api/http-security.ts';
-import { LOCAL_ADMIN, roleAtLeast, type Principal } from '../core/principal.ts';
+import { LOCAL_ADMIN, roleAtLeast, type Principal, type Role } from '../core/principal.ts';
 import { ERROR_CATALOGUE } from '../core/errors.ts';
+import { checkJsonLimits } from '../core/json-limits.ts';
 import type { Logger } from '../log/logger.ts';
 import { SessionEventStore } from './event-store.ts';
 import { hostRejection } from './host-check.ts';
@@ -99,10 +100,8 @@ export class McpHttpEndpoint {
       }
       body = read.value;
       // MCP 2025-11-25 authorization §Scope Challenge: a call above the principal's scopes is a 403 naming the scope.
-      const tool = toolCalled(body);
-      // The role this call needs: the tool's, or more for what its arguments route to (run_command reboot).
-      const needed = tool === undefined ? undefined : this.#o.hub.tools.roleFor(tool.name, tool.args);
-      if (needed !== undefined && !roleAtLeast(principal.role, needed)) return sendInsufficientScope(resourceMetadataUrl(caller.origin), res, principal, needed, `tool ${tool?.name ?? ''}`);
+      const refused = this.#callAboveRole(body, principal);
+      if (refused !== undefined) return sendInsufficientScope(resourceMetadataUrl(caller.origin), res, principal, refused.needed, `tool ${refused.name}`, refused.id);
     }
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
@@ -150,6 +149,23 @@ export class McpHttpEndpoint {
     if (!this.#sessions.has(id)) await session.close();
   }
 
+  /**
+   * The first `tools/call` of the body (alone or in a batch) whose role is above the principal's: the
+   * tool's, or more for what its arguments route to (run_command reboot). `id`: what the 403's body
+   * answers to, the request's own id when the body is that one request and its id is valid; null for
+   * a batch (the refusal answers the whole POST) or an id that is itself invalid.
+   */
+  #callAboveRole(body: unknown, principal: Principal): { name: string; needed: Role; id: string | number | null } | undefined {
+    for (const message of Array.isArray(body) ? body : [body]) {
+      if (typeof message !== 'object' || message === null) continue;
+      const { method, params, id } = message as { method?: unknown; params?: { name?: unknown; arguments?: unknown }; id?: unknown };
+      if (method !== 'tools/call' || typeof params?.name !== 'string') continue;
+      const needed = this.#o.hub.tools.roleFor(params.name, params.arguments);
+      if (needed !== undefined && !roleAtLeast(principal.role, needed)) return { name: params.name, needed, id: Array.isArray(body) ? null : validRequestId(id) };
+    }
+    return undefined;
+  }
+
   #forget(id: string): void {
     if (this.#sessions.delete(id)) this.#o.logger.info({ session: id }, 'MCP session ended');
   }
@@ -165,14 +181,10 @@ export class McpHttpEndpoint {
   }
 }
 
-/** The tool a `tools/call` request (alone or in a batch) names. */
-function toolCalled(body: unknown): { name: string; args: unknown } | undefined {
-  for (const message of Array.isArray(body) ? body : [body]) {
-    if (typeof message !== 'object' || message === null) continue;
-    const { method, params } = message as { method?: unknown; params?: { name?: unknown; arguments?: unknown } };
-    if (method === 'tools/call' && typeof params?.name === 'string') return { name: params.name, args: params.arguments };
-  }
-  return undefined;
+/** A request id an answer may carry (MCP: a string or an integer, within the JSON input limits), else null. */
+function validRequestId(id: unknown): string | number | null {
+  if (typeof id === 'number') return Number.isSafeInteger(id) ? id : null;
+  return typeof id === 'string' && checkJsonLimits(id) === undefined ? id : null;
 }
 
 function track(entry: Entry, res: ServerResponse): void {

@@ -23,6 +23,52 @@ export interface HubLinkHandlers {
   onmessage(message: JSONRPCMessage): void;
 }
 
+/**
+ * The hub answered a message with an HTTP error status (401 without a valid token, 403 for a role
+ * too low, 413, 503, …): it is reachable, and refused this message. `error` is the JSON-RPC error
+ * object of its body when it sent one.
+ */
+export class HubRefusedError extends Error {
+  readonly status: number;
+  readonly error: { readonly code: number; readonly message: string; readonly data?: unknown } | undefined;
+  /** The `WWW-Authenticate` challenge of a 401/403. */
+  readonly challenge: string | undefined;
+
+  constructor(status: number, error: HubRefusedError['error'], challenge: string | undefined, text: string) {
+    super(`hub answered HTTP ${status}: ${error?.message ?? (text.slice(0, 200) || 'no body')}`);
+    this.name = 'HubRefusedError';
+    this.status = status;
+    this.error = error;
+    this.challenge = challenge;
+  }
+}
+
+/**
+ * `fetch` for the transport: a POST the hub refuses with an HTTP error status throws a
+ * {@link HubRefusedError} carrying the hub's own JSON-RPC error, so the client is told what the hub
+ * said instead of a generic transport failure. A 404 for a session (`Mcp-Session-Id` sent) is left
+ * to the SDK: the session is gone and the link reopens one. GET and DELETE are the SDK's alone.
+ */
+async function refusalAwareFetch(url: string | URL, init?: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (init?.method !== 'POST' || response.ok || response.status < 400) return response;
+  if (response.status === 404 && new Headers(init.headers).has('mcp-session-id')) return response;
+  const text = await response.text().catch(() => '');
+  throw new HubRefusedError(response.status, jsonRpcErrorOf(text), response.headers.get('www-authenticate') ?? undefined, text);
+}
+
+/** The `error` of a JSON-RPC error response body, if the text is one. */
+function jsonRpcErrorOf(text: string): HubRefusedError['error'] {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; data?: unknown } } | null;
+    const error = body?.error;
+    if (typeof error?.code !== 'number' || !Number.isInteger(error.code) || typeof error.message !== 'string') return undefined;
+    return { code: error.code, message: error.message, ...(error.data !== undefined && { data: error.data }) };
+  } catch {
+    return undefined;
+  }
+}
+
 const INTERNAL_PREFIX = 'llm-iot-mcp-proxy:';
 const REPLAY_TIMEOUT_MS = 10_000;
 
@@ -80,10 +126,10 @@ export class HubLink {
 
   async #open(): Promise<StreamableHTTPClientTransport> {
     if (this.#transport) return this.#transport;
-    const transport = new StreamableHTTPClientTransport(
-      this.#url,
-      this.#token === undefined ? undefined : { requestInit: { headers: { Authorization: `Bearer ${this.#token}` } } },
-    );
+    const transport = new StreamableHTTPClientTransport(this.#url, {
+      fetch: refusalAwareFetch,
+      ...(this.#token !== undefined && { requestInit: { headers: { Authorization: `Bearer ${this.#token}` } } }),
+    });
     transport.onmessage = (message) => this.#fromHub(transport, message);
     transport.onerror = (error) => this.#logger.debug({ err: error }, 'hub stream error');
     await transport.start();

@@ -1,6 +1,6 @@
 /** The JSON-RPC 2.0 dispatcher: one request, batch or response in; the answer (if any) out. */
 import { ERROR_CATALOGUE, HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
-import { checkJsonLimits } from '../core/json-limits.ts';
+import { checkJsonLimits, JSON_LIMITS } from '../core/json-limits.ts';
 import type { Logger } from '../log/logger.ts';
 import { checkDeviceMethod, checkDeviceParams, type DeviceAccessCheck } from './device-access.ts';
 import { authorize, authorizeRun } from './authorize.ts';
@@ -284,7 +284,11 @@ function parseRequest(message: unknown): Request | Extract<JsonRpcResponse, { er
   const fields = message as Record<string, unknown>;
   const hasId = 'id' in fields;
   const id = fields['id'];
+  // JSON-RPC 2.0 §5: an id that is itself invalid could not be determined, so the answer carries null
+  // (never the offending value: a 200,000-character id is not echoed back).
   if (hasId && !isId(id)) return invalidRequest(null, 'id must be a string, a number or null');
+  const idIssue = typeof id === 'string' ? checkJsonLimits(id, JSON_LIMITS, '/id') : undefined;
+  if (idIssue) return invalidRequest(null, `id: ${idIssue.message}`);
   const replyId = hasId ? (id as JsonRpcId) : null;
   if (fields['jsonrpc'] !== JSONRPC) return invalidRequest(replyId, 'jsonrpc must be exactly "2.0"');
   const method = fields['method'];

@@ -95,6 +95,27 @@ describe('HTTP server', () => {
     assert.equal(body.error.code, -32700);
   });
 
+  it('answers an id beyond the JSON input limits with -32600 and id null, not echoing it', async () => {
+    // The hub's default body limit (4 MiB) lets such an id through to the dispatcher.
+    const roomy = await listenHttp(createHttpServer({ dispatcher, logger: silentLogger, health: () => health }), { port: 0, host: '127.0.0.1' });
+    const post = (body: unknown): Promise<Response> => fetch(`${roomy.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    try {
+      const res = await post({ jsonrpc: '2.0', id: 'x'.repeat(200_000), method: 'whoami' });
+      assert.equal(res.status, 200);
+      const text = await res.text();
+      assert.ok(text.length < 1_000, `answer of ${text.length} characters`);
+      const body = JSON.parse(text) as { id: unknown; error: { code: number; message: string } };
+      assert.equal(body.id, null);
+      assert.equal(body.error.code, -32600);
+      assert.match(body.error.message, /id: string of 200000 characters exceeds 65536/);
+      const valid = (await (await post({ jsonrpc: '2.0', id: 'y'.repeat(65_536), method: 'whoami' })).json()) as { id: unknown; result?: unknown };
+      assert.equal(valid.id, 'y'.repeat(65_536));
+      assert.ok(valid.result);
+    } finally {
+      await roomy.close();
+    }
+  });
+
   it('answers notifications only with 204 and no body', async () => {
     const res = await rpc('[{"jsonrpc":"2.0","method":"whoami"},{"jsonrpc":"2.0","method":"whoami"}]');
     assert.equal(res.status, 204);

@@ -164,6 +164,12 @@ describe('API auth', () => {
     });
     assert.equal(denied.status, 403);
     assert.match(denied.headers.get('www-authenticate') ?? '', /^Bearer error="insufficient_scope", scope="iot:write", resource_metadata="/);
+    // The body answers the call it refuses: JSON-RPC 2.0 §5, the request's id.
+    assert.deepEqual(await denied.json(), {
+      jsonrpc: '2.0',
+      id: 2,
+      error: { code: -32031, message: `Forbidden: tool configure_device needs the operator role (scope iot:write); token:${reader.id} has viewer`, data: { required_role: 'operator', required_scope: 'iot:write', role: 'viewer' } },
+    });
   });
 
   it('challenges on raw HTTP with the scope to ask for (RFC 6750 §3, MCP 2025-11-25 authorization §Scope Selection)', async () => {

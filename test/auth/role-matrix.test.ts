@@ -109,4 +109,35 @@ describe('every method × role', () => {
       await client.close();
     }
   });
+
+  it('over MCP: the 403 insufficient_scope body answers the refused tools/call\'s own id (null when it has no valid one)', async () => {
+    const mcuId = ((await t.hub.dispatcher.invoke('device.register', { device_type: 'mcu', hardware_id: 'matrix-mcu-ids', static_schema: { manufacturer: 'Raspberry Pi', model: 'Pico W' } }, { transport: 'internal' })) as { device_id: string }).device_id;
+    const post = async (role: Role, body: unknown): Promise<{ status: number; challenge: string; answer: { id: unknown; error: { code: number } } }> => {
+      const res = await fetch(`${t.httpUrl}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${tokens[role]}` },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '', answer: (await res.json()) as { id: unknown; error: { code: number } } };
+    };
+    const call = (id: unknown, name: string, args: Record<string, unknown>): object => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+    const configure = (id: unknown): object => call(id, 'configure_device', { device: mcuId, settings: { power_mode: 'low_power' } });
+    const reboot = (id: unknown): object => call(id, 'run_command', { device: mcuId, command: 'reboot' });
+
+    const viewer = await post('viewer', configure('cfg-7'));
+    assert.equal(viewer.status, 403);
+    assert.match(viewer.challenge, /error="insufficient_scope", scope="iot:write"/);
+    assert.equal(viewer.answer.error.code, FORBIDDEN);
+    assert.equal(viewer.answer.id, 'cfg-7');
+    const operator = await post('operator', reboot(42));
+    assert.equal(operator.status, 403);
+    assert.match(operator.challenge, /error="insufficient_scope", scope="iot:admin"/);
+    assert.equal(operator.answer.id, 42);
+    // No id to answer: a batch (the refusal answers the whole POST), an id of the wrong type or beyond the JSON limits.
+    for (const body of [[call(1, 'find_devices', {}), reboot(2)], reboot(true), reboot({ x: 1 }), reboot('x'.repeat(70_000))]) {
+      const refused = await post('operator', body);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.answer.id, null);
+    }
+  });
 });

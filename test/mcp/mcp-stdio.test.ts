@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ElicitRequestSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, McpError, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { listenHttp, type HttpListener } from '../../src/api/http-server.ts';
+import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { runCli } from '../support/cli.ts';
@@ -22,13 +23,14 @@ import { call, greenhouseNode, text, type GreenhouseNode } from './greenhouse.ts
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/** Spawn the proxy (built, else from source: cli-command.ts); collect what it writes to stderr. */
-function spawnProxy(hubUrl: string): { transport: StdioClientTransport; stderr: () => string } {
+/** Spawn the proxy (built, else from source: cli-command.ts); collect what it writes to stderr. `token`: its LLMIOT_TOKEN (none by default). */
+function spawnProxy(hubUrl: string, token?: string): { transport: StdioClientTransport; stderr: () => string } {
+  const { LLMIOT_TOKEN: _inherited, ...env } = process.env as Record<string, string>;
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [...cliCommand(), 'mcp', '--hub', hubUrl],
     cwd: ROOT,
-    env: { ...(process.env as Record<string, string>), LLMIOT_LOG_LEVEL: 'info' },
+    env: { ...env, LLMIOT_LOG_LEVEL: 'info', ...(token !== undefined && { LLMIOT_TOKEN: token }) },
     stderr: 'pipe',
   });
   let stderr = '';
@@ -91,6 +93,62 @@ describe('llm-iot mcp (stdio proxy)', () => {
   it('keeps stdout for the protocol: logs go to stderr', () => {
     assert.deepEqual(transportErrors, []);
     assert.match(proxy.stderr(), /llm-iot MCP stdio proxy ready/);
+  });
+});
+
+describe('llm-iot mcp against a hub with auth on', () => {
+  let t: TestHub;
+  let viewer: string;
+  let mcuId: string;
+
+  before(async () => {
+    t = await startTestHub({}, undefined, { bus: 'memory' });
+    mcuId = ((await t.hub.dispatcher.invoke('device.register', { device_type: 'mcu', hardware_id: 'stdio-auth-mcu', static_schema: { manufacturer: 'Raspberry Pi', model: 'Pico W' } }, { transport: 'internal' })) as { device_id: string }).device_id;
+    // Once a token exists, every caller needs one.
+    viewer = (await createApiToken(t.hub.stores.tokens, { role: 'viewer', name: 'stdio-viewer' })).token;
+  });
+  after(() => t.close());
+
+  /** Connect a client through a proxy with this LLMIOT_TOKEN; the McpError the connect failed with, if any. */
+  async function connectWith(token: string | undefined, use?: (client: Client) => Promise<void>): Promise<{ error: unknown; stderr: string }> {
+    const proxy = spawnProxy(t.httpUrl, token);
+    const client = new Client({ name: 'desktop', version: '1.0.0' });
+    try {
+      await client.connect(proxy.transport);
+      await use?.(client);
+      return { error: undefined, stderr: proxy.stderr() };
+    } catch (error) {
+      return { error, stderr: proxy.stderr() };
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('without LLMIOT_TOKEN, answers initialize with the hub\'s UNAUTHENTICATED and says to set it, not "unreachable"', async () => {
+    const { error, stderr } = await connectWith(undefined);
+    assert.ok(error instanceof McpError, String(error));
+    assert.equal(error.code, -32030);
+    assert.match(error.message, /refused the request: Unauthenticated: credentials required; no token was sent: set LLMIOT_TOKEN/);
+    assert.doesNotMatch(error.message, /unreachable/);
+    assert.match(stderr, /set LLMIOT_TOKEN/);
+  });
+
+  it('with an unknown token, answers UNAUTHENTICATED naming LLMIOT_TOKEN as refused', async () => {
+    const { error } = await connectWith('llmiot_not-a-real-token');
+    assert.ok(error instanceof McpError, String(error));
+    assert.equal(error.code, -32030);
+    assert.match(error.message, /unknown token; the token in LLMIOT_TOKEN is unknown, expired or revoked: set LLMIOT_TOKEN/);
+  });
+
+  it('with a viewer token, relays a call above the role as the hub\'s FORBIDDEN with its data and the request\'s id', async () => {
+    const { error } = await connectWith(viewer, async (client) => {
+      assert.ok((await client.listTools()).tools.length > 0);
+      await client.callTool({ name: 'configure_device', arguments: { device: mcuId, settings: { power_mode: 'low_power' } } });
+    });
+    assert.ok(error instanceof McpError, String(error));
+    assert.equal(error.code, -32031);
+    assert.match(error.message, /Forbidden: tool configure_device needs the operator role \(scope iot:write\).*set LLMIOT_TOKEN to a token with the role named/);
+    assert.deepEqual(error.data, { required_role: 'operator', required_scope: 'iot:write', role: 'viewer' });
   });
 });
 

@@ -230,6 +230,12 @@ describe('RpcDispatcher', () => {
       [{ jsonrpc: '2.0', id: true, method: 'boom' }, null],
       [{ jsonrpc: '2.0', id: 9, method: 'boom', params: null }, 9],
       [{ jsonrpc: '2.0', id: 10, method: 'boom', params: 'x' }, 10],
+      // An id that is itself invalid (beyond the JSON input limits) could not be determined: null, never echoed.
+      [{ jsonrpc: '2.0', id: 'x'.repeat(200_000), method: 'nothing' }, null],
+      [{ jsonrpc: '2.0', id: '\uD800', method: 'nothing' }, null],
+      [{ jsonrpc: '2.0', id: 'y'.repeat(70_000), method: 'boom', params: { ['k'.repeat(70_000)]: 1 } }, null],
+      // A valid id is still echoed when something else in the envelope breaks a limit.
+      [{ jsonrpc: '2.0', id: 'ok', method: 'nothing', ['k'.repeat(70_000)]: 1 }, 'ok'],
       ['just a string', null],
       [null, null],
     ];
