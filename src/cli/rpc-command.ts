@@ -32,12 +32,32 @@ export async function rpcCommand(argv: string[]): Promise<number> {
     process.stderr.write(`llm-iot rpc: cannot reach the hub at ${base}: ${cause}\n`);
     return 1;
   }
-  const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
+  const text = await response.text();
+  let body: { result?: unknown; error?: { code: number; message: string; data?: unknown } };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    process.stderr.write(`llm-iot rpc: ${base} answered HTTP ${response.status} without JSON-RPC (is it the hub's HTTP port?): ${text.slice(0, 200)}\n`);
+    return 1;
+  }
   if (body.error) {
     process.stderr.write(`error ${body.error.code}: ${body.error.message}\n`);
     if (body.error.data !== undefined) process.stderr.write(`${JSON.stringify(body.error.data, null, 2)}\n`);
+    const hint = authHint(response.status, token !== undefined && token !== '');
+    if (hint !== undefined) process.stderr.write(`${hint}\n`);
     return 1;
   }
   process.stdout.write(`${JSON.stringify(body.result, null, 2)}\n`);
   return 0;
+}
+
+/** What to do about a refused credential: the hub's message says what is wrong, this says where the token goes. */
+function authHint(status: number, sentToken: boolean): string | undefined {
+  if (status === 401) {
+    return sentToken
+      ? 'hint: the token (--token or LLMIOT_TOKEN) is unknown, expired or revoked; `llm-iot token create --role viewer|operator|admin` makes a new one'
+      : 'hint: this hub needs a token: pass --token <token> or set LLMIOT_TOKEN (`llm-iot token create --role viewer|operator|admin` makes one)';
+  }
+  if (status === 403) return 'hint: the token\'s role is too low for this method (data.required_role names the one it needs)';
+  return undefined;
 }

@@ -66,6 +66,9 @@ describe('llm-iot token', () => {
     assert.equal((await rpc(url, created.token)).status, 200);
     const viaCli = runCli(['rpc', 'device.list', '--url', url.replace(/\/rpc$/, '')], { LLMIOT_TOKEN: created.token });
     assert.equal(await viaCli.exit(), 0);
+    const withoutToken = runCli(['rpc', 'device.list', '--url', url.replace(/\/rpc$/, '')], { LLMIOT_TOKEN: '' });
+    assert.equal(await withoutToken.exit(), 1);
+    assert.match(withoutToken.output(), /error -32030: .*\nhint: this hub needs a token: pass --token <token> or set LLMIOT_TOKEN/s);
 
     const list = runCli(['token', 'list', '--data-dir', dataDir]);
     assert.equal(await list.exit(), 0);
