@@ -8,12 +8,27 @@ import { createLogger } from '../log/logger.ts';
 import { EmbeddedMqttBus } from '../mqtt/embedded-bus.ts';
 import { listenMqttTcp, listenMqttTls, type MqttListener } from '../mqtt/listeners.ts';
 import { bindDecision } from './bind-policy.ts';
+import type { HubConfig } from '../config/options.ts';
+import type { Logger } from '../log/logger.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { describeStartFailure } from './start-failure.ts';
 
 export async function startCommand(argv: string[]): Promise<number> {
   const { config, file } = loadConfig(argv, process.env, OPTIONS);
   const logger = createLogger({ level: config.logLevel, ...(config.logFormat !== undefined && { format: config.logFormat }) });
   if (file) logger.info({ file }, 'config file loaded');
+  // The SQLite store lives in the data directory: one hub at a time there (data-dir-lock.ts).
+  const lock = config.store === 'sqlite' ? lockDataDir(config.dataDir) : undefined;
+  if (typeof lock === 'string') {
+    process.stderr.write(`llm-iot start: ${lock}\n`);
+    return 1;
+  }
+  const started = await runHub(config, logger);
+  lock?.release();
+  return started;
+}
+
+async function runHub(config: HubConfig, logger: Logger): Promise<number> {
   let hub: Hub;
   try {
     hub = await createHub(config, { logger });

@@ -216,7 +216,7 @@ export const CORE_OPTIONS: readonly OptionSpec[] = [
   { key: 'mqttClientId', flag: 'mqtt-client-id', env: 'LLMIOT_MQTT_CLIENT_ID', type: 'string', description: 'external broker: the hub\'s MQTT client id, unique per hub instance and stable across its restarts (default derived from host name, data dir and Sparkplug host id)' },
   { key: 'mqttSessionExpiry', flag: 'mqtt-session-expiry', env: 'LLMIOT_MQTT_SESSION_EXPIRY', type: 'integer', description: 'external broker: seconds the broker keeps the hub\'s session and queues QoS 1 messages for it while it is away (0 = clean session, nothing kept)' },
   { key: 'store', flag: 'store', env: 'LLMIOT_STORE', type: 'string', description: 'sqlite (file in --data-dir), memory, or a postgres:// URL' },
-  { key: 'dataDir', flag: 'data-dir', env: 'LLMIOT_DATA_DIR', type: 'string', description: 'directory of the SQLite store' },
+  { key: 'dataDir', flag: 'data-dir', env: 'LLMIOT_DATA_DIR', type: 'string', description: 'directory of the SQLite store (one hub at a time: a second start there is refused)' },
   { key: 'heartbeatInterval', flag: 'heartbeat-interval', env: 'LLMIOT_HEARTBEAT_INTERVAL', type: 'integer', description: 'seconds between device heartbeats expected by default' },
   { key: 'missedHeartbeats', flag: 'missed-heartbeats', env: 'LLMIOT_MISSED_HEARTBEATS', type: 'integer', description: 'heartbeat intervals a device may miss before it is offline' },
   { key: 'clusterLeaseMs', flag: 'cluster-lease-ms', env: 'LLMIOT_CLUSTER_LEASE_MS', type: 'integer', description: 'several hubs (--mqtt-shared-group with a postgres:// store): ms an instance stays a member without renewing its lease; its Sparkplug nodes and LwM2M endpoints move to the others after it' },

@@ -29,6 +29,27 @@ describe('llm-iot CLI', () => {
     assert.match(hub.output(), /llm-iot hub stopped/);
   });
 
+  it('one hub per data directory: a second start there is refused naming the first, and kill -9 of the first frees it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmiot-cli-lock-'));
+    try {
+      const args = ['start', '--http-port', '0', '--mqtt-port', '0', '--http-host', '127.0.0.1', '--mqtt-host', '127.0.0.1', '--data-dir', dir];
+      const first = runCli(args);
+      await first.waitFor(/llm-iot hub listening/);
+      const second = runCli(args);
+      assert.equal(await second.exit(), 1);
+      assert.match(second.output(), new RegExp(`the data directory ${dir} is in use by another llm-iot hub \\(pid ${first.child.pid}\\): stop it first, or give this one its own --data-dir`));
+      // The lock is the kernel's: it goes with the process, no stale file to remove.
+      first.child.kill('SIGKILL');
+      await first.exit();
+      const third = runCli(args);
+      await third.waitFor(/llm-iot hub listening/);
+      third.child.kill('SIGTERM');
+      assert.equal(await third.exit(), 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says which port is taken and how to fix it when the MQTT port is in use', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
