@@ -17,7 +17,7 @@ export const Selection = {
 export const TimeRange = Type.Object({
   start: Type.Optional(Timestamp),
   end: Type.Optional(Timestamp),
-  last: Type.Optional(Type.String({ pattern: '^\\d+(ms|s|m|h|d|w)$', description: 'instead of start: a window ending at end/now, e.g. "24h"' })),
+  last: Type.Optional(Type.String({ pattern: '^\\d+(ms|s|m|h|d|w)$', description: 'instead of start (not with it): a window ending at end/now, e.g. "24h"' })),
 });
 
 const SelectionObject = Type.Object(Selection);
@@ -57,6 +57,8 @@ export function resolveRange(services: HubServices, range: Static<typeof TimeRan
   const bad = (path: string, message: string): never => {
     throw new HubError('INVALID_PARAMS', `Invalid params: time_range.${path} ${message}`, { issues: [{ path: `/time_range/${path}`, message }] });
   };
+  // Two starts would be one too many: `last` was silently dropped for `start` (the MCP tool refuses the pair too).
+  if (range?.start !== undefined && range.last !== undefined) bad('last', 'cannot be given with start: give start, or last (each with an optional end)');
   const end = range?.end === undefined ? services.now() : (parseTimestamp(range.end) ?? bad('end', 'is not a time between 1970 and 9999'));
   // The schema's pattern lets "0h" through; a window of nothing is refused, never read as the default 24 h.
   const window = range?.last === undefined ? undefined : (parseInterval(range.last) ?? bad('last', 'must be a positive duration such as 30m, 24h, 7d'));

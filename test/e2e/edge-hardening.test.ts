@@ -68,6 +68,11 @@ describe('wrong codes', () => {
         assert.equal(r.error?.code, -32602, JSON.stringify(time_range));
       }
       assert.ok((await t.rpc('data.query', { time_range: { last: '99999999w' } })).result, 'a window reaching before 1970 starts there');
+      // start and last both name the start: refused, not one of them silently dropped.
+      const both = await t.rpc('data.query', { time_range: { start: new Date(Date.now() - 3_600_000).toISOString(), last: '24h' } });
+      assert.equal(both.error?.code, -32602);
+      assert.equal(both.error.data.issues[0].path, '/time_range/last');
+      assert.match(both.error.message, /time_range\.last cannot be given with start/);
     } finally {
       await t.close();
     }
