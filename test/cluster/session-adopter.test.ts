@@ -11,6 +11,7 @@ import { answerTopic, deliverTopic, encodeRelay, instanceFilter, relayTopic } fr
 import type { LoggedSubscription } from '../../src/cluster/logged-bus.ts';
 import { adoptSession } from '../../src/cluster/session-adopter.ts';
 import { silentLogger } from '../../src/log/logger.ts';
+import { within } from '../support/eventually.ts';
 import { PrivateMosquitto } from '../support/private-mosquitto.ts';
 
 const GROUP = 'hubs';
@@ -193,7 +194,7 @@ describe('adopting a dead instance broker session', { timeout: 60_000 }, () => {
     // MQTT 5 brokers may say so (DISCONNECT 0x8E); Mosquitto 2.0 just closes the connection. Either way the adopter
     // stopped without reconnecting, and the cluster tries again only while the dead instance's lease stays expired.
     assert.ok(outcome.kind === 'taken-over' || outcome.kind === 'failed', outcome.kind);
-    await Promise.race([redeliveredAll, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${redelivered.size} of 20 redelivered`)), 10_000).unref())]);
+    await within(redeliveredAll, 10_000, () => `only ${redelivered.size} of 20 redelivered`);
     await (returned as mqtt.MqttClient).endAsync();
   });
 });

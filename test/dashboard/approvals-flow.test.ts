@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/eventually.ts';
-import { chromiumMissing, openBrowser, type BrowserSession } from '../support/browser.ts';
+import { openBrowser, type BrowserSession } from '../support/browser.ts';
 import { logIn, startDashboardHub, waitForText, type DashboardHub } from './dashboard-support.ts';
 
 let hub: DashboardHub;
@@ -17,7 +17,6 @@ const held: Record<'standby' | 'normal', string> = { standby: '', normal: '' };
 const llm = { principal: { id: 'token:the-llm', kind: 'token' as const, role: 'operator' as const }, client: 'scripted/1', via: 'mcp' as const };
 
 before(async () => {
-  if (chromiumMissing() !== undefined) return;
   hub = await startDashboardHub({ olive: 'operator', vera: 'viewer' }, 1, 'appr');
   // The MCU registers first, its sensors just after.
   sensorId = (await eventually(() => hub.t.hub.registry.list({ model: 'BMP580' })[0], 10_000, 'the fleet registered its BMP580')).id;
@@ -35,7 +34,7 @@ after(async () => {
 
 const configures = () => hub.t.hub.services.registryStore.listCommands({ method: 'sensor.configure', limit: 10 });
 
-describe('dashboard: approvals', { skip: chromiumMissing() }, () => {
+describe('dashboard: approvals', () => {
   it('lists the pending actions with their plan', async () => {
     const { page } = browser;
     await logIn(page, hub.t.httpUrl, 'olive');

@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/eventually.ts';
-import { chromiumMissing, openBrowser, type BrowserSession } from '../support/browser.ts';
+import { openBrowser, type BrowserSession } from '../support/browser.ts';
 import { logIn, startDashboardHub, waitForSettled, waitForText, type DashboardHub } from './dashboard-support.ts';
 
 let hub: DashboardHub;
 let browser: BrowserSession;
 before(async () => {
-  if (chromiumMissing() !== undefined) return;
   hub = await startDashboardHub({ olive: 'operator', ada: 'admin' });
   browser = await openBrowser();
 });
@@ -22,7 +21,7 @@ after(async () => {
   await hub?.close();
 });
 
-describe('dashboard: an operator watches and steers the fleet', { skip: chromiumMissing() }, () => {
+describe('dashboard: an operator watches and steers the fleet', () => {
   it('logs in and sees the simulated fleet, with counts and a server-side search', async () => {
     const { page } = browser;
     await page.goto(`${hub.t.httpUrl}/`);

@@ -6,14 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Fleet } from '../../src/simulator/index.ts';
-import { chromiumMissing, openBrowser, type BrowserSession } from '../support/browser.ts';
+import { openBrowser, type BrowserSession } from '../support/browser.ts';
 import { startTestHub } from '../support/test-hub.ts';
 import { logIn, startDashboardHub, waitForText, type DashboardHub } from './dashboard-support.ts';
 
 let hub: DashboardHub;
 let browser: BrowserSession;
 before(async () => {
-  if (chromiumMissing() !== undefined) return;
   hub = await startDashboardHub({ vera: 'viewer' }, 1, 'roles');
   browser = await openBrowser();
   await logIn(browser.page, hub.t.httpUrl, 'vera');
@@ -30,7 +29,7 @@ function devices(): { sensor: string; mcu: string; mcuName: string } {
   return { sensor: sensor.id, mcu: sensor.parentId, mcuName: hub.t.hub.registry.require(sensor.parentId).name };
 }
 
-describe('dashboard: a viewer looks but does not act', { skip: chromiumMissing() }, () => {
+describe('dashboard: a viewer looks but does not act', () => {
   it('shows a sensor and an MCU without configure or reboot', async () => {
     const { page } = browser;
     assert.equal(await page.getByTestId('who').textContent(), 'vera · viewer');
@@ -72,7 +71,7 @@ describe('dashboard: a viewer looks but does not act', { skip: chromiumMissing()
   });
 });
 
-describe('dashboard: keyboard only', { skip: chromiumMissing() }, () => {
+describe('dashboard: keyboard only', () => {
   it('reaches every main route with Tab and Enter, focus visible, and lands in the page', async () => {
     const { page } = browser;
     await page.goto(`${hub.t.httpUrl}/#/`);
@@ -131,7 +130,7 @@ describe('dashboard: keyboard only', { skip: chromiumMissing() }, () => {
   });
 });
 
-describe('dashboard: the quick start needs no login', { skip: chromiumMissing() }, () => {
+describe('dashboard: the quick start needs no login', () => {
   it('a hub without users, on loopback, opens on the fleet as its local admin', async () => {
     const t = await startTestHub();
     const fleet = new Fleet({ url: t.mqttUrl, count: 1, idPrefix: 'local', telemetryIntervalMs: 500, hostId: t.hub.config.sparkplugHostId });

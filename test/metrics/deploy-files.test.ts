@@ -6,15 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { OPTIONS } from '../../src/plugins.ts';
-import { PROMTOOL, prometheusMissing } from '../support/promtool.ts';
+import { PROMTOOL, requirePrometheus } from '../support/promtool.ts';
 
 const file = (path: string): string => fileURLToPath(new URL(`../../deploy/${path}`, import.meta.url));
 const text = (path: string): string => readFileSync(file(path), 'utf8');
 
 describe('deploy/', () => {
-  it('Prometheus scrape config passes promtool check config', (context) => {
-    const missing = prometheusMissing(PROMTOOL);
-    if (missing !== undefined) return context.skip(missing);
+  it('Prometheus scrape config passes promtool check config', () => {
+    requirePrometheus(PROMTOOL);
     const check = spawnSync(PROMTOOL, ['check', 'config', file('prometheus/prometheus.yml')], { encoding: 'utf8' });
     assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
     assert.match(text('prometheus/prometheus.yml'), /job_name: llm-iot\n\s+metrics_path: \/metrics/);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/eventually.ts';
 import { runMetricsWorkload, type MetricsWorkload } from '../support/metrics-workload.ts';
-import { PROMETHEUS, prometheusMissing } from '../support/promtool.ts';
+import { PROMETHEUS, requirePrometheus } from '../support/promtool.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
 
 const DASHBOARD = new URL('../../deploy/grafana/dashboards/llm-iot.json', import.meta.url);
@@ -43,7 +43,7 @@ async function freePort(): Promise<number> {
 
 type QueryResult = { status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] }; error?: string };
 
-describe('Grafana dashboard panels on a real Prometheus', { skip: prometheusMissing(PROMETHEUS) ?? false }, () => {
+describe('Grafana dashboard panels on a real Prometheus', () => {
   let t: TestHub;
   let workload: MetricsWorkload | undefined;
   let prometheus: ChildProcess | undefined;
@@ -54,6 +54,7 @@ describe('Grafana dashboard panels on a real Prometheus', { skip: prometheusMiss
   const query = async (expr: string): Promise<QueryResult> => (await fetch(`${api}/api/v1/query?${new URLSearchParams({ query: expr })}`)).json() as Promise<QueryResult>;
 
   before(async () => {
+    requirePrometheus(PROMETHEUS);
     dir = mkdtempSync(join(tmpdir(), 'llmiot-prometheus-'));
     // Prometheus and the hub start side by side: the hub's port is chosen first, so the config can name it.
     const hubPort = await freePort();

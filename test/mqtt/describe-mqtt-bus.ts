@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MessageMeta, MqttBus, QoS } from '../../src/core/ports/mqtt-bus.ts';
+import { within } from '../support/eventually.ts';
 
 /** What the contract does with a device: an mqtt.js client or an in-memory one fits. */
 export interface DeviceClient {
@@ -42,20 +43,8 @@ export class Inbox {
   /** Resolve once `count` messages arrived; fail after `timeoutMs` saying what did arrive. */
   async waitFor(count: number, timeoutMs = 5000): Promise<void> {
     if (this.messages.length >= count) return;
-    let timer: NodeJS.Timeout | undefined;
     const arrived = new Promise<void>((resolve) => this.#waiters.push({ count, resolve }));
-    const timeout = new Promise<never>((_, reject) => {
-      const fail = (): void => {
-        const got = `got ${this.messages.length}: ${this.topics.slice(0, 10).join(', ')}`;
-        reject(new Error(`expected ${count} messages within ${timeoutMs} ms, ${got}`));
-      };
-      timer = setTimeout(fail, timeoutMs);
-    });
-    try {
-      await Promise.race([arrived, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await within(arrived, timeoutMs, () => `expected ${count} messages, got ${this.messages.length}: ${this.topics.slice(0, 10).join(', ')}`);
   }
 }
 

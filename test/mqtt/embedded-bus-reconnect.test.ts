@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { MqttClient } from 'mqtt';
 import type { PresenceEvent } from '../../src/core/ports/mqtt-bus.ts';
 import { EmbeddedMqttBus } from '../../src/mqtt/embedded-bus.ts';
+import { within } from '../support/eventually.ts';
 import { connectInProcess } from '../../src/mqtt/listeners.ts';
 
 /** Messages the hub publishes to the device while it is away: the queue aedes sends after CONNACK. */
@@ -31,15 +32,6 @@ function disconnected(bus: EmbeddedMqttBus, clientId: string): Promise<void> {
 
 function nextEvent(client: MqttClient, event: 'connect' | 'close'): Promise<void> {
   return new Promise((resolve) => client.once(event, () => resolve()));
-}
-
-/** Rejects after `ms` with `what`, for a race with the awaited event. */
-function deadline(ms: number, what: string): { promise: Promise<never>; clear(): void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const promise = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return { promise, clear: () => clearTimeout(timer) };
 }
 
 describe('EmbeddedMqttBus: QoS 1 resent on reconnection', () => {
@@ -72,12 +64,7 @@ describe('EmbeddedMqttBus: QoS 1 resent on reconnection', () => {
         const acknowledged = new Promise<void>((resolve, reject) => device.publish('dev/dev-1/up', 'reading', { qos: 1 }, (error) => (error ? reject(error) : resolve())));
         // A new connection with the same stores (reconnect() without them would drop the kept message).
         device.reconnect({ incomingStore: device.incomingStore, outgoingStore: device.outgoingStore });
-        const timeout = deadline(PUBACK_DEADLINE_MS, 'the PUBACK of the resent message');
-        try {
-          await Promise.race([acknowledged, timeout.promise]);
-        } finally {
-          timeout.clear();
-        }
+        await within(acknowledged, PUBACK_DEADLINE_MS, 'the PUBACK of the resent message');
         assert.deepEqual(taken, ['reading']);
         assert.ok(received > 0 && received <= QUEUED, `${received} queued messages arrived`);
       } finally {

@@ -35,17 +35,6 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/**
- * Why the browser tests cannot run here (no Chromium), or undefined when they can. In CI (CI=true) a
- * missing browser throws instead: nothing is skipped there.
- */
-export function chromiumMissing(): string | undefined {
-  if (existsSync(CHROMIUM_PATH)) return undefined;
-  const why = `${CHROMIUM_PATH} is missing: apt-get install -y chromium (.ci/run installs it) or set LLMIOT_CHROMIUM`;
-  if (process.env['CI'] === 'true') throw new Error(why);
-  return why;
-}
-
 /** The dashboard must have been built (`npm run build`, which `npm install` runs): the hub serves dist/dashboard/. */
 export function assertDashboardBuilt(): void {
   if (!existsSync(resolve('dist', 'dashboard', 'index.html'))) throw new Error('dist/dashboard/index.html is missing: run "npm run build" before the dashboard tests');

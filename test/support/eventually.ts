@@ -14,3 +14,19 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * Wait for `event` (a promise some listener settles), or throw after `timeoutMs`: the deadline of an
+ * event wait, never a pause. `what` may be a function, to say what had happened by then.
+ */
+export async function within<T>(event: Promise<T>, timeoutMs: number, what: string | (() => string)): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${typeof what === 'string' ? what : what()}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([event, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
