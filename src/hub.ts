@@ -1,9 +1,6 @@
 /** createHub: the composition root. Wires broker, stores, core, protocols and APIs; opens no port. */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommandExecutor } from './core/command-executor.ts';
 import { CoreIngress, type DeviceIngress } from './core/device-ingress.ts';
@@ -25,7 +22,7 @@ import { ThrottledLog } from './log/throttled-log.ts';
 import { HubMetrics, UNKNOWN_METHOD } from './metrics/hub-metrics.ts';
 import { timedWrites } from './metrics/timed-store.ts';
 import { EmbeddedMqttBus } from './mqtt/embedded-bus.ts';
-import { ExternalMqttBus } from './mqtt/external-bus.ts';
+import { createBus, derivedClientId } from './hub-bus.ts';
 import { attachMqttWebSocket, type MqttWebSocketAttachment } from './mqtt/listeners.ts';
 import type { MqttBus } from './core/ports/mqtt-bus.ts';
 import { PROTOCOLS } from './plugins.ts';
@@ -374,55 +371,6 @@ function readPolicy(file: string | undefined): unknown {
   } catch (error) {
     throw new Error(`--llm-policy ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-}
-
-async function createBus(
-  config: HubConfig,
-  logger: Logger,
-  metrics: HubMetrics,
-  will: HubWill | undefined,
-  now: () => number,
-  deviceAuth: DeviceAuth | undefined,
-  clientId: string,
-): Promise<MqttBus> {
-  if (config.mqttUrl !== undefined) {
-    return ExternalMqttBus.connect(config.mqttUrl, {
-      logger,
-      ...(config.mqttUsername !== undefined && { username: config.mqttUsername }),
-      ...(config.mqttPassword !== undefined && { password: config.mqttPassword }),
-      clientId,
-      sessionExpirySeconds: config.mqttSessionExpiry,
-      // Sparkplug host death certificate: offline STATE, QoS 1, retained ([tck-id-host-topic-phid-death-required]).
-      ...(will !== undefined && { will }),
-      ...(config.mqttSharedGroup !== undefined && { sharedGroup: config.mqttSharedGroup }),
-    });
-  }
-  return EmbeddedMqttBus.create({
-    maxPacketBytes: config.maxMessageBytes,
-    logger,
-    onRejected: (reason) => metrics.rejected.inc({ protocol: 'mqtt', reason }),
-    ...(deviceAuth !== undefined && {
-      authenticate: deviceAuth.authenticate,
-      authorizePublish: deviceAuth.authorizePublish,
-      authorizeSubscribe: deviceAuth.authorizeSubscribe,
-    }),
-    connectTimeoutMs: config.mqttConnectTimeoutMs,
-    maxConnections: config.maxMqttConnections,
-    maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
-    maxRetainedMessages: config.maxRetainedMessages,
-    maxRetainedBytes: config.maxRetainedBytes,
-    now,
-  });
-}
-
-/**
- * The hub's client id on an external broker when none is configured: stable across restarts of one
- * instance (same host, data dir and Sparkplug host id), so the broker keeps its session, and distinct
- * between instances that differ in any of them.
- */
-function derivedClientId(config: HubConfig): string {
-  const identity = [hostname(), resolve(config.dataDir), config.sparkplugHostId].join('\0');
-  return `llmiot-hub-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 
 async function runCleanups(cleanups: readonly (() => Promise<void> | void)[], logger: Logger): Promise<void> {
