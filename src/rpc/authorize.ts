@@ -38,8 +38,12 @@ export function authorize(definition: MethodDefinition, context: CallContext, vi
  * caller's role does not reach it. A name the registry does not hold is left to the handler.
  */
 export function authorizeRun(definition: MethodDefinition, params: unknown, context: CallContext, registry: Pick<MethodRegistry, 'get'>): void {
-  const name = definition.runsMethod?.(params);
-  if (name === undefined) return;
-  const run = registry.get(name);
+  const run = methodRun(definition, params, registry);
   if (run !== undefined) authorize(run, context, definition.name);
+}
+
+/** The method a call of `definition` runs by name (`runsMethod`), if the registry holds it. */
+export function methodRun(definition: MethodDefinition, params: unknown, registry: Pick<MethodRegistry, 'get'>): MethodDefinition | undefined {
+  const name = definition.runsMethod?.(params);
+  return name === undefined ? undefined : registry.get(name);
 }

@@ -13,6 +13,7 @@ import type { Device } from '../core/device.ts';
 import { codeForRpc, HubError, toRpcErrorObject, type RpcErrorObject } from '../core/errors.ts';
 import { checkJsonLimits } from '../core/json-limits.ts';
 import { ROLES, roleAtLeast, type Principal, type Role } from '../core/principal.ts';
+import { methodRun } from '../rpc/authorize.ts';
 import { KIND_ROLE, requiredRole, type CallContext, type MethodKind } from '../rpc/method.ts';
 import type { MethodRegistry } from '../rpc/method-registry.ts';
 import type { HubServices } from '../app/services.ts';
@@ -22,6 +23,7 @@ import type { Approvals } from './approvals.ts';
 import { callTargets } from './call-targets.ts';
 import type { Grants } from './grants.ts';
 import { checkToolArguments } from './tool-arguments.ts';
+import { auditable, commandIdsOf, forbidden, mayCall, refusedCall, routedCall, summarize, type AuditedCall } from './tool-call-records.ts';
 import { toolCatalog } from './tool-catalog.ts';
 import type { ToolDefinition, ToolRoute } from './tool-definition.ts';
 
@@ -201,8 +203,7 @@ export class ToolRunner {
    */
   #routeRole(route: ToolRoute): Role {
     const method = this.#o.methods.get(route.method);
-    const runs = method?.runsMethod?.(route.params);
-    const run = typeof runs === 'string' ? this.#o.methods.get(runs) : undefined;
+    const run = method === undefined ? undefined : methodRun(method, route.params, this.#o.methods);
     let needed = KIND_ROLE[route.kind];
     for (const definition of [method, run]) {
       if (definition !== undefined && !roleAtLeast(needed, requiredRole(definition))) needed = requiredRole(definition);
@@ -393,52 +394,4 @@ export class ToolRunner {
       this.#o.services.logger.error({ err: failure, tool: tool.name }, 'audit log write failed');
     }
   }
-}
-
-/** How an audit entry names a tool call: the tool, and the JSON-RPC method it ran or would have run. */
-interface AuditedCall {
-  readonly name: string;
-  readonly method: string;
-}
-
-/** A routed call: the method its arguments route to (configure_device → sensor.configure or mcu.set_config). */
-const routedCall = (tool: ToolDefinition, route: ToolRoute): AuditedCall => ({ name: tool.name, method: route.method });
-
-/** A call refused while routing: the method the refusal names (run_command reboot → mcu.reboot), else the tool's own. */
-function refusedCall(tool: ToolDefinition, error: RpcErrorObject): AuditedCall {
-  const named = (error.data as { method?: unknown } | undefined)?.method;
-  return { name: tool.name, method: typeof named === 'string' ? named : tool.method };
-}
-
-/** One line for the approvals page: action, effect, devices. */
-function summarize(plan: ToolPlan, reason: string): string {
-  const effect = plan.kind === 'destructive' ? 'destructive action' : plan.kind === 'write' ? 'change of device state' : 'read';
-  const names = plan.devices.slice(0, 5).map((d) => d.hardware_id);
-  const devices = plan.devices.length === 0 ? 'no device resolved from the arguments' : `${plan.devices.length} device(s): ${names.join(', ')}${plan.devices.length > 5 ? ', …' : ''}`;
-  return `${plan.tool} (${plan.method}), a ${effect} on ${devices}; held because: ${reason}`;
-}
-
-/** The command id a failed command's error names, if any. */
-function commandIdsOf(error: RpcErrorObject): string[] {
-  const data = error.data as { command_id?: unknown } | undefined;
-  return typeof data?.command_id === 'string' ? [data.command_id] : [];
-}
-
-/** The role a tool needs against the principal's (a device never calls tools). */
-function mayCall(principal: Principal, tool: ToolDefinition): boolean {
-  return principal.kind !== 'device' && roleAtLeast(principal.role, tool.role);
-}
-
-function forbidden(tool: Pick<ToolDefinition, 'name' | 'role' | 'method'>, principal: Principal): HubError {
-  return new HubError('FORBIDDEN', `Forbidden: ${tool.name} needs the ${tool.role} role; ${principal.id} has ${principal.role ?? 'none'}`, {
-    method: tool.method,
-    required_role: tool.role,
-    role: principal.role ?? null,
-  });
-}
-
-/** Arguments as the audit log keeps them: beyond the JSON limits (stores serialize them), the issue instead. */
-function auditable(args: Record<string, unknown>): Record<string, unknown> {
-  const issue = checkJsonLimits(args);
-  return issue === undefined ? args : { refused_arguments: issue };
 }
