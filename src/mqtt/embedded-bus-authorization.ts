@@ -2,6 +2,7 @@
 import type { AedesOptions, Client, PublishPacket } from 'aedes';
 import type { RetainedBudget } from './retained-budget.ts';
 import type { SubscriptionLimit } from './subscription-limit.ts';
+import type { Refusal } from './reject-reasons.ts';
 
 const SYS_PREFIX = '$SYS/';
 
@@ -10,12 +11,7 @@ type AuthorizeSubscribe = NonNullable<AedesOptions['authorizeSubscribe']>;
 type PublishCallback = Parameters<AuthorizePublish>[2];
 
 /** Log (throttled per client) and count a PUBLISH or subscription the checks refused. */
-export type CheckRefusal = (
-  reason: 'reserved-topic' | 'payload-too-large' | 'retained-count' | 'retained-bytes' | 'subscription-limit',
-  clientId: string | null,
-  topic: string,
-  message: string,
-) => void;
+export type CheckRefusal = Refusal<'reserved-topic' | 'payload-too-large' | 'retained-count' | 'retained-bytes' | 'subscription-limit'>;
 
 /** Options of {@link embeddedBusAuthorization}. */
 export interface EmbeddedBusAuthorizationOptions {

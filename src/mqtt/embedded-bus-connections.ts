@@ -6,6 +6,7 @@ import type { Aedes } from 'aedes';
 import { capDeliveryQos } from './granted-qos.ts';
 import type { MqttConnectionSink } from './listeners.ts';
 import { guardPacketSize } from './packet-size-guard.ts';
+import type { Refusal } from './reject-reasons.ts';
 
 /** Default `EmbeddedMqttBusOptions.connectTimeoutMs` (embedded-bus.ts). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -23,12 +24,7 @@ export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 /** Log (throttled per client) and count a connection closed for a packet it announced. */
-export type ConnectionRefusal = (
-  reason: 'packet-too-large' | 'malformed-packet' | 'connection-limit',
-  clientId: string | null,
-  topic: string,
-  message: string,
-) => void;
+export type ConnectionRefusal = Refusal<'packet-too-large' | 'malformed-packet' | 'connection-limit'>;
 
 /** Options of {@link EmbeddedBusConnections}. */
 export interface EmbeddedBusConnectionsOptions {

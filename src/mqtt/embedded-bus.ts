@@ -16,7 +16,7 @@ import { assertTopicFilter, assertTopicName } from './topic-filter.ts';
 /** The log calls the buses make; a pino logger or the hub's {@link Logger} fits. */
 export type BusLogger = Pick<Logger, 'warn' | 'info' | 'debug'>;
 
-import type { PublishRejectReason } from './reject-reasons.ts';
+import type { PublishRejectReason, Refusal } from './reject-reasons.ts';
 
 export type { PublishRejectReason };
 
@@ -361,9 +361,6 @@ export class EmbeddedMqttBus implements MqttBus {
     this.#handlerErrors = 0;
   }
 }
-
-/** Log (throttled per client) and count one refused packet. */
-type Refusal = (reason: PublishRejectReason, clientId: string | null, topic: string, message: string) => void;
 
 /** Keep the budget in step with the retained store: every store and delete passes through storeRetained. */
 function trackRetained(broker: Aedes, budget: RetainedBudget): void {

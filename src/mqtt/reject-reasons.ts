@@ -17,3 +17,6 @@ export const MQTT_REJECT_REASONS = [
 
 /** Why the broker refused a client's packet (the `reason` label of llmiot_messages_rejected_total). */
 export type PublishRejectReason = (typeof MQTT_REJECT_REASONS)[number];
+
+/** Log (throttled per client) and count one refusal; `R`: the reasons the caller can give. */
+export type Refusal<R extends PublishRejectReason = PublishRejectReason> = (reason: R, clientId: string | null, topic: string, message: string) => void;
